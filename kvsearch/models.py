@@ -1,0 +1,98 @@
+"""Plain data passed between the layers: parsing produces it, the index stores it, front ends show it.
+
+Stdlib only, so every layer (and every test) can use it without Whoosh or Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Kinds of document, as the ``kind`` field says them.
+KIND_ANSWERED = "antwoord"  #: questions with the government's answers (Aanhangsel)
+KIND_QUESTIONS = "vragen"  #: questions not answered yet (kv-tk-…)
+KIND_NOTICE = "mededeling"  #: a notice instead of answers, usually a delay ("uitstel")
+KINDS = (KIND_ANSWERED, KIND_QUESTIONS, KIND_NOTICE)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A member of parliament or of the government as the document names them."""
+
+    name: str
+    party: str | None = None
+    role: str | None = None  # "Minister", "Staatssecretaris", "Minister-President"
+    ministry: str | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One question group with its answer: the unit kvsearch indexes and shows.
+
+    ``questions`` are the question numbers the group covers ((1, 2) for "Vraag 1 en 2");
+    ``notes`` are the footnotes referred to from the question or answer, kept out of the text.
+    """
+
+    questions: tuple[int, ...]
+    question: str
+    answer: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The Dutch group label as a reader writes it: "1", "1 en 2", "3, 4 en 5"."""
+        return numbers_label(self.questions)
+
+    @property
+    def key(self) -> str:
+        """Stable id of the passage inside its document: "1-2" for questions 1 and 2."""
+        return "-".join(str(n) for n in self.questions) or "0"
+
+
+@dataclass
+class Document:
+    """A parsed Kamervragen document with its metadata and passages."""
+
+    doc_id: str
+    kind: str
+    number: str | None = None
+    year: str | None = None  # parliamentary year, "2023-2024"
+    title: str | None = None
+    askers: list[Person] = field(default_factory=list)
+    addressees: list[str] = field(default_factory=list)
+    answered_by: Person | None = None
+    co_signers: list[str] = field(default_factory=list)  # "mede namens de minister van …"
+    date_submitted: str | None = None  # ISO dates
+    date_answered: str | None = None
+    see_also: list[str] = field(default_factory=list)  # doc ids
+    reference: str | None = None  # the Kamer's own number, "2024Z18792"
+    url: str | None = None
+    source: str = ""
+    source_format: str = ""
+    notice: str | None = None  # text of a "Mededeling" (delay notice)
+    passages: list[Passage] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON shape of ``kvsearch parse --json`` (see README)."""
+        data = asdict(self)
+        data["askers"] = [{"name": p.name, "party": p.party} for p in self.askers]
+        data["answered_by"] = asdict(self.answered_by) if self.answered_by else None
+        data["passages"] = [
+            {
+                "questions": list(p.questions),
+                "question": p.question,
+                "answer": p.answer,
+                "notes": list(p.notes),
+            }
+            for p in self.passages
+        ]
+        return data
+
+
+def numbers_label(numbers: tuple[int, ...] | list[int]) -> str:
+    """Join question numbers the Dutch way: (3, 4, 5) -> "3, 4 en 5"."""
+    parts = [str(n) for n in numbers]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " en " + parts[-1]

@@ -1,0 +1,845 @@
+"""Turn the text of a Kamervragen document into a :class:`Document` with its passages.
+
+Pure Python, no Whoosh. The work happens in four steps:
+
+1. **Lines.** Split the text into lines and pages (form feeds from PDFs, ``-----`` from
+   PDF-to-Markdown). Page furniture is dropped: "Tweede Kamer der Staten-Generaal", the
+   "Vergaderjaar … Aanhangsel" header, footer ids (``ah-tk-20232024-1064``, ``h tk 20232024
+   387``), ISSN lines, page numbers, lone footnote-reference lines. Footnotes at the foot of a
+   page (numbered 1, 2, 3 … through the document) are taken out and kept apart. A document
+   flattened onto one line gets its line breaks back first.
+2. **Header.** Everything before the first question: official id, number, year, askers and
+   parties, addressees, the subject, dates, who answered, cross-references.
+3. **Blocks.** Headings recognised, with or without Markdown ``#``/``**``:
+   ``Vraag 1``, ``Vraag 1 en 2``, ``Vraag 3, 4 en 5``, ``Vraag 7, 8, 9 10 en 11``,
+   ``Vragen 1 tot en met 3``, ``Vraag 1 t/m 3``, ``Antwoord 1``, ``Antwoord op vraag 4``,
+   ``Antwoord vraag 4-6:``, ``Antwoord vragen 1,2,3 en 4``, a bare ``Antwoord`` (answers the
+   questions just asked), ``Mededeling``; and in documents without "Vraag" headings,
+   numbered questions ("1. Bent u …") or, for questions not yet answered, one question per
+   paragraph.
+4. **Passages.** Questions are grouped by the answer that answers them: "Vraag 5", "Vraag 6",
+   "Antwoord 5 en 6" become one passage (5, 6). An answer whose question heading was lost at a
+   page break takes back its question from the text after that page break.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from kvsearch.models import (
+    KIND_ANSWERED,
+    KIND_NOTICE,
+    KIND_QUESTIONS,
+    Document,
+    Passage,
+    Person,
+)
+from kvsearch.sources import PAGE_BREAK, SourceText
+
+OFFICIAL_URL = "https://zoek.officielebekendmakingen.nl/{doc_id}.html"
+
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        "januari februari maart april mei juni juli augustus september oktober november december".split(),
+        start=1,
+    )
+}
+_DATE = r"(\d{1,2})\s*(" + "|".join(MONTHS) + r")\s*(\d{4})"
+
+# Markers in the line stream besides text.
+_PAGE = "\x00PAGE"
+_BLANK = ""
+
+# Numbers of a question group: "1", "1 en 2", "3, 4 en 5", "7, 8, 9 10 en 11", "1 tot en met 3",
+# "4-6", "1 t/m 3", "1,2,3,4 en 5".
+_NUMSPEC = r"\d{1,3}(?:\s*(?:,|en|&|t/m|tot en met|-|–|/)\s*\d{1,3}|\s+\d{1,3})*"
+_QUESTION_HEAD = re.compile(rf"^(?:Vraag|Vragen|VRAAG|VRAGEN)\s+(?P<nums>{_NUMSPEC})\s*[:.]?$")
+_ANSWER_HEAD = re.compile(
+    rf"^(?:Antwoord|Antwoorden|ANTWOORD)(?:\s+op)?(?:\s+(?:de\s+)?(?:vraag|vragen))?"
+    rf"(?:\s+(?P<nums>{_NUMSPEC}))?\s*[:.]?$"
+)
+_NOTICE_HEAD = re.compile(r"^Mededeling\s*:?$")
+# "1. Bent u …" or a bare "1" on its own line before the question (DOCX exports).
+_NUMBERED_QUESTION = re.compile(r"^(\d{1,2})(?:[.)]\s+(\S.*)|\s*)$")
+
+_FURNITURE = [
+    re.compile(p)
+    for p in (
+        r"^Tweede Kamer der Staten-Generaal\s*\d*$",
+        r"^Vergaderjaar\s+\d{4}\s*[–-]\s*\d{4}\b.*$",
+        r"^Vragen gesteld door de leden der Kamer.*$",
+        r"^regering gegeven antwoorden$",
+        r"^Aanhangsel van de Handelingen$",
+    )
+]
+# Lines that end a page: after them a new page starts.
+_FOOTER = [
+    re.compile(p)
+    for p in (
+        r"^(?:ah|kv)-tk-[\w-]+$",
+        r"^ISSN\b.*$",
+        r"^[’']s-Gravenhage \d{4}.*$",
+        r"^Tweede Kamer, vergaderjaar \d{4}\s*[–-]\s*\d{4}, (?:Aanhangsel|Vragen)\s*\d*$",
+        r"^h tk \d{8} \d+$",
+        r"^-{3,}$",
+    )
+]
+_LONE_NUMBERS = re.compile(r"^\d{1,3}(?:\s*(?:,|en)?\s*\d{1,3})*$")
+_FOOTNOTE_START = re.compile(r"^(\d{1,3})\)?\s*(?=[^\s\d.,;:)\]])(.*)$")
+_MD_MARKUP = re.compile(r"^#+\s*|^\*\*|\*\*$|^_|_$")
+
+_DOC_ID = re.compile(r"\b(ah-tk-\d{8}-\d+|kv-tk-\d{4}Z\d{5})\b")
+_MD_FOOTER_ID = re.compile(r"\bh tk (\d{8}) (\d+)\b")
+_AH_LINE = re.compile(r"^AH\s+(\d{1,5})$")
+_REFERENCE = re.compile(r"\b(20\d\d)Z\s?(\d{5})\b")
+_SEE_ALSO = re.compile(
+    r"Zie ook Aanhangsel (?:van de )?Handelingen,?\s*vergaderjaar\s*(\d{4})\s*[–-]\s*(\d{4}),?\s*nr\.?\s*(\d+)"
+)
+_ASKERS = re.compile(
+    r"\b[Vv]ra(?:ag|gen) van (?:het |de )?(?:lid|leden)\s+(?:lid\s+)?(?P<askers>.+?)\s+aan\s+(?:de|het)\s+"
+    r"(?P<rest>.*)$"
+)
+# " over " before the subject; PDF text may glue it to the next word ("overde faillissementen").
+_OVER = re.compile(r"\sover(?:\s+|(?=(?:de|het|een|die|dit)\s|[«‘“'\"]))")
+_SUBMITTED = re.compile(r"\(?ingezonden\s+" + _DATE + r"\)?")
+_ANSWERER = re.compile(
+    r"\b(?P<what>Antwoord|Mededeling) van (?:de )?(?P<role>[Mm]inister-[Pp]resident|[Mm]inister|"
+    r"[Ss]taats?secretaris)\s+(?P<name>[^()]+?)\s*\((?P<ministry>[^()]+)\)?(?P<rest>[^()]*)"
+    r"(?:\(ontvangen\s+" + _DATE + r"\))?"
+)
+
+#: Portfolios as the documents write them, longest first so that "Economische Zaken en Klimaat"
+#: wins over "Economische Zaken". Used to split "aan de Ministers van A, van B en van C".
+PORTFOLIOS = sorted(
+    [
+        "Algemene Zaken",
+        "Armoedebeleid, Participatie en Pensioenen",
+        "Asiel en Migratie",
+        "Binnenlandse Zaken en Koninkrijksrelaties",
+        "Buitenlandse Handel en Ontwikkelingshulp",
+        "Buitenlandse Handel en Ontwikkelingssamenwerking",
+        "Buitenlandse Zaken",
+        "Cultuur en Media",
+        "Defensie",
+        "Digitalisering en Koninkrijksrelaties",
+        "Economische Zaken",
+        "Economische Zaken en Klimaat",
+        "Financiën",
+        "Fiscaliteit, Belastingdienst en Douane",
+        "Herstel Toeslagen",
+        "Infrastructuur en Milieu",
+        "Infrastructuur en Waterstaat",
+        "Jeugd, Preventie en Sport",
+        "Justitie en Veiligheid",
+        "Klimaat en Energie",
+        "Klimaat en Groene Groei",
+        "Koninkrijksrelaties en Digitalisering",
+        "Landbouw, Natuur en Voedselkwaliteit",
+        "Landbouw, Visserij, Voedselzekerheid en Natuur",
+        "Langdurige Zorg en Sport",
+        "Medische Zorg",
+        "Medische Zorg en Sport",
+        "Migratie",
+        "Mijnbouw",
+        "Natuur en Stikstof",
+        "Onderwijs, Cultuur en Wetenschap",
+        "Primair en Voortgezet Onderwijs",
+        "Rechtsbescherming",
+        "Sociale Zaken en Werkgelegenheid",
+        "Toeslagen en Douane",
+        "Veiligheid en Justitie",
+        "Volksgezondheid, Welzijn en Sport",
+        "Volkshuisvesting en Ruimtelijke Ordening",
+        "Wonen en Ruimtelijke Ordening",
+    ],
+    key=len,
+    reverse=True,
+)
+
+
+# The same names with any spacing, since PDF extraction glues words ("BuitenlandseHandel").
+_PORTFOLIO_PATTERNS = [re.compile(r"\s*".join(map(re.escape, p.split()))) for p in PORTFOLIOS]
+
+
+@dataclass
+class _Block:
+    kind: str  # "q", "a", "notice"
+    numbers: list[int]
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Lines:
+    """The body lines of a document after furniture and footnotes are gone."""
+
+    lines: list[str]
+    footnotes: dict[int, str]
+    year: str | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def parse_document(src: SourceText) -> Document:
+    """Parse one document. Never raises on odd input: problems go into ``Document.warnings``."""
+    prepared = _prepare_lines(src.text)
+    lines = prepared.lines
+    head_end = _header_end(lines)
+    header_lines = [ln for ln in lines[:head_end] if ln not in (_BLANK, _PAGE)]
+    doc = _parse_header(header_lines, src, prepared)
+    blocks = _blocks(lines[head_end:], doc)
+    _build_passages(doc, blocks, prepared.footnotes)
+    if doc.kind == "":
+        doc.kind = KIND_QUESTIONS
+    if not doc.passages and doc.notice is None:
+        doc.warnings.append("no Vraag/Antwoord markers found")
+    return doc
+
+
+def numbers_from_spec(spec: str) -> list[int]:
+    """Question numbers of a heading: "3, 4 en 5" -> [3, 4, 5]; "1 tot en met 3" -> [1, 2, 3]."""
+    spec = spec.replace("tot en met", "-").replace("t/m", "-").replace("–", "-")
+    numbers: list[int] = []
+    for part in re.split(r"\s*(?:,|en|&|/)\s*|\s+(?=\d)", spec):
+        part = part.strip()
+        if not part:
+            continue
+        if "-" in part:
+            low, _, high = part.partition("-")
+            if low.strip().isdigit() and high.strip().isdigit():
+                a, b = int(low), int(high)
+                if a <= b <= a + 50:
+                    numbers.extend(range(a, b + 1))
+                    continue
+        numbers.extend(int(n) for n in re.findall(r"\d+", part))
+    return sorted(dict.fromkeys(numbers))
+
+
+def parliamentary_year(day: date) -> str:
+    """The parliamentary year ("vergaderjaar") a date falls in: it starts on the third
+    Tuesday of September (Prinsjesdag)."""
+    first = date(day.year, 9, 1)
+    prinsjesdag = first.replace(day=1 + (1 - first.weekday()) % 7 + 14)
+    start = day.year if day >= prinsjesdag else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+def parse_date(text: str) -> str | None:
+    """ "16 februari 2024" -> "2024-02-16" (None when it is no valid date)."""
+    match = re.search(_DATE, text)
+    if not match:
+        return None
+    try:
+        return date(int(match.group(3)), MONTHS[match.group(2)], int(match.group(1))).isoformat()
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Step 1: lines, furniture, footnotes
+
+
+def _unflatten(text: str) -> str:
+    """Give line breaks back to a document that was flattened onto one line."""
+    heading = rf"(?:Vraag|Vragen|Antwoord)\s+{_NUMSPEC}"
+    text = re.sub(rf"\s+(?={heading}\s+[A-Z«‘“\"'])", "\n", text)
+    text = re.sub(rf"(?m)^({heading})\s+", r"\1\n", text)
+    for marker in (
+        r"(?:ah|kv)-tk-\d",
+        r"ISSN\b",
+        r"[’']s-Gravenhage \d{4}",
+        r"Tweede Kamer, vergaderjaar",
+        r"Vra(?:ag|gen) van (?:het lid|de leden)",
+        r"Antwoord van ",
+        r"Mededeling van ",
+        r"Zie ook ",
+    ):
+        text = re.sub(rf"\s+(?={marker})", "\n", text)
+    text = re.sub(r"(Tweede Kamer, vergaderjaar \d{4}\s*[–-]\s*\d{4}, Aanhangsel \d+)\s+", r"\1\n", text)
+    text = re.sub(r"(ISSN 0921 - 7398)\s+", r"\1\n", text)
+    text = re.sub(r"((?:ah|kv)-tk-[\w-]+)\s+", r"\1\n", text)
+    return text
+
+
+def _is_flattened(text: str) -> bool:
+    lines = text.split("\n")
+    return len(text) > 3000 and max(len(ln) for ln in lines) > 0.8 * len(text)
+
+
+def _strip_markup(line: str) -> str:
+    line = line.strip()
+    previous = None
+    while previous != line:
+        previous = line
+        line = _MD_MARKUP.sub("", line).strip()
+    return line
+
+
+def _prepare_lines(text: str) -> _Lines:
+    if _is_flattened(text):
+        text = _unflatten(text)
+    year: str | None = None
+    raw: list[tuple[str, bool]] = []  # (line, ends_page)
+    for page in text.split(PAGE_BREAK):
+        for line in page.split("\n"):
+            stripped = line.strip()
+            plain = _strip_markup(stripped)
+            if any(p.match(plain) for p in _FURNITURE):
+                found = re.search(r"Vergaderjaar\s+(\d{4})\s*[–-]\s*(\d{4})", plain)
+                if found and not year:
+                    year = f"{found.group(1)}-{found.group(2)}"
+                continue
+            if any(p.match(plain) for p in _FOOTER):
+                raw.append((_PAGE, True))
+                continue
+            raw.append((stripped if stripped else _BLANK, False))
+        raw.append((_PAGE, True))
+
+    lines: list[str] = []
+    footnotes: dict[int, str] = {}
+    next_note = 1
+    page_start = 0
+    for line, ends_page in raw:
+        if not ends_page:
+            lines.append(line)
+            continue
+        next_note = _take_footnotes(lines, page_start, next_note, footnotes)
+        if lines and lines[-1] != _PAGE:
+            lines.append(_PAGE)
+        page_start = len(lines)
+    while lines and lines[-1] in (_PAGE, _BLANK):
+        lines.pop()
+    return _Lines(lines=lines, footnotes=footnotes, year=year)
+
+
+def _take_footnotes(lines: list[str], start: int, next_note: int, notes: dict[int, str]) -> int:
+    """Move the footnotes at the end of the page ``lines[start:]`` into ``notes``."""
+    content = [i for i in range(start, len(lines)) if lines[i] not in (_BLANK, _PAGE)]
+    if not content:
+        return next_note
+    # Find the first line that starts footnote ``next_note`` such that everything after it is
+    # footnotes in sequence (with their continuation lines).
+    for position, index in enumerate(content):
+        found = _FOOTNOTE_START.match(lines[index])
+        if not found or int(found.group(1)) != next_note or _is_heading(lines[index]):
+            continue
+        if len(content) - position > 40:
+            continue
+        collected: dict[int, list[str]] = {}
+        expected = next_note
+        current = None
+        ok = True
+        for j in content[position:]:
+            start_match = _FOOTNOTE_START.match(lines[j])
+            if start_match and int(start_match.group(1)) == expected:
+                current = expected
+                collected[current] = [start_match.group(2)]
+                expected += 1
+            elif _is_heading(lines[j]):
+                ok = False
+                break
+            elif current is not None:
+                collected[current].append(lines[j])
+        if not ok:
+            continue
+        for number, parts in collected.items():
+            notes[number] = _join_wrapped(parts)
+        del lines[index:]
+        return expected
+    # A flattened document keeps its footnotes inside the last line of the page.
+    last = content[-1]
+    inline = _split_inline_footnotes(lines[last], next_note)
+    if inline:
+        body, found_notes = inline
+        lines[last] = body
+        notes.update(found_notes)
+        return max(found_notes) + 1
+    return next_note
+
+
+def _split_inline_footnotes(line: str, first: int) -> tuple[str, dict[int, str]] | None:
+    if len(line) < 200:
+        return None
+    for match in re.finditer(rf"\s{first}\s+(?=[A-Z«‘“\"'])", line):
+        rest = line[match.end() :]
+        parts = [rest]
+        number = first + 1
+        while True:
+            nxt = re.search(rf"\s{number}\s+(?=[A-Z«‘“\"'])", parts[-1])
+            if not nxt:
+                break
+            parts[-1:] = [parts[-1][: nxt.start()], parts[-1][nxt.end() :]]
+            number += 1
+        if all(len(p) < 300 for p in parts):
+            return line[: match.start()], {first + i: p.strip() for i, p in enumerate(parts)}
+    return None
+
+
+def _is_heading(line: str) -> bool:
+    plain = _strip_markup(line)
+    return bool(_QUESTION_HEAD.match(plain) or _ANSWER_HEAD.match(plain) or _NOTICE_HEAD.match(plain))
+
+
+# --------------------------------------------------------------------------------------------
+# Step 2: the header
+
+
+def _header_end(lines: list[str]) -> int:
+    numbered = not any(_QUESTION_HEAD.match(_strip_markup(ln)) for ln in lines)
+    for i, line in enumerate(lines):
+        plain = _strip_markup(line)
+        if numbered and re.match(r"^1(?:[.)]\s+\S|$)", plain) and i > 0:
+            return i  # numbered questions ("1. Bent u …") before the first answer heading
+        if _QUESTION_HEAD.match(plain) or _ANSWER_HEAD.match(plain) or _NOTICE_HEAD.match(plain):
+            return i
+    # No headings: the header ends after the paragraph that names askers/answerer.
+    end = 0
+    for i, line in enumerate(lines):
+        if re.search(r"\b(?:[Vv]ra(?:ag|gen)|Antwoord|Mededeling) van\b", line):
+            end = i + 1
+            while end < len(lines) and lines[end] not in (_BLANK, _PAGE):
+                end += 1
+        elif i > 40:
+            break
+    if end == 0:
+        # Numbered questions ("1. Bent u …") start the body.
+        for i, line in enumerate(lines):
+            if _NUMBERED_QUESTION.match(line):
+                return i
+    return end
+
+
+def _parse_header(lines: list[str], src: SourceText, prepared: _Lines) -> Document:
+    plain_lines = [_strip_markup(ln) for ln in lines]
+    text = _join_wrapped(plain_lines).replace("**", "").replace("*", "")
+    text = re.sub(r"(?<=\w)_|_(?=\w|\s|$)", "", text)
+    doc = Document(doc_id="", kind="", source=src.path, source_format=src.format)
+
+    id_match = _DOC_ID.search(src.text)
+    md_footer = _MD_FOOTER_ID.search(src.text)
+    ah_line = next((m for m in (_AH_LINE.match(ln) for ln in plain_lines) if m), None)
+    reference = _REFERENCE.search(text)
+    if reference:
+        doc.reference = f"{reference.group(1)}Z{reference.group(2)}"
+
+    submitted = _SUBMITTED.search(text)
+    if submitted:
+        doc.date_submitted = parse_date(submitted.group(0))
+    answerer = _ANSWERER.search(text)
+    if answerer:
+        role = answerer.group("role")
+        doc.answered_by = Person(
+            name=_clean_name(answerer.group("name")),
+            role=role[0].upper() + role[1:].replace("-p", "-P"),
+            ministry=" ".join(answerer.group("ministry").split()),
+        )
+        rest = answerer.group("rest")
+        doc.co_signers = _parse_addressees(" ".join(re.findall(r"mede\s+namens\s+(.*)", rest)))
+        received = answerer.group(0)
+        doc.date_answered = parse_date(received[received.find("ontvangen") :]) if "ontvangen" in received else None
+        if doc.date_answered is None:
+            after = text[answerer.end() : answerer.end() + 80]
+            if "ontvangen" in after:
+                doc.date_answered = parse_date(after)
+        if answerer.group("what") == "Mededeling":
+            doc.kind = KIND_NOTICE
+    askers = _ASKERS.search(text)
+    if askers:
+        doc.askers = _parse_askers(askers.group("askers"))
+        rest = askers.group("rest")
+        over = _OVER.search(rest)
+        offices = rest if over is None else rest[: over.start()]
+        doc.addressees = _parse_addressees("de " + offices)
+        if over is not None:
+            title = rest[over.end() :]
+            title = re.split(r"\s*\(ingezonden|\s+(?:Antwoord|Mededeling) van |\s+Zie ook ", title)[0]
+            doc.title = title.strip().rstrip(".").strip() or None
+    doc.see_also = list(
+        dict.fromkeys(f"ah-tk-{m.group(1)}{m.group(2)}-{m.group(3)}" for m in _SEE_ALSO.finditer(text))
+    )
+
+    answered_day = _to_date(doc.date_answered) or _to_date(doc.date_submitted)
+    if id_match:
+        doc.doc_id = id_match.group(1)
+    elif md_footer:
+        doc.doc_id = f"ah-tk-{md_footer.group(1)}-{md_footer.group(2)}"
+    elif ah_line and answered_day:
+        doc.doc_id = f"ah-tk-{parliamentary_year(answered_day).replace('-', '')}-{ah_line.group(1)}"
+    elif doc.reference:
+        doc.doc_id = f"kv-tk-{doc.reference}"
+    else:
+        from_name = _DOC_ID.search(Path(src.path).name)
+        doc.doc_id = from_name.group(1) if from_name else "file-" + re.sub(r"\W+", "-", Path(src.path).stem)
+
+    if doc.doc_id.startswith("ah-tk-"):
+        years = doc.doc_id.split("-")[2]
+        doc.year = f"{years[:4]}-{years[4:]}"
+        doc.number = doc.doc_id.split("-")[3]
+    elif doc.doc_id.startswith("kv-tk-"):
+        doc.number = doc.doc_id[len("kv-tk-") :]
+        doc.reference = doc.reference or doc.number
+    if not doc.year:
+        doc.year = prepared.year or (parliamentary_year(answered_day) if answered_day else None)
+    if doc.doc_id.startswith(("ah-tk-", "kv-tk-")):
+        doc.url = OFFICIAL_URL.format(doc_id=doc.doc_id)
+    return doc
+
+
+def _to_date(iso: str | None) -> date | None:
+    return date.fromisoformat(iso) if iso else None
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.replace("*", "").split())
+    return re.sub(r"\s*[–—-]\s*", "-", name)
+
+
+def _parse_askers(text: str) -> list[Person]:
+    people: list[Person] = []
+    for names, party in re.findall(r"([^()]+?)\s*\(([^()]+)\)", text):
+        party = re.sub(r"^(?:beiden|allen|beide)\s+", "", party.strip())
+        names = re.sub(r"^(?:,|en)\s+", "", names.strip().lstrip(",").strip())
+        for name in re.split(r",\s*|\s+en\s+", names):
+            name = _clean_name(name)
+            if name and not re.fullmatch(r"en|,", name):
+                people.append(Person(name=name, party=party))
+    if not people and text.strip():
+        for name in re.split(r",\s*|\s+en\s+", text):
+            if name.strip():
+                people.append(Person(name=_clean_name(name)))
+    return people
+
+
+_ROLE = re.compile(r"(?P<role>[Mm]inister-[Pp]resident|[Mm]inisters?|[Ss]taats?secretaris(?:sen)?)\b")
+
+
+def _capitalise_office(office: str) -> str:
+    office = office[0].upper() + office[1:] if office else office
+    return office.replace("Minister-president", "Minister-President")
+
+
+def _parse_addressees(text: str) -> list[str]:
+    """ "de Ministers van A, van B en voor C" -> ["Minister van A", "Minister van B", "Minister voor C"]."""
+    offices: list[str] = []
+    role: str | None = None
+    position = 0
+    text = " ".join(text.split())
+    while position < len(text):
+        rest = text[position:]
+        role_match = _ROLE.match(rest)
+        if role_match:
+            word = role_match.group("role").lower()
+            if word == "minister-president":
+                offices.append("Minister-President")
+                role = None
+            else:
+                role = "Minister" if word.startswith("minister") else "Staatssecretaris"
+            position += role_match.end()
+            continue
+        prep = re.match(r"(van|voor)\s*", rest) or (re.match(r"\s*", rest) if role else None)
+        if prep and role and (prep.group(0).strip() or any(p.match(rest) for p in _PORTFOLIO_PATTERNS)):
+            body = rest[prep.end() :]
+            known = next((m for m in (p.match(body) for p in _PORTFOLIO_PATTERNS) if m), None)
+            if known:
+                portfolio, length = PORTFOLIOS[_PORTFOLIO_PATTERNS.index(known.re)], known.end()
+            else:
+                cut = re.search(r",\s+(?:van|voor|de)\s|\s+en\s+(?:van|voor|de|het)\s", body)
+                portfolio = body[: cut.start()] if cut else body
+                length = len(portfolio)
+            preposition = prep.group(1) if prep.groups() else "van"
+            offices.append(f"{role} {preposition} {portfolio.strip().rstrip('.,')}")
+            position += prep.end() + length
+            continue
+        skip = re.match(r"[\s,]+|en\s+|de\s*(?=[MmSs])|de\s+|het\s+|\S+\s*", rest)
+        position += skip.end() if skip else 1
+    return list(dict.fromkeys(offices))
+
+
+# --------------------------------------------------------------------------------------------
+# Step 3: blocks
+
+
+def _blocks(lines: list[str], doc: Document) -> list[_Block]:
+    blocks: list[_Block] = []
+    has_question_heads = any(_QUESTION_HEAD.match(_strip_markup(ln)) for ln in lines)
+    has_answer_heads = any(_ANSWER_HEAD.match(_strip_markup(ln)) for ln in lines)
+    numbered = not has_question_heads and any(_NUMBERED_QUESTION.match(ln) for ln in lines)
+    current: _Block | None = None
+    last_question = 0
+    for line in lines:
+        plain = _strip_markup(line) if line not in (_BLANK, _PAGE) else line
+        q = _QUESTION_HEAD.match(plain) if plain else None
+        a = _ANSWER_HEAD.match(plain) if plain else None
+        n = _NUMBERED_QUESTION.match(plain) if plain and numbered else None
+        if q:
+            current = _Block("q", numbers_from_spec(q.group("nums")))
+            blocks.append(current)
+            last_question = max(current.numbers or [last_question])
+        elif a:
+            nums = numbers_from_spec(a.group("nums")) if a.group("nums") else []
+            current = _Block("a", nums)
+            blocks.append(current)
+        elif plain and _NOTICE_HEAD.match(plain):
+            current = _Block("notice", [])
+            blocks.append(current)
+        elif n and int(n.group(1)) == last_question + 1:
+            last_question += 1
+            current = _Block("q", [last_question], [n.group(2)] if n.group(2) else [])
+            blocks.append(current)
+        elif current is None:
+            if plain in (_BLANK, _PAGE):
+                continue
+            if doc.kind == KIND_NOTICE and not has_question_heads:
+                current = _Block("notice", [])
+            elif not has_question_heads and not has_answer_heads and not numbered:
+                # Unnumbered questions (a "vragen" document from DOCX): one per paragraph.
+                current = _Block("q", [last_question + 1])
+                last_question += 1
+            else:
+                continue  # text before the first heading that is not header: ignore
+            current.lines.append(line)
+            blocks.append(current)
+        elif (
+            current.kind == "q"
+            and not has_question_heads
+            and not has_answer_heads
+            and not numbered
+            and current.lines
+            and current.lines[-1] == _BLANK
+            and not _is_footnote_line(line)
+        ):
+            last_question += 1
+            current = _Block("q", [last_question], [line])
+            blocks.append(current)
+        else:
+            if current.kind == "q" and not has_question_heads and _is_footnote_line(line):
+                current = _Block("footnotes", [], [line])
+                blocks.append(current)
+                continue
+            current.lines.append(line)
+    return blocks
+
+
+def _is_footnote_line(line: str) -> bool:
+    return bool(re.match(r"^\d{1,2}\)\s+\S", line))
+
+
+# --------------------------------------------------------------------------------------------
+# Step 4: passages
+
+
+def _build_passages(doc: Document, blocks: list[_Block], footnotes: dict[int, str]) -> None:
+    notes = dict(footnotes)
+    for block in blocks:
+        if block.kind == "footnotes":
+            for line in block.lines:
+                m = re.match(r"^(\d{1,2})\)\s+(.*)$", line)
+                if m:
+                    notes[int(m.group(1))] = m.group(2)
+                elif notes:
+                    last = max(notes)
+                    notes[last] += " " + line
+    marker_state = _MarkerState(set(notes))
+    pending: list[_Block] = []
+    answered: set[int] = set()
+    passages: list[Passage] = []
+    previous_answer: _Block | None = None
+    has_answers = any(b.kind == "a" for b in blocks)
+
+    for block in blocks:
+        if block.kind == "q":
+            pending.append(block)
+        elif block.kind == "a":
+            numbers = block.numbers or sorted({n for q in pending for n in q.numbers})
+            if not numbers and not pending:
+                numbers = [max(answered, default=0) + 1]
+            asked = [q for q in pending if set(q.numbers) & set(numbers)] or (
+                pending if not block.numbers else []
+            )
+            recovered = None
+            if not asked and previous_answer is not None:
+                recovered = _recover_question(previous_answer)
+                if recovered:
+                    doc.warnings.append(
+                        f"question heading for {_label(numbers)} missing; question text recovered"
+                    )
+            if not asked and not recovered and pending:
+                # Numbering that does not match ("Vraag 7" twice, then "Antwoord 8"): the
+                # questions just asked are what this answer answers.
+                doc.warnings.append(
+                    f"answer {_label(numbers)} follows question "
+                    f"{_label(sorted({n for q in pending for n in q.numbers}))}"
+                )
+                asked = pending
+            question_parts = [recovered] if recovered else []
+            for text in (_block_text(q.lines) for q in asked):
+                if text and text not in question_parts:
+                    question_parts.append(text)
+            if not question_parts:
+                doc.warnings.append(f"answer {_label(numbers)} has no question")
+            # Questions asked before this answer but not answered by it stay pending.
+            for q in pending:
+                if q not in asked:
+                    doc.warnings.append(f"question {_label(q.numbers)} has no answer")
+                    passages.append(_passage(q.numbers, [_block_text(q.lines)], [], marker_state, notes))
+            all_numbers = sorted(set(numbers) | {n for q in asked for n in q.numbers})
+            passages.append(_passage(all_numbers, question_parts, block.lines, marker_state, notes))
+            answered.update(all_numbers)
+            pending = []
+            previous_answer = block
+        elif block.kind == "notice":
+            doc.notice = _block_text(block.lines) or doc.notice
+            if not has_answers:
+                doc.kind = KIND_NOTICE
+    for q in pending:
+        if has_answers:
+            doc.warnings.append(f"question {_label(q.numbers)} has no answer")
+        passages.append(_passage(q.numbers, [_block_text(q.lines)], [], marker_state, notes))
+    if has_answers:
+        doc.kind = KIND_ANSWERED
+    elif doc.kind != KIND_NOTICE:
+        doc.kind = KIND_QUESTIONS
+    doc.passages = passages
+
+
+def _label(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers) or "?"
+
+
+def _passage(
+    numbers: list[int],
+    question_parts: list[str],
+    answer_lines: list[str],
+    markers: _MarkerState,
+    notes: dict[int, str],
+) -> Passage:
+    refs: list[int] = []
+    question = "\n\n".join(p for p in (markers.strip(q, refs) for q in question_parts) if p)
+    answer = markers.strip(_block_text(answer_lines), refs)
+    return Passage(
+        questions=tuple(numbers),
+        question=question,
+        answer=answer,
+        notes=tuple(f"{n} {notes[n]}" for n in refs if n in notes),
+    )
+
+
+def _recover_question(answer: _Block) -> str | None:
+    """Take the question text back from the end of the previous answer (lost heading).
+
+    The text after the answer's last page break is the question when it ends with "?";
+    otherwise the last paragraph that ends with "?".
+    """
+    if _PAGE in answer.lines:
+        cut = len(answer.lines) - 1 - answer.lines[::-1].index(_PAGE)
+        tail = [ln for ln in answer.lines[cut + 1 :] if ln != _BLANK]
+        if tail and tail[-1].rstrip().endswith("?"):
+            del answer.lines[cut:]
+            return _block_text(tail)
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Text assembly
+
+
+def _block_text(lines: list[str]) -> str:
+    """Join the lines of a block into paragraphs, mending page breaks and line-end hyphens."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    widths = sorted(len(ln) for ln in lines if ln not in (_BLANK, _PAGE))
+    full = widths[int(len(widths) * 0.9)] if widths else 0
+    gap = None  # what separated the previous text line from this one: None, BLANK or PAGE
+    for line in lines:
+        if line in (_BLANK, _PAGE):
+            if current:
+                gap = _PAGE if line == _PAGE or gap == _PAGE else _BLANK
+            continue
+        if _LONE_NUMBERS.match(line):
+            continue  # a lone footnote reference ("1", "2, 3 en 4")
+        if current:
+            previous = current[-1]
+            ends_sentence = bool(re.search(r"[.?!:;»”\"')]$", previous))
+            starts_lower = bool(re.match(r"[a-zà-ÿ(]", line))
+            if gap == _PAGE:
+                new_paragraph = ends_sentence and not starts_lower
+            elif gap == _BLANK:
+                new_paragraph = not (not ends_sentence and starts_lower)
+            else:
+                new_paragraph = ends_sentence and len(previous) < 0.7 * full and not starts_lower
+            if new_paragraph:
+                paragraphs.append(_join_wrapped(current))
+                current = []
+        current.append(line)
+        gap = None
+    if current:
+        paragraphs.append(_join_wrapped(current))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _join_wrapped(lines: list[str]) -> str:
+    """Join hard-wrapped lines into one paragraph; "beant-\\nwoording" becomes one word."""
+    text = ""
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if not text:
+            text = line
+        elif re.search(r"[a-zà-ÿ]-$", text) and re.match(r"[a-zà-ÿ]", line) and not re.match(
+            r"(?:en|of|tot|en/of)\b", line
+        ):
+            text = text[:-1] + line
+        else:
+            text += " " + line
+    return " ".join(text.split())
+
+
+class _MarkerState:
+    """Removes footnote references from passage text, in document order.
+
+    Markdown conversions write them as ``[1 ]``; PDF text glues the number to the preceding
+    punctuation ("regenboogbeleid»?1"). A glued number is only taken for a reference when it is
+    a footnote of this document and the next one expected, so "CO2" stays "CO2".
+    """
+
+    def __init__(self, numbers: set[int]) -> None:
+        self.numbers = numbers
+        self.expected = min(numbers) if numbers else 1
+
+    def strip(self, text: str, refs: list[int]) -> str:
+        def bracket(match: re.Match[str]) -> str:
+            inner = match.group(1)
+            if re.fullmatch(r"[a-z]{1,2}", inner):
+                return inner  # a superscript like 11[e ] -> 11e
+            found = [int(n) for n in inner.split()]
+            refs.extend(found)
+            self.expected = max(found) + 1
+            return ""
+
+        text = re.sub(r"\[((?:\d+\s*)+|[a-z]{1,2})\s*\]", bracket, text)
+
+        def glued(match: re.Match[str]) -> str:
+            first = int(match.group(2))
+            if first not in self.numbers or first not in (self.expected, self.expected + 1):
+                return match.group(0)
+            found = [first] + [int(n) for n in re.findall(r"\d+", match.group(3) or "")]
+            refs.extend(found)
+            self.expected = max(found) + 1
+            return match.group(1)
+
+        text = re.sub(r"([»”\"'?!.,;:)]|[^\W\d_])(\d{1,2})((?:\s*(?:,|en)\s*\d{1,2})*)(?=\s|$)", glued, text)
+        text = re.sub(r"\s+\d{1,2}\)(?=\s|$)", lambda m: self._paren(m, refs), text)
+        return re.sub(r"[ \t]+\n", "\n", text).strip()
+
+    def _paren(self, match: re.Match[str], refs: list[int]) -> str:
+        number = int(match.group(0).strip()[:-1])
+        if number in self.numbers:
+            refs.append(number)
+            return ""
+        return match.group(0)

@@ -1,0 +1,180 @@
+"""Turn a corpus file into clean text: decoding, PDF extraction, sanitising untrusted characters.
+
+Knows nothing of questions, passages or Whoosh. Pages of a PDF are separated by a form feed
+(``\\f``) so that the parser can tell where page furniture and footnotes are.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from kvsearch.errors import SourceError
+
+#: File extensions kvsearch reads, by format name.
+FORMATS = {".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt", ".pdf": "pdf"}
+
+#: Larger files are skipped: no real Kamervragen document comes near these sizes.
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+MAX_PDF_BYTES = 100 * 1024 * 1024
+
+PAGE_BREAK = "\f"
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """The readable text of one corpus file."""
+
+    path: str
+    format: str  # "md", "txt", "pdf"
+    text: str
+    encoding: str = "utf-8"
+
+
+def source_format(path: str | os.PathLike[str]) -> str | None:
+    """The format kvsearch reads ``path`` as, or None for an extension it does not know."""
+    return FORMATS.get(Path(path).suffix.lower())
+
+
+def read_source(path: str | os.PathLike[str]) -> SourceText:
+    """Read one corpus file into clean text.
+
+    Raises:
+        SourceError: the file is empty, binary, too large, unreadable or not a usable PDF;
+            the message is one line that says what was wrong (the caller names the file).
+    """
+    fmt = source_format(path)
+    if fmt is None:
+        raise SourceError(f"unknown file type {Path(path).suffix or '(none)'!r}")
+    limit = MAX_PDF_BYTES if fmt == "pdf" else MAX_TEXT_BYTES
+    try:
+        size = os.stat(path).st_size
+        if size > limit:
+            raise SourceError(f"file too large ({size // (1024 * 1024)} MB, limit {limit // (1024 * 1024)} MB)")
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise SourceError(f"cannot read file: {error.strerror or error}") from None
+    if not data.strip():
+        raise SourceError("empty file")
+    if fmt == "pdf":
+        text, encoding = extract_pdf_text(data), "pdf"
+    else:
+        text, encoding = decode_text(data)
+    return SourceText(path=str(path), format=fmt, text=clean_text(text), encoding=encoding)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode bytes the way a reasonable person would guess: BOM, UTF-8, UTF-16, then cp1252."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                raise SourceError(f"invalid {encoding} text despite its byte order mark") from None
+    if b"\x00" in data:
+        # UTF-16 without BOM has a NUL in every other byte; anything else with NULs is binary.
+        for encoding in ("utf-16-le", "utf-16-be"):
+            if _looks_like_utf16(data, little_endian=encoding.endswith("le")):
+                try:
+                    return data.decode(encoding), encoding
+                except UnicodeDecodeError:
+                    break
+        raise SourceError("binary file (contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        encoding = "cp1252"
+    if _control_share(text) > 0.05:
+        raise SourceError("binary file (mostly control characters), not text")
+    return text, encoding
+
+
+def _looks_like_utf16(data: bytes, *, little_endian: bool) -> bool:
+    zeros = data[1::2] if little_endian else data[0::2]
+    return len(zeros) > 0 and zeros.count(0) / len(zeros) > 0.9
+
+
+def _control_share(text: str) -> float:
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    bad = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    return bad / len(sample)
+
+
+def extract_pdf_text(data: bytes) -> str:
+    """Text of a PDF, pages separated by form feeds.
+
+    PDFium (through pypdfium2) is used because it keeps the reading order of the official
+    PDFs and is fast; see the README's design notes for the comparison.
+    """
+    import pypdfium2 as pdfium  # imported here: only PDF builds pay for it
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except Exception as error:  # pypdfium2 raises its own PdfiumError and others
+        raise SourceError(f"not a readable PDF ({_one_line(error)})") from None
+    try:
+        pages = []
+        for page in pdf:
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+    except Exception as error:
+        raise SourceError(f"PDF text extraction failed ({_one_line(error)})") from None
+    finally:
+        pdf.close()
+    text = PAGE_BREAK.join(pages)
+    if not text.strip():
+        raise SourceError("PDF has no text layer (scanned image?)")
+    return text
+
+
+# Characters a document must never get through to a terminal: C0/C1 controls (except newline,
+# tab and the form feed that marks pages), bidi overrides and invisible joiners.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffe\uffff]"
+)
+# PDFium marks a hyphen at a line end as U+FFFE (or U+0002) followed by the line break.
+_PDF_SOFT_HYPHEN = re.compile("[\ufffe\x02\u00ad]\r?\n?")
+# A spacing acute or cedilla after a letter is an accent that PDF extraction split off
+# ("Kostic´", "Yes¸ilgöz"); put it back as a combining mark.
+_SPLIT_ACUTE = re.compile(r"(\w) ?\u00b4(?=\W|$)")
+_SPLIT_CEDILLA = re.compile(r"(\w)\u00b8")
+
+
+def clean_text(text: str) -> str:
+    """Normalise line ends and Unicode, repair PDF artefacts, remove unsafe characters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _PDF_SOFT_HYPHEN.sub("", text)
+    text = _SPLIT_ACUTE.sub(lambda m: m.group(1) + "\u0301", text)
+    text = _SPLIT_CEDILLA.sub(lambda m: m.group(1) + "\u0327", text)
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\u00a0", " ")
+    return sanitize(text, keep="\n\t\f")
+
+
+def sanitize(text: str, keep: str = "") -> str:
+    """Remove characters that could change a terminal or hide text (escapes, bidi, NUL).
+
+    Used at ingestion and again when rendering (defence in depth for older indexes).
+    """
+    if keep:
+        return _UNSAFE.sub(lambda m: m.group(0) if m.group(0) in keep else "", text)
+    return _UNSAFE.sub("", text).replace("\t", " ").replace("\f", " ")
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:200] or type(error).__name__

@@ -1,0 +1,404 @@
+"""Dutch text analysis for kvsearch: tokens, folding and stemming.
+
+Pure module: stdlib + snowballstemmer only (PyStemmer is used transparently by snowballstemmer
+when it is installed). Whoosh glue lives in ``schema.py``.
+
+The chain (``analyze``), per word:
+
+1. **Tokenise** the raw text with one regex so that ``start``/``end`` are offsets into the
+   caller's string. A word is a run of letters/digits (no underscore) that may contain internal
+   hyphens (``-``, U+2010, U+2011) and apostrophes (``'`` ’ ‘ ʼ ′). Combining marks, the spacing
+   accents that PDF extraction leaves behind (``Kostic´``) and soft hyphens (U+00AD, and U+FFFE,
+   which pdftotext writes for a discretionary hyphen: ``regen￾boogprovincie``) count as word
+   characters so they never split a word.
+2. **Normalise + fold** (``fold``): NFKD (expands ligatures such as ﬁ, full-width forms),
+   casefold, drop combining marks, spacing accents and soft hyphens, map the letters NFKD does
+   not decompose (æ œ ø ß ł đ ı …). ``Israël`` → ``israel``. Folding happens before stemming, so
+   ``geïnformeerd`` and ``geinformeerd`` get the same stem. Apostrophe variants become ``'``.
+3. **Possessive/plural 's**: a final ``'s`` is dropped (``risico's`` → ``risico``).
+4. **Hyphens**: a hyphenated word yields its concatenation (``beant-woording`` →
+   ``beantwoording``) and its parts, all at the word's position. At query time only the
+   concatenation is used, which the index always holds.
+5. **No stop-word removal**: positions of every word are kept so phrase queries such as
+   "uw Kamer" or "niet uitgevoerd" work. Function words are not stemmed either (Porter would
+   merge ``geen``/``gen``, ``eens``/``een``).
+6. **Stemming** (``stem``): override map → ``dutch_porter`` (Martin Porter's Dutch algorithm;
+   Snowball 3's ``dutch`` is Kraaij-Pohlmann, which merges gemeente/mening, geweld/wel,
+   gebied/bieden) → undoubling of a final double consonant (plann → plan) and final devoicing
+   (brieven → briev → brief, huizen → huis). Before Porter,
+   vowel-plural ``-ies``/``-ees``/``-tes`` lose the ``s`` (provincies → provincie).
+   The override map keeps the corpus's real false friends apart (wet/weten, reden/reeds,
+   overheid/over, nieuws/nieuwe, mens/men) and joins a few irregular plurals
+   (leden → lid, kinderen → kind).
+
+Several tokens may share a position; the first token at a position is always the whole word.
+Results are cached per distinct raw word, so indexing cost is driven by the vocabulary size.
+Bump ``ANALYZER_ID`` whenever the terms produced for some input change: an index built with one
+analyzer must not be queried with another.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+
+import snowballstemmer
+
+__all__ = [
+    "ANALYZER_ID",
+    "Token",
+    "analyze",
+    "analyzer_info",
+    "fold",
+    "stem",
+    "terms",
+]
+
+ANALYZER_ID = "nl-1"
+STEMMER_NAME = "dutch_porter"
+
+# --------------------------------------------------------------------------------------------
+# Tokeniser
+# --------------------------------------------------------------------------------------------
+
+# Characters that belong to a word without being letters: combining marks, spacing accents
+# (PDF extraction writes "Kostic´" / "Israe¨l"), soft hyphen and pdftotext's U+FFFE hyphen.
+_MARKS = (
+    "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u00a8\u00af\u00b4\u00b8\u02c6-\u02df"
+    "\u00ad\ufffe"
+)
+_WORDCHAR = rf"(?:[^\W_]|[{_MARKS}])"
+_HYPHENS = "-\u2010\u2011"
+_APOSTROPHES = "'\u2019\u2018\u02bc\u2032"
+_WORD_RE = re.compile(rf"{_WORDCHAR}+(?:[{_HYPHENS}{_APOSTROPHES}]{_WORDCHAR}+)*")
+
+_SPLIT_HYPHENS_RE = re.compile(f"[{_HYPHENS}]+")
+
+# --------------------------------------------------------------------------------------------
+# Folding
+# --------------------------------------------------------------------------------------------
+
+# Letters that NFKD leaves alone, and apostrophe/hyphen variants.
+_FOLD_MAP = str.maketrans(
+    {
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "ß": "ss",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+        "ħ": "h",
+        "ŧ": "t",
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u2032": "'",
+        "\u2010": "-",
+        "\u2011": "-",
+    }
+)
+# Removed before NFKD: spacing accents (NFKD would turn them into space + combining mark) and
+# soft hyphens.
+_DROP = {c: None for c in "\u00a8\u00af\u00b4\u00b8\u00ad\ufffe"}
+_DROP.update({c: None for c in range(0x2C6, 0x2E0)})
+_DROP = {(ord(k) if isinstance(k, str) else k): v for k, v in _DROP.items()}
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Return ``text`` normalised for matching: NFKD, casefolded, without accents.
+
+    Ligatures and compatibility forms are expanded (ﬁ → fi), combining marks and the spacing
+    accents left by PDF extraction are dropped (``Kostić`` and ``Kostic´`` → ``kostic``),
+    soft hyphens are removed and apostrophe/hyphen variants become ``'``/``-``.
+    Never raises.
+    """
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.translate(_DROP).casefold())
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", kept.translate(_FOLD_MAP).casefold())
+
+
+# --------------------------------------------------------------------------------------------
+# Stemming
+# --------------------------------------------------------------------------------------------
+
+_STEMMER = snowballstemmer.stemmer(STEMMER_NAME)
+
+# Words Porter gets wrong in this corpus (folded form → stem). The values are chosen so they do
+# not collide with any Porter stem of an unrelated word.
+OVERRIDES: dict[str, str] = {
+    # Lucene's default DutchAnalyzer dictionary.
+    "fiets": "fiets",
+    "bromfiets": "bromfiets",
+    "ei": "eier",
+    "eieren": "eier",
+    "kind": "kinder",
+    "kinderen": "kinder",
+    # wet (law) vs weten (to know).
+    "wet": "wet",
+    "wetten": "wet",
+    "weten": "weten",
+    "weet": "weten",
+    "wist": "weten",
+    "wisten": "weten",
+    # reden (reason) vs reeds (already) vs red(den).
+    "reden": "reden",
+    "redenen": "reden",
+    "reeds": "reeds",
+    # over (about) vs overige vs overheid.
+    "overig": "overig",
+    "overige": "overig",
+    "overigen": "overig",
+    "overheid": "overheid",
+    "overheden": "overheid",
+    # nieuws (news) vs nieuw(e).
+    "nieuws": "nieuws",
+    # mens (person) vs men (one).
+    "mens": "mens",
+    "mensen": "mens",
+    # opening vs open(lijk).
+    "opening": "opening",
+    "openingen": "opening",
+    # name ("met name") vs nam (took).
+    "name": "name",
+    # Irregular plurals.
+    "leden": "lid",
+    "lid": "lid",
+    "huizen": "huis",
+    "huis": "huis",
+    "bedrijven": "bedrijf",
+    "bedrijf": "bedrijf",
+    "steden": "stad",
+    "stad": "stad",
+    "schepen": "schip",
+    "schip": "schip",
+}
+
+# Frequent verb forms Porter leaves apart from their infinitive (3rd person -t, participles):
+# form → infinitive, stemmed like the infinitive. Taken from the corpus vocabulary; forms whose
+# infinitive stems like an unrelated noun are left out (geldt/gelden → geld "money").
+VERB_FORMS: dict[str, str] = {
+    "vindt": "vinden",
+    "komt": "komen",
+    "blijkt": "blijken",
+    "betekent": "betekenen",
+    "betreft": "betreffen",
+    "houdt": "houden",
+    "gebruikt": "gebruiken",
+    "dient": "dienen",
+    "stelt": "stellen",
+    "gesteld": "stellen",
+    "ligt": "liggen",
+    "werkt": "werken",
+    "gewerkt": "werken",
+    "valt": "vallen",
+    "herkent": "herkennen",
+    "kent": "kennen",
+    "erkent": "erkennen",
+    "kijkt": "kijken",
+    "gebeurt": "gebeuren",
+    "biedt": "bieden",
+    "leidt": "leiden",
+    "beperkt": "beperken",
+    "volgt": "volgen",
+    "zorgt": "zorgen",
+    "benadrukt": "benadrukken",
+    "krijgt": "krijgen",
+    "gekregen": "krijgen",
+    "genoemd": "noemen",
+    "noemt": "noemen",
+    "gevoerd": "voeren",
+    "voert": "voeren",
+    "gefinancierd": "financieren",
+    "financiert": "financieren",
+    "geleverd": "leveren",
+    "levert": "leveren",
+    "monitort": "monitoren",
+    "gemonitord": "monitoren",
+    "voorkomt": "voorkomen",
+    "zegt": "zeggen",
+    "gezegd": "zeggen",
+    "geborgd": "borgen",
+    "borgt": "borgen",
+    "maakt": "maken",
+    "gemaakt": "maken",
+    "neemt": "nemen",
+    "genomen": "nemen",
+    "geeft": "geven",
+    "gegeven": "geven",
+    "ziet": "zien",
+    "gezien": "zien",
+    "vraagt": "vragen",
+    "gevraagd": "vragen",
+    "informeert": "informeren",
+    "geinformeerd": "informeren",
+    "ontvangt": "ontvangen",
+    "onderzoekt": "onderzoeken",
+    "onderzocht": "onderzoeken",
+    "verwacht": "verwachten",
+    "blijft": "blijven",
+    "gebleven": "blijven",
+    "besluit": "besluiten",
+    "besloten": "besluiten",
+    "gedaan": "doen",
+    "doet": "doen",
+    "gesproken": "spreken",
+    "spreekt": "spreken",
+    "gepubliceerd": "publiceren",
+    "publiceert": "publiceren",
+}
+
+# Function words are not stemmed: Porter merges geen/gen, eens/een, ons/on.
+FUNCTION_WORDS: frozenset[str] = frozenset(
+    """
+    aan af al alle alles als alsnog altijd andere ben bij binnen daar daarom dan dat de der deze
+    die dit doch doen door dus een eens en er ge geen geweest haar had heb hebben heeft hem het
+    hier hij hoe hun ieder iemand iets ik in is ja je jij jou jouw kan kon kunnen maar me meer men
+    met mij mijn moet na naar niet niets nog nu of om omdat ons ook op over reeds te tegen toch
+    toen tot u uit uw van veel voor waar wanneer want waren was wat we wel werd wezen wie wij wil
+    worden wordt zal ze zelf zich zij zijn zo zonder zou
+    """.split()
+)
+
+_VOWELS = frozenset("aeiouy")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Return the index term for one folded, lowercase word.
+
+    Order: override map; verb-form map (``gemaakt`` → stem of ``maken``); function words and words with digits unchanged; vowel-plural ``s``
+    rule (``provincies`` → ``provincie``); ``dutch_porter``; undoubling of a final double
+    consonant for stems of 4+ letters (``plann`` → ``plan``); final devoicing after
+    ``-ven``/``-zen`` (``briev`` → ``brief``). Never raises.
+    """
+    hit = OVERRIDES.get(word)
+    if hit is not None:
+        return hit
+    verb = VERB_FORMS.get(word)
+    if verb is not None and verb != word:
+        return stem(verb)
+    if word in FUNCTION_WORDS or len(word) < 3 or not word.isalpha():
+        return word
+    n = len(word)
+    if (n >= 6 and (word.endswith("ies") or word.endswith("ees"))) or (
+        n >= 7 and word.endswith("tes")
+    ):
+        word = word[:-1]
+        hit = OVERRIDES.get(word)
+        if hit is not None:
+            return hit
+    s: str = _STEMMER.stemWord(word)
+    if len(s) >= 4 and s[-1] == s[-2] and s[-1] not in _VOWELS and s[-1].isalpha():
+        s = s[:-1]
+    elif s[-1:] in ("v", "z") and word.endswith(("ven", "zen")):
+        # Final devoicing: brieven → briev → brief, ziekenhuizen → ziekenhuiz → ziekenhuis.
+        s = s[:-1] + ("f" if s[-1] == "v" else "s")
+    return s
+
+
+# --------------------------------------------------------------------------------------------
+# Analysis
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One index or query term.
+
+    ``position`` counts words (0-based); tokens derived from one word (hyphen parts, compound
+    parts) share its position. ``start``/``end`` are character offsets of the source word in
+    the analysed text.
+    """
+
+    text: str
+    position: int
+    start: int
+    end: int
+
+
+def _strip_possessive(word: str) -> str:
+    if word.endswith("'s") and len(word) > 2:
+        word = word[:-2]
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def _word_terms(raw: str, query: bool) -> tuple[str, ...]:
+    """All terms for one raw token; the first is the whole word. Empty if nothing is left."""
+    word = fold(raw)
+    if "'" in word:
+        word = _strip_possessive(word).strip("'")
+    if not word:
+        return ()
+    out: list[str] = []
+    if "-" in word:
+        parts = [p for p in _SPLIT_HYPHENS_RE.split(word) if p]
+        if not parts:
+            return ()
+        out.append(stem(_strip_possessive("".join(parts))))
+        if not query:
+            for part in parts:
+                out.append(stem(_strip_possessive(part).strip("'")))
+    else:
+        out.append(stem(word))
+    # Keep order, drop duplicates (a part may stem like the whole word).
+    return tuple(dict.fromkeys(t for t in out if t))
+
+
+def analyze(text: str, *, query: bool = False) -> list[Token]:
+    """Analyse ``text`` into index terms (``query=False``) or query terms (``query=True``).
+
+    Args:
+        text: any string; control characters and unpaired surrogates are treated as separators.
+        query: use query-time analysis: the same folding and stemming, but a word yields one
+            term only (no hyphen parts, compound parts or de-glued parts), since the index
+            already holds those.
+
+    Returns:
+        Tokens in text order. Tokens derived from one word share its ``position``; the first
+        one is the whole word. Never raises for a ``str``.
+    """
+    tokens: list[Token] = []
+    pos = 0
+    for m in _WORD_RE.finditer(text):
+        found = _word_terms(m.group(), query)
+        if not found:
+            continue
+        start, end = m.span()
+        for t in found:
+            tokens.append(Token(t, pos, start, end))
+        pos += 1
+    return tokens
+
+
+def terms(text: str, *, query: bool = False) -> list[str]:
+    """Return ``[t.text for t in analyze(text, query=query)]``."""
+    return [t.text for t in analyze(text, query=query)]
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def analyzer_info() -> dict[str, str]:
+    """Describe the analyzer for the index metadata (an index must be queried with the same)."""
+    return {
+        "analyzer": ANALYZER_ID,
+        "stemmer": STEMMER_NAME,
+        "snowballstemmer": _version("snowballstemmer"),
+        "pystemmer": _version("PyStemmer"),
+        "lexicon": "",
+    }

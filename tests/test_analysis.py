@@ -1,0 +1,188 @@
+"""Tests for kvsearch.analysis: golden word pairs, positions, offsets and properties."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kvsearch import analysis
+from kvsearch.analysis import Token, analyze, analyzer_info, fold, stem, terms
+
+PAIRS = json.loads((Path(__file__).parent / "data" / "word_pairs.json").read_text("utf-8"))
+
+
+def _cases(kind: str) -> list[tuple[str, str, str]]:
+    return [(group, q, t) for group, pairs in PAIRS[kind].items() for q, t in pairs]
+
+
+MATCH = _cases("match")
+MUST_NOT = _cases("must_not_match")
+
+
+def test_pair_file_is_big_enough() -> None:
+    assert len(MATCH) + len(MUST_NOT) >= 100
+    assert len(MUST_NOT) >= 20
+
+
+@pytest.mark.parametrize(("group", "query_word", "text_word"), MATCH)
+def test_pair_matches(group: str, query_word: str, text_word: str) -> None:
+    q = set(terms(query_word, query=True))
+    t = set(terms(text_word))
+    assert q, f"{query_word!r} produced no query terms"
+    assert q <= t, f"[{group}] {query_word!r} -> {sorted(q)} not all in {text_word!r} -> {sorted(t)}"
+
+
+@pytest.mark.parametrize(("group", "query_word", "text_word"), MUST_NOT)
+def test_pair_must_not_match(group: str, query_word: str, text_word: str) -> None:
+    q = set(terms(query_word, query=True))
+    t = set(terms(text_word))
+    assert not (q & t), f"[{group}] {query_word!r} and {text_word!r} share {sorted(q & t)}"
+
+
+class TestFold:
+    @pytest.mark.parametrize(
+        ("raw", "folded"),
+        [
+            ("Israël", "israel"),
+            ("Kostić", "kostic"),
+            ("Kostic\u00b4", "kostic"),
+            ("ﬁnanciën", "financien"),
+            ("Curaçao", "curacao"),
+            ("STRAẞE", "strasse"),
+            ("risico’s", "risico's"),
+            ("één", "een"),
+        ],
+    )
+    def test_examples(self, raw: str, folded: str) -> None:
+        assert fold(raw) == folded
+
+    def test_ascii_is_lowercased_only(self) -> None:
+        assert fold("Tweede Kamer") == "tweede kamer"
+
+
+class TestStem:
+    def test_uses_dutch_porter_not_kraaij_pohlmann(self) -> None:
+        assert analyzer_info()["stemmer"] == "dutch_porter"
+        # Kraaij-Pohlmann merges these; Porter does not.
+        assert stem("gemeenten") != stem("mening")
+        assert stem("geweld") != stem("wel")
+
+    def test_overrides(self) -> None:
+        assert stem("wet") == stem("wetten") != stem("weten") == stem("weet")
+        assert stem("reden") != stem("reeds")
+        assert stem("kind") == stem("kinderen")
+        assert stem("leden") == stem("lid")
+
+    def test_small_rules(self) -> None:
+        assert stem("provincies") == stem("provincie")
+        assert stem("plannen") == stem("plan")
+        assert stem("brieven") == stem("brief")
+
+    def test_function_words_not_stemmed(self) -> None:
+        assert stem("geen") == "geen"
+        assert stem("eens") == "eens"
+
+
+class TestTokens:
+    def test_no_stop_words_removed_and_positions_consecutive(self) -> None:
+        toks = analyze("Deelt u de mening van uw Kamer niet?")
+        assert [t.text for t in toks] == ["deelt", "u", "de", "mening", "van", "uw", "kamer", "niet"]
+        assert [t.position for t in toks] == list(range(8))
+
+    def test_offsets_point_at_source_word(self) -> None:
+        text = "Vraag 2\nIs de beant-woording van Kostić’s brief (Israël) al klaar?"
+        for tok in analyze(text):
+            src = text[tok.start : tok.end]
+            assert src.strip() == src and src
+            assert fold(src).replace("-", "").startswith(tok.text[:3]) or tok.text in fold(src)
+
+    def test_hyphen_parts_share_position(self) -> None:
+        toks = analyze("de beant-woording is klaar")
+        by_pos: dict[int, list[Token]] = {}
+        for t in toks:
+            by_pos.setdefault(t.position, []).append(t)
+        assert sorted(by_pos) == [0, 1, 2, 3]
+        texts = [t.text for t in by_pos[1]]
+        assert texts[0] == stem("beantwoording")
+        assert {(t.start, t.end) for t in by_pos[1]} == {(3, 17)}
+
+    def test_query_mode_gives_one_term_per_word(self) -> None:
+        assert terms("Staten-Generaal en de NAVO-top", query=True) == [
+            stem("statengeneraal"),
+            "en",
+            "de",
+            stem("navotop"),
+        ]
+
+    def test_possessive_s(self) -> None:
+        assert terms("risico’s regio's") == ["risico", "regio"]
+
+    def test_soft_hyphens_join(self) -> None:
+        assert terms("ontwikke\u00adlingen regen\ufffeboog") == terms("ontwikkelingen regenboog")
+
+    def test_underscore_and_punctuation_separate(self) -> None:
+        assert terms("a_b, c.d") == ["a", "b", "c", "d"]
+
+    def test_empty(self) -> None:
+        assert analyze("") == []
+        assert analyze(" \n\t\x00 ´ … ") == []
+
+
+def test_analyzer_info() -> None:
+    info = analyzer_info()
+    assert info["analyzer"] == analysis.ANALYZER_ID
+    assert set(info) == {"analyzer", "stemmer", "snowballstemmer", "pystemmer", "lexicon"}
+    assert info["snowballstemmer"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------------------------
+
+any_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",)),  # no lone surrogates
+    max_size=200,
+)
+dutchish = st.text(alphabet="abcdeéëfghiïjklmnopqrstuvwxyzĳ-’' \n\u00ad", max_size=80)
+simple_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyzëéïö", min_size=1, max_size=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(any_text, dutchish))
+def test_never_raises_and_is_well_formed(text: str) -> None:
+    for query in (False, True):
+        toks = analyze(text, query=query)
+        last = -1
+        for t in toks:
+            assert t.text
+            assert 0 <= t.start < t.end <= len(text)
+            assert t.position in (last, last + 1)
+            last = t.position
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(any_text, dutchish))
+def test_deterministic(text: str) -> None:
+    assert analyze(text) == analyze(text)
+    assert analyze(text, query=True) == analyze(text, query=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(simple_word)
+def test_query_and_index_agree_on_simple_words(word: str) -> None:
+    q = terms(word, query=True)
+    i = terms(word)
+    assert len(q) == 1
+    assert i and i[0] == q[0]
+    assert fold(word) == fold(fold(word))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(simple_word, min_size=1, max_size=8))
+def test_phrase_positions_are_consecutive(words: list[str]) -> None:
+    toks = analyze(" ".join(words), query=True)
+    assert [t.position for t in toks] == list(range(len(words)))

@@ -5,7 +5,7 @@ Stdlib only, so every layer (and every test) can use it without Whoosh or Textua
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 #: Kinds of document, as the ``kind`` field says them.
@@ -88,6 +88,25 @@ class Document:
             for p in self.passages
         ]
         return data
+
+
+def document_from_json(data: dict[str, Any]) -> Document:
+    """Rebuild a :class:`Document` from :meth:`Document.to_json` output."""
+    data = dict(data)
+    answered = data.get("answered_by")
+    data["askers"] = [Person(**person) for person in data.get("askers", [])]
+    data["answered_by"] = Person(**answered) if answered else None
+    data["passages"] = [
+        Passage(
+            questions=tuple(p["questions"]),
+            question=p["question"],
+            answer=p["answer"],
+            notes=tuple(p.get("notes", ())),
+        )
+        for p in data.get("passages", [])
+    ]
+    known = {f.name for f in fields(Document)}
+    return Document(**{k: v for k, v in data.items() if k in known})
 
 
 def numbers_label(numbers: tuple[int, ...] | list[int]) -> str:

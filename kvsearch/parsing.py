@@ -196,14 +196,22 @@ def parse_document(src: SourceText) -> Document:
     _build_passages(doc, blocks, prepared.footnotes)
     if doc.kind == "":
         doc.kind = KIND_QUESTIONS
+    if doc.notice and not doc.askers:
+        _askers_from_notice(doc, doc.notice)
     if not doc.passages and doc.notice is None:
-        doc.warnings.append("no Vraag/Antwoord markers found")
+        oral = re.search(r"Mondelinge vragen van .*?(?=\s*\(ingezonden|$)", _join_wrapped(header_lines))
+        if oral:
+            # Oral questions are published as their subject only: that is the question.
+            doc.passages = [Passage(questions=(), question=oral.group(0), answer="")]
+        else:
+            doc.warnings.append("no Vraag/Antwoord markers found")
     return doc
 
 
 def numbers_from_spec(spec: str) -> list[int]:
     """Question numbers of a heading: "3, 4 en 5" -> [3, 4, 5]; "1 tot en met 3" -> [1, 2, 3]."""
     spec = spec.replace("tot en met", "-").replace("t/m", "-").replace("–", "-")
+    spec = re.sub(r"\s*-\s*", "-", spec)
     numbers: list[int] = []
     for part in re.split(r"\s*(?:,|en|&|/)\s*|\s+(?=\d)", spec):
         part = part.strip()
@@ -322,9 +330,10 @@ def _take_footnotes(lines: list[str], start: int, next_note: int, notes: dict[in
     content = [i for i in range(start, len(lines)) if lines[i] not in (_BLANK, _PAGE)]
     if not content:
         return next_note
-    # Find the first line that starts footnote ``next_note`` such that everything after it is
-    # footnotes in sequence (with their continuation lines).
-    for position, index in enumerate(content):
+    # Find the last line that starts footnote ``next_note`` such that everything after it is
+    # footnotes in sequence (with their continuation lines). The last, because a footnote
+    # reference can also start a line of text ("3 is de Kamer …").
+    for position, index in reversed(list(enumerate(content))):
         found = _FOOTNOTE_START.match(lines[index])
         if not found or int(found.group(1)) != next_note or _is_heading(lines[index]):
             continue
@@ -400,7 +409,7 @@ def _header_end(lines: list[str]) -> int:
     # No headings: the header ends after the paragraph that names askers/answerer.
     end = 0
     for i, line in enumerate(lines):
-        if re.search(r"\b(?:[Vv]ra(?:ag|gen)|Antwoord|Mededeling) van\b", line):
+        if re.match(r"(?:Mondelinge\s+)?(?:[Vv]ra(?:ag|gen)|Antwoord|Mededeling) van\b", _strip_markup(line)):
             end = i + 1
             while end < len(lines) and lines[end] not in (_BLANK, _PAGE):
                 end += 1
@@ -488,6 +497,33 @@ def _parse_header(lines: list[str], src: SourceText, prepared: _Lines) -> Docume
     if doc.doc_id.startswith(("ah-tk-", "kv-tk-")):
         doc.url = OFFICIAL_URL.format(doc_id=doc.doc_id)
     return doc
+
+
+# A delay notice without a "Vragen van …" header names the questions in its sentence:
+# "De vragen van het lid Flach (SGP) over … (2024Z17067) kunnen niet …" or
+# "… hebben de leden Gabriëls en Bromet (beiden GroenLinks-PvdA) schriftelijke vragen gesteld
+# aan de minister van … over de berichten dat …".
+_NOTICE_ASKERS = [
+    re.compile(
+        r"[Vv]ragen van (?:het lid|de leden) (?P<askers>[^()]+\([^()]+\))(?: van uw Kamer)?"
+        r"(?: aan (?P<offices>.+?))? over (?P<title>.+?)\s*\((?:\d{4}Z\d{5}|ingezonden)"
+    ),
+    re.compile(
+        r"(?:het lid|de leden) (?P<askers>[^()]+\([^()]+\)) schriftelijke vragen gesteld"
+        r"(?: aan (?P<offices>.+?))? over (?P<title>.+?)\.(?:\s|$)"
+    ),
+]
+
+
+def _askers_from_notice(doc: Document, notice: str) -> None:
+    for pattern in _NOTICE_ASKERS:
+        found = pattern.search(" ".join(notice.split()))
+        if found:
+            doc.askers = _parse_askers(found.group("askers"))
+            if found.group("offices") and not doc.addressees:
+                doc.addressees = _parse_addressees(found.group("offices"))
+            doc.title = doc.title or found.group("title").strip()
+            return
 
 
 def _to_date(iso: str | None) -> date | None:
@@ -682,13 +718,13 @@ def _build_passages(doc: Document, blocks: list[_Block], footnotes: dict[int, st
                     question_parts.append(text)
             if not question_parts:
                 doc.warnings.append(f"answer {_label(numbers)} has no question")
-            # Questions asked before this answer but not answered by it stay pending.
+            all_numbers = sorted(set(numbers) | {n for q in asked for n in q.numbers})
+            passages.append(_passage(all_numbers, question_parts, block.lines, marker_state, notes))
+            # Questions asked before this answer but not answered by it keep their own passage.
             for q in pending:
                 if q not in asked:
                     doc.warnings.append(f"question {_label(q.numbers)} has no answer")
                     passages.append(_passage(q.numbers, [_block_text(q.lines)], [], marker_state, notes))
-            all_numbers = sorted(set(numbers) | {n for q in asked for n in q.numbers})
-            passages.append(_passage(all_numbers, question_parts, block.lines, marker_state, notes))
             answered.update(all_numbers)
             pending = []
             previous_answer = block
@@ -835,6 +871,17 @@ class _MarkerState:
 
         text = re.sub(r"([»”\"'?!.,;:)]|[^\W\d_])(\d{1,2})((?:\s*(?:,|en)\s*\d{1,2})*)(?=\s|$)", glued, text)
         text = re.sub(r"\s+\d{1,2}\)(?=\s|$)", lambda m: self._paren(m, refs), text)
+
+        def loose(match: re.Match[str]) -> str:
+            number = int(match.group(2))
+            if number != self.expected or number not in self.numbers:
+                return match.group(0)
+            refs.append(number)
+            self.expected = number + 1
+            return match.group(1) + " "
+
+        # A reference that starts a line in PDF text: "… d.d. 10 oktober 2024 3 is de Kamer …".
+        text = re.sub(r"((?<!artikel)(?<!lid)(?<!nr\.)(?<!vraag)\s)(\d{1,2})\s(?=[a-z])", loose, text)
         return re.sub(r"[ \t]+\n", "\n", text).strip()
 
     def _paren(self, match: re.Match[str], refs: list[int]) -> str:

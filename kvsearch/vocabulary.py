@@ -1,0 +1,99 @@
+"""What Dutch users type in filters: party and ministry abbreviations and their full names.
+
+Pure Python. The indexer stores every alias of a value; the searcher folds what the user
+typed the same way, so ``partij:GL-PvdA`` and ``ministerie:VWS`` find what the text spells out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kvsearch.analysis import fold
+
+#: Party aliases: each group is one party, first name canonical.
+PARTIES = [
+    ["GroenLinks-PvdA", "GL-PvdA", "GLPvdA", "GL", "PvdA", "GroenLinks"],
+    ["Nieuw Sociaal Contract", "NSC"],
+    ["ChristenUnie", "CU"],
+    ["Partij voor de Dieren", "PvdD"],
+    ["Forum voor Democratie", "FVD", "FvD"],
+    ["BoerBurgerBeweging", "BBB"],
+    ["Staatkundig Gereformeerde Partij", "SGP"],
+    ["Socialistische Partij", "SP"],
+    ["Partij voor de Vrijheid", "PVV"],
+    ["Volkspartij voor Vrijheid en Democratie", "VVD"],
+    ["Democraten 66", "D66"],
+    ["Christen-Democratisch Appèl", "CDA"],
+    ["DENK"],
+    ["Volt"],
+    ["JA21"],
+    ["50PLUS"],
+    ["Groep Van Haga", "BVNL"],
+]
+
+#: Ministries by abbreviation, with the portfolios the documents name (minister's portfolio in
+#: brackets after their name, or "Minister van/voor …").
+MINISTRIES = {
+    "AZ": ["Algemene Zaken", "Minister-President"],
+    "BZK": ["Binnenlandse Zaken en Koninkrijksrelaties", "Digitalisering en Koninkrijksrelaties",
+            "Koninkrijksrelaties en Digitalisering", "Herstel Toeslagen"],
+    "BZ": ["Buitenlandse Zaken", "Buitenlandse Handel en Ontwikkelingshulp",
+           "Buitenlandse Handel en Ontwikkelingssamenwerking"],
+    "BHO": ["Buitenlandse Handel en Ontwikkelingshulp", "Buitenlandse Handel en Ontwikkelingssamenwerking"],
+    "DEF": ["Defensie"],
+    "EZK": ["Economische Zaken en Klimaat", "Klimaat en Energie", "Mijnbouw"],
+    "EZ": ["Economische Zaken", "Economische Zaken en Klimaat"],
+    "KGG": ["Klimaat en Groene Groei"],
+    "FIN": ["Financiën", "Fiscaliteit, Belastingdienst en Douane", "Toeslagen en Douane",
+            "Herstel en Toeslagen"],
+    "IenW": ["Infrastructuur en Waterstaat", "Infrastructuur en Milieu"],
+    "JenV": ["Justitie en Veiligheid", "Veiligheid en Justitie", "Rechtsbescherming", "Migratie"],
+    "LNV": ["Landbouw, Natuur en Voedselkwaliteit", "Landbouw, Visserij, Voedselzekerheid en Natuur",
+            "Natuur en Stikstof"],
+    "OCW": ["Onderwijs, Cultuur en Wetenschap", "Primair en Voortgezet Onderwijs", "Cultuur en Media"],
+    "SZW": ["Sociale Zaken en Werkgelegenheid", "Armoedebeleid, Participatie en Pensioenen"],
+    "VWS": ["Volksgezondheid, Welzijn en Sport", "Langdurige Zorg en Sport", "Medische Zorg",
+            "Medische Zorg en Sport", "Jeugd, Preventie en Sport"],
+    "AenM": ["Asiel en Migratie"],
+    "VRO": ["Volkshuisvesting en Ruimtelijke Ordening", "Wonen en Ruimtelijke Ordening"],
+}
+
+
+def key(text: str) -> str:
+    """The folded form a filter value is stored and looked up under."""
+    return " ".join(re.sub(r"[^\w\s-]", " ", fold(text)).split())
+
+
+def party_terms(party: str | None) -> list[str]:
+    """All names a party is known by (folded), or the party's own name when unknown."""
+    if not party:
+        return []
+    wanted = key(party)
+    for group in PARTIES:
+        if wanted in {key(name) for name in group}:
+            return list(dict.fromkeys(key(name) for name in group))
+    return [wanted]
+
+
+def ministry_terms(portfolio: str | None) -> list[str]:
+    """Abbreviations and full names for a portfolio as printed ("Financiën – Fiscaliteit …")."""
+    if not portfolio:
+        return []
+    out = []
+    for part in re.split(r"\s+[–—-]\s+", portfolio):
+        wanted = key(part)
+        out.append(wanted)
+        for abbreviation, names in MINISTRIES.items():
+            if wanted in {key(n) for n in names}:
+                out.append(key(abbreviation))
+                out.extend(key(n) for n in names[:1])
+    return list(dict.fromkeys(out))
+
+
+def name_terms(name: str | None) -> list[str]:
+    """A person's name and each of its words, so ``indiener:Dijk`` finds "Inge van Dijk"."""
+    if not name:
+        return []
+    whole = key(name)
+    words = [w for w in re.split(r"[\s-]+", whole) if len(w) > 2 and w not in {"van", "der", "den", "de"}]
+    return list(dict.fromkeys([whole, *words]))

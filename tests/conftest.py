@@ -1,0 +1,42 @@
+"""Shared fixtures: the real corpus in ../shared/corpus, and indexes built from it once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_CORPUS = Path(os.environ.get("KVSEARCH_SHARED_CORPUS", ROOT.parent / "shared" / "corpus"))
+SAMPLE_CORPUS = ROOT / "corpus"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def needs_shared_corpus() -> pytest.MarkDecorator:
+    return pytest.mark.skipif(
+        not SHARED_CORPUS.is_dir(), reason=f"shared corpus not found at {SHARED_CORPUS}"
+    )
+
+
+@pytest.fixture(scope="session")
+def shared_corpus() -> Path:
+    if not SHARED_CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
+    return SHARED_CORPUS
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real ``kvsearch`` command in a fresh process, as a shell user would."""
+    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "kvsearch", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=input,
+        cwd=cwd or ROOT,
+        timeout=300,
+    )

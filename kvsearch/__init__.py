@@ -1,3 +1,54 @@
-"""kvsearch: full-text search for Dutch parliamentary written questions and their answers."""
+"""kvsearch: full-text search for Dutch parliamentary written questions and their answers.
+
+The public API that the CLI and the TUI call. Whoosh is imported only when an index is built
+or searched, so ``import kvsearch`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "BuildReport",
+    "Document",
+    "Hit",
+    "KvsearchError",
+    "Passage",
+    "SearchResult",
+    "build_index",
+    "get_document",
+    "index_stats",
+    "load_corpus",
+    "parse_file",
+    "search",
+    "similar",
+]
+
+from kvsearch.errors import KvsearchError
+from kvsearch.models import Document, Hit, Passage, SearchResult
+
+if TYPE_CHECKING:
+    from kvsearch.corpus import load_corpus, parse_file
+    from kvsearch.indexer import BuildReport, build_index
+    from kvsearch.searcher import get_document, index_stats, search, similar
+
+_LAZY = {
+    "load_corpus": "kvsearch.corpus",
+    "parse_file": "kvsearch.corpus",
+    "BuildReport": "kvsearch.indexer",
+    "build_index": "kvsearch.indexer",
+    "get_document": "kvsearch.searcher",
+    "index_stats": "kvsearch.searcher",
+    "search": "kvsearch.searcher",
+    "similar": "kvsearch.searcher",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'kvsearch' has no attribute {name!r}")

@@ -18,9 +18,11 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -232,6 +234,7 @@ def build_index(
                 "documents": report.documents,
                 "passages": report.passages,
                 "files": files,
+                "vocabulary": surface_vocabulary(load.documents),
                 "report": report.to_json(),
             }
             (build / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
@@ -382,6 +385,19 @@ def passage_records(document: Document) -> Iterator[dict[str, Any]]:
             "document": meta,
             "notes": list(passage.notes),
         }
+
+
+def surface_vocabulary(documents: list[Document], limit: int = 60000) -> dict[str, int]:
+    """Folded words as written, with their frequency: the source of "bedoelde u …?"."""
+    counts: Counter[str] = Counter()
+    for document in documents:
+        texts = [document.title or "", *(p.question + " " + p.answer for p in document.passages)]
+        texts += [p.name for p in document.askers]
+        if document.answered_by:
+            texts.append(document.answered_by.name)
+        for text in texts:
+            counts.update(analysis.fold(w) for w in re.findall(r"[^\W\d_]{3,}", text))
+    return dict(counts.most_common(limit))
 
 
 def _verify(build: Path, expected: int) -> None:

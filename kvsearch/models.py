@@ -115,3 +115,51 @@ def numbers_label(numbers: tuple[int, ...] | list[int]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " en " + parts[-1]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One passage found by a search, with everything needed to show it.
+
+    ``highlights`` maps "title", "question" and "answer" to character spans ``(start, end)``
+    of the words that matched, found through the same analysis (stems, compound parts).
+    """
+
+    passage_id: str
+    doc_id: str
+    questions: tuple[int, ...]
+    question: str
+    answer: str
+    score: float
+    document: dict[str, Any]
+    notes: tuple[str, ...] = ()
+    highlights: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return numbers_label(self.questions)
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented ``--json`` line: document fields plus the passage and its match."""
+        return {
+            **self.document,
+            "passage_id": self.passage_id,
+            "questions": list(self.questions),
+            "question": self.question,
+            "answer": self.answer,
+            "notes": list(self.notes),
+            "score": round(self.score, 4),
+            "highlights": {name: [list(span) for span in spans] for name, spans in self.highlights.items()},
+        }
+
+
+@dataclass
+class SearchResult:
+    """The hits of one search, and what a user should be told about it."""
+
+    query: str
+    hits: list[Hit]
+    total: int
+    seconds: float
+    relaxed: bool = False  # no passage had every word; hits have most of them
+    suggestion: str | None = None  # "bedoelde u …?" for a search without hits

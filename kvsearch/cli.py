@@ -1,0 +1,369 @@
+"""The ``kvsearch`` command: a thin layer over the public API.
+
+Each command resolves its inputs, makes one library call and prints the result. Results go
+to stdout, everything else (progress, warnings, errors) to stderr. A :class:`KvsearchError`
+becomes one line on stderr and its exit code; nothing prints a traceback.
+
+Exit codes: 0 hits found / index published, 1 no hits, 2 bad usage or query, 3 no usable
+index, 4 corpus missing, 5 publishing refused by a guard, 6 published with skipped files,
+70 internal error, 73 cannot write the index, 75 another build is running.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+import kvsearch
+from kvsearch import render
+from kvsearch.errors import ExitCode, KvsearchError, UsageError, exit_code_for
+from kvsearch.query import Filter, make_filter
+
+QUERY_HELP = """\
+Query language (all words must match, in question, answer or subject; a word also finds its
+other forms: ambtenaar finds ambtenaren):
+
+  neutraliteit ambtenaren        both words
+  "uw Kamer"                     exact phrase
+  stikstof OR waterstof          either word (also: OF)
+  asiel NOT opvang, asiel -opvang   without a word (also: NIET)
+  ambtena*                       prefix (at least 3 letters)
+  (jeugdzorg OR ggz) wachttijden grouping
+  partij:PVV  indiener:Erkens  minister:Helder  ministerie:VWS
+  jaar:2024  vergaderjaar:2023-2024  datum:2024-01..2024-06  nr:1064
+  status:onbeantwoord  soort:mededeling
+
+A long plain question (more than six words) is read as natural language: passages with the
+most of its words come first.
+"""
+
+app = typer.Typer(
+    name="kvsearch",
+    help="Search Dutch parliamentary written questions (Kamervragen) and the government's answers.",
+    add_completion=False,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+
+CORPUS_DEFAULT = "corpus"
+INDEX_DEFAULT = "index"
+
+IndexOption = Annotated[
+    Path,
+    typer.Option("--index", envvar="KVSEARCH_INDEX", help="Index folder [env KVSEARCH_INDEX].", show_default=True),
+]
+
+
+def _style(stream: Any = None) -> render.Style:
+    stream = stream or sys.stdout
+    return render.Style(color=stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb")
+
+
+def _out(text: str) -> None:
+    if text:
+        typer.echo(text)
+
+
+def _err(text: str) -> None:
+    typer.echo(f"kvsearch: {render.safe(text)}", err=True)
+
+
+# --------------------------------------------------------------------------------------------
+# search
+
+
+def _filters(
+    partij: list[str] | None,
+    indiener: list[str] | None,
+    minister: list[str] | None,
+    ministerie: list[str] | None,
+    jaar: str | None,
+    vergaderjaar: str | None,
+    since: str | None,
+    until: str | None,
+    status: str | None,
+) -> list[Filter]:
+    out: list[Filter] = []
+    for kind, values in (("party", partij), ("asker", indiener), ("minister", minister), ("ministry", ministerie)):
+        out.extend(make_filter(kind, v) for v in values or [])
+    if jaar:
+        out.append(make_filter("year", jaar))
+    if vergaderjaar:
+        out.append(make_filter("session", vergaderjaar))
+    if since or until:
+        out.append(make_filter("date", f"{since or ''}..{until or ''}"))
+    if status:
+        out.append(make_filter("status", status))
+    return out
+
+
+@app.command(epilog=QUERY_HELP)
+def search(
+    query: Annotated[list[str], typer.Argument(help="What to look for (see the query language below).", show_default=False)],
+    index: IndexOption = Path(INDEX_DEFAULT),
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Number of hits to show.")] = 10,
+    sort: Annotated[str, typer.Option(help="relevance or date (newest first).")] = "relevance",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line per hit.")] = False,
+    fmt: Annotated[
+        Optional[str],
+        typer.Option("--format", help="One line per hit: 'compact', or a template like '{passage_id}\\t{date}\\t{title}'."),
+    ] = None,
+    partij: Annotated[Optional[list[str]], typer.Option(help="Party of an asker (PVV, GL-PvdA, NSC …).")] = None,
+    indiener: Annotated[Optional[list[str]], typer.Option(help="Name of an asker.")] = None,
+    minister: Annotated[Optional[list[str]], typer.Option(help="Name of the answering minister or state secretary.")] = None,
+    ministerie: Annotated[Optional[list[str]], typer.Option(help="Ministry: VWS, BZK, JenV … or its full name.")] = None,
+    jaar: Annotated[Optional[str], typer.Option(help="Calendar year of the answer (or question).")] = None,
+    vergaderjaar: Annotated[Optional[str], typer.Option(help="Parliamentary year, e.g. 2023-2024.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="From this date on (2024, 2024-03, 2024-03-15).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Up to and including this date.")] = None,
+    status: Annotated[Optional[str], typer.Option(help="beantwoord, onbeantwoord or uitgesteld.")] = None,
+) -> None:
+    """Search the index and print the best passages.
+
+    Example: kvsearch "neutraliteit ambtenaren" --partij JA21
+    """
+    filters = _filters(partij, indiener, minister, ministerie, jaar, vergaderjaar, since, until, status)
+    result = kvsearch.search(" ".join(query), index_dir=index, limit=limit, sort=sort, filters=filters)
+    if as_json:
+        _out(render.hits_as_json(result))
+    elif fmt:
+        _out(render.hits_as_lines(result, fmt))
+    else:
+        _out(render.hits_as_text(result, _style()))
+        if result.hits and sys.stdout.isatty():
+            shown = f"{len(result.hits)} of {result.total}" if result.total > len(result.hits) else f"{result.total}"
+            typer.echo(render.Style(False).dim(f"{shown} hits in {result.seconds * 1000:.0f} ms"), err=True)
+    if result.relaxed:
+        _err("no passage has all the words; showing the passages with most of them")
+    if not result.hits:
+        message = f"no hits for {render.safe(' '.join(query))!r}"
+        if result.suggestion:
+            message += f"; bedoelde u: {render.safe(result.suggestion)}?"
+        _err(message)
+        raise typer.Exit(ExitCode.NO_HITS)
+
+
+@app.command()
+def similar(
+    target: Annotated[str, typer.Argument(help="A passage id (ah-tk-20232024-1064#8), or - to read a question from standard input.")],
+    index: IndexOption = Path(INDEX_DEFAULT),
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000)] = 10,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List passages in other documents that answer much the same question, best first.
+
+    Example: kvsearch similar ah-tk-20232024-1064#8      echo "Hoe neutraal zijn ambtenaren?" | kvsearch similar -
+    """
+    if target == "-":
+        result = kvsearch.similar(index_dir=index, text=sys.stdin.read(), limit=limit)
+    else:
+        if "#" not in target:
+            raise UsageError(f"similar needs a passage id with '#', such as {target}#1")
+        result = kvsearch.similar(index_dir=index, passage_id=target, limit=limit)
+    _out(render.hits_as_json(result) if as_json else render.hits_as_text(result, _style()))
+    if not result.hits:
+        _err("no similar passages found")
+        raise typer.Exit(ExitCode.NO_HITS)
+
+
+@app.command()
+def show(
+    doc_id: Annotated[str, typer.Argument(help="A document id (ah-tk-20232024-1064) or one passage (ah-tk-20232024-1064#8).")],
+    index: IndexOption = Path(INDEX_DEFAULT),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Print a whole document, or one passage, from the index.
+
+    Example: kvsearch show ah-tk-20232024-1064#8
+    """
+    hits = kvsearch.get_document(doc_id, index_dir=index)
+    if as_json:
+        _out("\n".join(json.dumps(h.to_json(), ensure_ascii=False) for h in hits))
+    else:
+        _out(render.passages_as_text(hits, _style()))
+
+
+@app.command()
+def stats(
+    index: IndexOption = Path(INDEX_DEFAULT),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Print what is in the index: documents, passages, by year, ministry and party, and how it was built.
+
+    Example: kvsearch stats
+    """
+    data = kvsearch.index_stats(index_dir=index)
+    if as_json:
+        _out(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    versions = data.get("versions") or {}
+    lines = [
+        f"index:       {data['index']} ({data['generation']})",
+        f"built:       {data['built']} by kvsearch {versions.get('kvsearch')}, analyzer {versions.get('analyzer')} "
+        f"({versions.get('stemmer')}), whoosh {versions.get('whoosh')}",
+        f"corpus:      {render.safe(str(data.get('corpus')))}",
+        f"documents:   {data['documents']}    passages: {data['passages']}",
+    ]
+    for title, key in (("by year", "by_year"), ("by kind", "by_kind"), ("by ministry", "by_ministry"), ("by party", "by_party")):
+        lines.append(f"{title}:")
+        lines.extend(f"  {count:5d}  {render.safe(str(name))}" for name, count in data[key].items())
+    _out("\n".join(lines))
+
+
+# --------------------------------------------------------------------------------------------
+# index and parse
+
+
+class _Progress:
+    """Progress on a terminal (files, rate, ETA); silent otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if done < total and now - self.last < 0.1:
+            return
+        self.last = now
+        elapsed = max(now - self.started, 1e-6)
+        rate = done / elapsed
+        eta = (total - done) / rate if rate else 0
+        noun = "files" if stage == "parse" else "documents"
+        sys.stderr.write(f"\r\x1b[K{stage}: {done}/{total} {noun}, {rate:.0f}/s, ETA {eta:.0f} s")
+        if done == total:
+            sys.stderr.write("\r\x1b[K")
+            self.started = time.monotonic()
+        sys.stderr.flush()
+
+
+@app.command("index")
+def index_command(
+    corpus: Annotated[Path, typer.Option("--corpus", envvar="KVSEARCH_CORPUS", help="Corpus folder [env KVSEARCH_CORPUS].")] = Path(CORPUS_DEFAULT),
+    index: IndexOption = Path(INDEX_DEFAULT),
+    full: Annotated[bool, typer.Option("--full", help="Parse every file again instead of only the changed ones.")] = False,
+    allow_shrink: Annotated[bool, typer.Option("--allow-shrink", help="Publish even if the corpus lost more than 20 % of its documents.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success (cron).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the build report as JSON on stdout.")] = False,
+) -> None:
+    """Build or update the index from the corpus, and publish it atomically.
+
+    Only added, changed and removed files are processed again. Example: kvsearch index --corpus corpus
+    """
+    terminal = sys.stderr.isatty() and not quiet
+    report = kvsearch.build_index(corpus, index, full=full, allow_shrink=allow_shrink, progress=_Progress(terminal))
+    stamp = "" if terminal else time.strftime("%Y-%m-%dT%H:%M:%S ")
+    for problem in [*report.skipped, *report.warnings, *report.duplicates]:
+        typer.echo(f"{stamp}kvsearch: {problem.line()}", err=True)
+    for notice in report.notices:
+        typer.echo(f"{stamp}kvsearch: {notice}", err=True)
+    if as_json:
+        _out(json.dumps(report.to_json(), ensure_ascii=False))
+    elif terminal:
+        typer.echo(report.summary(), err=True)
+    if report.skipped:
+        raise typer.Exit(ExitCode.PARTIAL)
+
+
+@app.command()
+def parse(
+    paths: Annotated[list[Path], typer.Argument(help="Files (or folders) to parse.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per document (schema in the README).")] = False,
+) -> None:
+    """Parse documents and print what kvsearch understands of them, without indexing.
+
+    Example: kvsearch parse corpus/ah-tk-20232024-1064.md --json
+    """
+    from kvsearch.corpus import Problem, iter_corpus
+
+    failed = False
+    notices: list[str] = []
+    for path in paths:
+        items = [(f.path, f.relative) for f in iter_corpus(path, notices)] if path.is_dir() else [(path, str(path))]
+        for file_path, display in items:
+            try:
+                document = kvsearch.parse_file(file_path, display=display)
+            except KvsearchError as error:
+                _err(Problem(display, str(error)).line())
+                failed = True
+                continue
+            for warning in document.warnings:
+                _err(Problem(display, warning).line())
+            if as_json:
+                _out(json.dumps(document.to_json(), ensure_ascii=False))
+            else:
+                _out(render.document_outline(document, _style()))
+    for notice in notices:
+        _err(notice)
+    if failed:
+        raise typer.Exit(ExitCode.USAGE)
+
+
+@app.command()
+def analyze(
+    text: Annotated[str, typer.Argument(help="The text to analyse.")],
+    query: Annotated[bool, typer.Option("--query", help="Analyse as a query instead of as document text.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show the terms the Dutch analyzer makes of a text, with their positions.
+
+    Example: kvsearch analyze "verkiezingsuitslag van de ambtenaren"
+    """
+    from kvsearch.analysis import analyze as run
+
+    tokens = run(text, query=query)
+    if as_json:
+        _out(json.dumps({"terms": [{"text": t.text, "position": t.position} for t in tokens]}, ensure_ascii=False))
+    else:
+        _out("\n".join(f"{t.position:4d}  {render.safe(t.text):<24} {render.safe(text[t.start:t.end])}" for t in tokens))
+
+
+# --------------------------------------------------------------------------------------------
+# entry point
+
+COMMANDS = {"search", "similar", "show", "stats", "index", "parse", "analyze"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; ``kvsearch QUERY`` is short for ``kvsearch search QUERY``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        args = ["--help"]
+    elif args[0] not in COMMANDS and args[0] not in ("--help", "-h"):
+        args = ["search", *args]
+    try:
+        app(args=args, prog_name="kvsearch", standalone_mode=False)
+    except KvsearchError as error:
+        _err(str(error))
+        return int(exit_code_for(error))
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return int(ExitCode.INTERRUPTED)
+    except Exception as error:  # click usage errors and bugs: one line, never a traceback
+        import click
+
+        if isinstance(error, click.exceptions.ClickException):
+            _err(error.format_message())
+            return int(ExitCode.USAGE)
+        if isinstance(error, click.exceptions.Abort):
+            return int(ExitCode.INTERRUPTED)
+        _err(f"internal error: {type(error).__name__}: {error}")
+        return int(ExitCode.INTERNAL)
+    return int(ExitCode.OK)
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""The kvsearch query language, checked before Whoosh sees it.
+
+Pure Python. A query is free text (words, ``"phrases"``, ``OR``, ``NOT``/``-word``, ``prefix*``,
+parentheses) plus field filters in Dutch users' own words (``partij:PVV``, ``ministerie:VWS``,
+``datum:2024-01..2024-06`` …). This module splits the two, validates both and says in one line
+what is wrong with a bad query, so that nothing slow or broken reaches the index.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from kvsearch.errors import QuerySyntaxError
+
+MAX_QUERY_CHARS = 2000
+MAX_TERMS = 300
+MAX_NESTING = 20
+MIN_PREFIX = 3
+
+#: Filter names a user may type, mapped to the filter kvsearch applies.
+FILTER_NAMES = {
+    "partij": "party",
+    "fractie": "party",
+    "indiener": "asker",
+    "lid": "asker",
+    "vragensteller": "asker",
+    "minister": "minister",
+    "bewindspersoon": "minister",
+    "staatssecretaris": "minister",
+    "ministerie": "ministry",
+    "departement": "ministry",
+    "jaar": "year",
+    "vergaderjaar": "session",
+    "datum": "date",
+    "nr": "number",
+    "nummer": "number",
+    "status": "status",
+    "soort": "kind",
+    "id": "doc_id",
+}
+STATUSES = {
+    "beantwoord": "beantwoord",
+    "onbeantwoord": "onbeantwoord",
+    "open": "onbeantwoord",
+    "uitgesteld": "uitgesteld",
+    "uitstel": "uitgesteld",
+}
+KINDS = {"antwoord": "antwoord", "vragen": "vragen", "mededeling": "mededeling"}
+
+_FILTER = re.compile(r'(?<![\w"])(?P<name>[A-Za-z]+):(?P<value>"[^"]*"|[^\s()"]+)')
+_OPERATORS = {"AND", "OR", "NOT", "EN", "OF", "NIET"}
+
+
+@dataclass(frozen=True)
+class Filter:
+    kind: str  # a value of FILTER_NAMES
+    value: str  # normalised: "2023-2024", "onbeantwoord", …
+    start: date | None = None  # date filters: inclusive range
+    end: date | None = None
+
+
+@dataclass
+class ParsedQuery:
+    text: str  # the free-text part, for the full-text parser
+    filters: list[Filter] = field(default_factory=list)
+
+    @property
+    def words(self) -> list[str]:
+        """The plain words of the free text (no operators, quotes or wildcards)."""
+        return [w for w in re.findall(r"[^\W_][\w'’-]*", self.text) if w not in _OPERATORS]
+
+    @property
+    def is_plain(self) -> bool:
+        """True when the text is only words: no quotes, operators, groups or wildcards."""
+        return not re.search(r'["()*?+]|(?:^|\s)-\w', self.text) and not any(
+            w in _OPERATORS for w in self.text.split()
+        )
+
+
+def parse_query(text: str, extra_filters: list[Filter] | None = None) -> ParsedQuery:
+    """Split ``text`` into free text and filters, and validate it.
+
+    Raises:
+        QuerySyntaxError: with a one-line message that points at the problem.
+    """
+    if len(text) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(f"query too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
+    if re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text):
+        raise QuerySyntaxError("query contains control characters")
+    text = " ".join(text.replace("\t", " ").replace("\n", " ").split())
+    if text.count('"') % 2:
+        raise QuerySyntaxError(f"unbalanced quote at position {text.rfind(chr(34)) + 1}: {_excerpt(text, text.rfind(chr(34)))}")
+    filters: list[Filter] = list(extra_filters or [])
+
+    def take(match: re.Match[str]) -> str:
+        name = match.group("name").lower()
+        if name not in FILTER_NAMES:
+            known = ", ".join(sorted(set(FILTER_NAMES) - {"fractie", "lid", "nummer", "departement", "bewindspersoon"}))
+            raise QuerySyntaxError(f"unknown field '{match.group('name')}:' (known fields: {known})")
+        value = match.group("value").strip('"').strip()
+        if not value:
+            raise QuerySyntaxError(f"field '{name}:' needs a value")
+        filters.append(make_filter(FILTER_NAMES[name], value))
+        return " "
+
+    free = _outside_quotes(text, lambda part: _FILTER.sub(take, part))
+    free = " ".join(free.split())
+    _check_text(free)
+    if not free and not filters:
+        raise QuerySyntaxError("empty query: type words to search for, or a filter such as partij:PVV")
+    return ParsedQuery(text=free, filters=filters)
+
+
+def make_filter(kind: str, value: str) -> Filter:
+    """A validated filter; also used by the CLI options (``--partij`` …).
+
+    Raises:
+        QuerySyntaxError: the value is not valid for the filter.
+    """
+    value = value.strip()
+    if kind == "session":
+        found = re.fullmatch(r"(\d{4})\s*[-–/]?\s*(\d{2}|\d{4})", value)
+        if not found:
+            raise QuerySyntaxError(f"vergaderjaar must look like 2023-2024, not {value!r}")
+        start = int(found.group(1))
+        return Filter(kind, f"{start}-{start + 1}")
+    if kind == "year":
+        if re.fullmatch(r"\d{4}\s*[-–/]\s*\d{4}", value):
+            return make_filter("session", value)
+        if not re.fullmatch(r"\d{4}", value):
+            raise QuerySyntaxError(f"jaar must be a year such as 2024, not {value!r}")
+        year = int(value)
+        return Filter("date", value, date(year, 1, 1), date(year, 12, 31))
+    if kind == "date":
+        start, end = parse_date_range(value)
+        return Filter("date", value, start, end)
+    if kind == "status":
+        if value.lower() not in STATUSES:
+            raise QuerySyntaxError(f"status must be one of beantwoord, onbeantwoord, uitgesteld; not {value!r}")
+        return Filter(kind, STATUSES[value.lower()])
+    if kind == "kind":
+        if value.lower() not in KINDS:
+            raise QuerySyntaxError(f"soort must be one of antwoord, vragen, mededeling; not {value!r}")
+        return Filter(kind, KINDS[value.lower()])
+    if kind == "number" and not re.fullmatch(r"\d{1,5}|\d{4}Z\d{5}", value):
+        raise QuerySyntaxError(f"nr must be a document number such as 1064, not {value!r}")
+    return Filter(kind, value)
+
+
+def parse_date_range(value: str) -> tuple[date | None, date | None]:
+    """ "2024-01..2024-06" -> (2024-01-01, 2024-06-30); "2024-02-16"; "2024"; open ends allowed."""
+    if ".." in value:
+        low, _, high = value.partition("..")
+        start = _date_bound(low, first=True) if low else None
+        end = _date_bound(high, first=False) if high else None
+        if start is None and end is None:
+            raise QuerySyntaxError("a date range needs at least one end, e.g. datum:2024-01..2024-06")
+        if start and end and start > end:
+            raise QuerySyntaxError(f"date range {value!r} ends before it starts")
+        return start, end
+    return _date_bound(value, first=True), _date_bound(value, first=False)
+
+
+def _date_bound(text: str, *, first: bool) -> date:
+    found = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text.strip())
+    if not found:
+        raise QuerySyntaxError(f"not a date: {text!r} (use 2024, 2024-03 or 2024-03-15)")
+    year = int(found.group(1))
+    month = int(found.group(2) or (1 if first else 12))
+    try:
+        if found.group(3):
+            return date(year, month, int(found.group(3)))
+        day = 1 if first else calendar.monthrange(year, month)[1]
+        return date(year, month, day)
+    except (ValueError, calendar.IllegalMonthError):
+        raise QuerySyntaxError(f"not a date: {text!r}") from None
+
+
+def _outside_quotes(text: str, change: object) -> str:
+    parts = re.split(r'("[^"]*")', text)
+    return "".join(part if part.startswith('"') else change(part) for part in parts)  # type: ignore[operator]
+
+
+def _check_text(text: str) -> None:
+    depth = 0
+    deepest = 0
+    in_quote = False
+    for position, char in enumerate(text):
+        if char == '"':
+            in_quote = not in_quote
+        elif in_quote:
+            continue
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                raise QuerySyntaxError(f"unbalanced ')' at position {position + 1}: {_excerpt(text, position)}")
+    if depth > 0:
+        raise QuerySyntaxError(f"unbalanced '(': {depth} not closed")
+    if deepest > MAX_NESTING:
+        raise QuerySyntaxError(f"too many nested parentheses ({deepest}; at most {MAX_NESTING})")
+    tokens = re.findall(r'"[^"]*"|[()]|[^\s()"]+', text)
+    if len(tokens) > MAX_TERMS:
+        raise QuerySyntaxError(f"query has too many words ({len(tokens)}; at most {MAX_TERMS})")
+    for index, token in enumerate(tokens):
+        if token in _OPERATORS:
+            before = tokens[index - 1] if index else None
+            after = tokens[index + 1] if index + 1 < len(tokens) else None
+            needs_left = token not in ("NOT", "NIET")
+            if after is None or after in _OPERATORS - {"NOT", "NIET"} or after == ")" or (
+                needs_left and (before is None or before in _OPERATORS or before == "(")
+            ):
+                raise QuerySyntaxError(f"operator {token} needs words on {'both sides' if needs_left else 'its right'}")
+        if token.startswith('"'):
+            if not token.strip('"').strip():
+                raise QuerySyntaxError('empty phrase "" in query')
+            continue
+        bare = token.lstrip("+-")
+        if "*" in bare or "?" in bare:
+            literal = re.split(r"[*?]", bare)[0]
+            if len(literal) < MIN_PREFIX:
+                raise QuerySyntaxError(
+                    f"wildcard {token!r} needs at least {MIN_PREFIX} letters before '*' or '?' "
+                    "(a leading wildcard would scan the whole vocabulary)"
+                )
+
+
+def _excerpt(text: str, position: int) -> str:
+    start = max(0, position - 15)
+    return ("…" if start else "") + text[start : position + 15]

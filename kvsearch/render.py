@@ -1,0 +1,220 @@
+"""Text and JSON output for the CLI. Pure functions over models; no Whoosh, no Textual.
+
+Document text is untrusted: every string from a document goes through :func:`safe` (no
+control characters, escapes or bidi tricks) before it reaches a terminal, and colour is added
+only by this module, from the highlight spans.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+from kvsearch.models import Document, Hit, SearchResult, numbers_label
+from kvsearch.sources import sanitize
+
+
+@dataclass(frozen=True)
+class Style:
+    """ANSI styles, or none at all (pipes, NO_COLOR)."""
+
+    color: bool = False
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color and text else text
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("2", text)
+
+    def mark(self, text: str) -> str:
+        return self._wrap("1;33", text)
+
+    def label(self, text: str) -> str:
+        return self._wrap("36", text)
+
+
+def safe(text: str) -> str:
+    """A document string made safe for a terminal (also collapses newlines and tabs)."""
+    return " ".join(sanitize(text).split())
+
+
+def snippet(text: str, spans: list[tuple[int, int]], style: Style, width: int = 220) -> str:
+    """A window of ``text`` around its densest highlights, matched words marked."""
+    if not text:
+        return ""
+    start = 0
+    if spans:
+        best = max(range(len(spans)), key=lambda i: sum(1 for s, _ in spans if spans[i][0] <= s < spans[i][0] + width))
+        start = max(0, spans[best][0] - width // 4)
+        start = text.rfind(" ", 0, start) + 1 if start else 0
+    end = min(len(text), start + width)
+    if end < len(text):
+        cut = text.rfind(" ", start, end)
+        end = cut if cut > start else end
+    out = []
+    position = start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        out.append(safe(text[position:s]) + (" " if text[position:s].endswith((" ", "\n")) else ""))
+        out.append(style.mark(safe(text[s:e])))
+        position = e
+    out.append(safe(text[position:end]))
+    body = _join_pieces(out)
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+def _join_pieces(pieces: list[str]) -> str:
+    text = "".join(pieces)
+    return re.sub(r" {2,}", " ", text)
+
+
+def _person(meta: dict[str, Any] | None) -> str:
+    if not meta:
+        return ""
+    role = meta.get("role") or ""
+    name = meta.get("name") or ""
+    ministry = meta.get("ministry")
+    return f"{role} {name}".strip() + (f" ({ministry})" if ministry else "")
+
+
+def askers_line(meta: dict[str, Any]) -> str:
+    askers = meta.get("askers") or []
+    return ", ".join(a["name"] + (f" ({a['party']})" if a.get("party") else "") for a in askers)
+
+
+def hit_date(meta: dict[str, Any]) -> str:
+    return meta.get("date_answered") or meta.get("date_submitted") or ""
+
+
+def questions_label(questions: tuple[int, ...] | list[int]) -> str:
+    if not questions:
+        return ""
+    return ("vraag " if len(questions) == 1 else "vragen ") + numbers_label(tuple(questions))
+
+
+def hits_as_text(result: SearchResult, style: Style, *, show_score: bool = True) -> str:
+    """The readable listing: per hit subject, id, questions, people, date, score, snippets."""
+    lines: list[str] = []
+    for rank, hit in enumerate(result.hits, start=1):
+        meta = hit.document
+        title = safe(meta.get("title") or "(geen onderwerp)")
+        head = f"{rank}. {style.bold(hit.doc_id)} {style.label(questions_label(hit.questions))}"
+        lines.append(head.rstrip())
+        lines.append(f"   {style.bold(title)}")
+        people = askers_line(meta)
+        answerer = _person(meta.get("answered_by"))
+        info = [safe(people) if people else "", f"→ {safe(answerer)}" if answerer else "", hit_date(meta)]
+        if show_score:
+            info.append(f"score {hit.score:.1f}")
+        lines.append("   " + style.dim(" · ".join(i for i in info if i)))
+        if hit.question:
+            lines.append("   V: " + snippet(hit.question, hit.highlights.get("question", []), style))
+        if hit.answer:
+            lines.append("   A: " + snippet(hit.answer, hit.highlights.get("answer", []), style))
+        lines.append("")
+    return "\n".join(lines).rstrip("\n")
+
+
+COMPACT_FIELDS = "{passage_id}\t{date}\t{score:.2f}\t{askers}\t{title}"
+
+
+def hit_fields(hit: Hit) -> dict[str, Any]:
+    meta = hit.document
+    return {
+        **{k: safe(str(v)) if isinstance(v, str) else v for k, v in meta.items()},
+        "passage_id": hit.passage_id,
+        "questions": numbers_label(hit.questions),
+        "date": hit_date(meta),
+        "score": hit.score,
+        "askers": safe(askers_line(meta)),
+        "minister": safe(_person(meta.get("answered_by"))),
+        "title": safe(meta.get("title") or ""),
+        "question": safe(hit.question),
+        "answer": safe(hit.answer),
+    }
+
+
+def hits_as_lines(result: SearchResult, template: str) -> str:
+    """One line per hit, from a template such as ``{passage_id}\\t{date}\\t{title}``."""
+    if template == "compact":
+        template = COMPACT_FIELDS
+    template = template.replace("\\t", "\t")
+    return "\n".join(template.format_map(_Missing(hit_fields(hit))) for hit in result.hits)
+
+
+class _Missing(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def hits_as_json(result: SearchResult) -> str:
+    """One JSON object per line per hit (the ``--json`` schema in the README)."""
+    return "\n".join(json.dumps(hit.to_json(), ensure_ascii=False) for hit in result.hits)
+
+
+def passages_as_text(hits: list[Hit], style: Style, width: int = 100) -> str:
+    """A whole document (or one passage) as readable text, for ``kvsearch show``."""
+    if not hits:
+        return ""
+    meta = hits[0].document
+    out = [style.bold(safe(meta.get("doc_id", ""))) + "  " + safe(meta.get("url") or "")]
+    if meta.get("title"):
+        out.append(style.bold(safe(meta["title"])))
+    people = askers_line(meta)
+    if people:
+        out.append(f"Vragen van {safe(people)} (ingezonden {meta.get('date_submitted') or '?'})")
+    if meta.get("answered_by"):
+        out.append(f"{'Mededeling' if meta.get('kind') == 'mededeling' else 'Antwoord'} van {safe(_person(meta['answered_by']))} (ontvangen {meta.get('date_answered') or '?'})")
+    if meta.get("see_also"):
+        out.append("Zie ook: " + ", ".join(safe(s) for s in meta["see_also"]))
+    for hit in hits:
+        label = numbers_label(hit.questions)
+        if hit.question:
+            out.append("")
+            out.append(style.label(f"Vraag {label}".strip()))
+            out.extend(_wrap(hit.question, width))
+        if hit.answer:
+            out.append("")
+            out.append(style.label(f"Antwoord {label}".strip() if hit.questions else "Mededeling"))
+            out.extend(_wrap(hit.answer, width))
+        for note in hit.notes:
+            out.append(style.dim("  " + safe(note)))
+    return "\n".join(out)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for paragraph in sanitize(text).split("\n\n"):
+        lines.extend(textwrap.wrap(" ".join(paragraph.split()), width=width) or [""])
+        lines.append("")
+    return lines[:-1]
+
+
+def document_outline(document: Document, style: Style) -> str:
+    """The readable outline of ``kvsearch parse`` without ``--json``."""
+    a = document.answered_by
+    out = [
+        f"{style.bold(safe(document.doc_id))}  ({document.kind}, {safe(document.source)})",
+        f"  onderwerp:   {safe(document.title or '-')}",
+        f"  vragen van:  {safe(', '.join(p.name + (f' ({p.party})' if p.party else '') for p in document.askers) or '-')}",
+        f"  aan:         {safe('; '.join(document.addressees) or '-')}",
+        f"  antwoord:    {safe(f'{a.role} {a.name} ({a.ministry})' if a else '-')}",
+        f"  ingezonden:  {document.date_submitted or '-'}   ontvangen: {document.date_answered or '-'}",
+    ]
+    if document.see_also:
+        out.append(f"  zie ook:     {', '.join(document.see_also)}")
+    for passage in document.passages:
+        answer = "(nog geen antwoord)" if not passage.answer else safe(passage.answer)[:70] + "…"
+        out.append(f"  [{passage.label or '-'}] {safe(passage.question)[:60]}… → {answer}")
+    if document.notice:
+        out.append(f"  mededeling:  {safe(document.notice)[:100]}…")
+    for warning in document.warnings:
+        out.append(style.dim(f"  warning: {safe(warning)}"))
+    return "\n".join(out)

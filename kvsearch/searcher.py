@@ -1,0 +1,390 @@
+"""Answer queries from the published index. No Whoosh object ever leaves this module.
+
+Readers follow ``CURRENT`` to a complete generation and never take the build lock, so a
+search during a rebuild sees the old index until the new one is published.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import stat
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, time as day_time
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import qparser, query, scoring
+from whoosh.searching import Searcher
+
+from kvsearch import analysis, vocabulary
+from kvsearch.errors import IndexMissingError, IndexVersionError, KvsearchError, QuerySyntaxError
+from kvsearch.indexer import live_generation, read_manifest, versions
+from kvsearch.models import Hit, SearchResult
+from kvsearch.query import Filter, ParsedQuery, parse_query
+
+TEXT_FIELDS = ("title", "question", "answer")
+#: BM25F: a match in the subject or the answer weighs a little more than one in the question.
+FIELD_WEIGHTS = {"title": 1.5, "question": 1.0, "answer": 1.2}
+#: Plain queries with more words than this are read as natural language (any word may match).
+NATURAL_LANGUAGE_WORDS = 6
+SEARCH_SECONDS = 5.0
+
+
+@dataclass
+class IndexInfo:
+    """What ``kvsearch stats`` and ``status`` show about the live index."""
+
+    path: str
+    generation: str
+    manifest: dict[str, Any]
+
+
+@contextmanager
+def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[tuple[Searcher, IndexInfo]]:
+    """Open the live generation for reading.
+
+    Raises:
+        IndexMissingError: there is no published index (says how to build one).
+        IndexVersionError: the index was built by another kvsearch/analyzer version, or its
+            folder can be written by other users (Whoosh unpickles data from it).
+    """
+    path = Path(index_dir)
+    generation = live_generation(path)
+    if generation is None:
+        raise IndexMissingError(f"no index in {path}; build it with: kvsearch index --index {path}")
+    _check_trusted(generation)
+    manifest = read_manifest(generation) or {}
+    built_by = manifest.get("versions")
+    if built_by != versions():
+        raise IndexVersionError(
+            f"the index in {path} was built by another version of kvsearch "
+            f"({_describe(built_by)}; this is {_describe(versions())}); rebuild it with: kvsearch index --full"
+        )
+    try:
+        ix = whoosh_index.open_dir(str(generation), readonly=True)
+        searcher = ix.searcher(weighting=scoring.BM25F(**{f"{name}_B": 0.75 for name in TEXT_FIELDS}))
+    except Exception as error:  # whoosh raises many kinds on a damaged index
+        raise IndexMissingError(
+            f"the index at {generation} is unreadable ({type(error).__name__}); rebuild it with: kvsearch index --full"
+        ) from None
+    try:
+        yield searcher, IndexInfo(str(path), generation.name, manifest)
+    finally:
+        searcher.close()
+        ix.close()
+
+
+def _describe(built: Any) -> str:
+    if not isinstance(built, dict):
+        return "unknown version"
+    return f"kvsearch {built.get('kvsearch')}, schema {built.get('schema')}, analyzer {built.get('analyzer')}"
+
+
+def _check_trusted(generation: Path) -> None:
+    for folder in (generation.parent, generation):
+        info = folder.stat()
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or info.st_uid != os.getuid():
+            raise IndexVersionError(
+                f"refusing to open {folder}: it can be written by other users, and an index holds "
+                "pickled data that runs as code when read (chmod go-w, or rebuild it yourself)"
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# Search
+
+
+def search(
+    text: str,
+    *,
+    index_dir: str | os.PathLike[str],
+    limit: int = 10,
+    sort: str = "relevance",
+    filters: list[Filter] | None = None,
+) -> SearchResult:
+    """Run a query in the kvsearch query language.
+
+    Raises:
+        QuerySyntaxError: the query is not valid (one-line message).
+        IndexMissingError, IndexVersionError: no usable index.
+    """
+    started = time.perf_counter()
+    parsed = parse_query(text, filters)
+    if sort not in ("relevance", "date"):
+        raise QuerySyntaxError(f"sort must be 'relevance' or 'date', not {sort!r}")
+    with open_searcher(index_dir) as (searcher, info):
+        natural = parsed.is_plain and len(parsed.words) > NATURAL_LANGUAGE_WORDS
+        whoosh_query = _build_query(parsed, searcher, any_word=natural)
+        hits, total = _run(searcher, whoosh_query, limit, sort)
+        relaxed = natural
+        if total == 0 and parsed.is_plain and len(parsed.words) > 1 and not natural:
+            whoosh_query = _build_query(parsed, searcher, any_word=True)
+            hits, total = _run(searcher, whoosh_query, limit, sort)
+            relaxed = total > 0
+        suggestion = None if total else _suggest(parsed, info)
+        return SearchResult(
+            query=text,
+            hits=hits,
+            total=total,
+            seconds=time.perf_counter() - started,
+            relaxed=relaxed and total > 0,
+            suggestion=suggestion,
+        )
+
+
+def _parser(schema: Any, any_word: bool) -> qparser.QueryParser:
+    group = qparser.OrGroup.factory(0.9) if any_word else qparser.AndGroup
+    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=FIELD_WEIGHTS, group=group)
+    for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin):
+        parser.remove_plugin_class(plugin)
+    parser.add_plugin(qparser.PlusMinusPlugin())
+    parser.replace_plugin(
+        qparser.OperatorsPlugin(And=r"(?<=\s)(AND|EN)(?=\s)", Or=r"(?<=\s)(OR|OF)(?=\s)", Not=r"(^|(?<=(\s|[()])))(NOT|NIET)(?=\s)", AndNot=None, AndMaybe=None, Require=None)
+    )
+    return parser
+
+
+def _build_query(parsed: ParsedQuery, searcher: Searcher, *, any_word: bool) -> query.Query:
+    parts: list[query.Query] = []
+    if parsed.text:
+        try:
+            text_query = _parser(searcher.schema, any_word).parse(parsed.text)
+        except Exception as error:  # whoosh's parser fails in odd ways ("NOT NOT NOT")
+            raise QuerySyntaxError(f"cannot read query {parsed.text!r} ({type(error).__name__})") from None
+        if text_query is query.NullQuery or type(text_query).__name__ == "_NullQuery":
+            raise QuerySyntaxError(f"no searchable words in query {parsed.text!r}")
+        parts.append(text_query)
+    parts.extend(_filter_query(f) for f in parsed.filters)
+    return parts[0] if len(parts) == 1 else query.And(parts)
+
+
+def _filter_query(item: Filter) -> query.Query:
+    if item.kind == "date":
+        start = datetime.combine(item.start, day_time.min) if item.start else None
+        end = datetime.combine(item.end, day_time.max) if item.end else None
+        return query.DateRange("date", start, end)
+    if item.kind == "session":
+        return query.Term("year", item.value)
+    if item.kind == "number":
+        return query.Term("number", item.value)
+    if item.kind == "status":
+        return query.Term("status", item.value)
+    if item.kind == "kind":
+        return query.Term("kind", item.value)
+    if item.kind == "doc_id":
+        return query.Term("doc_id", item.value)
+    field = {"party": "parties", "asker": "askers", "minister": "minister", "ministry": "ministry"}[item.kind]
+    return query.Term(field, vocabulary.key(item.value))
+
+
+def _run(searcher: Searcher, whoosh_query: query.Query, limit: int, sort: str) -> tuple[list[Hit], int]:
+    kwargs: dict[str, Any] = {"limit": max(1, limit), "terms": False}
+    if sort == "date":
+        kwargs.update(sortedby="date", reverse=True)
+    results = searcher.search(whoosh_query, **kwargs)
+    matched = _matched_terms(whoosh_query, searcher)
+    hits = [_hit(result.fields(), result.score or 0.0, matched) for result in results]
+    return hits, len(results)
+
+
+def _matched_terms(whoosh_query: query.Query, searcher: Searcher) -> set[str]:
+    """Index terms of the query's text part (prefixes expanded), for highlighting."""
+    found: set[str] = set()
+    try:
+        pairs = whoosh_query.existing_terms(searcher.reader(), expand=True)
+    except Exception:
+        pairs = whoosh_query.all_terms()
+    for fieldname, text in pairs:
+        if fieldname in TEXT_FIELDS:
+            found.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return found
+
+
+def highlight_spans(text: str, matched: set[str]) -> list[tuple[int, int]]:
+    """Character spans of the words in ``text`` whose analysis hits a matched term."""
+    spans: list[tuple[int, int]] = []
+    for token in analysis.analyze(text):
+        if token.text in matched and (not spans or spans[-1] != (token.start, token.end)):
+            spans.append((token.start, token.end))
+    return spans
+
+
+def _hit(stored: dict[str, Any], score: float, matched: set[str]) -> Hit:
+    document = dict(stored.get("document") or {})
+    question = stored.get("question", "")
+    answer = stored.get("answer", "")
+    questions = tuple(int(n) for n in (stored.get("questions") or "").split(",") if n)
+    return Hit(
+        passage_id=stored["passage_id"],
+        doc_id=stored["doc_id"],
+        questions=questions,
+        question=question,
+        answer=answer,
+        score=float(score) if not math.isnan(score) else 0.0,
+        document=document,
+        notes=tuple(stored.get("notes") or ()),
+        highlights={
+            "title": highlight_spans(document.get("title") or "", matched),
+            "question": highlight_spans(question, matched),
+            "answer": highlight_spans(answer, matched),
+        },
+    )
+
+
+def _suggest(parsed: ParsedQuery, info: IndexInfo) -> str | None:
+    """ "bedoelde u …?": each unknown word replaced by the closest word of the index."""
+    words = info.manifest.get("vocabulary") or {}
+    if not words or not parsed.words:
+        return None
+    changed = False
+    out = []
+    for word in parsed.words:
+        folded = analysis.fold(word)
+        if folded in words:
+            out.append(word)
+            continue
+        close = difflib.get_close_matches(folded, [w for w in words if abs(len(w) - len(folded)) <= 2], n=3, cutoff=0.75)
+        if close:
+            best = max(close, key=lambda w: (difflib.SequenceMatcher(None, folded, w).ratio(), words[w]))
+            out.append(best)
+            changed = True
+        else:
+            out.append(word)
+    return " ".join(out) if changed else None
+
+
+# --------------------------------------------------------------------------------------------
+# Similar passages, documents, statistics
+
+
+def similar(
+    *,
+    index_dir: str | os.PathLike[str],
+    passage_id: str | None = None,
+    text: str | None = None,
+    limit: int = 10,
+) -> SearchResult:
+    """Passages that answer much the same question as ``passage_id`` or as ``text``.
+
+    The question's most telling words (by how rare they are in the index) are searched in
+    questions and answers, any of them may match; answered passages come first.
+    """
+    started = time.perf_counter()
+    with open_searcher(index_dir) as (searcher, _info):
+        same_document = None
+        if passage_id:
+            stored = _stored_passage(searcher, _resolve_passage_id(searcher, passage_id))
+            text = f"{stored.get('question', '')}"
+            same_document = stored["doc_id"]
+        if not text or not text.strip():
+            raise QuerySyntaxError("similar needs a passage id (ID#N) or question text on standard input")
+        key_terms = _key_terms(searcher, text)
+        if not key_terms:
+            raise QuerySyntaxError("the text has no searchable words")
+        subqueries = [
+            query.Term(field, term, boost=weight * FIELD_WEIGHTS.get(field, 1.0))
+            for term, weight in key_terms
+            for field in ("question", "answer", "title")
+        ]
+        whoosh_query = query.Or(subqueries)
+        results = searcher.search(whoosh_query, limit=limit * 3 + 20, terms=False)
+        matched = {term for term, _ in key_terms}
+        # Other documents only: the passages around the question itself are no news.
+        hits = [
+            _hit(result.fields(), result.score or 0.0, matched)
+            for result in results
+            if result["doc_id"] != same_document
+        ]
+        hits.sort(key=lambda h: (h.answer == "", -h.score))
+        return SearchResult(query=text, hits=hits[:limit], total=len(hits), seconds=time.perf_counter() - started)
+
+
+def _key_terms(searcher: Searcher, text: str, count: int = 25) -> list[tuple[str, float]]:
+    reader = searcher.reader()
+    total = max(1, reader.doc_count())
+    frequencies = Counter(t.text for t in analysis.analyze(text, query=True))
+    scored = []
+    for term, tf in frequencies.items():
+        df = max(reader.doc_frequency("question", term), reader.doc_frequency("answer", term))
+        if df == 0 or df > total * 0.3:
+            continue  # unknown here, or too common to tell passages apart (de, het, u …)
+        idf = math.log(1 + total / df)
+        scored.append((term, (1 + math.log(tf)) * idf))
+    scored.sort(key=lambda pair: -pair[1])
+    return scored[:count]
+
+
+def _stored_passage(searcher: Searcher, passage_id: str) -> dict[str, Any]:
+    found = searcher.document(passage_id=passage_id)
+    if found is None:
+        raise KvsearchError(f"no passage {passage_id!r} in the index (see: kvsearch show {passage_id.split('#')[0]})")
+    return found
+
+
+def get_document(doc_id: str, *, index_dir: str | os.PathLike[str]) -> list[Hit]:
+    """All passages of a document in order, or one passage for ``ID#N``.
+
+    Raises:
+        KvsearchError: no such document or passage.
+    """
+    with open_searcher(index_dir) as (searcher, _info):
+        if "#" in doc_id:
+            wanted = _resolve_passage_id(searcher, doc_id)
+            return [_hit(_stored_passage(searcher, wanted), 0.0, set())]
+        stored = sorted(searcher.documents(doc_id=doc_id), key=lambda s: s.get("order", 0))
+        if not stored:
+            raise KvsearchError(f"no document {doc_id!r} in the index")
+        return [_hit(s, 0.0, set()) for s in stored]
+
+
+def _resolve_passage_id(searcher: Searcher, wanted: str) -> str:
+    """Accept ``ID#8`` for the passage holding question 8 (e.g. ``ID#6-7``)."""
+    doc_id, _, key = wanted.partition("#")
+    if searcher.document(passage_id=wanted) is not None:
+        return wanted
+    if key.isdigit():
+        for stored in searcher.documents(doc_id=doc_id):
+            if key in (stored.get("questions") or "").split(","):
+                return str(stored["passage_id"])
+    raise KvsearchError(f"no passage {wanted!r} in the index")
+
+
+def index_stats(*, index_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """Counts by year, ministry, party and kind, and how and when the index was built."""
+    with open_searcher(index_dir) as (searcher, info):
+        documents: dict[str, dict[str, Any]] = {}
+        passages = 0
+        for stored in searcher.all_stored_fields():
+            passages += 1
+            documents.setdefault(stored["doc_id"], stored.get("document") or {})
+        by = {name: Counter() for name in ("year", "kind", "ministry", "party")}
+        for meta in documents.values():
+            by["year"][meta.get("year") or "?"] += 1
+            by["kind"][meta.get("kind") or "?"] += 1
+            answerer = meta.get("answered_by") or {}
+            if answerer.get("ministry"):
+                by["ministry"][re.split(r"\s+[–—-]\s+", answerer["ministry"])[0]] += 1
+            for party in {a.get("party") for a in meta.get("askers") or [] if a.get("party")}:
+                by["party"][party] += 1
+        manifest = info.manifest
+        return {
+            "index": info.path,
+            "generation": info.generation,
+            "built": manifest.get("built"),
+            "versions": manifest.get("versions"),
+            "corpus": manifest.get("corpus"),
+            "documents": len(documents),
+            "passages": passages,
+            "by_year": dict(sorted(by["year"].items())),
+            "by_kind": dict(by["kind"].most_common()),
+            "by_ministry": dict(by["ministry"].most_common()),
+            "by_party": dict(by["party"].most_common()),
+        }

@@ -39,11 +39,13 @@ analyzer must not be queried with another.
 
 from __future__ import annotations
 
+import gzip
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import metadata
+from pathlib import Path
 
 import snowballstemmer
 
@@ -57,7 +59,7 @@ __all__ = [
     "terms",
 ]
 
-ANALYZER_ID = "nl-1"
+ANALYZER_ID = "nl-2"
 STEMMER_NAME = "dutch_porter"
 
 # --------------------------------------------------------------------------------------------
@@ -307,6 +309,38 @@ def stem(word: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Lexicon (OpenTaal word list, BSD; see data/LEXICON.md). Loaded lazily: query analysis never
+# needs it, so the searcher does not pay for it.
+# --------------------------------------------------------------------------------------------
+
+_LEXICON_PATH = Path(__file__).resolve().parent / "data" / "nl_lexicon.txt.gz"
+
+
+@cache
+def _lexicon() -> frozenset[str]:
+    """The folded word forms of the lexicon; empty when the data file is missing."""
+    try:
+        with gzip.open(_LEXICON_PATH, "rt", encoding="utf-8") as f:
+            f.readline()  # header
+            return frozenset(f.read().split())
+    except (OSError, EOFError, UnicodeDecodeError):
+        return frozenset()
+
+
+@cache
+def _lexicon_name() -> str:
+    """"name source version" from the data file's header line, or "" when it is missing."""
+    try:
+        with gzip.open(_LEXICON_PATH, "rt", encoding="utf-8") as f:
+            header = f.readline()
+    except (OSError, EOFError, UnicodeDecodeError):
+        return ""
+    # "# opentaal-wordlist (Debian wdutch 1:2.20.19-2); ..." -> "opentaal-wordlist wdutch 1:2.20.19-2"
+    m = re.match(r"#\s*(\S+)\s*\(Debian (\S+) ([^)]+)\)", header)
+    return f"{m.group(1)} {m.group(2)} {m.group(3)}" if m else header.lstrip("# ").strip()
+
+
+# --------------------------------------------------------------------------------------------
 # Analysis
 # --------------------------------------------------------------------------------------------
 
@@ -342,13 +376,20 @@ def _word_terms(raw: str, query: bool) -> tuple[str, ...]:
         return ()
     out: list[str] = []
     if "-" in word:
-        parts = [p for p in _SPLIT_HYPHENS_RE.split(word) if p]
+        parts = [_strip_possessive(p).strip("'") for p in _SPLIT_HYPHENS_RE.split(word)]
+        parts = [p for p in parts if p]
         if not parts:
             return ()
-        out.append(stem(_strip_possessive("".join(parts))))
+        whole = "".join(parts)
+        out.append(stem(whole))
         if not query:
-            for part in parts:
-                out.append(stem(_strip_possessive(part).strip("'")))
+            lexicon = _lexicon()
+            # A hyphenation artefact (beant-woording, organisa-ties): the concatenation is a
+            # word and some part is not. Then the parts are junk and only the whole is kept;
+            # otherwise (staten-generaal, navo-top) the parts are indexed too.
+            artefact = whole in lexicon and any(p not in lexicon for p in parts)
+            if not artefact:
+                out.extend(stem(p) for p in parts)
     else:
         out.append(stem(word))
     # Keep order, drop duplicates (a part may stem like the whole word).
@@ -400,5 +441,5 @@ def analyzer_info() -> dict[str, str]:
         "stemmer": STEMMER_NAME,
         "snowballstemmer": _version("snowballstemmer"),
         "pystemmer": _version("PyStemmer"),
-        "lexicon": "",
+        "lexicon": _lexicon_name(),
     }

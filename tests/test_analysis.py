@@ -110,6 +110,13 @@ class TestTokens:
         assert texts[0] == stem("beantwoording")
         assert {(t.start, t.end) for t in by_pos[1]} == {(3, 17)}
 
+    def test_hyphen_artefact_keeps_only_the_repaired_word(self) -> None:
+        # "beantwoording" is a word, "beant" is not: a line-break artefact, parts are junk.
+        assert terms("beant-woording") == [stem("beantwoording")]
+        assert terms("organisa-ties") == [stem("organisaties")]
+        # Real hyphenated words keep their parts.
+        assert terms("Staten-Generaal") == [stem("statengeneraal"), stem("staten"), stem("generaal")]
+
     def test_query_mode_gives_one_term_per_word(self) -> None:
         assert terms("Staten-Generaal en de NAVO-top", query=True) == [
             stem("statengeneraal"),
@@ -137,6 +144,7 @@ def test_analyzer_info() -> None:
     assert info["analyzer"] == analysis.ANALYZER_ID
     assert set(info) == {"analyzer", "stemmer", "snowballstemmer", "pystemmer", "lexicon"}
     assert info["snowballstemmer"]
+    assert info["lexicon"].startswith("opentaal-wordlist")
 
 
 # ---------------------------------------------------------------------------------------------

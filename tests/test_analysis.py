@@ -117,6 +117,35 @@ class TestTokens:
         # Real hyphenated words keep their parts.
         assert terms("Staten-Generaal") == [stem("statengeneraal"), stem("staten"), stem("generaal")]
 
+    def test_compound_parts_share_position_and_offsets(self) -> None:
+        text = "De verkiezingsuitslag was duidelijk."
+        toks = analyze(text)
+        comp = [t for t in toks if t.position == 1]
+        assert [t.text for t in comp] == [stem("verkiezingsuitslag"), stem("verkiezing"), "uitslag"]
+        assert {text[t.start : t.end] for t in comp} == {"verkiezingsuitslag"}
+        assert [t.position for t in toks if t.position != 1] == [0, 2, 3]
+
+    def test_glued_words_are_split_at_one_position(self) -> None:
+        toks = analyze("contact in hetkader van")
+        assert [(t.text, t.position) for t in toks] == [
+            ("contact", 0),
+            ("in", 1),
+            ("hetkader", 2),
+            ("het", 2),
+            ("kader", 2),
+            ("van", 3),
+        ]
+
+    def test_lexicalised_words_stay_whole(self) -> None:
+        for word in ("samenwerking", "bijvoorbeeld", "burgemeester", "noodzakelijk", "nederland"):
+            assert terms(word) == terms(word, query=True), word
+
+    def test_query_mode_never_decompounds(self) -> None:
+        assert terms("verkiezingsuitslag hetkader", query=True) == [
+            stem("verkiezingsuitslag"),
+            "hetkader",
+        ]
+
     def test_query_mode_gives_one_term_per_word(self) -> None:
         assert terms("Staten-Generaal en de NAVO-top", query=True) == [
             stem("statengeneraal"),

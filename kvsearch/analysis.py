@@ -83,7 +83,7 @@ __all__ = [
     "terms",
 ]
 
-ANALYZER_ID = "nl-3"
+ANALYZER_ID = "nl-4"
 STEMMER_NAME = "dutch_porter"
 
 # --------------------------------------------------------------------------------------------
@@ -97,7 +97,9 @@ _MARKS = (
     "\u00a8\u00af\u00b4\u00b8\u02c6-\u02df"
     "\u00ad\ufffe"
 )
-_WORDCHAR = rf"(?:[^\W_]|[{_MARKS}])"
+# \w also matches "_"; analyze() maps "_" to " " first (same length, so offsets hold), which
+# is cheaper than excluding it here with an alternation.
+_WORDCHAR = rf"[\w{_MARKS}]"
 _HYPHENS = "-\u2010\u2011"
 _APOSTROPHES = "'\u2019\u2018\u02bc\u2032"
 _WORD_RE = re.compile(rf"{_WORDCHAR}+(?:[{_HYPHENS}{_APOSTROPHES}]{_WORDCHAR}+)*")
@@ -303,10 +305,11 @@ _VOWELS = frozenset("aeiouy")
 def stem(word: str) -> str:
     """Return the index term for one folded, lowercase word.
 
-    Order: override map; verb-form map (``gemaakt`` → stem of ``maken``); function words and words with digits unchanged; vowel-plural ``s``
-    rule (``provincies`` → ``provincie``); ``dutch_porter``; undoubling of a final double
-    consonant for stems of 4+ letters (``plann`` → ``plan``); final devoicing after
-    ``-ven``/``-zen`` (``briev`` → ``brief``). Never raises.
+    Order: override map; verb-form map (``gemaakt`` → stem of ``maken``); function words,
+    words of < 3 letters and words with digits unchanged; vowel-plural ``s`` rule
+    (``provincies`` → ``provincie``); ``dutch_porter``; undoubling of a final double consonant
+    for stems of 4+ letters (``plann`` → ``plan``); final devoicing after ``-ven``/``-zen``
+    (``briev`` → ``brief``). Never raises.
     """
     hit = OVERRIDES.get(word)
     if hit is not None:
@@ -354,13 +357,14 @@ def _lexicon() -> frozenset[str]:
 
 @cache
 def _lexicon_name() -> str:
-    """"name source version" from the data file's header line, or "" when it is missing."""
+    """ "name source version" from the data file's header line, or "" when it is missing."""
     try:
         with gzip.open(_LEXICON_PATH, "rt", encoding="utf-8") as f:
             header = f.readline()
     except (OSError, EOFError, UnicodeDecodeError):
         return ""
-    # "# opentaal-wordlist (Debian wdutch 1:2.20.19-2); ..." -> "opentaal-wordlist wdutch 1:2.20.19-2"
+    # "# opentaal-wordlist (Debian wdutch 1:2.20.19-2); ..."
+    #   -> "opentaal-wordlist wdutch 1:2.20.19-2"
     m = re.match(r"#\s*(\S+)\s*\(Debian (\S+) ([^)]+)\)", header)
     return f"{m.group(1)} {m.group(2)} {m.group(3)}" if m else header.lstrip("# ").strip()
 
@@ -382,9 +386,7 @@ PROTECTED: frozenset[str] = frozenset(
 # Three-letter words that may be a compound part (wetsvoorstel, jeugdwet, kamerlid, gasveld).
 # Other parts need four letters: short lexicon words (bet, vol, nat, des) make too many false
 # splits.
-SHORT_PARTS: frozenset[str] = frozenset(
-    "wet weg dag zee gas ijs oog lid pad vak eis zon".split()
-)
+SHORT_PARTS: frozenset[str] = frozenset("wet weg dag zee gas ijs oog lid pad vak eis zon".split())
 
 # Particles and prefixes. A word that is particle/prefix + lexicon word is a derivation, not a
 # compound (samen|werking, voor|waarden, uit|voering, ver|keer, bij|voorbeeld): it is not split
@@ -585,6 +587,9 @@ def _strip_possessive(word: str) -> str:
 def _word_terms(raw: str, query: bool) -> tuple[str, ...]:
     """All terms for one raw token; the first is the whole word. Empty if nothing is left."""
     word = fold(raw)
+    if not word.isalnum():
+        # Compatibility forms can expand to spaces or symbols (¼ → 1⁄4, ﷺ → several words).
+        word = "".join(c for c in word if c.isalnum() or c in "'-")
     if "'" in word:
         word = _strip_possessive(word).strip("'")
     if not word:
@@ -613,7 +618,7 @@ def _word_terms(raw: str, query: bool) -> tuple[str, ...]:
         if not query:
             if word.isalpha():
                 out.extend(stem(x) for x in _expand(word))
-            else:
+            elif not word.isdigit() and any(c.isdigit() for c in word):
                 # Letters glued to digits (januari2020): index the runs as well.
                 runs = _ALNUM_RUNS_RE.findall(word)
                 if len(runs) > 1:
@@ -637,7 +642,7 @@ def analyze(text: str, *, query: bool = False) -> list[Token]:
     """
     tokens: list[Token] = []
     pos = 0
-    for m in _WORD_RE.finditer(text):
+    for m in _WORD_RE.finditer(text.replace("_", " ")):
         found = _word_terms(m.group(), query)
         if not found:
             continue

@@ -66,9 +66,10 @@ def main() -> int:
     header = f"# opentaal-wordlist (Debian wdutch {version}); BSD or CC BY 3.0; {len(words)} words"
     data = (header + "\n" + "\n".join(sorted(words)) + "\n").encode("utf-8")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "wb") as raw, gzip.GzipFile(
-        filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0
-    ) as gz:
+    with (
+        open(args.out, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as gz,
+    ):
         gz.write(data)
     print(f"{args.out}: {len(words)} words, {args.out.stat().st_size} bytes", file=sys.stderr)
     return 0

@@ -33,7 +33,9 @@ def test_pair_matches(group: str, query_word: str, text_word: str) -> None:
     q = set(terms(query_word, query=True))
     t = set(terms(text_word))
     assert q, f"{query_word!r} produced no query terms"
-    assert q <= t, f"[{group}] {query_word!r} -> {sorted(q)} not all in {text_word!r} -> {sorted(t)}"
+    assert q <= t, (
+        f"[{group}] {query_word!r} -> {sorted(q)} not all in {text_word!r} -> {sorted(t)}"
+    )
 
 
 @pytest.mark.parametrize(("group", "query_word", "text_word"), MUST_NOT)
@@ -90,7 +92,16 @@ class TestStem:
 class TestTokens:
     def test_no_stop_words_removed_and_positions_consecutive(self) -> None:
         toks = analyze("Deelt u de mening van uw Kamer niet?")
-        assert [t.text for t in toks] == ["deelt", "u", "de", "mening", "van", "uw", "kamer", "niet"]
+        assert [t.text for t in toks] == [
+            "deelt",
+            "u",
+            "de",
+            "mening",
+            "van",
+            "uw",
+            "kamer",
+            "niet",
+        ]
         assert [t.position for t in toks] == list(range(8))
 
     def test_offsets_point_at_source_word(self) -> None:
@@ -115,7 +126,11 @@ class TestTokens:
         assert terms("beant-woording") == [stem("beantwoording")]
         assert terms("organisa-ties") == [stem("organisaties")]
         # Real hyphenated words keep their parts.
-        assert terms("Staten-Generaal") == [stem("statengeneraal"), stem("staten"), stem("generaal")]
+        assert terms("Staten-Generaal") == [
+            stem("statengeneraal"),
+            stem("staten"),
+            stem("generaal"),
+        ]
 
     def test_compound_parts_share_position_and_offsets(self) -> None:
         text = "De verkiezingsuitslag was duidelijk."
@@ -159,6 +174,13 @@ class TestTokens:
 
     def test_soft_hyphens_join(self) -> None:
         assert terms("ontwikke\u00adlingen regen\ufffeboog") == terms("ontwikkelingen regenboog")
+
+    def test_internal_apostrophes_kept(self) -> None:
+        assert terms("zo’n d'r") == ["zo'n", "d'r"]
+
+    def test_letters_glued_to_digits(self) -> None:
+        assert terms("januari2020") == ["januari2020", "januari", "2020"]
+        assert terms("januari2020", query=True) == ["januari2020"]
 
     def test_underscore_and_punctuation_separate(self) -> None:
         assert terms("a_b, c.d") == ["a", "b", "c", "d"]

@@ -16,22 +16,46 @@ The chain (``analyze``), per word:
    not decompose (æ œ ø ß ł đ ı …). ``Israël`` → ``israel``. Folding happens before stemming, so
    ``geïnformeerd`` and ``geinformeerd`` get the same stem. Apostrophe variants become ``'``.
 3. **Possessive/plural 's**: a final ``'s`` is dropped (``risico's`` → ``risico``).
-4. **Hyphens**: a hyphenated word yields its concatenation (``beant-woording`` →
-   ``beantwoording``) and its parts, all at the word's position. At query time only the
-   concatenation is used, which the index always holds.
-5. **No stop-word removal**: positions of every word are kept so phrase queries such as
+4. **Hyphens**: a hyphenated word yields its concatenation and its parts, all at the word's
+   position (``staten-generaal`` → statengeneraal, staten, generaal). When the concatenation is
+   a lexicon word and a part is not, the hyphen is a line-break artefact and only the repaired
+   word is kept (``beant-woording`` → beantwoording). At query time only the concatenation is
+   used, which the index always holds.
+5. **De-gluing** (index only): a word that is not in the lexicon and splits into a function
+   word + a lexicon word (``hetkader``, ``onderzoekvan``, ``bijhet``; chains such as
+   ``inhetkader``) also yields the parts. PDF extraction lost the spaces at line ends in
+   limburg-2024 (about 4 % of its tokens). Function word + word wins over a compound reading
+   (``wel|degelijk``, not ``welde|gelijk``).
+6. **Decompounding** (index only): words of 7+ letters are split at the longest head that is a
+   lexicon word, with the modifier taken as is or minus a linking ``en/er/s/e/n``
+   (``verkiezing|s|uitslag``, ``zorg|verzekeraar``, ``kind|er|opvang``); modifier and head are
+   split again (at most 3 levels). Parts need 4+ letters (3 for a short list: wet, gas, lid…).
+   Guard rails against the lexicon's junk entries: a particle/prefix + word is a derivation
+   and is not split there (``samen|werking``, ``voor|waarden``, ``bij|voorbeeld``); suffix-like
+   heads are refused (``heid``, ``lijk``, ``baar``, ``sing``…), as are vowel-initial heads of
+   < 5 letters and short prefix-initial modifiers (``verg|ader``, ``gesp|rekken``); a protected
+   list keeps lexicalised words whole (burgemeester, noodzakelijk, maatregel). Letters glued to
+   digits (``januari2020``) yield the runs.
+   The lexicon is the OpenTaal word list (BSD; ``data/LEXICON.md``), membership only: no
+   frequencies, so the choice is rule-based rather than scored.
+7. **No stop-word removal**: positions of every word are kept so phrase queries such as
    "uw Kamer" or "niet uitgevoerd" work. Function words are not stemmed either (Porter would
    merge ``geen``/``gen``, ``eens``/``een``).
-6. **Stemming** (``stem``): override map → ``dutch_porter`` (Martin Porter's Dutch algorithm;
+8. **Stemming** (``stem``): override map → ``dutch_porter`` (Martin Porter's Dutch algorithm;
    Snowball 3's ``dutch`` is Kraaij-Pohlmann, which merges gemeente/mening, geweld/wel,
    gebied/bieden) → undoubling of a final double consonant (plann → plan) and final devoicing
    (brieven → briev → brief, huizen → huis). Before Porter,
    vowel-plural ``-ies``/``-ees``/``-tes`` lose the ``s`` (provincies → provincie).
    The override map keeps the corpus's real false friends apart (wet/weten, reden/reeds,
    overheid/over, nieuws/nieuwe, mens/men) and joins a few irregular plurals
-   (leden → lid, kinderen → kind).
+   (leden → lid, kinderen → kind); a verb-form map sends ~70 frequent corpus verb forms that
+   Porter leaves alone to their infinitive's stem (gemaakt/maakt → maken, gesteld → stellen).
 
-Several tokens may share a position; the first token at a position is always the whole word.
+Every derived word (hyphen part, compound part, de-glued part) is emitted *at the position of the
+whole word*, with the whole word's offsets (Lucene decompounder style); the whole word always
+comes first. Phrase queries on the original text therefore keep working, and ``uitslag`` finds
+``verkiezingsuitslag``. Query analysis (``query=True``) does the same normalisation, folding and
+stemming but emits one term per word: the index already holds the parts.
 Results are cached per distinct raw word, so indexing cost is driven by the vocabulary size.
 Bump ``ANALYZER_ID`` whenever the terms produced for some input change: an index built with one
 analyzer must not be queried with another.
@@ -39,11 +63,13 @@ analyzer must not be queried with another.
 
 from __future__ import annotations
 
+import gzip
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import metadata
+from pathlib import Path
 
 import snowballstemmer
 
@@ -57,7 +83,7 @@ __all__ = [
     "terms",
 ]
 
-ANALYZER_ID = "nl-1"
+ANALYZER_ID = "nl-4"
 STEMMER_NAME = "dutch_porter"
 
 # --------------------------------------------------------------------------------------------
@@ -71,12 +97,15 @@ _MARKS = (
     "\u00a8\u00af\u00b4\u00b8\u02c6-\u02df"
     "\u00ad\ufffe"
 )
-_WORDCHAR = rf"(?:[^\W_]|[{_MARKS}])"
+# \w also matches "_"; analyze() maps "_" to " " first (same length, so offsets hold), which
+# is cheaper than excluding it here with an alternation.
+_WORDCHAR = rf"[\w{_MARKS}]"
 _HYPHENS = "-\u2010\u2011"
 _APOSTROPHES = "'\u2019\u2018\u02bc\u2032"
 _WORD_RE = re.compile(rf"{_WORDCHAR}+(?:[{_HYPHENS}{_APOSTROPHES}]{_WORDCHAR}+)*")
 
 _SPLIT_HYPHENS_RE = re.compile(f"[{_HYPHENS}]+")
+_ALNUM_RUNS_RE = re.compile(r"[^\W\d_]+|\d+")
 
 # --------------------------------------------------------------------------------------------
 # Folding
@@ -276,10 +305,11 @@ _VOWELS = frozenset("aeiouy")
 def stem(word: str) -> str:
     """Return the index term for one folded, lowercase word.
 
-    Order: override map; verb-form map (``gemaakt`` → stem of ``maken``); function words and words with digits unchanged; vowel-plural ``s``
-    rule (``provincies`` → ``provincie``); ``dutch_porter``; undoubling of a final double
-    consonant for stems of 4+ letters (``plann`` → ``plan``); final devoicing after
-    ``-ven``/``-zen`` (``briev`` → ``brief``). Never raises.
+    Order: override map; verb-form map (``gemaakt`` → stem of ``maken``); function words,
+    words of < 3 letters and words with digits unchanged; vowel-plural ``s`` rule
+    (``provincies`` → ``provincie``); ``dutch_porter``; undoubling of a final double consonant
+    for stems of 4+ letters (``plann`` → ``plan``); final devoicing after ``-ven``/``-zen``
+    (``briev`` → ``brief``). Never raises.
     """
     hit = OVERRIDES.get(word)
     if hit is not None:
@@ -304,6 +334,227 @@ def stem(word: str) -> str:
         # Final devoicing: brieven → briev → brief, ziekenhuizen → ziekenhuiz → ziekenhuis.
         s = s[:-1] + ("f" if s[-1] == "v" else "s")
     return s
+
+
+# --------------------------------------------------------------------------------------------
+# Lexicon (OpenTaal word list, BSD; see data/LEXICON.md). Loaded lazily: query analysis never
+# needs it, so the searcher does not pay for it.
+# --------------------------------------------------------------------------------------------
+
+_LEXICON_PATH = Path(__file__).resolve().parent / "data" / "nl_lexicon.txt.gz"
+
+
+@cache
+def _lexicon() -> frozenset[str]:
+    """The folded word forms of the lexicon; empty when the data file is missing."""
+    try:
+        with gzip.open(_LEXICON_PATH, "rt", encoding="utf-8") as f:
+            f.readline()  # header
+            return frozenset(f.read().split())
+    except (OSError, EOFError, UnicodeDecodeError):
+        return frozenset()
+
+
+@cache
+def _lexicon_name() -> str:
+    """ "name source version" from the data file's header line, or "" when it is missing."""
+    try:
+        with gzip.open(_LEXICON_PATH, "rt", encoding="utf-8") as f:
+            header = f.readline()
+    except (OSError, EOFError, UnicodeDecodeError):
+        return ""
+    # "# opentaal-wordlist (Debian wdutch 1:2.20.19-2); ..."
+    #   -> "opentaal-wordlist wdutch 1:2.20.19-2"
+    m = re.match(r"#\s*(\S+)\s*\(Debian (\S+) ([^)]+)\)", header)
+    return f"{m.group(1)} {m.group(2)} {m.group(3)}" if m else header.lstrip("# ").strip()
+
+
+# --------------------------------------------------------------------------------------------
+# Decompounding and de-gluing (index time only)
+# --------------------------------------------------------------------------------------------
+
+# Lexicalised words that look like compounds but must stay whole.
+PROTECTED: frozenset[str] = frozenset(
+    """
+    samenwerking samenwerkingen noodzakelijk noodzakelijke daadwerkelijk daadwerkelijke
+    tegelijkertijd slachtoffer slachtoffers burgemeester burgemeesters bijvoorbeeld handreiking
+    handreikingen wetenschappelijk wetenschappelijke maatschappelijk maatschappelijke
+    voorwaarde voorwaarden huisvesting maatregel maatregelen
+    """.split()
+)
+
+# Three-letter words that may be a compound part (wetsvoorstel, jeugdwet, kamerlid, gasveld).
+# Other parts need four letters: short lexicon words (bet, vol, nat, des) make too many false
+# splits.
+SHORT_PARTS: frozenset[str] = frozenset("wet weg dag zee gas ijs oog lid pad vak eis zon".split())
+
+# Particles and prefixes. A word that is particle/prefix + lexicon word is a derivation, not a
+# compound (samen|werking, voor|waarden, uit|voering, ver|keer, bij|voorbeeld): it is not split
+# there, only that second word's own parts are emitted (aanvraag|formulier via vraag|formulier).
+_PARTICLES: frozenset[str] = frozenset(
+    """
+    aan af achter bij binnen boven buiten door in mede mee na om onder ont op over overeen samen
+    te tegen toe tussen uit ver voor weer be ge her er inter infra super trans terug voort neer
+    heen mis wan vol on des ten ter neder
+    """.split()
+)
+
+# Lexicon entries that are truncations or rare words and made false modifiers in the corpus
+# (ver|g|ader, ge|sp|rekken, beha|deling, docu|menten, inge|zonden, alge|meen, para|graaf).
+_NOT_MODIFIER: frozenset[str] = frozenset(
+    """
+    inge opge aange uitge afge toege doorge voorge meege overge onderge terugge bete docu arti
+    alge maxi mini hele para beha toes gesp prak tran miss dien verg vers verst konink indi foss
+    asses amen part vooronder euro stand ambten voorne prakt combi moti
+    """.split()
+)
+# Short modifiers starting with an unstressed prefix are nearly always truncations
+# (verg, vers, gesp, bete, bezet); these few are real.
+_PREFIXED_OK: frozenset[str] = frozenset("geld gezin gevel berg beek beer gebed gevaar".split())
+
+# Lexicon words that are mostly derivational suffixes or word-final chunks: never a head
+# (gezond|heid, eigen|lijk, beschik|baar, mogelijk|heden, toepas|sing, regel|matig, hand|elingen).
+_NOT_HEAD: frozenset[str] = frozenset(
+    """
+    heid heden lijk lijke lijkheid lijkheden schap schappen schappelijk schappelijke baar bare
+    baarheid zaam zame zaamheid loos loze achtig achtige isch ische ingen tjes erij erijen ster
+    sters ling lingen ties aars isten ieve teit teiten atie aties ende enden eren ering eringen
+    elijk elijke nissen igheid igheden dom sing singen ming mingen king kingen ting tingen ging
+    gingen ring ringen ding dingen ning ningen lende lenden sten eling elingen erken aarden ijen
+    aren enen iele eert maal meen rijk rijke rijker rijkste matig matige stig aris sleven lagen
+    tukken taat telling tellingen tellen tenen ijken ment menten laren terecht prekend eerde eerd
+    kenen loosheid dommen
+    """.split()
+)
+
+# Linking morphemes tried on a modifier, longest first: verkiezing|s|uitslag, kind|er|opvang,
+# boek|en|kast, ziekte|n|kosten.
+_LINKS = ("en", "er", "s", "e", "n")
+
+# Function words that PDF extraction glues to a neighbour (hetkader, bijhet, onderzoekvan).
+GLUE_WORDS: frozenset[str] = frozenset(
+    """
+    de het een en van in op te voor met aan bij uit over door naar als dat die dit is zijn wordt
+    werd of om tot ook niet er ze wij we hij zij uw deze dan maar nog wel zo al kan moet heeft
+    hebben worden waarin waarbij omdat zoals onder tegen sinds tussen binnen na per via
+    """.split()
+)
+
+_MIN_COMPOUND = 7  # shortest word that is tried as a compound
+_MAX_DEPTH = 3
+_PREFIX_RE = re.compile(r"(?:be|ge|ver|ont|her|er)")
+_VOWEL_START = frozenset("aeiou")
+
+
+def _part_ok(word: str, lexicon: frozenset[str]) -> bool:
+    return (len(word) >= 4 or word in SHORT_PARTS) and word in lexicon
+
+
+def _modifier(left: str, lexicon: frozenset[str]) -> str | None:
+    """``left`` (or ``left`` minus a linking morpheme) when it can be a compound modifier."""
+    if left in GLUE_WORDS or left in FUNCTION_WORDS:
+        return None  # worden|gedragen is glue, not word|en|gedragen
+    for c in (left, *(left[: -len(x)] for x in _LINKS if left.endswith(x))):
+        if c in _NOT_MODIFIER or c in _PARTICLES or c in GLUE_WORDS or c in FUNCTION_WORDS:
+            continue
+        if len(c) <= 5 and _PREFIX_RE.match(c) and c not in _PREFIXED_OK:
+            continue
+        if _part_ok(c, lexicon):
+            return c
+    return None
+
+
+def _head_ok(right: str, lexicon: frozenset[str]) -> bool:
+    return (
+        _part_ok(right, lexicon)
+        and right not in _NOT_HEAD
+        and right not in GLUE_WORDS
+        and right not in FUNCTION_WORDS
+        and (right[0] not in _VOWEL_START or len(right) >= 5)
+    )
+
+
+def _decompound(word: str, lexicon: frozenset[str], depth: int = 0) -> list[str]:
+    """Compound parts of ``word`` (normalised, linking morphemes removed), or [].
+
+    Longest head first (Dutch compounds are right-headed, and a head that is a lexicon word is
+    kept whole); then the modifier and the head are split again, up to ``_MAX_DEPTH`` levels.
+    """
+    if depth >= _MAX_DEPTH or len(word) < _MIN_COMPOUND or word in PROTECTED:
+        return []
+    n = len(word)
+    for i in range(2, n - 2):
+        head = word[i:]
+        if not _head_ok(head, lexicon):
+            continue
+        left = word[:i]
+        if left in _PARTICLES:
+            # A derivation (samen|werking, voor|waarden): no split here, only the head's parts.
+            return _decompound(head, lexicon, depth + 1)
+        if i + 1 < n and word[i - 1] == head[0] and len(head) <= 4 and head[0] not in "aeiou":
+            continue  # a doubled consonant split into a short head: wetenschap|pers
+        mod = _modifier(left, lexicon)
+        if mod is None:
+            continue
+        return [
+            mod,
+            *_decompound(mod, lexicon, depth + 1),
+            head,
+            *_decompound(head, lexicon, depth + 1),
+        ]
+    return []
+
+
+def _deglue(word: str, lexicon: frozenset[str], depth: int = 0) -> list[str]:
+    """Split a word that is not in the lexicon into a function word + a word, or [].
+
+    ``hetkader`` → het + kader, ``onderzoekvan`` → onderzoek + van, ``inhetkader`` → in + het +
+    kader. Prefers the split with the fewest parts, then the longest part.
+    """
+    n = len(word)
+    if depth >= _MAX_DEPTH or n < 5 or word in lexicon:
+        return []
+    two: list[list[str]] = []
+    more: list[list[str]] = []
+    for i in range(2, n - 1):
+        a, b = word[:i], word[i:]
+        if a in GLUE_WORDS:
+            if len(b) >= 4 and b in lexicon:
+                two.append([a, b])
+            elif len(b) >= 5 and not two:
+                rest = _deglue(b, lexicon, depth + 1)
+                if rest:
+                    more.append([a, *rest])
+        if a in GLUE_WORDS and b in GLUE_WORDS:
+            two.append([a, b])
+        if len(b) >= 3 and b in GLUE_WORDS and len(a) >= 4 and a in lexicon:
+            two.append([a, b])
+    best = two or more
+    if not best:
+        return []
+    return min(best, key=lambda parts: (len(parts), -max(map(len, parts))))
+
+
+@lru_cache(maxsize=200_000)
+def _expand(word: str) -> tuple[str, ...]:
+    """Extra index words for one folded word: compound parts, else de-glued parts (+ theirs)."""
+    if word in PROTECTED or not word.isalpha():
+        return ()
+    lexicon = _lexicon()
+    if not lexicon:
+        return ()
+    # Function word + lexicon word beats a compound reading: wel|degelijk, not welde|gelijk;
+    # met|inbegrip, not metin|begrip. Otherwise compounds first, then longer glue chains.
+    glued = _deglue(word, lexicon)
+    if len(glued) != 2:
+        parts = _decompound(word, lexicon)
+        if parts:
+            return tuple(parts)
+    out: list[str] = []
+    for p in glued:
+        out.append(p)
+        out.extend(_decompound(p, lexicon))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
@@ -336,21 +587,42 @@ def _strip_possessive(word: str) -> str:
 def _word_terms(raw: str, query: bool) -> tuple[str, ...]:
     """All terms for one raw token; the first is the whole word. Empty if nothing is left."""
     word = fold(raw)
+    if not word.isalnum():
+        # Compatibility forms can expand to spaces or symbols (¼ → 1⁄4, ﷺ → several words).
+        word = "".join(c for c in word if c.isalnum() or c in "'-")
     if "'" in word:
         word = _strip_possessive(word).strip("'")
     if not word:
         return ()
     out: list[str] = []
     if "-" in word:
-        parts = [p for p in _SPLIT_HYPHENS_RE.split(word) if p]
+        parts = [_strip_possessive(p).strip("'") for p in _SPLIT_HYPHENS_RE.split(word)]
+        parts = [p for p in parts if p]
         if not parts:
             return ()
-        out.append(stem(_strip_possessive("".join(parts))))
+        whole = "".join(parts)
+        out.append(stem(whole))
         if not query:
-            for part in parts:
-                out.append(stem(_strip_possessive(part).strip("'")))
+            lexicon = _lexicon()
+            # A hyphenation artefact (beant-woording, organisa-ties): the concatenation is a
+            # word and some part is not. Then the parts are junk and only the whole is kept;
+            # otherwise (staten-generaal, navo-top) the parts are indexed too.
+            artefact = whole in lexicon and any(p not in lexicon for p in parts)
+            pieces = [whole] if artefact else [whole, *parts]
+            for piece in pieces:
+                if piece is not whole:
+                    out.append(stem(piece))
+                out.extend(stem(x) for x in _expand(piece))
     else:
         out.append(stem(word))
+        if not query:
+            if word.isalpha():
+                out.extend(stem(x) for x in _expand(word))
+            elif not word.isdigit() and any(c.isdigit() for c in word):
+                # Letters glued to digits (januari2020): index the runs as well.
+                runs = _ALNUM_RUNS_RE.findall(word)
+                if len(runs) > 1:
+                    out.extend(stem(r) for r in runs)
     # Keep order, drop duplicates (a part may stem like the whole word).
     return tuple(dict.fromkeys(t for t in out if t))
 
@@ -370,7 +642,7 @@ def analyze(text: str, *, query: bool = False) -> list[Token]:
     """
     tokens: list[Token] = []
     pos = 0
-    for m in _WORD_RE.finditer(text):
+    for m in _WORD_RE.finditer(text.replace("_", " ")):
         found = _word_terms(m.group(), query)
         if not found:
             continue
@@ -400,5 +672,5 @@ def analyzer_info() -> dict[str, str]:
         "stemmer": STEMMER_NAME,
         "snowballstemmer": _version("snowballstemmer"),
         "pystemmer": _version("PyStemmer"),
-        "lexicon": "",
+        "lexicon": _lexicon_name(),
     }

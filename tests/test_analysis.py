@@ -33,7 +33,9 @@ def test_pair_matches(group: str, query_word: str, text_word: str) -> None:
     q = set(terms(query_word, query=True))
     t = set(terms(text_word))
     assert q, f"{query_word!r} produced no query terms"
-    assert q <= t, f"[{group}] {query_word!r} -> {sorted(q)} not all in {text_word!r} -> {sorted(t)}"
+    assert q <= t, (
+        f"[{group}] {query_word!r} -> {sorted(q)} not all in {text_word!r} -> {sorted(t)}"
+    )
 
 
 @pytest.mark.parametrize(("group", "query_word", "text_word"), MUST_NOT)
@@ -90,7 +92,16 @@ class TestStem:
 class TestTokens:
     def test_no_stop_words_removed_and_positions_consecutive(self) -> None:
         toks = analyze("Deelt u de mening van uw Kamer niet?")
-        assert [t.text for t in toks] == ["deelt", "u", "de", "mening", "van", "uw", "kamer", "niet"]
+        assert [t.text for t in toks] == [
+            "deelt",
+            "u",
+            "de",
+            "mening",
+            "van",
+            "uw",
+            "kamer",
+            "niet",
+        ]
         assert [t.position for t in toks] == list(range(8))
 
     def test_offsets_point_at_source_word(self) -> None:
@@ -110,6 +121,46 @@ class TestTokens:
         assert texts[0] == stem("beantwoording")
         assert {(t.start, t.end) for t in by_pos[1]} == {(3, 17)}
 
+    def test_hyphen_artefact_keeps_only_the_repaired_word(self) -> None:
+        # "beantwoording" is a word, "beant" is not: a line-break artefact, parts are junk.
+        assert terms("beant-woording") == [stem("beantwoording")]
+        assert terms("organisa-ties") == [stem("organisaties")]
+        # Real hyphenated words keep their parts.
+        assert terms("Staten-Generaal") == [
+            stem("statengeneraal"),
+            stem("staten"),
+            stem("generaal"),
+        ]
+
+    def test_compound_parts_share_position_and_offsets(self) -> None:
+        text = "De verkiezingsuitslag was duidelijk."
+        toks = analyze(text)
+        comp = [t for t in toks if t.position == 1]
+        assert [t.text for t in comp] == [stem("verkiezingsuitslag"), stem("verkiezing"), "uitslag"]
+        assert {text[t.start : t.end] for t in comp} == {"verkiezingsuitslag"}
+        assert [t.position for t in toks if t.position != 1] == [0, 2, 3]
+
+    def test_glued_words_are_split_at_one_position(self) -> None:
+        toks = analyze("contact in hetkader van")
+        assert [(t.text, t.position) for t in toks] == [
+            ("contact", 0),
+            ("in", 1),
+            ("hetkader", 2),
+            ("het", 2),
+            ("kader", 2),
+            ("van", 3),
+        ]
+
+    def test_lexicalised_words_stay_whole(self) -> None:
+        for word in ("samenwerking", "bijvoorbeeld", "burgemeester", "noodzakelijk", "nederland"):
+            assert terms(word) == terms(word, query=True), word
+
+    def test_query_mode_never_decompounds(self) -> None:
+        assert terms("verkiezingsuitslag hetkader", query=True) == [
+            stem("verkiezingsuitslag"),
+            "hetkader",
+        ]
+
     def test_query_mode_gives_one_term_per_word(self) -> None:
         assert terms("Staten-Generaal en de NAVO-top", query=True) == [
             stem("statengeneraal"),
@@ -124,6 +175,13 @@ class TestTokens:
     def test_soft_hyphens_join(self) -> None:
         assert terms("ontwikke\u00adlingen regen\ufffeboog") == terms("ontwikkelingen regenboog")
 
+    def test_internal_apostrophes_kept(self) -> None:
+        assert terms("zo’n d'r") == ["zo'n", "d'r"]
+
+    def test_letters_glued_to_digits(self) -> None:
+        assert terms("januari2020") == ["januari2020", "januari", "2020"]
+        assert terms("januari2020", query=True) == ["januari2020"]
+
     def test_underscore_and_punctuation_separate(self) -> None:
         assert terms("a_b, c.d") == ["a", "b", "c", "d"]
 
@@ -137,6 +195,7 @@ def test_analyzer_info() -> None:
     assert info["analyzer"] == analysis.ANALYZER_ID
     assert set(info) == {"analyzer", "stemmer", "snowballstemmer", "pystemmer", "lexicon"}
     assert info["snowballstemmer"]
+    assert info["lexicon"].startswith("opentaal-wordlist")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Build kvsearch/data/nl_lexicon.txt.gz from the OpenTaal Dutch word list.
+
+Source: Debian package ``wdutch`` (OpenTaal word list, BSD / CC BY 3.0, see
+kvsearch/data/LEXICON.md), file /usr/share/dict/nederlands:
+
+    apt-get update && apt-get install -y wdutch
+    python scripts/build_lexicon.py            # or: --source FILE --version STRING
+
+Every entry is folded exactly as kvsearch.analysis.fold() does at run time (lowercase,
+no accents); entries that are not a single run of a-z letters (abbreviations with dots,
+multi-word entries, digits) or are shorter than 2 letters are dropped. The output is a
+sorted, de-duplicated word-per-line UTF-8 text, gzip'd with a fixed mtime so the build is
+byte-for-byte reproducible. Its first line is a '#' header naming source and version, which
+kvsearch reports in analyzer_info()["lexicon"].
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kvsearch.analysis import fold  # noqa: E402
+
+DEFAULT_SOURCE = Path("/usr/share/dict/nederlands")
+OUT = ROOT / "kvsearch" / "data" / "nl_lexicon.txt.gz"
+_WORD = re.compile(r"[a-z]{2,}")
+
+
+def _debian_version(package: str) -> str:
+    try:
+        out = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Version}", package],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    ap.add_argument("--version", default=None, help="source version (default: dpkg wdutch)")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args()
+
+    if not args.source.exists():
+        print(f"{args.source} not found: apt-get install -y wdutch", file=sys.stderr)
+        return 1
+    version = args.version or _debian_version("wdutch")
+    words = set()
+    for line in args.source.read_text("utf-8").splitlines():
+        w = fold(line.strip())
+        if _WORD.fullmatch(w):
+            words.add(w)
+    header = f"# opentaal-wordlist (Debian wdutch {version}); BSD or CC BY 3.0; {len(words)} words"
+    data = (header + "\n" + "\n".join(sorted(words)) + "\n").encode("utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        open(args.out, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as gz,
+    ):
+        gz.write(data)
+    print(f"{args.out}: {len(words)} words, {args.out.stat().st_size} bytes", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -39,6 +39,8 @@ from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Passage, docum
 from kvsearch.schema import SCHEMA_VERSION, build_schema
 
 MANIFEST = "manifest.json"
+FILES = "files.json"  # per source file: size, mtime, hash, parsed documents (the build cache)
+VOCABULARY = "vocabulary.json"  # surface words and their frequency, for "bedoelde u …?"
 CURRENT = "CURRENT"
 #: A build that would publish this share fewer documents than the live index is refused.
 SHRINK_LIMIT = 0.20
@@ -137,8 +139,13 @@ def live_generation(index_dir: Path) -> Path | None:
 
 
 def read_manifest(generation: Path) -> dict[str, Any] | None:
+    return read_json(generation / MANIFEST)
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON object from a file of the index, or None when it is missing or damaged."""
     try:
-        data = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -213,7 +220,8 @@ def build_index(
         keep = {live.name} if live else set()
         _remove_stale(index_path, keep)
         reuse = previous if previous and not full and previous.get("versions") == versions() else None
-        load, files = _load_incremental(Path(corpus_dir), reuse, report, progress)
+        old_files = read_json(live / FILES) if live and reuse else {}
+        load, files = _load_incremental(Path(corpus_dir), old_files or {}, report, progress)
         _guard_shrink(load, previous, allow_shrink)
 
         name = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
@@ -233,11 +241,12 @@ def build_index(
                 "corpus": str(Path(corpus_dir).resolve()),
                 "documents": report.documents,
                 "passages": report.passages,
-                "files": files,
-                "vocabulary": surface_vocabulary(load.documents),
                 "report": report.to_json(),
             }
             (build / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+            (build / FILES).write_text(json.dumps(files, ensure_ascii=False), encoding="utf-8")
+            vocabulary_words = surface_vocabulary(load.documents)
+            (build / VOCABULARY).write_text(json.dumps(vocabulary_words, ensure_ascii=False), encoding="utf-8")
             _fsync_tree(build)
             generation = index_path / report.generation
             os.rename(build, generation)
@@ -257,12 +266,11 @@ def build_index(
 
 def _load_incremental(
     corpus: Path,
-    previous: dict[str, Any] | None,
+    old_files: dict[str, Any],
     report: BuildReport,
     progress: ProgressFn | None,
 ) -> tuple[CorpusLoad, dict[str, Any]]:
     load = CorpusLoad()
-    old_files: dict[str, Any] = previous.get("files", {}) if previous else {}
     files: dict[str, Any] = {}
     found = list(iter_corpus(corpus, load.notices))
     documents: list[Document] = []

@@ -333,14 +333,21 @@ def _take_footnotes(lines: list[str], start: int, next_note: int, notes: dict[in
     # Find the last line that starts footnote ``next_note`` such that everything after it is
     # footnotes in sequence (with their continuation lines). The last, because a footnote
     # reference can also start a line of text ("3 is de Kamer …").
-    for position, index in reversed(list(enumerate(content))):
+    # A footnote may have been missed earlier: accept a small jump in the numbering.
+    candidates = [
+        (int(found.group(1)), -position, position, index)
+        for position, index in enumerate(content)
+        if (found := _FOOTNOTE_START.match(lines[index]))
+        and next_note <= int(found.group(1)) <= next_note + 2
+        and not _is_heading(lines[index])
+    ]
+    for _number, _order, position, index in sorted(candidates):
         found = _FOOTNOTE_START.match(lines[index])
-        if not found or int(found.group(1)) != next_note or _is_heading(lines[index]):
-            continue
+        assert found is not None
         if len(content) - position > 40:
             continue
         collected: dict[int, list[str]] = {}
-        expected = next_note
+        expected = int(found.group(1))
         current = None
         ok = True
         for j in content[position:]:
@@ -354,6 +361,16 @@ def _take_footnotes(lines: list[str], start: int, next_note: int, notes: dict[in
                 break
             elif current is not None:
                 collected[current].append(lines[j])
+            # Two footnotes on one line: "… nr. 240. 6 Kamerstukken II …".
+            while current is not None:
+                tail = collected[current][-1]
+                inline = re.search(rf"(?<=[.)])\s+{expected}\s+(?=[A-Z«‘“\"'])", tail)
+                if not inline:
+                    break
+                collected[current][-1] = tail[: inline.start()]
+                current = expected
+                collected[current] = [tail[inline.end() :]]
+                expected += 1
         if not ok:
             continue
         for number, parts in collected.items():

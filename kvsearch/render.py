@@ -44,6 +44,11 @@ def safe(text: str) -> str:
     return " ".join(sanitize(text).split())
 
 
+def _safe_run(text: str) -> str:
+    """Like :func:`safe`, but keeps a leading/trailing space so pieces can be joined."""
+    return re.sub(r"\s+", " ", sanitize(text))
+
+
 def snippet(text: str, spans: list[tuple[int, int]], style: Style, width: int = 220) -> str:
     """A window of ``text`` around its densest highlights, matched words marked."""
     if not text:
@@ -62,11 +67,11 @@ def snippet(text: str, spans: list[tuple[int, int]], style: Style, width: int = 
     for s, e in spans:
         if s < start or e > end:
             continue
-        out.append(safe(text[position:s]) + (" " if text[position:s].endswith((" ", "\n")) else ""))
+        out.append(_safe_run(text[position:s]))
         out.append(style.mark(safe(text[s:e])))
         position = e
-    out.append(safe(text[position:end]))
-    body = _join_pieces(out)
+    out.append(_safe_run(text[position:end]))
+    body = _join_pieces(out).strip()
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
 
 

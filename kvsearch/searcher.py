@@ -26,7 +26,7 @@ from whoosh.searching import Searcher
 
 from kvsearch import analysis, vocabulary
 from kvsearch.errors import IndexMissingError, IndexVersionError, KvsearchError, QuerySyntaxError
-from kvsearch.indexer import live_generation, read_manifest, versions
+from kvsearch.indexer import VOCABULARY, live_generation, read_json, read_manifest, versions
 from kvsearch.models import Hit, SearchResult
 from kvsearch.query import Filter, ParsedQuery, parse_query
 
@@ -209,11 +209,21 @@ def _matched_terms(whoosh_query: query.Query, searcher: Searcher) -> set[str]:
 
 
 def highlight_spans(text: str, matched: set[str]) -> list[tuple[int, int]]:
-    """Character spans of the words in ``text`` whose analysis hits a matched term."""
+    """Character spans of the words in ``text`` whose analysis hits a matched term.
+
+    Words are analysed as queries first (cheap); only a long word that contains a matched
+    term is analysed fully, to find compound parts ("uitslag" in "verkiezingsuitslag").
+    """
     spans: list[tuple[int, int]] = []
-    for token in analysis.analyze(text):
-        if token.text in matched and (not spans or spans[-1] != (token.start, token.end)):
-            spans.append((token.start, token.end))
+    for token in analysis.analyze(text, query=True):
+        span = (token.start, token.end)
+        if spans and spans[-1] == span:
+            continue
+        hit = token.text in matched
+        if not hit and len(token.text) >= 7 and any(len(t) >= 3 and t in token.text for t in matched):
+            hit = any(t.text in matched for t in analysis.analyze(text[token.start : token.end]))
+        if hit:
+            spans.append(span)
     return spans
 
 
@@ -241,7 +251,7 @@ def _hit(stored: dict[str, Any], score: float, matched: set[str]) -> Hit:
 
 def _suggest(parsed: ParsedQuery, info: IndexInfo) -> str | None:
     """ "bedoelde u …?": each unknown word replaced by the closest word of the index."""
-    words = info.manifest.get("vocabulary") or {}
+    words = read_json(Path(info.path) / info.generation / VOCABULARY) or {}
     if not words or not parsed.words:
         return None
     changed = False

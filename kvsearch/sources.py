@@ -147,8 +147,10 @@ def extract_pdf_text(data: bytes) -> str:
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffe\uffff]"
 )
-# PDFium marks a hyphen at a line end as U+FFFE (or U+0002) followed by the line break.
-_PDF_SOFT_HYPHEN = re.compile("[\ufffe\x02\u00ad]\r?\n?")
+# PDFium marks every hyphen at a line end as U+FFFE (or U+0002) and joins the lines. Most are
+# word breaks ("regen￾boogprovincie"); a real hyphen stays before a capital or digit
+# ("Informatica-CWI"), after an acronym ("CCS-projecten") and before en/of ("aanloop- en").
+_PDF_SOFT_HYPHEN = re.compile("(?P<before>\\S?)[\ufffe\x02\u00ad]\r?\n?(?P<after>\\S*)")
 # A spacing acute or cedilla after a letter is an accent that PDF extraction split off
 # ("Kostic´", "Yes¸ilgöz"); put it back as a combining mark.
 _SPLIT_ACUTE = re.compile(r"(\w) ?\u00b4(?=\W|$)")
@@ -158,12 +160,21 @@ _SPLIT_CEDILLA = re.compile(r"(\w)\u00b8")
 def clean_text(text: str) -> str:
     """Normalise line ends and Unicode, repair PDF artefacts, remove unsafe characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _PDF_SOFT_HYPHEN.sub("", text)
+    text = _PDF_SOFT_HYPHEN.sub(_line_end_hyphen, text)
     text = _SPLIT_ACUTE.sub(lambda m: m.group(1) + "\u0301", text)
     text = _SPLIT_CEDILLA.sub(lambda m: m.group(1) + "\u0327", text)
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\u00a0", " ")
     return sanitize(text, keep="\n\t\f")
+
+
+def _line_end_hyphen(match: re.Match[str]) -> str:
+    before, after = match.group("before"), match.group("after")
+    if after in ("en", "of", "en/of"):
+        return f"{before}- {after}"
+    if after[:1].isupper() or after[:1].isdigit() or before.isupper() or before.isdigit():
+        return f"{before}-{after}"
+    return before + after
 
 
 def sanitize(text: str, keep: str = "") -> str:

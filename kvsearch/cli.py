@@ -343,7 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args[0] not in COMMANDS and args[0] not in ("--help", "-h"):
         args = ["search", *args]
     try:
-        app(args=args, prog_name="kvsearch", standalone_mode=False)
+        code = app(args=args, prog_name="kvsearch", standalone_mode=False)
+        if isinstance(code, int) and code:
+            return code  # typer.Exit with standalone_mode=False returns its code
     except KvsearchError as error:
         _err(str(error))
         return int(exit_code_for(error))

@@ -64,7 +64,7 @@ _ANSWER_HEAD = re.compile(
 )
 _NOTICE_HEAD = re.compile(r"^Mededeling\s*:?$")
 # "1. Bent u …" or a bare "1" on its own line before the question (DOCX exports).
-_NUMBERED_QUESTION = re.compile(r"^(\d{1,2})(?:[.)]\s+(\S.*)|\s*)$")
+_NUMBERED_QUESTION = re.compile(r"^(\d{1,2})(?:[.)](?:\s+(\S.*))?|\s*)$")
 
 _FURNITURE = [
     re.compile(p)
@@ -419,7 +419,7 @@ def _header_end(lines: list[str]) -> int:
     numbered = not any(_QUESTION_HEAD.match(_strip_markup(ln)) for ln in lines)
     for i, line in enumerate(lines):
         plain = _strip_markup(line)
-        if numbered and re.match(r"^1(?:[.)]\s+\S|$)", plain) and i > 0:
+        if numbered and re.match(r"^1(?:[.)](?:\s+\S|$)|$)", plain) and i > 0:
             return i  # numbered questions ("1. Bent u …") before the first answer heading
         if _QUESTION_HEAD.match(plain) or _ANSWER_HEAD.match(plain) or _NOTICE_HEAD.match(plain):
             return i

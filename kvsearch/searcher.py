@@ -145,7 +145,8 @@ def _parser(schema: Any, any_word: bool) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, fieldboosts=FIELD_WEIGHTS, group=group)
     for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin):
         parser.remove_plugin_class(plugin)
-    parser.add_plugin(qparser.PlusMinusPlugin())
+    # "-word" excludes a word, but the hyphen inside "Nagorno-Karabach" must stay a hyphen.
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?:^|(?<=[\s(]))\+", minusexpr=r"(?:^|(?<=[\s(]))-"))
     parser.replace_plugin(
         qparser.OperatorsPlugin(And=r"(?<=\s)(AND|EN)(?=\s)", Or=r"(?<=\s)(OR|OF)(?=\s)", Not=r"(^|(?<=(\s|[()])))(NOT|NIET)(?=\s)", AndNot=None, AndMaybe=None, Require=None)
     )
@@ -285,7 +286,7 @@ def similar(
     """Passages that answer much the same question as ``passage_id`` or as ``text``.
 
     The question's most telling words (by how rare they are in the index) are searched in
-    questions and answers, any of them may match; answered passages come first.
+    questions and answers; any of them may match, passages with more of them rank higher.
     """
     started = time.perf_counter()
     with open_searcher(index_dir) as (searcher, _info):
@@ -313,7 +314,7 @@ def similar(
             for result in results
             if result["doc_id"] != same_document
         ]
-        hits.sort(key=lambda h: (h.answer == "", -h.score))
+        hits.sort(key=lambda h: -h.score)
         return SearchResult(query=text, hits=hits[:limit], total=len(hits), seconds=time.perf_counter() - started)
 
 

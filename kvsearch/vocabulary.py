@@ -12,7 +12,9 @@ from kvsearch.analysis import fold
 
 #: Party aliases: each group is one party, first name canonical.
 PARTIES = [
-    ["GroenLinks-PvdA", "GL-PvdA", "GLPvdA", "GL", "PvdA", "GroenLinks"],
+    ["GroenLinks-PvdA", "GL-PvdA", "GLPvdA", "GL/PvdA", "GroenLinks/PvdA"],
+    ["Partij van de Arbeid", "PvdA"],
+    ["GroenLinks", "GL"],
     ["Nieuw Sociaal Contract", "NSC"],
     ["ChristenUnie", "CU"],
     ["Partij voor de Dieren", "PvdD"],

@@ -40,3 +40,21 @@ def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = N
         cwd=cwd or ROOT,
         timeout=300,
     )
+
+
+@pytest.fixture(scope="session")
+def shared_index(tmp_path_factory: pytest.TempPathFactory, shared_corpus: Path) -> Path:
+    """An index of all of ../shared/corpus, built once by the real ``kvsearch index``."""
+    index = tmp_path_factory.mktemp("shared") / "index"
+    done = run_cli("index", "--corpus", str(shared_corpus), "--index", str(index))
+    assert done.returncode in (0, 6), done.stderr
+    return index
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the shipped sample corpus, built by the real ``kvsearch index``."""
+    index = tmp_path_factory.mktemp("sample") / "index"
+    done = run_cli("index", "--corpus", str(SAMPLE_CORPUS), "--index", str(index))
+    assert done.returncode == 0, done.stderr
+    return index

@@ -1,0 +1,247 @@
+"""The real ``kvsearch`` command in a fresh process, against real indexes on disk."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLE_CORPUS, needs_shared_corpus, run_cli
+
+# Queries written from reading the documents, each with the passage that answers it.
+RELEVANCE = [
+    ("neutraliteit ambtenaren", "ah-tk-20232024-1064#8"),
+    ("voorwaarden regenboogprovincie", "ah-tk-20232024-1314#2"),
+    ("meldingen discriminatie lhbti politie Fryslân", "ah-tk-20232024-1314#6"),
+    ("etnische zuivering Nagorno-Karabach", "ah-tk-20232024-387#2"),
+    ("afhankelijkheid Azerbeidzjaans gas", "ah-tk-20232024-387#6"),
+    ("privacyverklaring gegevens zorgverzekeraar NZa", "ah-tk-20232024-302#3"),
+    ("groene waterstof uit afval RED-III", "ah-tk-20242025-576#1"),
+    ("risicoreservering Mobiliteitsfonds vaarverbinding Ameland", "ah-tk-20242025-611#5"),
+    ("TikTok moderatoren DSA Nederlandstalige", "ah-tk-20242025-597#6"),
+    ("Bunq klantgegevens bekijken privacy", "ah-tk-20232024-2367#2"),
+    ("Schuberg Philis APG cyberaanval", "ah-tk-20242025-609#2"),
+    ("Israëlische wapenbedrijven niet welkom beurs", "ah-tk-20242025-617#5"),
+    ("Kinderrechtencollectief noodopvang", "ah-tk-20242025-545#1"),
+    ("woordvoerder burgemeester Halsema", "kv-tk-2024Z18794#5"),
+    ("Civic Space Fund handhaven", "ah-tk-20242025-616#8"),
+    ("konijn houtduif kauw", "ah-tk-20232024-1433#2"),
+    ("amendementen Ontbossingswet", "kv-tk-2024Z18885#1"),
+    ("Oeigoeren vastzitten Thailand", "kv-tk-2024Z18888#2"),
+    ("afvalwaterinjectie Schoonebeek stoppen", "ah-tk-20242025-610#1"),
+    ("financiële problemen Ebusco", "ah-tk-20242025-602#1"),
+    ("Nutri-Score geld verspild", "ah-tk-20242025-614#2"),
+    ("quantumcomputing encryptie", "ah-tk-20232024-1178#1"),
+    ("conducteur mishandeld Purmerend", "ah-tk-20232024-1949#1"),
+    ("rapport Dredging destruction Both Ends", "ah-tk-20232024-1786#1"),
+    ("exportkredietverzekering baggerprojecten vissers milieu", "ah-tk-20232024-1786#2"),
+    ("commissie nadeelcompensatie Julianakanaal", "ah-tk-20242025-566#2"),
+    ("ontwikkelingshulp meestijgen economische groei", "ah-tk-20242025-605#1-2-3-4-5"),
+    ("vrijstellingslijst motie Partij voor de Dieren", "ah-tk-20232024-1433#1"),
+]
+
+
+def hits(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
+@needs_shared_corpus()
+@pytest.mark.parametrize(("query", "passage"), RELEVANCE, ids=[q for q, _ in RELEVANCE])
+def test_expected_passage_in_top_3(shared_index: Path, query: str, passage: str) -> None:
+    done = run_cli(query, "--index", str(shared_index), "--json", "--limit", "3")
+    assert done.returncode == 0, done.stderr
+    assert passage in [h["passage_id"] for h in hits(done.stdout)]
+
+
+def test_sample_shows_answer_8_first(sample_index: Path) -> None:
+    done = run_cli("neutraliteit ambtenaren", "--index", str(sample_index))
+    assert done.returncode == 0
+    first = done.stdout.split("\n2. ")[0]
+    assert first.startswith("1. ah-tk-20232024-1064 vraag 8")
+    assert "A: Het is belangrijk dat ambtenaren politiek neutraal" in first
+    assert "\x1b[" not in done.stdout  # no colour when not a terminal
+
+
+def test_search_is_the_default_command_and_a_query_may_be_a_command_name(sample_index: Path) -> None:
+    assert run_cli("search", "index", "--index", str(sample_index)).returncode in (0, 1)
+    default = run_cli("ambtenaren", "--index", str(sample_index), "--json")
+    explicit = run_cli("search", "ambtenaren", "--index", str(sample_index), "--json")
+    assert default.stdout == explicit.stdout != ""
+
+
+def test_json_schema(sample_index: Path) -> None:
+    done = run_cli("uitslag", "--index", str(sample_index), "--json")
+    assert done.returncode == 0
+    rows = hits(done.stdout)
+    assert rows
+    for row in rows:
+        for key in ("doc_id", "kind", "number", "year", "title", "askers", "addressees", "answered_by",
+                    "date_submitted", "date_answered", "see_also", "url", "source",
+                    "passage_id", "questions", "question", "answer", "score", "highlights"):
+            assert key in row, key
+        # highlights point at the matched words, through compounds: "verkiezingsuitslag"
+        for field in ("question", "answer"):
+            for start, end in row["highlights"][field]:
+                assert "uitslag" in row[field][start:end].lower()
+    assert any(row["highlights"]["answer"] for row in rows)
+
+
+def test_format_compact_and_template(sample_index: Path) -> None:
+    compact = run_cli("ambtenaren", "--index", str(sample_index), "--format", "compact")
+    lines = compact.stdout.splitlines()
+    assert lines and all(line.count("\t") == 4 for line in lines)
+    template = run_cli("ambtenaren", "--index", str(sample_index), "--format", "{passage_id}|{date}")
+    assert template.stdout.splitlines()[0].startswith("ah-tk-20232024-1064#")
+
+
+def test_no_hits_exits_1_with_suggestion(sample_index: Path) -> None:
+    done = run_cli("ambtenarn", "--index", str(sample_index))
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "bedoelde u: ambtenaren?" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('"neutraliteit ambtenaren', "unbalanced quote"),
+        ("(ambtenaren", "unbalanced '('"),
+        ("ambtenaren)", "unbalanced ')'"),
+        ("AND", "operator AND"),
+        ("NOT NOT NOT", "operator NOT"),
+        ("kleur:rood", "unknown field 'kleur:'"),
+        ("", "empty query"),
+        ("a" * 10_000, "query too long"),
+        ("ambte\x1b[2Jnaren", "control characters"),
+        ("*en", "wildcard"),
+        ("datum:2024-13", "not a date"),
+        ("status:misschien", "status must be"),
+    ],
+)
+def test_bad_queries_exit_2_with_one_line(sample_index: Path, query: str, message: str) -> None:
+    done = run_cli(query, "--index", str(sample_index))
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_index_exits_3_and_says_how_to_build(tmp_path: Path) -> None:
+    done = run_cli("ambtenaren", "--index", str(tmp_path / "none"))
+    assert done.returncode == 3
+    assert "kvsearch index" in done.stderr
+
+
+def test_filters(sample_index: Path) -> None:
+    for query in ("ambtenaren partij:JA21", "ambtenaren ministerie:VWS", "ambtenaren minister:Helder",
+                  "ambtenaren jaar:2024", "ambtenaren vergaderjaar:2023-2024", "ambtenaren datum:2024-02..2024-03",
+                  "ambtenaren nr:1064", "ambtenaren status:beantwoord", "indiener:Erdmans"):
+        assert run_cli(query, "--index", str(sample_index)).returncode == 0, query
+    for query in ("ambtenaren partij:PVV", "ambtenaren jaar:2023", "ambtenaren status:onbeantwoord",
+                  "ambtenaren ministerie:AenM"):
+        assert run_cli(query, "--index", str(sample_index)).returncode == 1, query
+    assert run_cli("ambtenaren", "--partij", "JA21", "--since", "2024-02", "--index", str(sample_index)).returncode == 0
+    assert run_cli("ambtenaren", "--until", "2023-12-31", "--index", str(sample_index)).returncode == 1
+
+
+@needs_shared_corpus()
+def test_sort_by_date_newest_first(shared_index: Path) -> None:
+    done = run_cli("minister", "--index", str(shared_index), "--json", "--sort", "date", "--limit", "30")
+    dates = [h["date_answered"] or h["date_submitted"] for h in hits(done.stdout)]
+    assert dates == sorted(dates, reverse=True)
+
+
+@needs_shared_corpus()
+def test_party_and_ministry_filters_on_real_corpus(shared_index: Path) -> None:
+    done = run_cli("partij:GL-PvdA", "--index", str(shared_index), "--json", "--limit", "50")
+    rows = hits(done.stdout)
+    assert rows and all(any(a["party"] == "GroenLinks-PvdA" for a in r["askers"]) for r in rows)
+    done = run_cli("ministerie:JenV", "--index", str(shared_index), "--json", "--limit", "50")
+    rows = hits(done.stdout)
+    assert rows and all(
+        "Justitie en Veiligheid" in (r["answered_by"] or {}).get("ministry", "")
+        or any("Justitie en Veiligheid" in a for a in r["addressees"])
+        for r in rows
+    )
+
+
+@needs_shared_corpus()
+def test_similar_finds_other_documents(shared_index: Path) -> None:
+    done = run_cli("similar", "ah-tk-20232024-1064#8", "--index", str(shared_index), "--json")
+    assert done.returncode == 0
+    rows = hits(done.stdout)
+    assert rows and all(r["doc_id"] != "ah-tk-20232024-1064" for r in rows)
+    stdin = run_cli("similar", "-", "--index", str(shared_index), "--json",
+                    input="Klopt het dat de minister de aanstelling van een woordvoerder heeft geblokkeerd?")
+    top = hits(stdin.stdout)[:3]
+    assert len(top) == 3 and all("woordvoerder" in r["question"] for r in top)
+
+
+def test_show_document_and_passage(sample_index: Path) -> None:
+    whole = run_cli("show", "ah-tk-20232024-1064", "--index", str(sample_index))
+    assert whole.returncode == 0
+    assert len(re.findall(r"^Antwoord \d", whole.stdout, flags=re.M)) == 7
+    one = run_cli("show", "ah-tk-20232024-1064#8", "--index", str(sample_index), "--json")
+    row = json.loads(one.stdout)
+    assert row["questions"] == [8]
+    assert run_cli("show", "ah-tk-20232024-9999", "--index", str(sample_index)).returncode != 0
+
+
+def test_stats(sample_index: Path) -> None:
+    done = run_cli("stats", "--index", str(sample_index), "--json")
+    data = json.loads(done.stdout)
+    assert (data["documents"], data["passages"]) == (1, 7)
+    assert data["by_party"] == {"JA21": 1}
+    assert data["versions"]["stemmer"] == "dutch_porter"
+
+
+def test_parse_json_of_sample() -> None:
+    done = run_cli("parse", str(SAMPLE_CORPUS / "ah-tk-20232024-1064.md"), "--json")
+    assert done.returncode == 0
+    document = json.loads(done.stdout)
+    assert [p["questions"] for p in document["passages"]] == [[1, 2], [3], [4], [5], [6, 7], [8], [9]]
+    outline = run_cli("parse", str(SAMPLE_CORPUS))
+    assert "ah-tk-20232024-1064" in outline.stdout
+
+
+def test_analyze_json() -> None:
+    done = run_cli("analyze", "ambtenaren verkiezingsuitslag", "--json")
+    terms = json.loads(done.stdout)["terms"]
+    assert {"text": terms[0]["text"], "position": 0} == terms[0]
+    assert {t["position"] for t in terms} == {0, 1}
+
+
+def test_index_is_incremental_and_reports(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text((SAMPLE_CORPUS / "ah-tk-20232024-1064.md").read_text(encoding="utf-8"), encoding="utf-8")
+    index = tmp_path / "index"
+    first = run_cli("index", "--corpus", str(corpus), "--index", str(index), "--json")
+    report = json.loads(first.stdout)
+    assert (report["added"], report["documents"], report["passages"]) == (1, 1, 7)
+    second = json.loads(run_cli("index", "--corpus", str(corpus), "--index", str(index), "--json").stdout)
+    assert (second["added"], second["updated"], second["unchanged"]) == (0, 0, 1)
+    (corpus / "notes.xyz").write_text("x")
+    (corpus / "broken.txt").write_bytes(b"\x00\x01\x02binary")
+    third = run_cli("index", "--corpus", str(corpus), "--index", str(index))
+    assert third.returncode == 6
+    assert "broken.txt: binary file" in third.stderr
+    assert "notes.xyz: unknown file type" in third.stderr
+    assert third.stdout == ""  # quiet when not a terminal
+
+
+def test_index_refuses_a_missing_corpus_and_keeps_the_old_index(sample_index: Path, tmp_path: Path) -> None:
+    done = run_cli("index", "--corpus", str(tmp_path / "absent"), "--index", str(sample_index))
+    assert done.returncode == 4
+    assert "corpus folder not found" in done.stderr
+    assert run_cli("neutraliteit", "--index", str(sample_index)).returncode == 0
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in ("search", "index", "similar", "show", "stats", "parse", "analyze"):
+        done = run_cli(command, "--help")
+        assert done.returncode == 0 and "Usage" in done.stdout, command
+        assert f"kvsearch {command}" in readme or command == "search", command

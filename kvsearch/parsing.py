@@ -496,6 +496,9 @@ def _parse_header(lines: list[str], src: SourceText, prepared: _Lines) -> Docume
         doc.doc_id = f"ah-tk-{md_footer.group(1)}-{md_footer.group(2)}"
     elif ah_line and answered_day:
         doc.doc_id = f"ah-tk-{parliamentary_year(answered_day).replace('-', '')}-{ah_line.group(1)}"
+    elif (number := _header_number(plain_lines)) and (prepared.year or answered_day) and doc.answered_by:
+        year = prepared.year or parliamentary_year(answered_day)  # type: ignore[arg-type]
+        doc.doc_id = f"ah-tk-{year.replace('-', '')}-{number}"
     elif doc.reference:
         doc.doc_id = f"kv-tk-{doc.reference}"
     else:
@@ -541,6 +544,17 @@ def _askers_from_notice(doc: Document, notice: str) -> None:
                 doc.addressees = _parse_addressees(found.group("offices"))
             doc.title = doc.title or found.group("title").strip()
             return
+
+
+def _header_number(lines: list[str]) -> str | None:
+    """The Aanhangsel number: the last number alone on a line before "Vragen van …"."""
+    number = None
+    for line in lines:
+        if re.match(r"(?:Mondelinge\s+)?[Vv]ra(?:ag|gen) van", line):
+            break
+        if re.fullmatch(r"\d{2,5}", line):
+            number = line
+    return number
 
 
 def _to_date(iso: str | None) -> date | None:
@@ -649,7 +663,7 @@ def _blocks(lines: list[str], doc: Document) -> list[_Block]:
                 continue
             if doc.kind == KIND_NOTICE and not has_question_heads:
                 current = _Block("notice", [])
-            elif not has_question_heads and not has_answer_heads and not numbered:
+            elif not has_question_heads and not has_answer_heads and not numbered and doc.askers:
                 # Unnumbered questions (a "vragen" document from DOCX): one per paragraph.
                 current = _Block("q", [last_question + 1])
                 last_question += 1
@@ -737,13 +751,9 @@ def _build_passages(doc: Document, blocks: list[_Block], footnotes: dict[int, st
                 doc.warnings.append(f"answer {_label(numbers)} has no question")
             all_numbers = sorted(set(numbers) | {n for q in asked for n in q.numbers})
             passages.append(_passage(all_numbers, question_parts, block.lines, marker_state, notes))
-            # Questions asked before this answer but not answered by it keep their own passage.
-            for q in pending:
-                if q not in asked:
-                    doc.warnings.append(f"question {_label(q.numbers)} has no answer")
-                    passages.append(_passage(q.numbers, [_block_text(q.lines)], [], marker_state, notes))
             answered.update(all_numbers)
-            pending = []
+            # Questions asked before this answer but not answered by it wait for a later answer.
+            pending = [q for q in pending if q not in asked]
             previous_answer = block
         elif block.kind == "notice":
             doc.notice = _block_text(block.lines) or doc.notice

@@ -245,3 +245,28 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
         done = run_cli(command, "--help")
         assert done.returncode == 0 and "Usage" in done.stdout, command
         assert f"kvsearch {command}" in readme or command == "search", command
+
+
+def test_index_from_another_version_is_refused(sample_index: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "index"
+    shutil.copytree(sample_index, copy)
+    generation = copy / (copy / "CURRENT").read_text().strip()
+    manifest = json.loads((generation / "manifest.json").read_text())
+    manifest["versions"]["analyzer"] = "nl-0"
+    (generation / "manifest.json").write_text(json.dumps(manifest))
+    done = run_cli("ambtenaren", "--index", str(copy))
+    assert done.returncode == 3
+    assert "another version" in done.stderr and "kvsearch index --full" in done.stderr
+
+
+def test_index_writable_by_others_is_refused(sample_index: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "index"
+    shutil.copytree(sample_index, copy)
+    copy.chmod(0o777)
+    done = run_cli("ambtenaren", "--index", str(copy))
+    assert done.returncode == 3
+    assert "written by other users" in done.stderr

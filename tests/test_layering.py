@@ -1,0 +1,38 @@
+"""The layering the design asks for, checked in fresh interpreters: parsing knows nothing of
+Whoosh, the pure modules load no framework, and a one-liner does not pay for Textual."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PURE = ["kvsearch.models", "kvsearch.errors", "kvsearch.sources", "kvsearch.parsing",
+        "kvsearch.corpus", "kvsearch.analysis", "kvsearch.vocabulary", "kvsearch.query",
+        "kvsearch.render", "kvsearch"]
+
+
+def loaded_after(statement: str) -> set[str]:
+    code = f"import sys; {statement}; print(' '.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(done.stdout.split())
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_pure_modules_load_no_whoosh_textual_or_typer(module: str) -> None:
+    loaded = loaded_after(f"import {module}")
+    for framework in ("whoosh", "textual", "typer"):
+        assert framework not in loaded, f"{module} imports {framework}"
+
+
+def test_searching_from_the_cli_does_not_load_textual() -> None:
+    loaded = loaded_after("import kvsearch.cli, kvsearch.searcher, kvsearch.indexer")
+    assert "textual" not in loaded
+    assert "whoosh" in loaded
+
+
+def test_cli_uses_only_the_public_api() -> None:
+    source = open(__import__("kvsearch.cli").cli.__file__, encoding="utf-8").read()
+    for private in ("kvsearch.searcher", "kvsearch.indexer", "kvsearch.schema", "import whoosh"):
+        assert private not in source, private

@@ -163,3 +163,5 @@ class SearchResult:
     seconds: float
     relaxed: bool = False  # no passage had every word; hits have most of them
     suggestion: str | None = None  # "bedoelde u …?" for a search without hits
+    #: With ``facets=True``: counts over all hits by "party", "ministry" and "year".
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)

@@ -109,8 +109,12 @@ def search(
     limit: int = 10,
     sort: str = "relevance",
     filters: list[Filter] | None = None,
+    facets: bool = False,
 ) -> SearchResult:
     """Run a query in the kvsearch query language.
+
+    With ``facets=True`` the result also counts all hits by party, ministry and year, for
+    filter panels (``partij:``, ``ministerie:``, ``vergaderjaar:`` narrow them down).
 
     Raises:
         QuerySyntaxError: the query is not valid (one-line message).
@@ -137,7 +141,26 @@ def search(
             seconds=time.perf_counter() - started,
             relaxed=relaxed and total > 0,
             suggestion=suggestion,
+            facets=_facets(searcher, whoosh_query) if facets and total else {},
         )
+
+
+FACET_LIMIT = 20000
+
+
+def _facets(searcher: Searcher, whoosh_query: query.Query) -> dict[str, dict[str, int]]:
+    """Counts of the hits by party (of the askers), ministry (of the answer) and year."""
+    counts: dict[str, Counter[str]] = {"party": Counter(), "ministry": Counter(), "year": Counter()}
+    for docnum in searcher.search(whoosh_query, limit=FACET_LIMIT, terms=False).docs():
+        meta = searcher.stored_fields(docnum).get("document") or {}
+        for party in {a.get("party") for a in meta.get("askers") or [] if a.get("party")}:
+            counts["party"][party] += 1
+        answerer = meta.get("answered_by") or {}
+        if answerer.get("ministry"):
+            counts["ministry"][re.split(r"\s+[–—-]\s+", answerer["ministry"])[0]] += 1
+        if meta.get("year"):
+            counts["year"][meta["year"]] += 1
+    return {name: dict(counter.most_common()) for name, counter in counts.items()}
 
 
 def _parser(schema: Any, any_word: bool) -> qparser.QueryParser:

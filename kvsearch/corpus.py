@@ -14,6 +14,7 @@ from pathlib import Path
 from kvsearch.errors import CorpusError, KvsearchError
 from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document
 from kvsearch.parsing import parse_document
+from kvsearch.pdfworker import PdfWorker
 from kvsearch.sources import read_source, sanitize, source_format
 
 #: Files that live in a corpus folder without being documents.
@@ -89,7 +90,8 @@ def _walk(root: Path, folder: Path, note: Callable[[str], None]) -> Iterator[Cor
         note(f"{printable_path(str(folder.relative_to(root)))}: cannot read folder ({error.strerror}); skipped")
         return
     for entry in entries:
-        relative = str(Path(entry.path).relative_to(root))
+        # Names are shown and stored in a printable form; the real path is kept for reading.
+        relative = printable_path(str(Path(entry.path).relative_to(root)))
         if entry.name.startswith("."):
             continue
         try:
@@ -111,14 +113,18 @@ def _walk(root: Path, folder: Path, note: Callable[[str], None]) -> Iterator[Cor
             yield CorpusFile(Path(entry.path), relative, info.st_size, info.st_mtime_ns)
 
 
-def parse_file(path: str | os.PathLike[str], display: str | None = None) -> Document:
-    """Read and parse one file.
+def parse_file(
+    path: str | os.PathLike[str],
+    display: str | None = None,
+    pdf_text: Callable[[bytes], str] | None = None,
+) -> Document:
+    """Read and parse one file (``pdf_text``: see :func:`kvsearch.sources.read_source`).
 
     Raises:
         KvsearchError: the file cannot be read, or is not a Kamervragen document (no questions,
             answers or notice found). The message names the problem, not the file.
     """
-    document = parse_document(read_source(path))
+    document = parse_document(read_source(path, pdf_text))
     if display is not None:
         document.source = display
     if not document.passages and document.notice is None:
@@ -130,20 +136,32 @@ def load_corpus(root: str | os.PathLike[str], progress: Callable[[int, int], Non
     """Parse every document under ``root``; bad files are reported and skipped, never fatal."""
     load = CorpusLoad()
     files = list(iter_corpus(root, load.notices))
-    for done, item in enumerate(files, start=1):
-        try:
-            document = parse_file(item.path, display=item.relative)
-        except KvsearchError as error:
-            load.problems.append(Problem(item.relative, str(error)))
-        except Exception as error:  # a parser bug must not abort the build: report and go on
-            load.problems.append(Problem(item.relative, f"internal error while parsing: {type(error).__name__}: {error}"))
-        else:
-            load.documents.append(document)
-            load.problems.extend(Problem(item.relative, w, skipped=False) for w in document.warnings)
-        if progress:
-            progress(done, len(files))
+    with PdfWorker() as worker:
+        for done, item in enumerate(files, start=1):
+            _parse_into(load, item, worker.extract)
+            if progress:
+                progress(done, len(files))
     load.documents, load.duplicates = deduplicate(load.documents)
     return load
+
+
+def _parse_into(load: CorpusLoad, item: CorpusFile, pdf_text: Callable[[bytes], str]) -> None:
+    outcome = try_parse(item, pdf_text)
+    if isinstance(outcome, str):
+        load.problems.append(Problem(item.relative, outcome))
+    else:
+        load.documents.append(outcome)
+        load.problems.extend(Problem(item.relative, w, skipped=False) for w in outcome.warnings)
+
+
+def try_parse(item: CorpusFile, pdf_text: Callable[[bytes], str] | None = None) -> Document | str:
+    """The parsed document, or the one-line reason the file is skipped (never raises)."""
+    try:
+        return parse_file(item.path, display=item.relative, pdf_text=pdf_text)
+    except KvsearchError as error:
+        return str(error)
+    except Exception as error:  # a parser bug must not abort the build: report and go on
+        return f"internal error while parsing: {type(error).__name__}: {error}"
 
 
 def deduplicate(documents: list[Document]) -> tuple[list[Document], list[Problem]]:

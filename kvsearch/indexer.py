@@ -33,8 +33,9 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from kvsearch import __version__, analysis, vocabulary
-from kvsearch.corpus import CorpusLoad, Problem, deduplicate, iter_corpus, parse_file
-from kvsearch.errors import IndexWriteError, KvsearchError, LockedError, PublishRefusedError
+from kvsearch.corpus import CorpusLoad, Problem, deduplicate, iter_corpus, try_parse
+from kvsearch.errors import IndexWriteError, LockedError, PublishRefusedError
+from kvsearch.pdfworker import PdfWorker
 from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Passage, document_from_json
 from kvsearch.schema import SCHEMA_VERSION, build_schema
 
@@ -221,7 +222,8 @@ def build_index(
         _remove_stale(index_path, keep)
         reuse = previous if previous and not full and previous.get("versions") == versions() else None
         old_files = read_json(live / FILES) if live and reuse else {}
-        load, files = _load_incremental(Path(corpus_dir), old_files or {}, report, progress)
+        with PdfWorker() as worker:
+            load, files = _load_incremental(Path(corpus_dir), old_files or {}, report, progress, worker.extract)
         _guard_shrink(load, previous, allow_shrink)
 
         name = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
@@ -269,6 +271,7 @@ def _load_incremental(
     old_files: dict[str, Any],
     report: BuildReport,
     progress: ProgressFn | None,
+    pdf_text: Callable[[bytes], str],
 ) -> tuple[CorpusLoad, dict[str, Any]]:
     load = CorpusLoad()
     files: dict[str, Any] = {}
@@ -285,13 +288,11 @@ def _load_incremental(
                 entry = {**old, "mtime_ns": item.mtime_ns}
             else:
                 entry = {"size": item.size, "mtime_ns": item.mtime_ns, "sha256": digest}
-                try:
-                    document = parse_file(item.path, display=item.relative)
-                    entry["documents"] = [document.to_json()]
-                except KvsearchError as error:
-                    entry["error"] = str(error)
-                except Exception as error:  # a parser bug must not abort the build
-                    entry["error"] = f"internal error while parsing: {type(error).__name__}: {error}"
+                outcome = try_parse(item, pdf_text)
+                if isinstance(outcome, str):
+                    entry["error"] = outcome
+                else:
+                    entry["documents"] = [outcome.to_json()]
                 if old:
                     report.updated += 1
                 else:

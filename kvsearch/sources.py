@@ -7,9 +7,12 @@ Knows nothing of questions, passages or Whoosh. Pages of a PDF are separated by 
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import re
+import stat
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,32 +43,62 @@ def source_format(path: str | os.PathLike[str]) -> str | None:
     return FORMATS.get(Path(path).suffix.lower())
 
 
-def read_source(path: str | os.PathLike[str]) -> SourceText:
+def read_source(path: str | os.PathLike[str], pdf_text: Callable[[bytes], str] | None = None) -> SourceText:
     """Read one corpus file into clean text.
 
+    ``pdf_text`` extracts the text of a PDF; the build passes a bounded child process
+    (:class:`kvsearch.pdfworker.PdfWorker`), the default runs PDFium in this process.
+
     Raises:
-        SourceError: the file is empty, binary, too large, unreadable or not a usable PDF;
-            the message is one line that says what was wrong (the caller names the file).
+        SourceError: the file is empty, binary, too large, not a regular file, unreadable or
+            not a usable PDF; the message is one line that says what was wrong (the caller
+            names the file).
     """
     fmt = source_format(path)
     if fmt is None:
         raise SourceError(f"unknown file type {Path(path).suffix or '(none)'!r}")
     limit = MAX_PDF_BYTES if fmt == "pdf" else MAX_TEXT_BYTES
-    try:
-        size = os.stat(path).st_size
-        if size > limit:
-            raise SourceError(f"file too large ({size // (1024 * 1024)} MB, limit {limit // (1024 * 1024)} MB)")
-        with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as error:
-        raise SourceError(f"cannot read file: {error.strerror or error}") from None
+    data = _read_bytes(path, limit)
     if not data.strip():
         raise SourceError("empty file")
     if fmt == "pdf":
-        text, encoding = extract_pdf_text(data), "pdf"
+        text, encoding = (pdf_text or extract_pdf_text)(data), "pdf"
     else:
         text, encoding = decode_text(data)
     return SourceText(path=str(path), format=fmt, text=clean_text(text), encoding=encoding)
+
+
+def _read_bytes(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of a regular file, opened without following a symlink or blocking on a FIFO."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise SourceError("symbolic link, not followed") from None
+        raise SourceError(f"cannot read file: {error.strerror or error}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError("not a regular file")
+        if info.st_size > limit:
+            raise SourceError(f"file too large ({info.st_size // (1024 * 1024)} MB, limit {limit // (1024 * 1024)} MB)")
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+    except OSError as error:
+        raise SourceError(f"cannot read file: {error.strerror or error}") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise SourceError(f"file too large (limit {limit // (1024 * 1024)} MB)")
+    return data
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

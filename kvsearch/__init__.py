@@ -20,6 +20,8 @@ __all__ = [
     "build_index",
     "get_document",
     "index_stats",
+    "index_status",
+    "rollback",
     "load_corpus",
     "parse_file",
     "search",
@@ -31,7 +33,7 @@ from kvsearch.models import Document, Hit, Passage, SearchResult
 
 if TYPE_CHECKING:
     from kvsearch.corpus import load_corpus, parse_file
-    from kvsearch.indexer import BuildReport, build_index
+    from kvsearch.indexer import BuildReport, build_index, index_status, rollback
     from kvsearch.searcher import get_document, index_stats, search, similar
 
 _LAZY = {
@@ -39,6 +41,8 @@ _LAZY = {
     "parse_file": "kvsearch.corpus",
     "BuildReport": "kvsearch.indexer",
     "build_index": "kvsearch.indexer",
+    "index_status": "kvsearch.indexer",
+    "rollback": "kvsearch.indexer",
     "get_document": "kvsearch.searcher",
     "index_stats": "kvsearch.searcher",
     "search": "kvsearch.searcher",

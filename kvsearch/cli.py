@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -72,8 +73,12 @@ def _out(text: str) -> None:
         typer.echo(text)
 
 
+_STAMP = False  # index command under cron: every line on stderr gets a timestamp
+
+
 def _err(text: str) -> None:
-    typer.echo(f"kvsearch: {render.safe(text)}", err=True)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S ") if _STAMP else ""
+    typer.echo(f"{stamp}kvsearch: {render.safe(text)}", err=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -254,26 +259,73 @@ def index_command(
     index: IndexOption = Path(INDEX_DEFAULT),
     full: Annotated[bool, typer.Option("--full", help="Parse every file again instead of only the changed ones.")] = False,
     allow_shrink: Annotated[bool, typer.Option("--allow-shrink", help="Publish even if the corpus lost more than 20 % of its documents.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success (cron).")] = False,
+    rollback: Annotated[bool, typer.Option("--rollback", help="Make the previous index generation live again.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success (cron); problems still go to stderr.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the build report as JSON on stdout.")] = False,
 ) -> None:
     """Build or update the index from the corpus, and publish it atomically.
 
-    Only added, changed and removed files are processed again. Example: kvsearch index --corpus corpus
+    Only added, changed and removed files are processed again. On a terminal it shows
+    progress and a summary; under cron (--quiet, or no terminal) it prints nothing on success
+    and one timestamped line per problem. Example: kvsearch index --corpus corpus
     """
     terminal = sys.stderr.isatty() and not quiet
+    global _STAMP
+    _STAMP = not terminal
+    if rollback:
+        name = kvsearch.rollback(index)
+        if terminal:
+            typer.echo(f"rolled back: {name} is live again", err=True)
+        return
+    signal.signal(signal.SIGTERM, _terminate)  # clean up the half-built generation, then exit
     report = kvsearch.build_index(corpus, index, full=full, allow_shrink=allow_shrink, progress=_Progress(terminal))
-    stamp = "" if terminal else time.strftime("%Y-%m-%dT%H:%M:%S ")
     for problem in [*report.skipped, *report.warnings, *report.duplicates]:
-        typer.echo(f"{stamp}kvsearch: {problem.line()}", err=True)
+        _err(problem.line())
     for notice in report.notices:
-        typer.echo(f"{stamp}kvsearch: {notice}", err=True)
+        _err(notice)
     if as_json:
         _out(json.dumps(report.to_json(), ensure_ascii=False))
     elif terminal:
         typer.echo(report.summary(), err=True)
     if report.skipped:
         raise typer.Exit(ExitCode.PARTIAL)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command()
+def status(
+    index: IndexOption = Path(INDEX_DEFAULT),
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable, for monitoring.")] = False,
+) -> None:
+    """Show the live index, the outcome of the last build and whether a build is running.
+
+    Example: kvsearch status --json
+    """
+    data = kvsearch.index_status(index)
+    if as_json:
+        _out(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        versions = data.get("versions") or {}
+        last = data.get("last_build") or {}
+        lines = [
+            f"index:         {render.safe(data['index'])}",
+            f"live:          {data['generation'] or 'none'}"
+            + (f" (built {data['built']} by kvsearch {versions.get('kvsearch')}, analyzer {versions.get('analyzer')})" if data["generation"] else ""),
+            f"contents:      {data['documents']} documents, {data['passages']} passages" if data["generation"] else "contents:      -",
+            f"rollback to:   {', '.join(data['previous']) or 'nothing'}",
+            f"last build:    {last.get('outcome', 'never')} {last.get('finished', '')} (exit {last.get('exit_code', '-')}): {render.safe(last.get('message', ''))}",
+            f"build running: {data['build_running'] or 'no'}",
+        ]
+        if data["generation"] and data["compatible"] is False:
+            lines.append("warning:       built by another version; rebuild with: kvsearch index --full")
+        skipped = (last.get("report") or {}).get("skipped") or []
+        lines.extend(f"skipped:       {render.safe(p['path'])}: {render.safe(p['message'])}" for p in skipped)
+        _out("\n".join(lines))
+    if not data["generation"]:
+        raise typer.Exit(ExitCode.NO_INDEX)
 
 
 @app.command()
@@ -332,7 +384,7 @@ def analyze(
 # --------------------------------------------------------------------------------------------
 # entry point
 
-COMMANDS = {"search", "similar", "show", "stats", "index", "parse", "analyze"}
+COMMANDS = {"search", "similar", "show", "stats", "status", "index", "parse", "analyze"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -345,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = app(args=args, prog_name="kvsearch", standalone_mode=False)
         if isinstance(code, int) and code:
+            if code == ExitCode.INTERRUPTED:  # Typer turns Ctrl+C / SIGTERM into Exit(130)
+                _err("interrupted")
             return code  # typer.Exit with standalone_mode=False returns its code
     except KvsearchError as error:
         _err(str(error))
@@ -354,13 +408,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return int(ExitCode.INTERRUPTED)
-    except Exception as error:  # click usage errors and bugs: one line, never a traceback
-        import click
-
-        if isinstance(error, click.exceptions.ClickException):
+    except Exception as error:  # usage errors and bugs: one line, never a traceback
+        # Click's exceptions (Typer vendors its own copy of click) say what was wrong.
+        if hasattr(error, "format_message"):
             _err(error.format_message())
             return int(ExitCode.USAGE)
-        if isinstance(error, click.exceptions.Abort):
+        if type(error).__name__ == "Abort":  # click's name for Ctrl+C / SIGTERM
+            _err("interrupted")
             return int(ExitCode.INTERRUPTED)
         _err(f"internal error: {type(error).__name__}: {error}")
         return int(ExitCode.INTERNAL)

@@ -14,12 +14,14 @@ Whoosh never sees a directory a reader may open: readers follow ``CURRENT`` only
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import time
 from collections import Counter
@@ -204,66 +206,146 @@ def build_index(
     """Build a new generation from ``corpus_dir`` and publish it.
 
     Only files whose size, mtime or content changed since the live generation are parsed
-    again (``full=True`` parses everything). The result is the same as a full build.
+    again (``full=True`` parses everything). The result is the same as a full build. The
+    outcome, good or bad, is recorded in ``index/last-build.json`` for ``kvsearch status``.
 
     Raises:
         CorpusError: the corpus folder is missing or unreadable (nothing published).
         LockedError: another build is running.
-        PublishRefusedError: the corpus yields no documents, or far fewer than the live index.
+        PublishRefusedError: the corpus yields no documents, far fewer than the live index,
+            or the new index fails its checks; the live index stays.
         IndexWriteError: the index cannot be written (e.g. disk full); the live index stays.
     """
-    started = time.monotonic()
     index_path = Path(index_dir)
-    report = BuildReport(full=full)
+    with writer_lock(index_path):
+        report = BuildReport(full=full)
+        try:
+            _build(Path(corpus_dir), index_path, report, allow_shrink, progress)
+        except BaseException as error:
+            _record_outcome(index_path, report, error)
+            raise
+        _record_outcome(index_path, report, None)
+    return report
+
+
+def _build(corpus: Path, index_path: Path, report: BuildReport, allow_shrink: bool, progress: ProgressFn | None) -> None:
+    started = time.monotonic()
+    live = live_generation(index_path)
+    previous = read_manifest(live) if live else None
+    keep = {live.name} if live else set()
+    _remove_stale(index_path, keep)  # leftovers of a killed build
+    reuse = previous and not report.full and previous.get("versions") == versions()
+    old_files = (read_json(live / FILES) if live and reuse else None) or {}
+    with PdfWorker() as worker:
+        load, files = _load_incremental(corpus, old_files, report, progress, worker.extract)
+    _guard_shrink(load, previous, allow_shrink)
+
+    name = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    build = index_path / f".build-{name}"
+    generation = index_path / f"gen-{name}"
+    try:
+        build.mkdir()
+        report.passages = _write_whoosh(build, load.documents, progress)
+        _verify(build, report.passages, load.documents)
+        report.generation = generation.name
+        report.documents = len(load.documents)
+        report.duplicates = load.duplicates
+        report.notices = load.notices
+        report.seconds = round(time.monotonic() - started, 2)
+        manifest = {
+            "versions": versions(),
+            "built": _now_iso(),
+            "corpus": str(corpus.resolve()),
+            "documents": report.documents,
+            "passages": report.passages,
+            "report": report.to_json(),
+        }
+        _write_json(build / MANIFEST, manifest)
+        _write_json(build / FILES, files)
+        _write_json(build / VOCABULARY, surface_vocabulary(load.documents))
+        _fsync_tree(build)
+        os.rename(build, generation)
+        _fsync_dir(index_path)
+        checkpoint("publishing")
+        _write_atomic(index_path / CURRENT, generation.name + "\n")  # the commit point
+    except OSError as error:
+        _discard(build, generation)
+        reason = "no space left on device" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+        raise IndexWriteError(f"cannot write the index in {index_path}: {reason}; the live index is unchanged") from None
+    except BaseException:
+        _discard(build, generation)
+        raise
+    # Keep the previous generation for rollback and for readers that opened it just now.
+    _remove_stale(index_path, {generation.name, *keep})
+
+
+def _discard(*folders: Path) -> None:
+    """Remove a failed build, so that its disk space is free again."""
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+LAST_BUILD = "last-build.json"
+
+
+def _record_outcome(index_path: Path, report: BuildReport, error: BaseException | None) -> None:
+    """What the last build did, for ``kvsearch status`` (best effort: never masks ``error``)."""
+    from kvsearch.errors import ExitCode, exit_code_for
+
+    if error is None:
+        code = ExitCode.PARTIAL if report.skipped else ExitCode.OK
+        outcome, message = "published", report.summary()
+    else:
+        code = exit_code_for(error)
+        outcome = {ExitCode.REFUSED: "refused", ExitCode.CORPUS: "refused"}.get(code, "failed")
+        message = str(error) or type(error).__name__
+    record = {"finished": _now_iso(), "outcome": outcome, "exit_code": int(code), "message": message,
+              "report": report.to_json()}
+    try:
+        _write_atomic(index_path / LAST_BUILD, json.dumps(record, ensure_ascii=False))
+    except OSError:
+        pass
+
+
+def checkpoint(name: str) -> None:
+    """Fault injection for the crash tests: ``KVSEARCH_FAULT=<name>:kill`` kills the process
+    with SIGKILL at that point, ``<name>:sleep:<seconds>`` pauses there. Points: ``reading``,
+    ``writing``, ``publishing``."""
+    spec = os.environ.get("KVSEARCH_FAULT", "")
+    point, _, action = spec.partition(":")
+    if point != name:
+        return
+    if action == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif action.startswith("sleep:"):
+        time.sleep(float(action.split(":", 1)[1]))
+
+
+def rollback(index_dir: str | os.PathLike[str]) -> str:
+    """Make the previous generation live again; returns its name.
+
+    Raises:
+        LockedError: a build is running.
+        UsageError: there is no previous generation to go back to.
+    """
+    from kvsearch.errors import UsageError
+
+    index_path = Path(index_dir)
     with writer_lock(index_path):
         live = live_generation(index_path)
-        previous = read_manifest(live) if live else None
-        keep = {live.name} if live else set()
-        _remove_stale(index_path, keep)
-        reuse = previous if previous and not full and previous.get("versions") == versions() else None
-        old_files = read_json(live / FILES) if live and reuse else {}
-        with PdfWorker() as worker:
-            load, files = _load_incremental(Path(corpus_dir), old_files or {}, report, progress, worker.extract)
-        _guard_shrink(load, previous, allow_shrink)
-
-        name = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
-        build = index_path / f".build-{name}"
-        try:
-            build.mkdir()
-            report.passages = _write_whoosh(build, load.documents, progress)
-            _verify(build, report.passages)
-            report.generation = f"gen-{name}"
-            report.documents = len(load.documents)
-            report.duplicates = load.duplicates
-            report.notices = load.notices
-            report.seconds = round(time.monotonic() - started, 2)
-            manifest = {
-                "versions": versions(),
-                "built": _now_iso(),
-                "corpus": str(Path(corpus_dir).resolve()),
-                "documents": report.documents,
-                "passages": report.passages,
-                "report": report.to_json(),
-            }
-            (build / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-            (build / FILES).write_text(json.dumps(files, ensure_ascii=False), encoding="utf-8")
-            vocabulary_words = surface_vocabulary(load.documents)
-            (build / VOCABULARY).write_text(json.dumps(vocabulary_words, ensure_ascii=False), encoding="utf-8")
-            _fsync_tree(build)
-            generation = index_path / report.generation
-            os.rename(build, generation)
-            _fsync_dir(index_path)
-            _write_atomic(index_path / CURRENT, report.generation + "\n")  # the commit point
-        except OSError as error:
-            shutil.rmtree(build, ignore_errors=True)
-            reason = "no space left on device" if error.errno == 28 else (error.strerror or str(error))
-            raise IndexWriteError(f"cannot write the index in {index_path}: {reason}; the live index is unchanged") from None
-        except BaseException:
-            shutil.rmtree(build, ignore_errors=True)
-            raise
-        # Keep the previous generation for rollback and for readers that opened it just now.
-        _remove_stale(index_path, {report.generation, *keep})
-    return report
+        candidates = sorted(
+            (g for g in index_path.glob("gen-*") if g != live and read_manifest(g)),
+            key=lambda g: g.name,
+            reverse=True,
+        )
+        if not candidates:
+            raise UsageError(f"no previous generation in {index_path} to roll back to")
+        _write_atomic(index_path / CURRENT, candidates[0].name + "\n")
+        return candidates[0].name
 
 
 def _load_incremental(
@@ -304,6 +386,8 @@ def _load_incremental(
             documents.append(document)
             report.warnings.extend(Problem(item.relative, w, skipped=False) for w in document.warnings)
         files[item.relative] = entry
+        if done == 1:
+            checkpoint("reading")
         if progress:
             progress("parse", done, len(found))
     report.unchanged = len(found) - report.added - report.updated
@@ -346,6 +430,8 @@ def _write_whoosh(build: Path, documents: list[Document], progress: ProgressFn |
             for record in passage_records(document):
                 writer.add_document(**record)
                 count += 1
+            if done == len(documents) // 2 + 1:
+                checkpoint("writing")
             if progress:
                 progress("index", done, len(documents))
         writer.commit(optimize=True)
@@ -409,12 +495,63 @@ def surface_vocabulary(documents: list[Document], limit: int = 60000) -> dict[st
     return dict(counts.most_common(limit))
 
 
-def _verify(build: Path, expected: int) -> None:
-    """Reopen the new generation before it goes live: it must hold every passage."""
+def _verify(build: Path, expected: int, documents: list[Document]) -> None:
+    """Reopen the new generation before it goes live: it must hold every passage, and a few
+    canary queries (a rare word of the first, middle and last document) must find them."""
+    from whoosh.query import Term
+
     ix = whoosh_index.open_dir(str(build), readonly=True)
     try:
         found = ix.doc_count()
+        if found != expected:
+            raise PublishRefusedError(f"the new index holds {found} passages instead of {expected}; nothing published")
+        with ix.searcher() as searcher:
+            for document in {id(d): d for d in (documents[:1] + documents[len(documents) // 2 :][:1] + documents[-1:])}.values():
+                canary = _canary_term(document)
+                if canary and not searcher.search(Term(canary[0], canary[1]), limit=1):
+                    raise PublishRefusedError(
+                        f"canary query {canary[1]!r} did not find {document.doc_id} in the new index; nothing published"
+                    )
     finally:
         ix.close()
-    if found != expected:
-        raise PublishRefusedError(f"the new index holds {found} passages instead of {expected}; nothing published")
+
+
+def _canary_term(document: Document) -> tuple[str, str] | None:
+    for passage in document.passages:
+        for field_name, text in (("answer", passage.answer), ("question", passage.question)):
+            words = [t.text for t in analysis.analyze(text, query=True) if len(t.text) >= 6]
+            if words:
+                return field_name, max(words, key=len)
+    return None
+
+
+def index_status(index_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """The live generation, the outcome of the last build, and whether a build runs now."""
+    index_path = Path(index_dir)
+    live = live_generation(index_path)
+    manifest = (read_manifest(live) if live else None) or {}
+    status: dict[str, Any] = {
+        "index": str(index_path),
+        "generation": live.name if live else None,
+        "built": manifest.get("built"),
+        "versions": manifest.get("versions"),
+        "compatible": manifest.get("versions") == versions() if live else None,
+        "documents": manifest.get("documents"),
+        "passages": manifest.get("passages"),
+        "previous": sorted(g.name for g in index_path.glob("gen-*") if g != live) if index_path.is_dir() else [],
+        "last_build": read_json(index_path / LAST_BUILD),
+        "build_running": None,
+    }
+    lock = index_path / ".lock"
+    if lock.exists():
+        fd = os.open(lock, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            status["build_running"] = False
+        except BlockingIOError:
+            status["build_running"] = _lock_holder(index_path)
+        finally:
+            os.close(fd)
+    else:
+        status["build_running"] = False
+    return status

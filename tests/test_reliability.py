@@ -1,0 +1,226 @@
+"""The nightly rebuild under stress, for real: kill -9 mid-build, two builds at once, searches
+during a rebuild, a full disk, a vanished corpus. Each test runs the real ``kvsearch index``
+in its own process against real documents."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kvsearch.indexer import CURRENT
+from tests.conftest import ROOT, SAMPLE_CORPUS, needs_shared_corpus, run_cli
+
+pytestmark = needs_shared_corpus()
+
+QUERIES = ["ambtenaren", "stikstof OR waterstof", "partij:PVV", "Israël"]
+
+
+def snapshot(index: Path) -> dict[str, list[str]]:
+    """What searches return: the passage ids of a few queries."""
+    out = {}
+    for query in QUERIES:
+        done = run_cli(query, "--index", str(index), "--json", "--limit", "50")
+        assert done.returncode == 0, done.stderr
+        out[query] = [json.loads(line)["passage_id"] for line in done.stdout.splitlines()]
+    return out
+
+
+def popen_index(corpus: Path, index: Path, fault: str = "", *extra: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "KVSEARCH_FAULT": fault}
+    return subprocess.Popen(
+        [sys.executable, "-m", "kvsearch", "index", "--corpus", str(corpus), "--index", str(index), *extra],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path, shared_corpus: Path) -> Path:
+    """A writable copy of the shared corpus (text files and PDFs)."""
+    copy = tmp_path / "corpus"
+    shutil.copytree(shared_corpus, copy)
+    for path in copy.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return copy
+
+
+@pytest.fixture()
+def live_index(tmp_path: Path, corpus: Path) -> Path:
+    index = tmp_path / "index"
+    done = run_cli("index", "--corpus", str(corpus), "--index", str(index))
+    assert done.returncode == 0, done.stderr
+    return index
+
+
+def leftovers(index: Path) -> list[str]:
+    current = (index / CURRENT).read_text().strip()
+    return sorted(p.name for p in index.iterdir() if p.name.startswith(".build-") or (p.name.startswith("gen-") and p.name != current))
+
+
+@pytest.mark.parametrize("point", ["reading", "writing", "publishing"])
+def test_kill_9_loses_nothing(point: str, corpus: Path, live_index: Path) -> None:
+    before = snapshot(live_index)
+    generation = (live_index / CURRENT).read_text()
+    (corpus / "seed" / "ah-tk-20232024-1064.md").write_text(
+        (SAMPLE_CORPUS / "ah-tk-20232024-1064.md").read_text(encoding="utf-8") + "\nExtra zin over stikstof.\n",
+        encoding="utf-8",
+    )
+    killed = popen_index(corpus, live_index, f"{point}:kill", "--full")
+    killed.communicate(timeout=300)
+    assert killed.returncode == -signal.SIGKILL
+    assert (live_index / CURRENT).read_text() == generation
+    assert snapshot(live_index) == before
+    if point != "reading":
+        assert leftovers(live_index)  # the half-built generation is still on disk …
+    done = run_cli("index", "--corpus", str(corpus), "--index", str(live_index))
+    assert done.returncode == 0, done.stderr
+    assert (live_index / CURRENT).read_text() != generation
+    kept = [p.name for p in live_index.iterdir() if p.name.startswith((".build-", "gen-"))]
+    assert len(kept) == 2 and not any(name.startswith(".build-") for name in kept)  # … and gone now
+    assert run_cli("stikstof ambtenaren", "--index", str(live_index)).returncode == 0
+
+
+def test_two_builds_at_once_one_exits_75(corpus: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index2"
+    first = popen_index(corpus, index, "reading:sleep:6")
+    deadline = time.monotonic() + 30
+    while not (index / ".lock.info").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = time.monotonic()
+    second = run_cli("index", "--corpus", str(corpus), "--index", str(index))
+    assert second.returncode == 75
+    assert time.monotonic() - started < 5
+    assert f"another index build is running (pid {first.pid}" in second.stderr
+    assert len(second.stderr.strip().splitlines()) == 1
+    first.communicate(timeout=300)
+    assert first.returncode == 0
+
+
+SEARCH_LOOP = """
+import json, sys, time
+import kvsearch
+index, seconds = sys.argv[1], float(sys.argv[2])
+counts = {"searches": 0, "errors": [], "empty": 0}
+stop = time.monotonic() + seconds
+while time.monotonic() < stop:
+    try:
+        result = kvsearch.search("ambtenaren", index_dir=index)
+        counts["searches"] += 1
+        counts["empty"] += result.total == 0
+    except Exception as error:
+        counts["errors"].append(repr(error))
+print(json.dumps(counts))
+"""
+
+
+def test_searches_during_rebuilds_always_answer(corpus: Path, live_index: Path) -> None:
+    loop = subprocess.Popen([sys.executable, "-c", SEARCH_LOOP, str(live_index), "25"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(2):
+        done = run_cli("index", "--corpus", str(corpus), "--index", str(live_index), "--full")
+        assert done.returncode == 0, done.stderr
+    out, err = loop.communicate(timeout=120)
+    counts = json.loads(out)
+    assert counts["searches"] > 20, err
+    assert counts["errors"] == []
+    assert counts["empty"] == 0
+
+
+def test_interrupted_build_cleans_up(corpus: Path, live_index: Path) -> None:
+    generation = (live_index / CURRENT).read_text()
+    build = popen_index(corpus, live_index, "writing:sleep:20", "--full")
+    deadline = time.monotonic() + 60
+    while not any(p.name.startswith(".build-") for p in live_index.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    build.send_signal(signal.SIGTERM)
+    _, err = build.communicate(timeout=60)
+    assert build.returncode == 130, err
+    assert "interrupted" in err
+    assert (live_index / CURRENT).read_text() == generation
+    assert leftovers(live_index) == [p for p in leftovers(live_index) if p.startswith("gen-")]
+    assert not any(p.name.startswith(".build-") for p in live_index.iterdir())
+
+
+def test_missing_or_emptied_corpus_publishes_nothing(corpus: Path, live_index: Path, tmp_path: Path) -> None:
+    before = snapshot(live_index)
+    missing = run_cli("index", "--corpus", str(tmp_path / "gone"), "--index", str(live_index))
+    assert missing.returncode == 4
+    assert "corpus folder not found" in missing.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    emptied = run_cli("index", "--corpus", str(empty), "--index", str(live_index))
+    assert emptied.returncode == 5
+    assert "no documents" in emptied.stderr
+    assert snapshot(live_index) == before
+    status = json.loads(run_cli("status", "--index", str(live_index), "--json").stdout)
+    assert status["last_build"]["outcome"] == "refused" and status["last_build"]["exit_code"] == 5
+
+
+def test_shrink_guard_and_rollback(corpus: Path, live_index: Path) -> None:
+    before = snapshot(live_index)
+    shutil.rmtree(corpus / "limburg-2024")  # most of the corpus "unmounted"
+    refused = run_cli("index", "--corpus", str(corpus), "--index", str(live_index))
+    assert refused.returncode == 5
+    assert "shrank" in refused.stderr and "--allow-shrink" in refused.stderr
+    assert snapshot(live_index) == before
+    allowed = run_cli("index", "--corpus", str(corpus), "--index", str(live_index), "--allow-shrink")
+    assert allowed.returncode == 0
+    assert run_cli("Oeigoeren", "--index", str(live_index)).returncode == 1  # only in limburg-2024
+    back = run_cli("index", "--rollback", "--index", str(live_index))
+    assert back.returncode == 0
+    assert snapshot(live_index) == before
+
+
+def stored_passages(index: Path) -> list[tuple[str, str, str, str]]:
+    from kvsearch.searcher import open_searcher
+
+    with open_searcher(index) as (searcher, _info):
+        return sorted(
+            (s["passage_id"], s["question"], s["answer"], json.dumps(s["document"], sort_keys=True))
+            for s in searcher.all_stored_fields()
+        )
+
+
+def test_incremental_equals_full(corpus: Path, live_index: Path, tmp_path: Path) -> None:
+    (corpus / "converted" / "ah-tk-20232024-1433.txt").unlink()
+    shutil.copy(SAMPLE_CORPUS / "ah-tk-20232024-1064.md", corpus / "extra.md")
+    changed = corpus / "limburg-2024" / "Het_werken_met_ambtenaren-pdf.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("woordvoerder", "zegsman"), encoding="utf-8")
+    incremental = run_cli("index", "--corpus", str(corpus), "--index", str(live_index), "--json")
+    report = json.loads(incremental.stdout)
+    assert (report["added"], report["updated"], report["removed"]) == (1, 1, 1)
+    full_index = tmp_path / "full"
+    assert run_cli("index", "--corpus", str(corpus), "--index", str(full_index), "--full").returncode == 0
+    assert stored_passages(live_index) == stored_passages(full_index)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+def test_disk_full_keeps_the_live_index(tmp_path: Path, corpus: Path) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        index = disk / "index"
+        small = tmp_path / "small"
+        small.mkdir()
+        shutil.copy(SAMPLE_CORPUS / "ah-tk-20232024-1064.md", small)
+        assert run_cli("index", "--corpus", str(small), "--index", str(index)).returncode == 0
+        used_before = shutil.disk_usage(disk).used
+        full = run_cli("index", "--corpus", str(corpus), "--index", str(index))
+        assert full.returncode == 73, full.stderr
+        assert "no space left on device" in full.stderr
+        assert run_cli("neutraliteit ambtenaren", "--index", str(index)).returncode == 0
+        assert not any(p.name.startswith(".build-") for p in index.iterdir())
+        assert shutil.disk_usage(disk).used <= used_before + 64 * 1024
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)

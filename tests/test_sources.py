@@ -126,3 +126,18 @@ def test_pdf_line_end_hyphens() -> None:
     assert clean_text("CCS\ufffeprojecten") == "CCS-projecten"
     assert clean_text("Informatica\ufffeCWI") == "Informatica-CWI"
     assert clean_text("aanloop\ufffeen volloopverliezen") == "aanloop- en volloopverliezen"
+
+
+def test_odd_file_names_are_reported_safely(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.md").write_text(SEED, encoding="utf-8")
+    odd = os.fsencode(corpus) + b"/vraag_\xe9\nnieuwe regel\x1b[2J.txt"
+    with open(odd, "wb") as handle:
+        handle.write("Een brief zonder vragen.\n".encode())
+    done = run_cli("index", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
+    assert done.returncode == 6, done.stderr
+    lines = [line for line in done.stderr.splitlines() if "vraag_" in line]
+    assert len(lines) == 1
+    assert "\\xe9\\nnieuwe regel" in lines[0] and "\x1b" not in lines[0]
+    assert run_cli("neutraliteit", "--index", str(tmp_path / "index")).returncode == 0

@@ -44,6 +44,7 @@ from kvsearch.schema import SCHEMA_VERSION, build_schema
 MANIFEST = "manifest.json"
 FILES = "files.json"  # per source file: size, mtime, hash, parsed documents (the build cache)
 VOCABULARY = "vocabulary.json"  # surface words and their frequency, for "bedoelde u …?"
+DOCUMENTS = "documents.json"  # doc id -> hash of its parsed form: what the next build must replace
 CURRENT = "CURRENT"
 #: A build that would publish this share fewer documents than the live index is refused.
 SHRINK_LIMIT = 0.20
@@ -234,23 +235,36 @@ def _build(corpus: Path, index_path: Path, report: BuildReport, allow_shrink: bo
     previous = read_manifest(live) if live else None
     keep = {live.name} if live else set()
     _remove_stale(index_path, keep)  # leftovers of a killed build
-    reuse = previous and not report.full and previous.get("versions") == versions()
+    reuse = bool(live and previous and not report.full and previous.get("versions") == versions())
     old_files = (read_json(live / FILES) if live and reuse else None) or {}
     with PdfWorker() as worker:
         load, files = _load_incremental(corpus, old_files, report, progress, worker.extract)
     _guard_shrink(load, previous, allow_shrink)
+    report.documents = len(load.documents)
+    report.duplicates = load.duplicates
+    report.notices = load.notices
+
+    hashes = {d.doc_id: _document_hash(d) for d in load.documents}
+    old_hashes = (read_json(live / DOCUMENTS) if live and reuse else None) or None
+    if live and old_hashes == hashes and old_files == files:
+        # Nothing changed: the live generation is already this index.
+        report.generation = live.name
+        report.passages = int(previous.get("passages", 0)) if previous else 0
+        report.seconds = round(time.monotonic() - started, 2)
+        return
 
     name = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     build = index_path / f".build-{name}"
     generation = index_path / f"gen-{name}"
     try:
         build.mkdir()
-        report.passages = _write_whoosh(build, load.documents, progress)
+        changed = _changed(old_hashes, hashes) if live and old_hashes is not None else None
+        if live and changed is not None and len(changed) <= len(hashes) // 2:
+            report.passages = _update_whoosh(build, live, load.documents, changed, progress)
+        else:
+            report.passages = _write_whoosh(build, load.documents, progress)
         _verify(build, report.passages, load.documents)
         report.generation = generation.name
-        report.documents = len(load.documents)
-        report.duplicates = load.duplicates
-        report.notices = load.notices
         report.seconds = round(time.monotonic() - started, 2)
         manifest = {
             "versions": versions(),
@@ -262,6 +276,7 @@ def _build(corpus: Path, index_path: Path, report: BuildReport, allow_shrink: bo
         }
         _write_json(build / MANIFEST, manifest)
         _write_json(build / FILES, files)
+        _write_json(build / DOCUMENTS, hashes)
         _write_json(build / VOCABULARY, surface_vocabulary(load.documents))
         _fsync_tree(build)
         os.rename(build, generation)
@@ -277,6 +292,15 @@ def _build(corpus: Path, index_path: Path, report: BuildReport, allow_shrink: bo
         raise
     # Keep the previous generation for rollback and for readers that opened it just now.
     _remove_stale(index_path, {generation.name, *keep})
+
+
+def _document_hash(document: Document) -> str:
+    return hashlib.sha1(json.dumps(document.to_json(), sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _changed(old: dict[str, str], new: dict[str, str]) -> set[str]:
+    """Ids of documents added, changed or removed since the live generation."""
+    return {doc_id for doc_id in old.keys() | new.keys() if old.get(doc_id) != new.get(doc_id)}
 
 
 def _discard(*folders: Path) -> None:
@@ -298,7 +322,8 @@ def _record_outcome(index_path: Path, report: BuildReport, error: BaseException 
 
     if error is None:
         code = ExitCode.PARTIAL if report.skipped else ExitCode.OK
-        outcome, message = "published", report.summary()
+        unchanged = report.generation and (index_path / CURRENT).exists() and report.added == report.updated == report.removed == 0
+        outcome, message = ("unchanged" if unchanged else "published"), report.summary()
     else:
         code = exit_code_for(error)
         outcome = {ExitCode.REFUSED: "refused", ExitCode.CORPUS: "refused"}.get(code, "failed")
@@ -422,25 +447,50 @@ def _guard_shrink(load: CorpusLoad, previous: dict[str, Any] | None, allow_shrin
 
 
 def _write_whoosh(build: Path, documents: list[Document], progress: ProgressFn | None) -> int:
+    """A new Whoosh index in ``build`` holding every passage of ``documents``."""
     ix = whoosh_index.create_in(str(build), build_schema())
-    writer = ix.writer(limitmb=128)
-    count = 0
     try:
+        _add_documents(ix, documents, set(), progress, optimize=True)
+        return int(ix.doc_count())
+    finally:
+        ix.close()
+
+
+def _update_whoosh(build: Path, live: Path, documents: list[Document], changed: set[str], progress: ProgressFn | None) -> int:
+    """The live Whoosh index copied into ``build``, with only the changed documents replaced.
+
+    Whoosh never rewrites a segment file in place, and the copy is private to this build, so
+    the live generation stays untouched; the result holds the same passages as a full build.
+    """
+    for item in live.iterdir():
+        if item.name.startswith(("_MAIN_", "MAIN_")) and not item.name.endswith("WRITELOCK"):
+            shutil.copyfile(item, build / item.name)
+    ix = whoosh_index.open_dir(str(build))
+    try:
+        _add_documents(ix, [d for d in documents if d.doc_id in changed], changed, progress, optimize=False)
+        return int(ix.doc_count())
+    finally:
+        ix.close()
+
+
+def _add_documents(ix: Any, documents: list[Document], delete: set[str], progress: ProgressFn | None, *, optimize: bool) -> None:
+    writer = ix.writer(limitmb=128)
+    try:
+        for doc_id in sorted(delete):
+            writer.delete_by_term("doc_id", doc_id)
         for done, document in enumerate(documents, start=1):
             for record in passage_records(document):
                 writer.add_document(**record)
-                count += 1
             if done == len(documents) // 2 + 1:
                 checkpoint("writing")
             if progress:
                 progress("index", done, len(documents))
-        writer.commit(optimize=True)
+        if not documents:
+            checkpoint("writing")
+        writer.commit(optimize=optimize)
     except BaseException:
         writer.cancel()
         raise
-    finally:
-        ix.close()
-    return count
 
 
 def passage_records(document: Document) -> Iterator[dict[str, Any]]:

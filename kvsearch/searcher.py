@@ -22,7 +22,8 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import qparser, query, scoring
-from whoosh.searching import Searcher
+from whoosh.collectors import TimeLimitCollector
+from whoosh.searching import Searcher, TimeLimit
 
 from kvsearch import analysis, vocabulary
 from kvsearch.errors import IndexMissingError, IndexVersionError, KvsearchError, QuerySyntaxError
@@ -210,10 +211,18 @@ def _filter_query(item: Filter) -> query.Query:
 
 
 def _run(searcher: Searcher, whoosh_query: query.Query, limit: int, sort: str) -> tuple[list[Hit], int]:
-    kwargs: dict[str, Any] = {"limit": max(1, limit), "terms": False}
+    """The best ``limit`` hits. A search that runs past SEARCH_SECONDS stops with what it has
+    (the query guard keeps that rare: no leading wildcards, bounded length and terms)."""
     if sort == "date":
-        kwargs.update(sortedby="date", reverse=True)
-    results = searcher.search(whoosh_query, **kwargs)
+        collector = searcher.collector(limit=max(1, limit), sortedby="date", reverse=True)
+    else:
+        collector = searcher.collector(limit=max(1, limit))
+    bounded = TimeLimitCollector(collector, timelimit=SEARCH_SECONDS, use_alarm=False)
+    try:
+        searcher.search_with_collector(whoosh_query, bounded)
+    except TimeLimit:
+        pass
+    results = bounded.results()
     matched = _matched_terms(whoosh_query, searcher)
     hits = [_hit(result.fields(), result.score or 0.0, matched) for result in results]
     return hits, len(results)

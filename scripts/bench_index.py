@@ -33,7 +33,7 @@ def make_corpus(source: Path, target: Path, copies: int) -> int:
         for number, path in enumerate(files):
             text = path.read_text(encoding="utf-8", errors="replace")
             # Each copy its own Kamer numbers too, or copies would be recognised as duplicates.
-            text = re.sub(r"\b20(\d\d)Z ?(\d{5})\b", lambda m: f"2{copy:03d}Z{m.group(2)}", text)
+            text = re.sub(r"\b20(\d\d)Z ?(\d{5})\b", lambda m, copy=copy: f"2{copy:03d}Z{m.group(2)}", text)
             out = target / f"copy{copy:03d}" / path.name
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(f"ah-tk-20992100-{copy * 1000 + number + 1}\n{text}", encoding="utf-8")
@@ -78,7 +78,7 @@ def main() -> None:
         sources = sorted(corpus.rglob("*.txt"))[: max(1, documents // 100)]
         for number, path in enumerate(sources):
             text = path.read_text(encoding="utf-8").split("\n", 1)[1]
-            text = re.sub(r"\b2\d\d\dZ ?(\d{5})\b", lambda m: f"2999Z{number:05d}", text)
+            text = re.sub(r"\b2\d\d\dZ ?(\d{5})\b", lambda m, number=number: f"2999Z{number:05d}", text)
             (extra / f"new{number}.txt").write_text(f"ah-tk-20992100-{900000 + number}\n{text}", encoding="utf-8")
         nightly = timed(f"incremental, {len(sources)} new documents (1 %)", corpus, index)
         now = time.time()

@@ -81,13 +81,14 @@ class KvsearchApp(App[None]):
         self.watch_seconds = watch_seconds
         self.filters: dict[str, str] = {}
         self.query_text = ""
-        self.request = 0
+        self.request = 0  # the latest search asked for
+        self.answered = 0  # the latest search whose answer is shown (tests and benchmarks wait on it)
         self.similar_to: str | None = None
         self.current: Hit | None = None
         self.document: tuple[str, list[Hit]] | None = None
         self._index_state: tuple[int, str] | None = None
         self._pending_document: str | None = None
-        self._facet_cache: dict[str, dict[str, int]] = {}
+        self._reselect: str | None = None  # after an index update, keep the selected passage
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -120,6 +121,7 @@ class KvsearchApp(App[None]):
         self.request += 1
         if not text.strip() and not self.filters:
             self.workers.cancel_group(self, "search")
+            self.answered = self.request
             self._show_start()
             return
         try:
@@ -149,10 +151,11 @@ class KvsearchApp(App[None]):
     def _found(self, event: HitsFound) -> None:
         if event.request != self.request:
             return
+        self.answered = event.request
         result = event.result
         self.query_one("#search").remove_class("-error")
         hits = self.query_one("#hits", HitList)
-        keep = self.current.passage_id if self.current else None
+        keep, self._reselect = self._reselect, None
         hits.show(result.hits, keep=keep)
         if event.similar_to is None:
             self.query_one("#facets", FacetList).show(result.facets, self.filters)
@@ -190,6 +193,7 @@ class KvsearchApp(App[None]):
     def _failed(self, event: SearchFailed) -> None:
         if event.request != self.request:
             return
+        self.answered = event.request
         if event.kind == "query":
             self.query_one("#search").add_class("-error")
             self._status(Content.assemble(("Query error: ", "bold"), safe(event.message)), error=True)
@@ -259,6 +263,7 @@ class KvsearchApp(App[None]):
         if state is not None:
             self.notify("A new index was published; results refreshed.", title="Index updated", markup=False)
         self.document = None
+        self._reselect = self.current.passage_id if self.current else None
         if self.similar_to is None:
             self._search(self.query_text)
 
@@ -297,9 +302,10 @@ class KvsearchApp(App[None]):
             self.push_screen(HelpScreen(self.binding_help()))
 
     def binding_help(self) -> list[tuple[str, str, str]]:
-        rows = [("↑ ↓ / mouse", "Move through the results", "the selected hit is shown below them"),
-                ("Enter", "Search at once / read the passage", ""), ("Tab", "Next pane", ""),
-                ("^p", "Command palette", "all actions by name")]
+        rows = [("↑ ↓", "Move through the results (or click); the selected hit is shown below them", ""),
+                ("Enter", "In the search box: search at once; in the results: read the passage", ""),
+                ("Tab", "Next pane: search box, filters, results, passage", ""),
+                ("^p", "Command palette: every action by name", "")]
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
             keys = binding.key_display or binding.key.split(",")[0]

@@ -35,8 +35,8 @@ passages met de meeste woorden komen eerst.
 
 
 def keys_table(bindings: list[tuple[str, str, str]]) -> str:
-    rows = "\n".join(f"| `{key}` | {description} | {tooltip} |" for key, description, tooltip in bindings)
-    return "## Toetsen\n\n| toets | actie | |\n| --- | --- | --- |\n" + rows + "\n"
+    rows = "\n".join(f"| `{key}` | {tooltip or description} |" for key, description, tooltip in bindings)
+    return "## Toetsen\n\n| toets | actie |\n| --- | --- |\n" + rows + "\n"
 
 
 class HelpScreen(ModalScreen[None]):

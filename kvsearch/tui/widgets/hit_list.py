@@ -20,7 +20,10 @@ class HitList(OptionList):
         """Replace the hits; the cursor goes to passage ``keep`` if present, else the first hit."""
         self.hits = list(hits)
         self.clear_options()
-        self.add_options(Option(hit_row(hit), id=str(i)) for i, hit in enumerate(self.hits))
+        rows: list[Option | None] = []
+        for i, hit in enumerate(self.hits):
+            rows.extend([None, Option(hit_row(hit), id=str(i))] if i else [Option(hit_row(hit), id=str(i))])
+        self.add_options(rows)  # None: a separator line between hits
         if self.hits:
             ids = [hit.passage_id for hit in self.hits]
             self.highlighted = ids.index(keep) if keep in ids else 0

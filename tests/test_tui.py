@@ -282,6 +282,8 @@ async def test_actions_on_a_hit(shared_index: Path, monkeypatch: pytest.MonkeyPa
     async with app.run_test(size=(120, 40)) as pilot:
         await answered(pilot)
         app.query_one(HitList).focus()
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Similar", "Open", "Cite", "Copy text", "JSON", "Document", "Next", "Help"} <= titles
         await pilot.press("c")
         assert app.clipboard == "Aanhangsel Handelingen II 2023/24, nr. 1064, antwoord op vraag 8"
         await pilot.press("y")

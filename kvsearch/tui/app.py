@@ -36,7 +36,6 @@ from kvsearch.tui.messages import (
     SearchRequested,
 )
 from kvsearch.tui.screens.document import DocumentScreen
-from kvsearch.tui.screens.help import HelpScreen
 from kvsearch.tui.screens.json import JsonScreen
 from kvsearch.tui.text import citation, matched_words, official_url, passage_text, rehighlight
 from kvsearch.tui.widgets.facets import FACETS, FacetList
@@ -107,6 +106,12 @@ class KvsearchApp(App[None]):
         self._index_state = self._read_index_state()
         self.set_interval(self.watch_seconds, self._check_index)
         self._search(self.initial_query)
+        self.set_timer(0.3, self._warm_up)  # after the first frame: imports hold the GIL
+
+    @work(thread=True, group="warm-up")
+    def _warm_up(self) -> None:
+        """Import the search side (Whoosh, the analyzer) while the user starts typing."""
+        kvsearch.search  # noqa: B018 - the lazy attribute imports the search module
 
     # -- searching ----------------------------------------------------------------------------
 
@@ -298,6 +303,8 @@ class KvsearchApp(App[None]):
     # -- actions ------------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from kvsearch.tui.screens.help import HelpScreen  # Markdown costs ~60 ms: not at start-up
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.binding_help()))
 

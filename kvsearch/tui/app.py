@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 
 import kvsearch
 from kvsearch import Hit, KvsearchError
-from kvsearch.errors import IndexMissingError, IndexVersionError
+from kvsearch.errors import ExitCode, IndexMissingError, IndexVersionError
 from kvsearch.query import Filter, make_filter
 from kvsearch.render import safe
 from kvsearch.tui.messages import (
@@ -285,6 +285,8 @@ class KvsearchApp(App[None]):
         self.query_one("#passage").focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if len(self.screen_stack) > 1 and action in HIT_ACTIONS - {"open", "cite", "copy"}:
+            return False  # help, JSON or the whole document is open
         if action in HIT_ACTIONS and self.current is None:
             return None
         if action == "clear_filters" and not self.filters:
@@ -394,8 +396,8 @@ class KvsearchApp(App[None]):
     def _load_document(self, doc_id: str) -> None:
         try:
             hits = kvsearch.get_document(doc_id, index_dir=self.index_dir)
-        except KvsearchError as error:
-            self.call_from_thread(self.notify, safe(str(error)), severity="error", markup=False)
+        except Exception as error:  # KvsearchError, or a bug: a message, never a crash
+            self.call_from_thread(self.notify, safe(str(error)) or type(error).__name__, severity="error", markup=False)
             return
         self.post_message(DocumentLoaded(doc_id, hits))
 
@@ -422,8 +424,8 @@ class KvsearchApp(App[None]):
         worker = get_current_worker()
         try:
             message: HitsFound | SearchFailed = HitsFound(request, kvsearch.similar(index_dir=self.index_dir, passage_id=passage_id, limit=LIMIT), passage_id)
-        except KvsearchError as error:
-            message = SearchFailed(request, str(error), "error")
+        except Exception as error:  # KvsearchError, or a bug: a message, never a crash
+            message = SearchFailed(request, str(error) or type(error).__name__, "error")
         if not worker.is_cancelled:
             self.post_message(message)
 
@@ -476,7 +478,7 @@ def run(index_dir: Path, query: str = "") -> int:
     """Run the app until the user leaves; the terminal is restored whatever happens."""
     app = KvsearchApp(index_dir=index_dir, query=query)
     app.run()
-    return app.return_code or 0
+    return int(ExitCode.INTERNAL) if app.return_code else 0  # Textual has printed the bug
 
 
 if __name__ == "__main__":  # pragma: no cover

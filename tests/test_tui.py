@@ -212,6 +212,8 @@ async def test_a_facet_filter_narrows_the_hits_and_x_drops_it(shared_index: Path
         assert app.filters == {"party": "JA21"} and 0 < len(hits) < before
         assert all(any(a.get("party") == "JA21" for a in h.document["askers"]) for h in hits)
         assert "partij JA21" in status(app)
+        assert "party:SP" in facets.choices, "the other parties stay choosable"
+        assert "session:2024-2025" not in facets.choices  # JA21 asked only in 2023-2024
         await pilot.press("x")
         await answered(pilot)
         assert not app.filters and len(app.query_one(HitList).hits) == before

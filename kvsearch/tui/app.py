@@ -23,7 +23,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 import kvsearch
-from kvsearch import Hit, KvsearchError
+from kvsearch import Hit, KvsearchError, SearchResult
 from kvsearch.errors import ExitCode, IndexMissingError, IndexVersionError
 from kvsearch.query import Filter, make_filter
 from kvsearch.render import safe
@@ -57,7 +57,7 @@ class KvsearchApp(App[None]):
     CSS_PATH = "kvsearch.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        Binding("ctrl+q,ctrl+c", "quit", "Quit", id="quit", tooltip="Leave kvsearch", priority=True, key_display="^q"),
+        Binding("ctrl+q,ctrl+c", "quit", "Quit", id="quit", tooltip="Leave kvsearch (also Ctrl+C)", priority=True, key_display="^q"),
         Binding("f1,question_mark", "help", "Help", id="help", tooltip="Keys and query syntax", key_display="?"),
         Binding("slash,escape", "back", "Search", id="search", tooltip="Back to the search box", key_display="/"),
         Binding("f", "facets", "Filters", id="facets", tooltip="Show or hide the filters by party, ministry and year"),
@@ -130,17 +130,19 @@ class KvsearchApp(App[None]):
             self._show_start()
             return
         try:
-            filters = [make_filter(kind, value) for kind, value in self.filters.items()]
+            filters = {kind: make_filter(kind, value) for kind, value in self.filters.items()}
         except KvsearchError as error:  # a stored filter value the query language refuses
             self._failed(SearchFailed(self.request, str(error), "query"))
             return
         self._run_search(self.request, text, filters)
 
     @work(thread=True, exclusive=True, group="search")
-    def _run_search(self, request: int, text: str, filters: list[Filter]) -> None:
+    def _run_search(self, request: int, text: str, filters: dict[str, Filter]) -> None:
         worker = get_current_worker()
         try:
-            result = kvsearch.search(text, index_dir=self.index_dir, limit=LIMIT, filters=filters, facets=True)
+            result = kvsearch.search(text, index_dir=self.index_dir, limit=LIMIT, filters=list(filters.values()), facets=True)
+            if result.total:
+                self._facets_without_own_filter(result, text, filters)
         except (IndexMissingError, IndexVersionError) as error:
             message: SearchFailed | HitsFound = SearchFailed(request, str(error), "index")
         except KvsearchError as error:
@@ -151,6 +153,17 @@ class KvsearchApp(App[None]):
             message = HitsFound(request, result)
         if not worker.is_cancelled:
             self.post_message(message)
+
+    def _facets_without_own_filter(self, result: SearchResult, text: str, filters: dict[str, Filter]) -> None:
+        """Count a filtered facet as if its own filter were off, so its other values stay choosable."""
+        for name, (kind, _) in FACETS.items():
+            if kind in filters:
+                others = [f for k, f in filters.items() if k != kind]
+                try:
+                    wider = kvsearch.search(text, index_dir=self.index_dir, limit=1, filters=others, facets=True)
+                except KvsearchError:  # e.g. no words and no other filter left
+                    continue
+                result.facets[name] = wider.facets.get(name, {})
 
     @on(HitsFound)
     def _found(self, event: HitsFound) -> None:
@@ -232,10 +245,10 @@ class KvsearchApp(App[None]):
         self.query_one("#facets", FacetList).show({}, self.filters)
         self.current = None
         self.refresh_bindings()
-        self._status(Content("Type to search; Enter searches at once; ? for help."))
+        self._status(Content("Type to search; Enter searches at once; F1 (or ? outside the search box) for help."))
         self.query_one("#passage", PassageView).message(
-            Content("Zoek in schriftelijke Kamervragen en de antwoorden van de regering.\n\n")
-            + Content("Voorbeelden: ").stylize("bold")
+            Content("Search the written questions of the Tweede Kamer and the government's answers.\n\n")
+            + Content("Examples: ").stylize("bold")
             + Content('neutraliteit ambtenaren   "uw Kamer"   stikstof partij:VVD   ministerie:VWS jaar:2024')
         )
         self._check_index_exists()

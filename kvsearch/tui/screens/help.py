@@ -9,34 +9,35 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown
 
 QUERY_SYNTAX = """\
-## Zoektaal
+## Query language
 
-Alle woorden moeten voorkomen (in vraag, antwoord of onderwerp); een woord vindt ook zijn
-andere vormen (`ambtenaar` vindt `ambtenaren`).
+All words must match (in the question, the answer or the subject), and a word also finds its
+other forms (`ambtenaar` finds `ambtenaren`, `uitslag` finds `verkiezingsuitslag`).
 
-| zoekvraag | vindt |
+| query | finds |
 | --- | --- |
-| `neutraliteit ambtenaren` | passages met beide woorden |
-| `"uw Kamer"` | de exacte woordgroep |
-| `stikstof OR waterstof` (ook `OF`) | een van beide |
-| `asiel NOT opvang`, `asiel -opvang` | zonder een woord |
-| `ambtena*` | woorden die zo beginnen (minstens 3 letters) |
-| `(jeugdzorg OR ggz) wachttijden` | groeperen |
-| `partij:PVV`, `partij:"Nieuw Sociaal Contract"` | vragen van een lid van die partij |
-| `indiener:Erkens`, `minister:Helder` | vragensteller, beantwoordende bewindspersoon |
-| `ministerie:VWS` | beantwoord door of gericht aan dat ministerie |
-| `jaar:2024`, `vergaderjaar:2023-2024` | kalenderjaar, vergaderjaar |
-| `datum:2024-01..2024-06` | periode (een kant mag open blijven) |
-| `nr:1064`, `status:onbeantwoord`, `soort:mededeling` | één document, stand van de vragen |
+| `neutraliteit ambtenaren` | passages with both words |
+| `"uw Kamer"` | the exact phrase |
+| `stikstof OR waterstof` (also `OF`) | either word |
+| `asiel NOT opvang`, `asiel -opvang` (also `NIET`) | without a word |
+| `ambtena*` | words starting with `ambtena` (at least 3 letters) |
+| `(jeugdzorg OR ggz) wachttijden` | grouping |
+| `partij:PVV`, `partij:"Nieuw Sociaal Contract"` | asked by a member of that party |
+| `indiener:Erkens`, `minister:Helder` | asked by that member, answered by that minister |
+| `ministerie:VWS` | answered by or addressed to that ministry |
+| `jaar:2024`, `vergaderjaar:2023-2024` | calendar year, parliamentary year |
+| `datum:2024-01..2024-06` | date range (either end may be open) |
+| `nr:1064`, `status:onbeantwoord`, `soort:mededeling` | one document; state of the questions |
 
-Een lange vraag zonder operatoren (meer dan zes woorden) wordt als gewone taal gelezen: de
-passages met de meeste woorden komen eerst.
+A plain query of more than six words (a whole question pasted in) is read as natural
+language: the passages with most of its words come first. The filter panel adds `partij:`,
+`ministerie:` and `vergaderjaar:` filters to whatever you type.
 """
 
 
 def keys_table(bindings: list[tuple[str, str, str]]) -> str:
     rows = "\n".join(f"| `{key}` | {tooltip or description} |" for key, description, tooltip in bindings)
-    return "## Toetsen\n\n| toets | actie |\n| --- | --- |\n" + rows + "\n"
+    return "## Keys\n\n| key | does |\n| --- | --- |\n" + rows + "\n"
 
 
 class HelpScreen(ModalScreen[None]):
@@ -48,5 +49,5 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Markdown("# kvsearch\n\n" + keys_table(self._rows) + "\n" + QUERY_SYNTAX)
+            yield Markdown(keys_table(self._rows) + "\n" + QUERY_SYNTAX)
         yield Footer()

@@ -20,7 +20,7 @@ class SearchBar(Input):
     def __init__(self, value: str = "", **kwargs: object) -> None:
         super().__init__(
             value=value,
-            placeholder="Zoek in Kamervragen…  (partij:SP, ministerie:VWS, \"uw Kamer\", ? voor hulp)",
+            placeholder="Search Kamervragen…   e.g. neutraliteit ambtenaren  partij:SP  ministerie:VWS  \"uw Kamer\"   (F1: help)",
             **kwargs,  # type: ignore[arg-type]
         )
         self._pending: Timer | None = None

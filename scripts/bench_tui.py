@@ -36,7 +36,9 @@ class Terminal:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # child
             os.environ["TERM"] = "xterm-256color"
-            os.execv(sys.executable, [sys.executable, "-m", "kvsearch", "tui", "--index", str(index)])
+            os.execv(
+                sys.executable, [sys.executable, "-m", "kvsearch", "tui", "--index", str(index)]
+            )
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
         self.screen = b""
 
@@ -73,10 +75,10 @@ class Terminal:
 
 def in_a_terminal(index: Path, runs: int) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {"launch": [], "keystroke (debounced)": [], "Enter": []}
-    for run in range(runs):
+    for _ in range(runs):
         started = time.perf_counter()
         term = Terminal(index)
-        term.wait_for("earch Kamervragen".encode())  # "S" is under the cursor
+        term.wait_for(b"earch Kamervragen")  # "S" is under the cursor
         times["launch"].append(time.perf_counter() - started)
         term.drain()
         for query in QUERIES:
@@ -101,13 +103,17 @@ def in_a_terminal(index: Path, runs: int) -> dict[str, list[float]]:
 async def headless(index: Path, runs: int) -> dict[str, list[float]]:
     from kvsearch.tui import KvsearchApp
 
-    times: dict[str, list[float]] = {"mount to search box": [], "keystroke (debounced)": [], "Enter": []}
+    times: dict[str, list[float]] = {
+        "mount to search box": [],
+        "keystroke (debounced)": [],
+        "Enter": [],
+    }
 
     async def settle(pilot, app, before: int) -> None:  # type: ignore[no-untyped-def]
         while not (app.request > before and app.answered == app.request):
             await pilot.pause(0.001)
 
-    for run in range(runs):
+    for _ in range(runs):
         started = time.perf_counter()
         app = KvsearchApp(index_dir=index, watch_seconds=3600)
         async with app.run_test(size=(120, 40)) as pilot:
@@ -132,12 +138,18 @@ def report(title: str, times: dict[str, list[float]]) -> None:
     print(title)
     for name, values in times.items():
         ms = sorted(v * 1000 for v in values)
-        print(f"  {name:<24} median {statistics.median(ms):6.0f} ms   max {ms[-1]:6.0f} ms   (n={len(ms)})")
+        print(
+            f"  {name:<24} median {statistics.median(ms):6.0f} ms   max {ms[-1]:6.0f} ms   (n={len(ms)})"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--index", type=Path, default=Path(os.environ.get("KVSEARCH_INDEX", "index")))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--index", type=Path, default=Path(os.environ.get("KVSEARCH_INDEX", "index"))
+    )
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     report(f"in a 120x40 pseudo-terminal ({args.index}):", in_a_terminal(args.index, args.runs))

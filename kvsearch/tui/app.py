@@ -47,7 +47,16 @@ LIMIT = 50
 WATCH_SECONDS = 2.0
 FACET_LABELS = {kind: heading.lower() for kind, heading in FACETS.values()}
 #: actions that need a selected hit (dimmed in the footer without one)
-HIT_ACTIONS = {"previous_passage", "next_passage", "document", "similar", "open", "cite", "copy", "json"}
+HIT_ACTIONS = {
+    "previous_passage",
+    "next_passage",
+    "document",
+    "similar",
+    "open",
+    "cite",
+    "copy",
+    "json",
+}
 
 
 class KvsearchApp(App[None]):
@@ -57,22 +66,79 @@ class KvsearchApp(App[None]):
     CSS_PATH = "kvsearch.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        Binding("ctrl+q,ctrl+c", "quit", "Quit", id="quit", tooltip="Leave kvsearch (also Ctrl+C)", priority=True, key_display="^q"),
-        Binding("f1,question_mark", "help", "Help", id="help", tooltip="Keys and query syntax", key_display="?"),
-        Binding("slash,escape", "back", "Search", id="search", tooltip="Back to the search box", key_display="/"),
-        Binding("f", "facets", "Filters", id="facets", tooltip="Show or hide the filters by party, ministry and year"),
-        Binding("x", "clear_filters", "Clear filters", id="clear_filters", tooltip="Drop all filters"),
-        Binding("p", "previous_passage", "Prev", id="previous_passage", tooltip="Previous passage of the same document"),
-        Binding("n", "next_passage", "Next", id="next_passage", tooltip="Next passage of the same document"),
+        Binding(
+            "ctrl+q,ctrl+c",
+            "quit",
+            "Quit",
+            id="quit",
+            tooltip="Leave kvsearch (also Ctrl+C)",
+            priority=True,
+            key_display="^q",
+        ),
+        Binding(
+            "f1,question_mark",
+            "help",
+            "Help",
+            id="help",
+            tooltip="Keys and query syntax",
+            key_display="?",
+        ),
+        Binding(
+            "slash,escape",
+            "back",
+            "Search",
+            id="search",
+            tooltip="Back to the search box",
+            key_display="/",
+        ),
+        Binding(
+            "f",
+            "facets",
+            "Filters",
+            id="facets",
+            tooltip="Show or hide the filters by party, ministry and year",
+        ),
+        Binding(
+            "x", "clear_filters", "Clear filters", id="clear_filters", tooltip="Drop all filters"
+        ),
+        Binding(
+            "p",
+            "previous_passage",
+            "Prev",
+            id="previous_passage",
+            tooltip="Previous passage of the same document",
+        ),
+        Binding(
+            "n",
+            "next_passage",
+            "Next",
+            id="next_passage",
+            tooltip="Next passage of the same document",
+        ),
         Binding("d", "document", "Document", id="document", tooltip="The whole document"),
-        Binding("s", "similar", "Similar", id="similar", tooltip="Passages in other documents answering the same question"),
+        Binding(
+            "s",
+            "similar",
+            "Similar",
+            id="similar",
+            tooltip="Passages in other documents answering the same question",
+        ),
         Binding("o", "open", "Open", id="open", tooltip="Open the official page in a browser"),
         Binding("c", "cite", "Cite", id="cite", tooltip="Copy a citation to the clipboard"),
-        Binding("y", "copy", "Copy text", id="copy", tooltip="Copy the passage text to the clipboard"),
+        Binding(
+            "y", "copy", "Copy text", id="copy", tooltip="Copy the passage text to the clipboard"
+        ),
         Binding("j", "json", "JSON", id="json", tooltip="The hit as JSON"),
     ]
 
-    def __init__(self, index_dir: Path | str = Path("index"), query: str = "", *, show_timing: bool = True, watch_seconds: float = WATCH_SECONDS) -> None:
+    def __init__(
+        self,
+        index_dir: Path | str = Path("index"),
+        query: str = "",
+        *,
+        show_timing: bool = True,
+        watch_seconds: float = WATCH_SECONDS,
+    ) -> None:
         super().__init__()
         self.index_dir = Path(index_dir)
         self.initial_query = query
@@ -81,7 +147,9 @@ class KvsearchApp(App[None]):
         self.filters: dict[str, str] = {}
         self.query_text = ""
         self.request = 0  # the latest search asked for
-        self.answered = 0  # the latest search whose answer is shown (tests and benchmarks wait on it)
+        self.answered = (
+            0  # the latest search whose answer is shown (tests and benchmarks wait on it)
+        )
         self.similar_to: str | None = None
         self.current: Hit | None = None
         self.document: tuple[str, list[Hit]] | None = None
@@ -140,7 +208,13 @@ class KvsearchApp(App[None]):
     def _run_search(self, request: int, text: str, filters: dict[str, Filter]) -> None:
         worker = get_current_worker()
         try:
-            result = kvsearch.search(text, index_dir=self.index_dir, limit=LIMIT, filters=list(filters.values()), facets=True)
+            result = kvsearch.search(
+                text,
+                index_dir=self.index_dir,
+                limit=LIMIT,
+                filters=list(filters.values()),
+                facets=True,
+            )
             if result.total:
                 self._facets_without_own_filter(result, text, filters)
         except (IndexMissingError, IndexVersionError) as error:
@@ -148,19 +222,25 @@ class KvsearchApp(App[None]):
         except KvsearchError as error:
             message = SearchFailed(request, str(error), "query")
         except Exception as error:  # a bug must not take the terminal down with it
-            message = SearchFailed(request, f"internal error: {type(error).__name__}: {error}", "error")
+            message = SearchFailed(
+                request, f"internal error: {type(error).__name__}: {error}", "error"
+            )
         else:
             message = HitsFound(request, result)
         if not worker.is_cancelled:
             self.post_message(message)
 
-    def _facets_without_own_filter(self, result: SearchResult, text: str, filters: dict[str, Filter]) -> None:
+    def _facets_without_own_filter(
+        self, result: SearchResult, text: str, filters: dict[str, Filter]
+    ) -> None:
         """Count a filtered facet as if its own filter were off, so its other values stay choosable."""
         for name, (kind, _) in FACETS.items():
             if kind in filters:
                 others = [f for k, f in filters.items() if k != kind]
                 try:
-                    wider = kvsearch.search(text, index_dir=self.index_dir, limit=1, filters=others, facets=True)
+                    wider = kvsearch.search(
+                        text, index_dir=self.index_dir, limit=1, filters=others, facets=True
+                    )
                 except KvsearchError:  # e.g. no words and no other filter left
                     continue
                 result.facets[name] = wider.facets.get(name, {})
@@ -185,14 +265,24 @@ class KvsearchApp(App[None]):
 
     def _summary(self, event: HitsFound) -> Content:
         result = event.result
-        shown = f"{len(result.hits)} of {result.total}" if result.total > len(result.hits) else str(result.total)
+        shown = (
+            f"{len(result.hits)} of {result.total}"
+            if result.total > len(result.hits)
+            else str(result.total)
+        )
         parts = [f"{shown} {'hit' if result.total == 1 else 'hits'}"]
         if event.similar_to:
-            parts[0] = f"{shown} passages similar to {safe(event.similar_to)} (Esc: back to your search)"
+            parts[0] = (
+                f"{shown} passages similar to {safe(event.similar_to)} (Esc: back to your search)"
+            )
         if self.show_timing:
             parts.append(f"{result.seconds * 1000:.0f} ms")
         if self.filters and not event.similar_to:
-            parts.append("filters: " + ", ".join(f"{FACET_LABELS[k]} {safe(v)}" for k, v in self.filters.items()) + " (x clears)")
+            parts.append(
+                "filters: "
+                + ", ".join(f"{FACET_LABELS[k]} {safe(v)}" for k, v in self.filters.items())
+                + " (x clears)"
+            )
         if result.relaxed:
             parts.append("no passage has all the words; showing those with most of them")
         return Content(" · ".join(parts))
@@ -204,7 +294,11 @@ class KvsearchApp(App[None]):
         if self.filters:
             lines.append(Content("Try without the filters: press x to drop them."))
         if not event.result.suggestion and not self.filters:
-            lines.append(Content("Try fewer or other words, or a prefix such as ambtena*. Press ? for the query syntax."))
+            lines.append(
+                Content(
+                    "Try fewer or other words, or a prefix such as ambtena*. Press ? for the query syntax."
+                )
+            )
         return Content("\n\n").join(lines)
 
     @on(SearchFailed)
@@ -214,7 +308,9 @@ class KvsearchApp(App[None]):
         self.answered = event.request
         if event.kind == "query":
             self.query_one("#search").add_class("-error")
-            self._status(Content.assemble(("Query error: ", "bold"), safe(event.message)), error=True)
+            self._status(
+                Content.assemble(("Query error: ", "bold"), safe(event.message)), error=True
+            )
             return
         self.query_one("#hits", HitList).show([])
         self.query_one("#facets", FacetList).show({}, self.filters)
@@ -232,12 +328,14 @@ class KvsearchApp(App[None]):
             command = message.rsplit("rebuild it with:", 1)[1].strip()
             if "--index" not in command:
                 command += f" --index {self.index_dir}"
-        return Content("\n\n").join([
-            Content(safe(message)).stylize("bold"),
-            Content("Build it, in another terminal, with:"),
-            Content("    " + safe(command)).stylize("bold"),
-            Content("This screen picks the index up as soon as it is published."),
-        ])
+        return Content("\n\n").join(
+            [
+                Content(safe(message)).stylize("bold"),
+                Content("Build it, in another terminal, with:"),
+                Content("    " + safe(command)).stylize("bold"),
+                Content("This screen picks the index up as soon as it is published."),
+            ]
+        )
 
     def _show_start(self) -> None:
         self.query_one("#search").remove_class("-error")
@@ -245,11 +343,19 @@ class KvsearchApp(App[None]):
         self.query_one("#facets", FacetList).show({}, self.filters)
         self.current = None
         self.refresh_bindings()
-        self._status(Content("Type to search; Enter searches at once; F1 (or ? outside the search box) for help."))
+        self._status(
+            Content(
+                "Type to search; Enter searches at once; F1 (or ? outside the search box) for help."
+            )
+        )
         self.query_one("#passage", PassageView).message(
-            Content("Search the written questions of the Tweede Kamer and the government's answers.\n\n")
+            Content(
+                "Search the written questions of the Tweede Kamer and the government's answers.\n\n"
+            )
             + Content("Examples: ").stylize("bold")
-            + Content('neutraliteit ambtenaren   "uw Kamer"   stikstof partij:VVD   ministerie:VWS jaar:2024')
+            + Content(
+                'neutraliteit ambtenaren   "uw Kamer"   stikstof partij:VVD   ministerie:VWS jaar:2024'
+            )
         )
         self._check_index_exists()
 
@@ -279,7 +385,9 @@ class KvsearchApp(App[None]):
             return
         self._index_state = state
         if state is not None:
-            self.notify("A new index was published; results refreshed.", title="Index updated", markup=False)
+            self.notify(
+                "A new index was published; results refreshed.", title="Index updated", markup=False
+            )
         self.document = None
         self._reselect = self.current.passage_id if self.current else None
         if self.similar_to is None:
@@ -324,10 +432,16 @@ class KvsearchApp(App[None]):
             self.push_screen(HelpScreen(self.binding_help()))
 
     def binding_help(self) -> list[tuple[str, str, str]]:
-        rows = [("↑ ↓", "Move through the results (or click); the selected hit is shown below them", ""),
-                ("Enter", "In the search box: search at once; in the results: read the passage", ""),
-                ("Tab", "Next pane: search box, filters, results, passage", ""),
-                ("^p", "Command palette: every action by name", "")]
+        rows = [
+            (
+                "↑ ↓",
+                "Move through the results (or click); the selected hit is shown below them",
+                "",
+            ),
+            ("Enter", "In the search box: search at once; in the results: read the passage", ""),
+            ("Tab", "Next pane: search box, filters, results, passage", ""),
+            ("^p", "Command palette: every action by name", ""),
+        ]
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
             keys = binding.key_display or binding.key.split(",")[0]
@@ -380,7 +494,10 @@ class KvsearchApp(App[None]):
             return
         position = ids.index(hit.passage_id) + offset
         if not 0 <= position < len(passages):
-            self.notify("No " + ("earlier" if offset < 0 else "later") + " passage in this document.", markup=False)
+            self.notify(
+                "No " + ("earlier" if offset < 0 else "later") + " passage in this document.",
+                markup=False,
+            )
             return
         self._show_passage(passages[position], hit)
 
@@ -392,7 +509,10 @@ class KvsearchApp(App[None]):
             spans = None
         else:
             words = matched_words(reference)
-            spans = {field: rehighlight(getattr(target, field), words) for field in ("question", "answer")}
+            spans = {
+                field: rehighlight(getattr(target, field), words)
+                for field in ("question", "answer")
+            }
         self.current = target
         self.query_one("#passage", PassageView).show(target, spans)
 
@@ -403,14 +523,21 @@ class KvsearchApp(App[None]):
             self._pending_document = "show"
             self._load_document(self.current.doc_id)
             return
-        self.push_screen(DocumentScreen(self.document[1], self.current.passage_id, matched_words(self.current)))
+        self.push_screen(
+            DocumentScreen(self.document[1], self.current.passage_id, matched_words(self.current))
+        )
 
     @work(thread=True, exclusive=True, group="document")
     def _load_document(self, doc_id: str) -> None:
         try:
             hits = kvsearch.get_document(doc_id, index_dir=self.index_dir)
         except Exception as error:  # KvsearchError, or a bug: a message, never a crash
-            self.call_from_thread(self.notify, safe(str(error)) or type(error).__name__, severity="error", markup=False)
+            self.call_from_thread(
+                self.notify,
+                safe(str(error)) or type(error).__name__,
+                severity="error",
+                markup=False,
+            )
             return
         self.post_message(DocumentLoaded(doc_id, hits))
 
@@ -436,7 +563,11 @@ class KvsearchApp(App[None]):
     def _run_similar(self, request: int, passage_id: str) -> None:
         worker = get_current_worker()
         try:
-            message: HitsFound | SearchFailed = HitsFound(request, kvsearch.similar(index_dir=self.index_dir, passage_id=passage_id, limit=LIMIT), passage_id)
+            message: HitsFound | SearchFailed = HitsFound(
+                request,
+                kvsearch.similar(index_dir=self.index_dir, passage_id=passage_id, limit=LIMIT),
+                passage_id,
+            )
         except Exception as error:  # KvsearchError, or a bug: a message, never a crash
             message = SearchFailed(request, str(error) or type(error).__name__, "error")
         if not worker.is_cancelled:
@@ -459,7 +590,12 @@ class KvsearchApp(App[None]):
             self.call_from_thread(self.notify, f"Opened {url}", markup=False)
         else:
             self.call_from_thread(self.copy_to_clipboard, url)
-            self.call_from_thread(self.notify, f"No browser found; copied the address: {url}", severity="warning", markup=False)
+            self.call_from_thread(
+                self.notify,
+                f"No browser found; copied the address: {url}",
+                severity="warning",
+                markup=False,
+            )
 
     def action_cite(self) -> None:
         if self.current:
@@ -483,7 +619,11 @@ class KvsearchApp(App[None]):
             if binding.action in ("quit", "help", "back"):
                 continue
             if self.check_action(binding.action, ()):
-                yield SystemCommand(binding.description, binding.tooltip, lambda action=binding.action: self.run_action(action))
+                yield SystemCommand(
+                    binding.description,
+                    binding.tooltip,
+                    lambda action=binding.action: self.run_action(action),
+                )
         yield SystemCommand("Help", "Keys and query syntax", self.action_help)
 
 

@@ -30,7 +30,11 @@ def highlighted(text: str, spans: list[tuple[int, int]], *, one_line: bool = Fal
 
 def snippet(hit: Hit, width: int = 240) -> Content:
     """One line from the answer (or the question) around its first cluster of matched words."""
-    field = "answer" if hit.highlights.get("answer") or not hit.highlights.get("question") else "question"
+    field = (
+        "answer"
+        if hit.highlights.get("answer") or not hit.highlights.get("question")
+        else "question"
+    )
     text = getattr(hit, field) or hit.question or hit.answer
     spans = hit.highlights.get(field, []) if text is getattr(hit, field) else []
     start = 0
@@ -51,9 +55,11 @@ def person(meta: dict | None) -> str:
 
 
 def document_line(hit: Hit) -> str:
-    """"nr. 1064 (2023-2024) · vraag 8 · Erdmans (JA21) → Minister Helder (VWS) · 2024-02-16"."""
+    """ "nr. 1064 (2023-2024) · vraag 8 · Erdmans (JA21) → Minister Helder (VWS) · 2024-02-16"."""
     meta = hit.document
-    number = f"nr. {meta.get('number') or hit.doc_id}" + (f" ({meta['year']})" if meta.get("year") else "")
+    number = f"nr. {meta.get('number') or hit.doc_id}" + (
+        f" ({meta['year']})" if meta.get("year") else ""
+    )
     people = askers_line(meta)
     answerer = person(meta.get("answered_by"))
     if answerer:
@@ -69,19 +75,30 @@ def title(hit: Hit) -> Content:
 
 def hit_row(hit: Hit) -> Content:
     """Three lines for the results list: subject, document line, snippet."""
-    return Content("\n").join([title(hit).stylize("bold"), Content(document_line(hit)).stylize("dim"), snippet(hit)])
+    return Content("\n").join(
+        [title(hit).stylize("bold"), Content(document_line(hit)).stylize("dim"), snippet(hit)]
+    )
 
 
 def citation(hit: Hit) -> str:
-    """"Aanhangsel Handelingen II 2023/24, nr. 1064, antwoord op vraag 8"."""
+    """ "Aanhangsel Handelingen II 2023/24, nr. 1064, antwoord op vraag 8"."""
     meta = hit.document
     year = meta.get("year") or ""
     short = f"{year[:4]}/{year[-2:]}" if re.fullmatch(r"\d{4}-\d{4}", year) else year
     asked = questions_label(hit.questions)
     if meta.get("kind") == "vragen":
-        return safe(f"Kamervragen {meta.get('reference') or meta.get('number') or hit.doc_id}" + (f", {asked}" if asked else ""))
-    what = "mededeling" if meta.get("kind") == "mededeling" else (f"antwoord op {asked}" if asked else "antwoord")
-    return safe(f"Aanhangsel Handelingen II {short}, nr. {meta.get('number') or hit.doc_id}, {what}")
+        return safe(
+            f"Kamervragen {meta.get('reference') or meta.get('number') or hit.doc_id}"
+            + (f", {asked}" if asked else "")
+        )
+    what = (
+        "mededeling"
+        if meta.get("kind") == "mededeling"
+        else (f"antwoord op {asked}" if asked else "antwoord")
+    )
+    return safe(
+        f"Aanhangsel Handelingen II {short}, nr. {meta.get('number') or hit.doc_id}, {what}"
+    )
 
 
 def passage_text(hit: Hit) -> str:
@@ -91,7 +108,11 @@ def passage_text(hit: Hit) -> str:
     if hit.question:
         out += [f"Vraag {label}".strip(), safe_block(hit.question), ""]
     if hit.answer:
-        out += [f"Antwoord {label}".strip() if hit.questions else "Mededeling", safe_block(hit.answer), ""]
+        out += [
+            f"Antwoord {label}".strip() if hit.questions else "Mededeling",
+            safe_block(hit.answer),
+            "",
+        ]
     out += [safe_block(note) for note in hit.notes]
     return "\n".join(out).strip() + "\n"
 
@@ -110,7 +131,10 @@ def rehighlight(text: str, words: set[str]) -> list[tuple[int, int]]:
     """Spans of ``words`` (as matched elsewhere in the document) in another passage's text."""
     if not words or not text:
         return []
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b", re.I)
+    pattern = re.compile(
+        r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b",
+        re.I,
+    )
     return [m.span() for m in pattern.finditer(text)]
 
 

@@ -36,12 +36,22 @@ language: the passages with most of its words come first. The filter panel adds 
 
 
 def keys_table(bindings: list[tuple[str, str, str]]) -> str:
-    rows = "\n".join(f"| `{key}` | {tooltip or description} |" for key, description, tooltip in bindings)
+    rows = "\n".join(
+        f"| `{key}` | {tooltip or description} |" for key, description, tooltip in bindings
+    )
     return "## Keys\n\n| key | does |\n| --- | --- |\n" + rows + "\n"
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close", tooltip="Close the help")]
+    BINDINGS = [
+        Binding(
+            "escape,q,question_mark,f1",
+            "dismiss",
+            "Close",
+            id="help.close",
+            tooltip="Close the help",
+        )
+    ]
 
     def __init__(self, bindings: list[tuple[str, str, str]]) -> None:
         super().__init__()

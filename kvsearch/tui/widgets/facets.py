@@ -11,7 +11,11 @@ from kvsearch.render import safe
 from kvsearch.tui.messages import FacetToggled
 
 #: facet name in SearchResult.facets -> (filter kind, heading)
-FACETS = {"party": ("party", "Partij"), "ministry": ("ministry", "Ministerie"), "year": ("session", "Vergaderjaar")}
+FACETS = {
+    "party": ("party", "Partij"),
+    "ministry": ("ministry", "Ministerie"),
+    "year": ("session", "Vergaderjaar"),
+}
 
 
 class FacetList(OptionList):
@@ -36,7 +40,11 @@ class FacetList(OptionList):
                 option_id = f"{kind}:{value}"
                 self.choices[option_id] = (kind, value)
                 mark = "● " if active.get(kind) == value else "  "
-                options.append(Option(Content.assemble(mark, (f"{count:>4} ", "dim"), safe(value)), id=option_id))
+                options.append(
+                    Option(
+                        Content.assemble(mark, (f"{count:>4} ", "dim"), safe(value)), id=option_id
+                    )
+                )
         self.clear_options()
         self.add_options(options)
         if keep in self.choices:

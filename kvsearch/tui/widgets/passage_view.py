@@ -14,7 +14,13 @@ from kvsearch.tui.text import citation, document_line, highlighted, safe_block, 
 class PassageBody(Vertical):
     """A passage, laid out by the stylesheet: side by side when wide, stacked when narrow."""
 
-    def __init__(self, hit: Hit | None = None, *, spans: dict[str, list[tuple[int, int]]] | None = None, **kwargs: object) -> None:
+    def __init__(
+        self,
+        hit: Hit | None = None,
+        *,
+        spans: dict[str, list[tuple[int, int]]] | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._hit = hit
         self._spans = spans
@@ -39,20 +45,32 @@ class PassageBody(Vertical):
         spans = hit.highlights if spans is None else spans
         label = hit.label
         self.query_one(".meta", Static).update(
-            Content("\n").join([
-                title(hit).stylize("bold"),
-                Content(document_line(hit)).stylize("dim"),
-                Content(citation(hit)).stylize("italic dim"),
-            ])
+            Content("\n").join(
+                [
+                    title(hit).stylize("bold"),
+                    Content(document_line(hit)).stylize("dim"),
+                    Content(citation(hit)).stylize("italic dim"),
+                ]
+            )
         )
         question, answer = self.query_one(".question"), self.query_one(".answer")
         question.query_one(".label", Static).update(Content(f"Vraag {label}".strip()))
         answer.query_one(".label", Static).update(
-            Content("Mededeling" if hit.document.get("kind") == "mededeling" and not hit.questions else f"Antwoord {label}".strip())
+            Content(
+                "Mededeling"
+                if hit.document.get("kind") == "mededeling" and not hit.questions
+                else f"Antwoord {label}".strip()
+            )
         )
-        question.query_one(".text", Static).update(highlighted(hit.question, spans.get("question", [])) if hit.question else Content("—").stylize("dim"))
+        question.query_one(".text", Static).update(
+            highlighted(hit.question, spans.get("question", []))
+            if hit.question
+            else Content("—").stylize("dim")
+        )
         answer.query_one(".text", Static).update(
-            highlighted(hit.answer, spans.get("answer", [])) if hit.answer else Content("(nog geen antwoord)").stylize("dim italic")
+            highlighted(hit.answer, spans.get("answer", []))
+            if hit.answer
+            else Content("(nog geen antwoord)").stylize("dim italic")
         )
         notes = self.query_one(".notes", Static)
         notes.display = bool(hit.notes)

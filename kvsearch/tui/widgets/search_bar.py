@@ -14,13 +14,19 @@ DEBOUNCE_SECONDS = 0.15
 
 class SearchBar(Input):
     BINDINGS = [
-        Binding("down", "app.focus_hits", "Results", id="search.results", tooltip="Move to the results list"),
+        Binding(
+            "down",
+            "app.focus_hits",
+            "Results",
+            id="search.results",
+            tooltip="Move to the results list",
+        ),
     ]
 
     def __init__(self, value: str = "", **kwargs: object) -> None:
         super().__init__(
             value=value,
-            placeholder="Search Kamervragen…   e.g. neutraliteit ambtenaren  partij:SP  ministerie:VWS  \"uw Kamer\"   (F1: help)",
+            placeholder='Search Kamervragen…   e.g. neutraliteit ambtenaren  partij:SP  ministerie:VWS  "uw Kamer"   (F1: help)',
             **kwargs,  # type: ignore[arg-type]
         )
         self._pending: Timer | None = None
@@ -29,7 +35,9 @@ class SearchBar(Input):
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
         self._cancel()
-        self._pending = self.set_timer(DEBOUNCE_SECONDS, lambda: self.post_message(SearchRequested(self.value)))
+        self._pending = self.set_timer(
+            DEBOUNCE_SECONDS, lambda: self.post_message(SearchRequested(self.value))
+        )
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

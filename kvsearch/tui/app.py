@@ -147,9 +147,7 @@ class KvsearchApp(App[None]):
         self.filters: dict[str, str] = {}
         self.query_text = ""
         self.request = 0  # the latest search asked for
-        self.answered = (
-            0  # the latest search whose answer is shown (tests and benchmarks wait on it)
-        )
+        self.answered = 0  # the latest search whose answer is shown (tests, benchmarks wait on it)
         self.similar_to: str | None = None
         self.current: Hit | None = None
         self.document: tuple[str, list[Hit]] | None = None

@@ -381,17 +381,34 @@ def analyze(
         _out("\n".join(f"{t.position:4d}  {render.safe(t.text):<24} {render.safe(text[t.start:t.end])}" for t in tokens))
 
 
+@app.command()
+def tui(
+    query: Annotated[Optional[list[str]], typer.Argument(help="A query to start with.", show_default=False)] = None,
+    index: IndexOption = Path(INDEX_DEFAULT),
+) -> None:
+    """Search interactively: results while you type, the passage beside them, filters by party,
+    ministry and year (also: kvsearch with no arguments, on a terminal).
+
+    Example: kvsearch tui "neutraliteit ambtenaren"
+    """
+    from kvsearch.tui.app import run  # Textual is imported only here: a one-liner stays fast
+
+    code = run(index, " ".join(query or []))
+    if code:
+        raise typer.Exit(code)
+
+
 # --------------------------------------------------------------------------------------------
 # entry point
 
-COMMANDS = {"search", "similar", "show", "stats", "status", "index", "parse", "analyze"}
+COMMANDS = {"search", "similar", "show", "stats", "status", "index", "parse", "analyze", "tui"}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; ``kvsearch QUERY`` is short for ``kvsearch search QUERY``."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args:
-        args = ["--help"]
+        args = ["tui"] if sys.stdin.isatty() and sys.stdout.isatty() else ["--help"]
     elif args[0] not in COMMANDS and args[0] not in ("--help", "-h"):
         args = ["search", *args]
     try:

@@ -223,3 +223,27 @@ def document_outline(document: Document, style: Style) -> str:
     for warning in document.warnings:
         out.append(style.dim(f"  warning: {safe(warning)}"))
     return "\n".join(out)
+
+
+def marked_pieces(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """``text`` cut at the highlight spans into pieces safe for a terminal, line breaks kept.
+
+    ``True`` marks a matched word. Front ends that style text themselves (the TUI) build on
+    this, so no raw document string ever reaches them.
+    """
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for start, end in sorted(spans):
+        if start < position or end > len(text) or start >= end:
+            continue
+        if start > position:
+            pieces.append((_safe_block(text[position:start]), False))
+        pieces.append((_safe_block(text[start:end]), True))
+        position = end
+    if position < len(text):
+        pieces.append((_safe_block(text[position:]), False))
+    return [(piece, mark) for piece, mark in pieces if piece]
+
+
+def _safe_block(text: str) -> str:
+    return sanitize(text).replace("\r", "")

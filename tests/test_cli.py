@@ -241,7 +241,7 @@ def test_index_refuses_a_missing_corpus_and_keeps_the_old_index(sample_index: Pa
 
 def test_every_command_has_help_and_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("search", "index", "similar", "show", "stats", "status", "parse", "analyze"):
+    for command in ("search", "index", "similar", "show", "stats", "status", "parse", "analyze", "tui"):
         done = run_cli(command, "--help")
         assert done.returncode == 0 and "Usage" in done.stdout, command
         assert f"kvsearch {command}" in readme or command == "search", command

@@ -231,10 +231,11 @@ def _run(searcher: Searcher, whoosh_query: query.Query, limit: int, sort: str) -
 def _matched_terms(whoosh_query: query.Query, searcher: Searcher) -> set[str]:
     """Index terms of the query's text part (prefixes expanded), for highlighting."""
     found: set[str] = set()
-    try:
-        pairs = whoosh_query.existing_terms(searcher.reader(), expand=True)
+    pairs = set(whoosh_query.all_terms())
+    try:  # prefixes ("ambtena*") expand to the index terms they match
+        pairs |= set(whoosh_query.existing_terms(searcher.reader(), expand=True))
     except Exception:
-        pairs = whoosh_query.all_terms()
+        pass
     for fieldname, text in pairs:
         if fieldname in TEXT_FIELDS:
             found.add(text.decode("utf-8") if isinstance(text, bytes) else text)

@@ -81,15 +81,18 @@ class BuildReport:
         return data
 
 
-def versions() -> dict[str, Any]:
-    """What built an index: a reader refuses an index whose versions differ."""
+def versions(variant: str = "shipped") -> dict[str, Any]:
+    """What built an index: a reader refuses an index whose versions differ.
+
+    ``variant`` is the analyzer chain (``analysis.VARIANTS``); only baselines record it.
+    """
     import whoosh
 
     return {
         "kvsearch": __version__,
         "schema": SCHEMA_VERSION,
         "whoosh": ".".join(str(v) for v in whoosh.versionstring().split(".")),
-        **analysis.analyzer_info(),
+        **analysis.analyzer_info(variant),
     }
 
 
@@ -199,11 +202,14 @@ def build_index(
     full: bool = False,
     allow_shrink: bool = False,
     progress: ProgressFn | None = None,
+    variant: str = "shipped",
 ) -> BuildReport:
     """Build a new generation from ``corpus_dir`` and publish it.
 
     Only files whose size, mtime or content changed since the live generation are parsed
     again (``full=True`` parses everything). The result is the same as a full build.
+    ``variant`` selects the analyzer chain (a baseline from ``analysis.VARIANTS``, for
+    evaluation); it is recorded in the index, and searches use the chain that built it.
 
     Raises:
         CorpusError: the corpus folder is missing or unreadable (nothing published).
@@ -219,7 +225,7 @@ def build_index(
         previous = read_manifest(live) if live else None
         keep = {live.name} if live else set()
         _remove_stale(index_path, keep)
-        reuse = previous if previous and not full and previous.get("versions") == versions() else None
+        reuse = previous if previous and not full and previous.get("versions") == versions(variant) else None
         old_files = read_json(live / FILES) if live and reuse else {}
         load, files = _load_incremental(Path(corpus_dir), old_files or {}, report, progress)
         _guard_shrink(load, previous, allow_shrink)
@@ -228,7 +234,7 @@ def build_index(
         build = index_path / f".build-{name}"
         try:
             build.mkdir()
-            report.passages = _write_whoosh(build, load.documents, progress)
+            report.passages = _write_whoosh(build, load.documents, progress, variant)
             _verify(build, report.passages)
             report.generation = f"gen-{name}"
             report.documents = len(load.documents)
@@ -236,7 +242,7 @@ def build_index(
             report.notices = load.notices
             report.seconds = round(time.monotonic() - started, 2)
             manifest = {
-                "versions": versions(),
+                "versions": versions(variant),
                 "built": _now_iso(),
                 "corpus": str(Path(corpus_dir).resolve()),
                 "documents": report.documents,
@@ -336,8 +342,8 @@ def _guard_shrink(load: CorpusLoad, previous: dict[str, Any] | None, allow_shrin
         )
 
 
-def _write_whoosh(build: Path, documents: list[Document], progress: ProgressFn | None) -> int:
-    ix = whoosh_index.create_in(str(build), build_schema())
+def _write_whoosh(build: Path, documents: list[Document], progress: ProgressFn | None, variant: str = "shipped") -> int:
+    ix = whoosh_index.create_in(str(build), build_schema(variant))
     writer = ix.writer(limitmb=128)
     count = 0
     try:

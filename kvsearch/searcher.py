@@ -63,7 +63,8 @@ def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[tuple[Searcher,
     _check_trusted(generation)
     manifest = read_manifest(generation) or {}
     built_by = manifest.get("versions")
-    if built_by != versions():
+    variant = built_by.get("analyzer_variant", "shipped") if isinstance(built_by, dict) else "shipped"
+    if variant not in analysis.VARIANTS or built_by != versions(variant):
         raise IndexVersionError(
             f"the index in {path} was built by another version of kvsearch "
             f"({_describe(built_by)}; this is {_describe(versions())}); rebuild it with: kvsearch index --full"
@@ -344,7 +345,7 @@ def similar(
 def _key_terms(searcher: Searcher, text: str, count: int = 25) -> list[tuple[str, float]]:
     reader = searcher.reader()
     total = max(1, reader.doc_count())
-    frequencies = Counter(t.text for t in analysis.analyze(text, query=True))
+    frequencies = Counter(t.text for t in analysis.analyze(text, query=True, variant=_variant(searcher)))
     scored = []
     for term, tf in frequencies.items():
         df = max(reader.doc_frequency("question", term), reader.doc_frequency("answer", term))
@@ -354,6 +355,11 @@ def _key_terms(searcher: Searcher, text: str, count: int = 25) -> list[tuple[str
         scored.append((term, (1 + math.log(tf)) * idf))
     scored.sort(key=lambda pair: -pair[1])
     return scored[:count]
+
+
+def _variant(searcher: Searcher) -> str:
+    """The analyzer chain the index was built with (pickled in its schema)."""
+    return getattr(searcher.schema["question"].analyzer, "variant", "shipped")
 
 
 def _stored_passage(searcher: Searcher, passage_id: str) -> dict[str, Any]:

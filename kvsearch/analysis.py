@@ -44,7 +44,7 @@ The chain (``analyze``), per word:
 8. **Stemming** (``stem``): override map → ``dutch_porter`` (Martin Porter's Dutch algorithm;
    Snowball 3's ``dutch`` is Kraaij-Pohlmann, which merges gemeente/mening, geweld/wel,
    gebied/bieden) → undoubling of a final double consonant (plann → plan) and final devoicing
-   (brieven → briev → brief, huizen → huis). Before Porter,
+   (brieven → briev → brief, huizen → huis; effectieve → effectief). Before Porter,
    vowel-plural ``-ies``/``-ees``/``-tes`` lose the ``s`` (provincies → provincie).
    The override map keeps the corpus's real false friends apart (wet/weten, reden/reeds,
    overheid/over, nieuws/nieuwe, mens/men) and joins a few irregular plurals
@@ -86,7 +86,7 @@ __all__ = [
     "terms",
 ]
 
-ANALYZER_ID = "nl-4"
+ANALYZER_ID = "nl-5"
 STEMMER_NAME = "dutch_porter"
 
 # --------------------------------------------------------------------------------------------
@@ -340,6 +340,9 @@ def _make_stem(stemmer: object) -> Callable[[str], str]:
         elif s[-1:] in ("v", "z") and word.endswith(("ven", "zen")):
             # Final devoicing: brieven → briev → brief, ziekenhuizen → ziekenhuiz → ziekenhuis.
             s = s[:-1] + ("f" if s[-1] == "v" else "s")
+        elif s.endswith("iev") and word.endswith("ieve"):
+            # Adjectives in -ief: effectieve → effectiev → effectief (positieve, preventieve).
+            s = s[:-1] + "f"
         return s
 
     return stem
@@ -392,14 +395,14 @@ PROTECTED: frozenset[str] = frozenset(
     samenwerking samenwerkingen noodzakelijk noodzakelijke daadwerkelijk daadwerkelijke
     tegelijkertijd slachtoffer slachtoffers burgemeester burgemeesters bijvoorbeeld handreiking
     handreikingen wetenschappelijk wetenschappelijke maatschappelijk maatschappelijke
-    voorwaarde voorwaarden huisvesting maatregel maatregelen
+    voorwaarde voorwaarden huisvesting maatregel maatregelen netwerk netwerken
     """.split()
 )
 
 # Three-letter words that may be a compound part (wetsvoorstel, jeugdwet, kamerlid, gasveld).
 # Other parts need four letters: short lexicon words (bet, vol, nat, des) make too many false
 # splits.
-SHORT_PARTS: frozenset[str] = frozenset("wet weg dag zee gas ijs oog lid pad vak eis zon".split())
+SHORT_PARTS: frozenset[str] = frozenset("wet weg dag zee gas ijs oog lid pad vak eis zon net".split())
 
 # Particles and prefixes. A word that is particle/prefix + lexicon word is a derivation, not a
 # compound (samen|werking, voor|waarden, uit|voering, ver|keer, bij|voorbeeld): it is not split
@@ -623,7 +626,10 @@ def _terms_of(raw: str, query: bool, stem: Callable[[str], str], split: bool) ->
             # A hyphenation artefact (beant-woording, organisa-ties): the concatenation is a
             # word and some part is not. Then the parts are junk and only the whole is kept;
             # otherwise (staten-generaal, navo-top) the parts are indexed too.
-            artefact = whole in lexicon and any(p not in lexicon for p in parts)
+            # A lower-case concatenation that is a compound of lexicon words counts too
+            # (netuitbrei-ding, paardenpaspoor-ten); capitalised ones may be names (Gräper-van).
+            known = whole in lexicon or (raw[:1].islower() and bool(_decompound(whole, lexicon)))
+            artefact = known and any(p not in lexicon for p in parts)
             pieces = [whole] if artefact else [whole, *parts]
             for piece in pieces:
                 if piece is not whole:

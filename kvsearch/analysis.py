@@ -44,7 +44,7 @@ The chain (``analyze``), per word:
 8. **Stemming** (``stem``): override map → ``dutch_porter`` (Martin Porter's Dutch algorithm;
    Snowball 3's ``dutch`` is Kraaij-Pohlmann, which merges gemeente/mening, geweld/wel,
    gebied/bieden) → undoubling of a final double consonant (plann → plan) and final devoicing
-   (brieven → briev → brief, huizen → huis). Before Porter,
+   (brieven → briev → brief, huizen → huis; effectieve → effectief). Before Porter,
    vowel-plural ``-ies``/``-ees``/``-tes`` lose the ``s`` (provincies → provincie).
    The override map keeps the corpus's real false friends apart (wet/weten, reden/reeds,
    overheid/over, nieuws/nieuwe, mens/men) and joins a few irregular plurals
@@ -67,6 +67,7 @@ import gzip
 import re
 import unicodedata
 from dataclasses import dataclass
+from collections.abc import Callable
 from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -75,7 +76,9 @@ import snowballstemmer
 
 __all__ = [
     "ANALYZER_ID",
+    "AnalyzerConfig",
     "Token",
+    "VARIANTS",
     "analyze",
     "analyzer_info",
     "fold",
@@ -83,7 +86,7 @@ __all__ = [
     "terms",
 ]
 
-ANALYZER_ID = "nl-4"
+ANALYZER_ID = "nl-5"
 STEMMER_NAME = "dutch_porter"
 
 # --------------------------------------------------------------------------------------------
@@ -301,39 +304,52 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
 _VOWELS = frozenset("aeiouy")
 
 
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """Return the index term for one folded, lowercase word.
+def _make_stem(stemmer: object) -> Callable[[str], str]:
+    """The ``stem`` function of the chain, built on one Snowball stemmer (see ``stem``)."""
+    stem_word = stemmer.stemWord  # type: ignore[attr-defined]
 
-    Order: override map; verb-form map (``gemaakt`` → stem of ``maken``); function words,
-    words of < 3 letters and words with digits unchanged; vowel-plural ``s`` rule
-    (``provincies`` → ``provincie``); ``dutch_porter``; undoubling of a final double consonant
-    for stems of 4+ letters (``plann`` → ``plan``); final devoicing after ``-ven``/``-zen``
-    (``briev`` → ``brief``). Never raises.
-    """
-    hit = OVERRIDES.get(word)
-    if hit is not None:
-        return hit
-    verb = VERB_FORMS.get(word)
-    if verb is not None and verb != word:
-        return stem(verb)
-    if word in FUNCTION_WORDS or len(word) < 3 or not word.isalpha():
-        return word
-    n = len(word)
-    if (n >= 6 and (word.endswith("ies") or word.endswith("ees"))) or (
-        n >= 7 and word.endswith("tes")
-    ):
-        word = word[:-1]
+    @lru_cache(maxsize=200_000)
+    def stem(word: str) -> str:
+        """Return the index term for one folded, lowercase word.
+
+        Order: override map; verb-form map (``gemaakt`` → stem of ``maken``); function words,
+        words of < 3 letters and words with digits unchanged; vowel-plural ``s`` rule
+        (``provincies`` → ``provincie``); ``dutch_porter``; undoubling of a final double consonant
+        for stems of 4+ letters (``plann`` → ``plan``); final devoicing after ``-ven``/``-zen``
+        (``briev`` → ``brief``). Never raises.
+        """
         hit = OVERRIDES.get(word)
         if hit is not None:
             return hit
-    s: str = _STEMMER.stemWord(word)
-    if len(s) >= 4 and s[-1] == s[-2] and s[-1] not in _VOWELS and s[-1].isalpha():
-        s = s[:-1]
-    elif s[-1:] in ("v", "z") and word.endswith(("ven", "zen")):
-        # Final devoicing: brieven → briev → brief, ziekenhuizen → ziekenhuiz → ziekenhuis.
-        s = s[:-1] + ("f" if s[-1] == "v" else "s")
-    return s
+        verb = VERB_FORMS.get(word)
+        if verb is not None and verb != word:
+            return stem(verb)
+        if word in FUNCTION_WORDS or len(word) < 3 or not word.isalpha():
+            return word
+        n = len(word)
+        if (n >= 6 and (word.endswith("ies") or word.endswith("ees"))) or (
+            n >= 7 and word.endswith("tes")
+        ):
+            word = word[:-1]
+            hit = OVERRIDES.get(word)
+            if hit is not None:
+                return hit
+        s: str = stem_word(word)
+        if len(s) >= 4 and s[-1] == s[-2] and s[-1] not in _VOWELS and s[-1].isalpha():
+            s = s[:-1]
+        elif s[-1:] in ("v", "z") and word.endswith(("ven", "zen")):
+            # Final devoicing: brieven → briev → brief, ziekenhuizen → ziekenhuiz → ziekenhuis.
+            s = s[:-1] + ("f" if s[-1] == "v" else "s")
+        elif s.endswith("iev") and word.endswith("ieve"):
+            # Adjectives in -ief: effectieve → effectiev → effectief (positieve, preventieve).
+            s = s[:-1] + "f"
+        return s
+
+    return stem
+
+
+#: The shipped stemmer: override map → ``dutch_porter`` → undoubling/devoicing (see ``_make_stem``).
+stem = _make_stem(_STEMMER)
 
 
 # --------------------------------------------------------------------------------------------
@@ -379,14 +395,14 @@ PROTECTED: frozenset[str] = frozenset(
     samenwerking samenwerkingen noodzakelijk noodzakelijke daadwerkelijk daadwerkelijke
     tegelijkertijd slachtoffer slachtoffers burgemeester burgemeesters bijvoorbeeld handreiking
     handreikingen wetenschappelijk wetenschappelijke maatschappelijk maatschappelijke
-    voorwaarde voorwaarden huisvesting maatregel maatregelen
+    voorwaarde voorwaarden huisvesting maatregel maatregelen netwerk netwerken
     """.split()
 )
 
 # Three-letter words that may be a compound part (wetsvoorstel, jeugdwet, kamerlid, gasveld).
 # Other parts need four letters: short lexicon words (bet, vol, nat, des) make too many false
 # splits.
-SHORT_PARTS: frozenset[str] = frozenset("wet weg dag zee gas ijs oog lid pad vak eis zon".split())
+SHORT_PARTS: frozenset[str] = frozenset("wet weg dag zee gas ijs oog lid pad vak eis zon net".split())
 
 # Particles and prefixes. A word that is particle/prefix + lexicon word is a derivation, not a
 # compound (samen|werking, voor|waarden, uit|voering, ver|keer, bij|voorbeeld): it is not split
@@ -583,9 +599,12 @@ def _strip_possessive(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=200_000)
-def _word_terms(raw: str, query: bool) -> tuple[str, ...]:
-    """All terms for one raw token; the first is the whole word. Empty if nothing is left."""
+def _terms_of(raw: str, query: bool, stem: Callable[[str], str], split: bool) -> tuple[str, ...]:
+    """All terms for one raw token; the first is the whole word. Empty if nothing is left.
+
+    ``stem`` maps a folded word to its term; ``split`` adds de-glued and compound parts
+    (index time only).
+    """
     word = fold(raw)
     if not word.isalnum():
         # Compatibility forms can expand to spaces or symbols (¼ → 1⁄4, ﷺ → several words).
@@ -607,17 +626,22 @@ def _word_terms(raw: str, query: bool) -> tuple[str, ...]:
             # A hyphenation artefact (beant-woording, organisa-ties): the concatenation is a
             # word and some part is not. Then the parts are junk and only the whole is kept;
             # otherwise (staten-generaal, navo-top) the parts are indexed too.
-            artefact = whole in lexicon and any(p not in lexicon for p in parts)
+            # A lower-case concatenation that is a compound of lexicon words counts too
+            # (netuitbrei-ding, paardenpaspoor-ten); capitalised ones may be names (Gräper-van).
+            known = whole in lexicon or (raw[:1].islower() and bool(_decompound(whole, lexicon)))
+            artefact = known and any(p not in lexicon for p in parts)
             pieces = [whole] if artefact else [whole, *parts]
             for piece in pieces:
                 if piece is not whole:
                     out.append(stem(piece))
-                out.extend(stem(x) for x in _expand(piece))
+                if split:
+                    out.extend(stem(x) for x in _expand(piece))
     else:
         out.append(stem(word))
         if not query:
             if word.isalpha():
-                out.extend(stem(x) for x in _expand(word))
+                if split:
+                    out.extend(stem(x) for x in _expand(word))
             elif not word.isdigit() and any(c.isdigit() for c in word):
                 # Letters glued to digits (januari2020): index the runs as well.
                 runs = _ALNUM_RUNS_RE.findall(word)
@@ -627,7 +651,77 @@ def _word_terms(raw: str, query: bool) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t for t in out if t))
 
 
-def analyze(text: str, *, query: bool = False) -> list[Token]:
+@lru_cache(maxsize=200_000)
+def _word_terms(raw: str, query: bool) -> tuple[str, ...]:
+    """The shipped chain's terms for one raw token (see ``_terms_of``)."""
+    return _terms_of(raw, query, stem, True)
+
+
+# --------------------------------------------------------------------------------------------
+# Variants (baselines for the relevance evaluation; the index records which one built it)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzerConfig:
+    """One analyzer chain. ``shipped`` is the default everywhere; the others are baselines.
+
+    ``stemmer``: Snowball algorithm name, or None for no stemming (folding only);
+    ``split``: de-gluing and compound splitting at index time; ``whitespace``: a trivial
+    analyzer (lowercased runs of non-space), only to measure what analysis costs.
+    """
+
+    name: str
+    stemmer: str | None = STEMMER_NAME
+    split: bool = True
+    whitespace: bool = False
+    description: str = ""
+
+
+VARIANTS: dict[str, AnalyzerConfig] = {
+    c.name: c
+    for c in (
+        AnalyzerConfig("shipped", description="fold, hyphens, de-gluing, compounds, dutch_porter + overrides"),
+        AnalyzerConfig("nostem", stemmer=None, split=False, description="fold and hyphens only"),
+        AnalyzerConfig("stem_nocompound", split=False, description="dutch_porter + overrides, no de-gluing or compounds"),
+        AnalyzerConfig("kp", stemmer="dutch", description="shipped with Snowball dutch (Kraaij-Pohlmann)"),
+        AnalyzerConfig("whitespace", stemmer=None, split=False, whitespace=True, description="lowercased whitespace runs"),
+    )
+}
+
+_WHITESPACE_RE = re.compile(r"\S+")
+
+
+def _identity(word: str) -> str:
+    return word
+
+
+@cache
+def _variant_terms(variant: str) -> Callable[[str, bool], tuple[str, ...]]:
+    """The cached per-word function of a variant (the shipped one is ``_word_terms``)."""
+    if variant == "shipped":
+        return _word_terms
+    config = VARIANTS.get(variant)
+    if config is None:
+        raise ValueError(f"unknown analyzer variant {variant!r} (known: {', '.join(VARIANTS)})")
+    if config.whitespace:
+        return lru_cache(maxsize=200_000)(lambda raw, query: (raw.lower(),))
+    if config.stemmer == STEMMER_NAME:
+        stem_fn = stem
+    elif config.stemmer is None:
+        stem_fn = _identity
+    else:
+        stem_fn = _make_stem(snowballstemmer.stemmer(config.stemmer))
+    split = config.split
+
+    @lru_cache(maxsize=200_000)
+    def word_terms(raw: str, query: bool) -> tuple[str, ...]:
+        return _terms_of(raw, query, stem_fn, split)
+
+    return word_terms
+
+
+def analyze(text: str, *, query: bool = False, variant: str = "shipped") -> list[Token]:
     """Analyse ``text`` into index terms (``query=False``) or query terms (``query=True``).
 
     Args:
@@ -635,15 +729,19 @@ def analyze(text: str, *, query: bool = False) -> list[Token]:
         query: use query-time analysis: the same folding and stemming, but a word yields one
             term only (no hyphen parts, compound parts or de-glued parts), since the index
             already holds those.
+        variant: a name from ``VARIANTS``; ``"shipped"`` (the default) is the product's chain,
+            the others are baselines for evaluation.
 
     Returns:
         Tokens in text order. Tokens derived from one word share its ``position``; the first
-        one is the whole word. Never raises for a ``str``.
+        one is the whole word. Never raises for a ``str`` (ValueError for an unknown variant).
     """
+    word_terms = _word_terms if variant == "shipped" else _variant_terms(variant)
+    word_re = _WHITESPACE_RE if variant == "whitespace" else _WORD_RE
     tokens: list[Token] = []
     pos = 0
-    for m in _WORD_RE.finditer(text.replace("_", " ")):
-        found = _word_terms(m.group(), query)
+    for m in word_re.finditer(text.replace("_", " ")):
+        found = word_terms(m.group(), query)
         if not found:
             continue
         start, end = m.span()
@@ -653,9 +751,9 @@ def analyze(text: str, *, query: bool = False) -> list[Token]:
     return tokens
 
 
-def terms(text: str, *, query: bool = False) -> list[str]:
-    """Return ``[t.text for t in analyze(text, query=query)]``."""
-    return [t.text for t in analyze(text, query=query)]
+def terms(text: str, *, query: bool = False, variant: str = "shipped") -> list[str]:
+    """Return ``[t.text for t in analyze(text, query=query, variant=variant)]``."""
+    return [t.text for t in analyze(text, query=query, variant=variant)]
 
 
 def _version(dist: str) -> str:
@@ -665,11 +763,17 @@ def _version(dist: str) -> str:
         return ""
 
 
-def analyzer_info() -> dict[str, str]:
-    """Describe the analyzer for the index metadata (an index must be queried with the same)."""
+def analyzer_info(variant: str = "shipped") -> dict[str, str]:
+    """Describe the analyzer for the index metadata (an index must be queried with the same).
+
+    A baseline variant is recorded as ``analyzer_variant``; the shipped chain's record has no
+    such key, so indexes built before variants existed stay valid.
+    """
+    extra = {} if variant == "shipped" else {"analyzer_variant": variant}
     return {
         "analyzer": ANALYZER_ID,
-        "stemmer": STEMMER_NAME,
+        "stemmer": STEMMER_NAME if variant == "shipped" else str(VARIANTS[variant].stemmer),
+        **extra,
         "snowballstemmer": _version("snowballstemmer"),
         "pystemmer": _version("PyStemmer"),
         "lexicon": _lexicon_name(),

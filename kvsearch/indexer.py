@@ -85,15 +85,18 @@ class BuildReport:
         return data
 
 
-def versions() -> dict[str, Any]:
-    """What built an index: a reader refuses an index whose versions differ."""
+def versions(variant: str = "shipped") -> dict[str, Any]:
+    """What built an index: a reader refuses an index whose versions differ.
+
+    ``variant`` is the analyzer chain (``analysis.VARIANTS``); only baselines record it.
+    """
     import whoosh
 
     return {
         "kvsearch": __version__,
         "schema": SCHEMA_VERSION,
         "whoosh": ".".join(str(v) for v in whoosh.versionstring().split(".")),
-        **analysis.analyzer_info(),
+        **analysis.analyzer_info(variant),
     }
 
 
@@ -203,12 +206,15 @@ def build_index(
     full: bool = False,
     allow_shrink: bool = False,
     progress: ProgressFn | None = None,
+    variant: str = "shipped",
 ) -> BuildReport:
     """Build a new generation from ``corpus_dir`` and publish it.
 
     Only files whose size, mtime or content changed since the live generation are parsed
     again (``full=True`` parses everything). The result is the same as a full build. The
     outcome, good or bad, is recorded in ``index/last-build.json`` for ``kvsearch status``.
+    ``variant`` selects the analyzer chain (a baseline from ``analysis.VARIANTS``, for
+    evaluation); it is recorded in the index, and searches use the chain that built it.
 
     Raises:
         CorpusError: the corpus folder is missing or unreadable (nothing published).
@@ -221,7 +227,7 @@ def build_index(
     with writer_lock(index_path):
         report = BuildReport(full=full)
         try:
-            _build(Path(corpus_dir), index_path, report, allow_shrink, progress)
+            _build(Path(corpus_dir), index_path, report, allow_shrink, progress, variant)
         except BaseException as error:
             _record_outcome(index_path, report, error)
             raise
@@ -229,13 +235,20 @@ def build_index(
     return report
 
 
-def _build(corpus: Path, index_path: Path, report: BuildReport, allow_shrink: bool, progress: ProgressFn | None) -> None:
+def _build(
+    corpus: Path,
+    index_path: Path,
+    report: BuildReport,
+    allow_shrink: bool,
+    progress: ProgressFn | None,
+    variant: str,
+) -> None:
     started = time.monotonic()
     live = live_generation(index_path)
     previous = read_manifest(live) if live else None
     keep = {live.name} if live else set()
     _remove_stale(index_path, keep)  # leftovers of a killed build
-    reuse = bool(live and previous and not report.full and previous.get("versions") == versions())
+    reuse = bool(live and previous and not report.full and previous.get("versions") == versions(variant))
     old_files = (read_json(live / FILES) if live and reuse else None) or {}
     with PdfWorker() as worker:
         load, files = _load_incremental(corpus, old_files, report, progress, worker.extract)
@@ -262,12 +275,12 @@ def _build(corpus: Path, index_path: Path, report: BuildReport, allow_shrink: bo
         if live and changed is not None and len(changed) <= len(hashes) // 2:
             report.passages = _update_whoosh(build, live, load.documents, changed, progress)
         else:
-            report.passages = _write_whoosh(build, load.documents, progress)
+            report.passages = _write_whoosh(build, load.documents, progress, variant)
         _verify(build, report.passages, load.documents)
         report.generation = generation.name
         report.seconds = round(time.monotonic() - started, 2)
         manifest = {
-            "versions": versions(),
+            "versions": versions(variant),
             "built": _now_iso(),
             "corpus": str(corpus.resolve()),
             "documents": report.documents,
@@ -446,9 +459,9 @@ def _guard_shrink(load: CorpusLoad, previous: dict[str, Any] | None, allow_shrin
         )
 
 
-def _write_whoosh(build: Path, documents: list[Document], progress: ProgressFn | None) -> int:
+def _write_whoosh(build: Path, documents: list[Document], progress: ProgressFn | None, variant: str = "shipped") -> int:
     """A new Whoosh index in ``build`` holding every passage of ``documents``."""
-    ix = whoosh_index.create_in(str(build), build_schema())
+    ix = whoosh_index.create_in(str(build), build_schema(variant))
     try:
         _add_documents(ix, documents, set(), progress, optimize=True)
         return int(ix.doc_count())

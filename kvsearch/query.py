@@ -50,6 +50,9 @@ STATUSES = {
 }
 KINDS = {"antwoord": "antwoord", "vragen": "vragen", "mededeling": "mededeling"}
 
+# A question mark that ends a word is punctuation ("Wat doet de NZa?"), not a one-letter
+# wildcard: pasted questions must stay plain natural-language queries.
+_QUESTION_MARK = re.compile(r"(?<=[^\s*?(])[?!]+(?=[\s)]|$)|(?<=\S)\s+[?!]+(?=\s|$)")
 _FILTER = re.compile(r'(?<![\w"])(?P<name>[A-Za-z]+):(?P<value>"[^"]*"|[^\s()"]+)')
 _OPERATORS = {"AND", "OR", "NOT", "EN", "OF", "NIET"}
 
@@ -106,7 +109,7 @@ def parse_query(text: str, extra_filters: list[Filter] | None = None) -> ParsedQ
         filters.append(make_filter(FILTER_NAMES[name], value))
         return " "
 
-    free = _outside_quotes(text, lambda part: _FILTER.sub(take, part))
+    free = _outside_quotes(text, lambda part: _QUESTION_MARK.sub("", _FILTER.sub(take, part)))
     free = " ".join(free.split())
     _check_text(free)
     if not free and not filters:

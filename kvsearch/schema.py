@@ -24,13 +24,24 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]
 
     Index mode gives every term (compound and hyphen parts share the word's position); query
     mode gives one term per word. Without tokenizing (wildcards), the text is only folded.
+    ``variant`` names the analyzer chain (:data:`kvsearch.analysis.VARIANTS`); it is pickled
+    with the schema, so an index is always queried with the chain that built it.
     """
 
+    #: Class default: tokenizers pickled before variants existed are the shipped chain.
+    variant = "shipped"
+
+    def __init__(self, variant: str = "shipped") -> None:
+        if variant not in analysis.VARIANTS:
+            raise ValueError(f"unknown analyzer variant {variant!r}")
+        if variant != "shipped":
+            self.variant = variant
+
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
+        return type(other) is type(self) and other.variant == self.variant  # type: ignore[attr-defined]
 
     def __hash__(self) -> int:
-        return hash(type(self))
+        return hash((type(self), self.variant))
 
     def __call__(  # type: ignore[override]
         self,
@@ -56,7 +67,7 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]
                 token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
-        for item in analysis.analyze(value, query=(mode == "query")):
+        for item in analysis.analyze(value, query=(mode == "query"), variant=self.variant):
             token.text = item.text
             token.boost = 1.0
             token.stopped = False
@@ -70,8 +81,8 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]
             yield token
 
 
-def dutch_text(stored: bool = True, field_boost: float = 1.0) -> fields.TEXT:
-    return fields.TEXT(analyzer=DutchTokenizer(), stored=stored, phrase=True, field_boost=field_boost)
+def dutch_text(stored: bool = True, field_boost: float = 1.0, variant: str = "shipped") -> fields.TEXT:
+    return fields.TEXT(analyzer=DutchTokenizer(variant), stored=stored, phrase=True, field_boost=field_boost)
 
 
 def keywords() -> fields.KEYWORD:
@@ -79,16 +90,19 @@ def keywords() -> fields.KEYWORD:
     return fields.KEYWORD(stored=False, lowercase=True, commas=True, scorable=False)
 
 
-def build_schema() -> fields.Schema:
-    """One Whoosh document per passage; everything needed to show a hit is stored."""
+def build_schema(variant: str = "shipped") -> fields.Schema:
+    """One Whoosh document per passage; everything needed to show a hit is stored.
+
+    ``variant`` selects the analyzer chain of the text fields (a baseline, for evaluation).
+    """
     return fields.Schema(
         passage_id=fields.ID(stored=True, unique=True),
         doc_id=fields.ID(stored=True),
         order=fields.NUMERIC(stored=True, sortable=True),
         questions=fields.KEYWORD(stored=True, commas=True),
-        title=dutch_text(field_boost=1.5),
-        question=dutch_text(field_boost=1.0),
-        answer=dutch_text(field_boost=1.2),
+        title=dutch_text(variant=variant, field_boost=1.5),
+        question=dutch_text(variant=variant, field_boost=1.0),
+        answer=dutch_text(variant=variant, field_boost=1.2),
         kind=fields.ID(stored=True),
         status=fields.ID(stored=False),
         number=fields.ID(stored=True),

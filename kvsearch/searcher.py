@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, time as day_time
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,19 @@ from kvsearch.query import Filter, ParsedQuery, parse_query
 TEXT_FIELDS = ("title", "question", "answer")
 #: BM25F: a match in the subject or the answer weighs a little more than one in the question.
 FIELD_WEIGHTS = {"title": 1.5, "question": 1.0, "answer": 1.2}
+#: BM25 per field (Whoosh's BM25F sums per-field BM25 scores): term-frequency saturation and
+#: length normalisation per field.
+BM25_K1 = 1.2
+BM25_B = {"title": 0.75, "question": 0.75, "answer": 0.75}
+#: Natural-language queries: bonus for passages that match more of the query's words.
+COORD_SCALE = 0.9
+#: Natural-language queries drop words found in more than this share of the passages (de, het,
+#: u, vraag …): they only add noise to a bag of words.
+COMMON_SHARE = 0.3
+#: … and Dutch function words, which say nothing about its topic (analysed like the query, so
+#: they match its terms in every analyzer variant). Measured on tests/data/relevance.json:
+#: long-question MRR@10 0.77 → 0.89, natural 0.88 → 0.96 (README, "Relevance").
+NATURAL_STOP_WORDS: frozenset[str] = analysis.FUNCTION_WORDS
 #: Plain queries with more words than this are read as natural language (any word may match).
 NATURAL_LANGUAGE_WORDS = 6
 SEARCH_SECONDS = 5.0
@@ -64,14 +78,15 @@ def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[tuple[Searcher,
     _check_trusted(generation)
     manifest = read_manifest(generation) or {}
     built_by = manifest.get("versions")
-    if built_by != versions():
+    variant = built_by.get("analyzer_variant", "shipped") if isinstance(built_by, dict) else "shipped"
+    if variant not in analysis.VARIANTS or built_by != versions(variant):
         raise IndexVersionError(
             f"the index in {path} was built by another version of kvsearch "
             f"({_describe(built_by)}; this is {_describe(versions())}); rebuild it with: kvsearch index --full"
         )
     try:
         ix = whoosh_index.open_dir(str(generation), readonly=True)
-        searcher = ix.searcher(weighting=scoring.BM25F(**{f"{name}_B": 0.75 for name in TEXT_FIELDS}))
+        searcher = ix.searcher(weighting=scoring.BM25F(K1=BM25_K1, **{f"{name}_B": BM25_B[name] for name in TEXT_FIELDS}))
     except Exception as error:  # whoosh raises many kinds on a damaged index
         raise IndexMissingError(
             f"the index at {generation} is unreadable ({type(error).__name__}); rebuild it with: kvsearch index --full"
@@ -179,7 +194,10 @@ def _parser(schema: Any, any_word: bool) -> qparser.QueryParser:
 
 def _build_query(parsed: ParsedQuery, searcher: Searcher, *, any_word: bool) -> query.Query:
     parts: list[query.Query] = []
-    if parsed.text:
+    natural = _natural_query(parsed, searcher) if any_word and parsed.is_plain else None
+    if natural is not None:
+        parts.append(natural)
+    elif parsed.text:
         try:
             text_query = _parser(searcher.schema, any_word).parse(parsed.text)
         except Exception as error:  # whoosh's parser fails in odd ways ("NOT NOT NOT")
@@ -189,6 +207,44 @@ def _build_query(parsed: ParsedQuery, searcher: Searcher, *, any_word: bool) -> 
         parts.append(text_query)
     parts.extend(_filter_query(f) for f in parsed.filters)
     return parts[0] if len(parts) == 1 else query.And(parts)
+
+
+def _natural_query(parsed: ParsedQuery, searcher: Searcher) -> query.Query | None:
+    """A bag of words for a pasted question: any word may match, more matches rank higher.
+
+    Words that tell passages apart are kept: Dutch function words and words in more than
+    ``COMMON_SHARE`` of the passages are dropped (when that leaves nothing, all words count).
+    None when the text has no searchable words (the parser then reports it).
+    """
+    reader = searcher.reader()
+    total = max(1, reader.doc_count())
+    variant = _variant(searcher)
+    stop = _stop_terms(variant, NATURAL_STOP_WORDS)
+    counts = Counter(t.text for t in analysis.analyze(parsed.text, query=True, variant=variant))
+    kept: list[tuple[str, int]] = []
+    known: list[tuple[str, int]] = []
+    for term, tf in counts.items():
+        df = max(reader.doc_frequency(field, term) for field in TEXT_FIELDS)
+        if df == 0:
+            continue
+        known.append((term, tf))
+        if term not in stop and df <= total * COMMON_SHARE:
+            kept.append((term, tf))
+    chosen = kept or known
+    if not chosen:
+        return None
+    return query.Or(
+        [
+            query.Or([query.Term(field, term, boost=FIELD_WEIGHTS[field] * (1 + math.log(tf))) for field in TEXT_FIELDS])
+            for term, tf in chosen
+        ],
+        scale=COORD_SCALE,
+    )
+
+
+@lru_cache(maxsize=16)
+def _stop_terms(variant: str, words: frozenset[str]) -> frozenset[str]:
+    return frozenset(analysis.terms(" ".join(sorted(words)), query=True, variant=variant))
 
 
 def _filter_query(item: Filter) -> query.Query:
@@ -354,7 +410,7 @@ def similar(
 def _key_terms(searcher: Searcher, text: str, count: int = 25) -> list[tuple[str, float]]:
     reader = searcher.reader()
     total = max(1, reader.doc_count())
-    frequencies = Counter(t.text for t in analysis.analyze(text, query=True))
+    frequencies = Counter(t.text for t in analysis.analyze(text, query=True, variant=_variant(searcher)))
     scored = []
     for term, tf in frequencies.items():
         df = max(reader.doc_frequency("question", term), reader.doc_frequency("answer", term))
@@ -364,6 +420,11 @@ def _key_terms(searcher: Searcher, text: str, count: int = 25) -> list[tuple[str
         scored.append((term, (1 + math.log(tf)) * idf))
     scored.sort(key=lambda pair: -pair[1])
     return scored[:count]
+
+
+def _variant(searcher: Searcher) -> str:
+    """The analyzer chain the index was built with (pickled in its schema)."""
+    return getattr(searcher.schema["question"].analyzer, "variant", "shipped")
 
 
 def _stored_passage(searcher: Searcher, passage_id: str) -> dict[str, Any]:

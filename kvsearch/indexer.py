@@ -276,7 +276,7 @@ def _build(
             report.passages = _update_whoosh(build, live, load.documents, changed, progress)
         else:
             report.passages = _write_whoosh(build, load.documents, progress, variant)
-        _verify(build, report.passages, load.documents)
+        _verify(build, report.passages, load.documents, variant)
         report.generation = generation.name
         report.seconds = round(time.monotonic() - started, 2)
         manifest = {
@@ -558,7 +558,7 @@ def surface_vocabulary(documents: list[Document], limit: int = 60000) -> dict[st
     return dict(counts.most_common(limit))
 
 
-def _verify(build: Path, expected: int, documents: list[Document]) -> None:
+def _verify(build: Path, expected: int, documents: list[Document], variant: str = "shipped") -> None:
     """Reopen the new generation before it goes live: it must hold every passage, and a few
     canary queries (a rare word of the first, middle and last document) must find them."""
     from whoosh.query import Term
@@ -570,7 +570,7 @@ def _verify(build: Path, expected: int, documents: list[Document]) -> None:
             raise PublishRefusedError(f"the new index holds {found} passages instead of {expected}; nothing published")
         with ix.searcher() as searcher:
             for document in {id(d): d for d in (documents[:1] + documents[len(documents) // 2 :][:1] + documents[-1:])}.values():
-                canary = _canary_term(document)
+                canary = _canary_term(document, variant)
                 if canary and not searcher.search(Term(canary[0], canary[1]), limit=1):
                     raise PublishRefusedError(
                         f"canary query {canary[1]!r} did not find {document.doc_id} in the new index; nothing published"
@@ -579,10 +579,10 @@ def _verify(build: Path, expected: int, documents: list[Document]) -> None:
         ix.close()
 
 
-def _canary_term(document: Document) -> tuple[str, str] | None:
+def _canary_term(document: Document, variant: str) -> tuple[str, str] | None:
     for passage in document.passages:
         for field_name, text in (("answer", passage.answer), ("question", passage.question)):
-            words = [t.text for t in analysis.analyze(text, query=True) if len(t.text) >= 6]
+            words = [t.text for t in analysis.analyze(text, query=True, variant=variant) if len(t.text) >= 6]
             if words:
                 return field_name, max(words, key=len)
     return None

@@ -66,8 +66,8 @@ from __future__ import annotations
 import gzip
 import re
 import unicodedata
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path

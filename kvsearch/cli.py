@@ -17,7 +17,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -118,18 +118,18 @@ def search(
     sort: Annotated[str, typer.Option(help="relevance or date (newest first).")] = "relevance",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line per hit.")] = False,
     fmt: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--format", help="One line per hit: 'compact', or a template like '{passage_id}\\t{date}\\t{title}'."),
     ] = None,
-    partij: Annotated[Optional[list[str]], typer.Option(help="Party of an asker (PVV, GL-PvdA, NSC …).")] = None,
-    indiener: Annotated[Optional[list[str]], typer.Option(help="Name of an asker.")] = None,
-    minister: Annotated[Optional[list[str]], typer.Option(help="Name of the answering minister or state secretary.")] = None,
-    ministerie: Annotated[Optional[list[str]], typer.Option(help="Ministry: VWS, BZK, JenV … or its full name.")] = None,
-    jaar: Annotated[Optional[str], typer.Option(help="Calendar year of the answer (or question).")] = None,
-    vergaderjaar: Annotated[Optional[str], typer.Option(help="Parliamentary year, e.g. 2023-2024.")] = None,
-    since: Annotated[Optional[str], typer.Option(help="From this date on (2024, 2024-03, 2024-03-15).")] = None,
-    until: Annotated[Optional[str], typer.Option(help="Up to and including this date.")] = None,
-    status: Annotated[Optional[str], typer.Option(help="beantwoord, onbeantwoord or uitgesteld.")] = None,
+    partij: Annotated[list[str] | None, typer.Option(help="Party of an asker (PVV, GL-PvdA, NSC …).")] = None,
+    indiener: Annotated[list[str] | None, typer.Option(help="Name of an asker.")] = None,
+    minister: Annotated[list[str] | None, typer.Option(help="Name of the answering minister or state secretary.")] = None,
+    ministerie: Annotated[list[str] | None, typer.Option(help="Ministry: VWS, BZK, JenV … or its full name.")] = None,
+    jaar: Annotated[str | None, typer.Option(help="Calendar year of the answer (or question).")] = None,
+    vergaderjaar: Annotated[str | None, typer.Option(help="Parliamentary year, e.g. 2023-2024.")] = None,
+    since: Annotated[str | None, typer.Option(help="From this date on (2024, 2024-03, 2024-03-15).")] = None,
+    until: Annotated[str | None, typer.Option(help="Up to and including this date.")] = None,
+    status: Annotated[str | None, typer.Option(help="beantwoord, onbeantwoord or uitgesteld.")] = None,
 ) -> None:
     """Search the index and print the best passages.
 
@@ -383,7 +383,7 @@ def analyze(
 
 @app.command()
 def tui(
-    query: Annotated[Optional[list[str]], typer.Argument(help="A query to start with.", show_default=False)] = None,
+    query: Annotated[list[str] | None, typer.Argument(help="A query to start with.", show_default=False)] = None,
     index: IndexOption = Path(INDEX_DEFAULT),
 ) -> None:
     """Search interactively: results while you type, the passage beside them, filters by party,

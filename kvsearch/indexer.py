@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +37,8 @@ from whoosh import index as whoosh_index
 from kvsearch import __version__, analysis, vocabulary
 from kvsearch.corpus import CorpusLoad, Problem, deduplicate, iter_corpus, try_parse
 from kvsearch.errors import IndexWriteError, LockedError, PublishRefusedError
-from kvsearch.pdfworker import PdfWorker
 from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Passage, document_from_json
+from kvsearch.pdfworker import PdfWorker
 from kvsearch.schema import SCHEMA_VERSION, build_schema
 
 MANIFEST = "manifest.json"
@@ -159,7 +159,7 @@ def read_json(path: Path) -> dict[str, Any] | None:
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def _write_atomic(path: Path, text: str) -> None:

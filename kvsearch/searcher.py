@@ -16,8 +16,9 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from datetime import time as day_time
 from functools import lru_cache
-from datetime import datetime, time as day_time
 from pathlib import Path
 from typing import Any
 

@@ -35,9 +35,10 @@ def main() -> None:
     cold = timed([python, "-m", "kvsearch", queries[0], "--index", index])
     print(f"cold one-liner '{queries[0]}': {cold * 1000:.0f} ms  ({cold / base:.1f}x python startup, {base * 1000:.0f} ms)")
 
+    from whoosh.query import Term
+
     import kvsearch
     from kvsearch.searcher import open_searcher
-    from whoosh.query import Term
 
     with open_searcher(index) as (searcher, _info):
         started = time.perf_counter()

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from kvsearch.corpus import load_corpus, parse_file
-from kvsearch.parsing import numbers_from_spec, parliamentary_year
+from kvsearch.parsing import numbers_from_spec, parliamentary_year, parse_document
 from kvsearch.sources import SourceText
-from kvsearch.parsing import parse_document
 from tests.conftest import DATA, SAMPLE_CORPUS, SHARED_CORPUS, needs_shared_corpus
 
 EXPECTED = sorted((DATA / "expected").glob("*.json"))

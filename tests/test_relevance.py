@@ -56,7 +56,7 @@ def relevance_indexes(tmp_path_factory: pytest.TempPathFactory, shared_corpus: P
 
 
 @pytest.fixture(scope="session")
-def scores(relevance_indexes: dict[str, Path]) -> dict[str, "ev.Scores"]:
+def scores(relevance_indexes: dict[str, Path]) -> dict[str, ev.Scores]:
     return {variant: ev.evaluate(index, QUERIES)[0] for variant, index in relevance_indexes.items()}
 
 
@@ -75,14 +75,14 @@ def test_every_expected_passage_exists(relevance_indexes: dict[str, Path]) -> No
 
 @needs_shared_corpus()
 @pytest.mark.parametrize("baseline", BASELINES)
-def test_shipped_is_not_worse_than_baseline(scores: dict[str, "ev.Scores"], baseline: str) -> None:
+def test_shipped_is_not_worse_than_baseline(scores: dict[str, ev.Scores], baseline: str) -> None:
     shipped = scores["shipped"].metrics()["mrr@10"]
     other = scores[baseline].metrics()["mrr@10"]
     assert shipped >= other, f"shipped MRR@10 {shipped:.3f} < {baseline} {other:.3f}\n" + ev.table(scores)
 
 
 @needs_shared_corpus()
-def test_shipped_meets_floors(scores: dict[str, "ev.Scores"]) -> None:
+def test_shipped_meets_floors(scores: dict[str, ev.Scores]) -> None:
     overall = scores["shipped"].metrics()
     for name, floor in FLOOR.items():
         assert overall[name] >= floor, f"{name} {overall[name]:.3f} < {floor}\n" + ev.table(scores)

@@ -134,7 +134,7 @@ def test_odd_file_names_are_reported_safely(tmp_path: Path) -> None:
     (corpus / "good.md").write_text(SEED, encoding="utf-8")
     odd = os.fsencode(corpus) + b"/vraag_\xe9\nnieuwe regel\x1b[2J.txt"
     with open(odd, "wb") as handle:
-        handle.write("Een brief zonder vragen.\n".encode())
+        handle.write(b"Een brief zonder vragen.\n")
     done = run_cli("index", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
     assert done.returncode == 6, done.stderr
     lines = [line for line in done.stderr.splitlines() if "vraag_" in line]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -85,6 +86,7 @@ class BuildReport:
         return data
 
 
+@functools.cache
 def versions(variant: str = "shipped") -> dict[str, Any]:
     """What built an index: a reader refuses an index whose versions differ.
 

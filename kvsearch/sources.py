@@ -198,7 +198,7 @@ def clean_text(text: str) -> str:
     text = _SPLIT_CEDILLA.sub(lambda m: m.group(1) + "\u0327", text)
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\u00a0", " ")
-    return sanitize(text, keep="\n\t\f")
+    return _UNSAFE.sub("", text)  # keeps newlines, tabs and the form feeds that mark pages
 
 
 def _line_end_hyphen(match: re.Match[str]) -> str:
@@ -210,13 +210,12 @@ def _line_end_hyphen(match: re.Match[str]) -> str:
     return before + after
 
 
-def sanitize(text: str, keep: str = "") -> str:
-    """Remove characters that could change a terminal or hide text (escapes, bidi, NUL).
+def sanitize(text: str) -> str:
+    """Remove characters that could change a terminal or hide text (escapes, bidi, NUL), and
+    turn tabs and form feeds into spaces.
 
-    Used at ingestion and again when rendering (defence in depth for older indexes).
+    Used when rendering (defence in depth for older indexes); ingestion uses clean_text.
     """
-    if keep:
-        return _UNSAFE.sub(lambda m: m.group(0) if m.group(0) in keep else "", text)
     return _UNSAFE.sub("", text).replace("\t", " ").replace("\f", " ")
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kvsearch.errors import CorpusError, KvsearchError
+from kvsearch.errors import CorpusError, KvsearchError, ParseError
 from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document
 from kvsearch.parsing import parse_document
 from kvsearch.pdfworker import PdfWorker
@@ -121,14 +121,14 @@ def parse_file(
     """Read and parse one file (``pdf_text``: see :func:`kvsearch.sources.read_source`).
 
     Raises:
-        KvsearchError: the file cannot be read, or is not a Kamervragen document (no questions,
+        SourceError: the file cannot be read; ParseError: it is not a Kamervragen document (no questions,
             answers or notice found). The message names the problem, not the file.
     """
     document = parse_document(read_source(path, pdf_text))
     if display is not None:
         document.source = display
     if not document.passages and document.notice is None:
-        raise KvsearchError(document.warnings[0] if document.warnings else "no questions found")
+        raise ParseError(document.warnings[0] if document.warnings else "no questions found")
     return document
 
 

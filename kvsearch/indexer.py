@@ -229,11 +229,11 @@ def build_index(
     with writer_lock(index_path):
         report = BuildReport(full=full)
         try:
-            _build(Path(corpus_dir), index_path, report, allow_shrink, progress, variant)
+            published = _build(Path(corpus_dir), index_path, report, allow_shrink, progress, variant)
         except BaseException as error:
             _record_outcome(index_path, report, error)
             raise
-        _record_outcome(index_path, report, None)
+        _record_outcome(index_path, report, None, published)
     return report
 
 
@@ -244,7 +244,8 @@ def _build(
     allow_shrink: bool,
     progress: ProgressFn | None,
     variant: str,
-) -> None:
+) -> bool:
+    """Build and publish; False when nothing changed and the live generation stays."""
     started = time.monotonic()
     live = live_generation(index_path)
     previous = read_manifest(live) if live else None
@@ -266,7 +267,7 @@ def _build(
         report.generation = live.name
         report.passages = int(previous.get("passages", 0)) if previous else 0
         report.seconds = round(time.monotonic() - started, 2)
-        return
+        return False
 
     name = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     build = index_path / f".build-{name}"
@@ -307,6 +308,7 @@ def _build(
         raise
     # Keep the previous generation for rollback and for readers that opened it just now.
     _remove_stale(index_path, {generation.name, *keep})
+    return True
 
 
 def _document_hash(document: Document) -> str:
@@ -331,14 +333,13 @@ def _write_json(path: Path, data: Any) -> None:
 LAST_BUILD = "last-build.json"
 
 
-def _record_outcome(index_path: Path, report: BuildReport, error: BaseException | None) -> None:
+def _record_outcome(index_path: Path, report: BuildReport, error: BaseException | None, published: bool = True) -> None:
     """What the last build did, for ``kvsearch status`` (best effort: never masks ``error``)."""
     from kvsearch.errors import ExitCode, exit_code_for
 
     if error is None:
         code = ExitCode.PARTIAL if report.skipped else ExitCode.OK
-        unchanged = report.generation and (index_path / CURRENT).exists() and report.added == report.updated == report.removed == 0
-        outcome, message = ("unchanged" if unchanged else "published"), report.summary()
+        outcome, message = ("published" if published else "unchanged"), report.summary()
     else:
         code = exit_code_for(error)
         outcome = {ExitCode.REFUSED: "refused", ExitCode.CORPUS: "refused"}.get(code, "failed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -223,6 +224,10 @@ def test_index_is_incremental_and_reports(tmp_path: Path) -> None:
     assert (report["added"], report["documents"], report["passages"]) == (1, 1, 7)
     second = json.loads(run_cli("index", "--corpus", str(corpus), "--index", str(index), "--json").stdout)
     assert (second["added"], second["updated"], second["unchanged"]) == (0, 0, 1)
+    assert json.loads(run_cli("status", "--index", str(index), "--json").stdout)["last_build"]["outcome"] == "unchanged"
+    os.utime(corpus / "a.md")  # same content, new mtime: the new file record is published
+    run_cli("index", "--corpus", str(corpus), "--index", str(index))
+    assert json.loads(run_cli("status", "--index", str(index), "--json").stdout)["last_build"]["outcome"] == "published"
     (corpus / "notes.xyz").write_text("x")
     (corpus / "broken.txt").write_bytes(b"\x00\x01\x02binary")
     third = run_cli("index", "--corpus", str(corpus), "--index", str(index))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import functools
 import hashlib
 import json
 import os
@@ -35,18 +34,24 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
-from kvsearch import __version__, analysis, vocabulary
+from kvsearch import analysis, vocabulary
 from kvsearch.corpus import CorpusLoad, Problem, deduplicate, iter_corpus, try_parse
 from kvsearch.errors import IndexWriteError, LockedError, PublishRefusedError
+from kvsearch.generations import (
+    CURRENT,
+    DOCUMENTS,
+    FILES,
+    MANIFEST,
+    VOCABULARY,
+    live_generation,
+    read_json,
+    read_manifest,
+    versions,
+)
 from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Passage, document_from_json
 from kvsearch.pdfworker import PdfWorker
-from kvsearch.schema import SCHEMA_VERSION, build_schema
+from kvsearch.schema import build_schema
 
-MANIFEST = "manifest.json"
-FILES = "files.json"  # per source file: size, mtime, hash, parsed documents (the build cache)
-VOCABULARY = "vocabulary.json"  # surface words and their frequency, for "bedoelde u …?"
-DOCUMENTS = "documents.json"  # doc id -> hash of its parsed form: what the next build must replace
-CURRENT = "CURRENT"
 #: A build that would publish this share fewer documents than the live index is refused.
 SHRINK_LIMIT = 0.20
 
@@ -86,22 +91,6 @@ class BuildReport:
         return data
 
 
-@functools.cache
-def versions(variant: str = "shipped") -> dict[str, Any]:
-    """What built an index: a reader refuses an index whose versions differ.
-
-    ``variant`` is the analyzer chain (``analysis.VARIANTS``); only baselines record it.
-    """
-    import whoosh
-
-    return {
-        "kvsearch": __version__,
-        "schema": SCHEMA_VERSION,
-        "whoosh": ".".join(str(v) for v in whoosh.versionstring().split(".")),
-        **analysis.analyzer_info(variant),
-    }
-
-
 # --------------------------------------------------------------------------------------------
 # Locking
 
@@ -133,31 +122,6 @@ def _lock_holder(index_dir: Path) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Generations
-
-
-def live_generation(index_dir: Path) -> Path | None:
-    """The published generation ``CURRENT`` names, or None when there is none."""
-    try:
-        name = (index_dir / CURRENT).read_text().strip()
-    except OSError:
-        return None
-    if not name.startswith("gen-") or "/" in name:
-        return None
-    path = index_dir / name
-    return path if path.is_dir() else None
-
-
-def read_manifest(generation: Path) -> dict[str, Any] | None:
-    return read_json(generation / MANIFEST)
-
-
-def read_json(path: Path) -> dict[str, Any] | None:
-    """A JSON object from a file of the index, or None when it is missing or damaged."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _now_iso() -> str:

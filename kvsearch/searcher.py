@@ -29,7 +29,7 @@ from whoosh.searching import Searcher, TimeLimit
 
 from kvsearch import analysis, vocabulary
 from kvsearch.errors import IndexMissingError, IndexVersionError, KvsearchError, QuerySyntaxError
-from kvsearch.indexer import VOCABULARY, live_generation, read_json, read_manifest, versions
+from kvsearch.generations import VOCABULARY, live_generation, read_json, read_manifest, versions
 from kvsearch.models import Hit, SearchResult
 from kvsearch.query import Filter, ParsedQuery, parse_query
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kvsearch.indexer import CURRENT
+from kvsearch.generations import CURRENT
 from tests.conftest import ROOT, SAMPLE_CORPUS, needs_shared_corpus, run_cli
 
 pytestmark = needs_shared_corpus()

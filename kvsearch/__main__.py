@@ -1,6 +1,6 @@
 """``python -m kvsearch`` runs the command line."""
 
-from kvsearch.cli import run
+from kvsearch.oneliner import run
 
 if __name__ == "__main__":
     run()

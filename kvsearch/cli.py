@@ -12,19 +12,18 @@ index, 4 corpus missing, 5 publishing refused by a guard, 6 published with skipp
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 import kvsearch
 from kvsearch import render
 from kvsearch.errors import ExitCode, KvsearchError, UsageError, exit_code_for
-from kvsearch.query import Filter, make_filter
+from kvsearch.oneliner import COMMANDS, run_search, terminal_style, write_err, write_out
 
 QUERY_HELP = """\
 Query language (all words must match, in question, answer or subject; a word also finds its
@@ -63,51 +62,15 @@ IndexOption = Annotated[
 ]
 
 
-def _style(stream: Any = None) -> render.Style:
-    stream = stream or sys.stdout
-    return render.Style(color=stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb")
-
-
-def _out(text: str) -> None:
-    if text:
-        typer.echo(text)
-
-
 _STAMP = False  # index command under cron: every line on stderr gets a timestamp
 
 
 def _err(text: str) -> None:
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S ") if _STAMP else ""
-    typer.echo(f"{stamp}kvsearch: {render.safe(text)}", err=True)
+    write_err(text, time.strftime("%Y-%m-%dT%H:%M:%S ") if _STAMP else "")
 
 
 # --------------------------------------------------------------------------------------------
 # search
-
-
-def _filters(
-    partij: list[str] | None,
-    indiener: list[str] | None,
-    minister: list[str] | None,
-    ministerie: list[str] | None,
-    jaar: str | None,
-    vergaderjaar: str | None,
-    since: str | None,
-    until: str | None,
-    status: str | None,
-) -> list[Filter]:
-    out: list[Filter] = []
-    for kind, values in (("party", partij), ("asker", indiener), ("minister", minister), ("ministry", ministerie)):
-        out.extend(make_filter(kind, v) for v in values or [])
-    if jaar:
-        out.append(make_filter("year", jaar))
-    if vergaderjaar:
-        out.append(make_filter("session", vergaderjaar))
-    if since or until:
-        out.append(make_filter("date", f"{since or ''}..{until or ''}"))
-    if status:
-        out.append(make_filter("status", status))
-    return out
 
 
 @app.command(epilog=QUERY_HELP)
@@ -135,25 +98,11 @@ def search(
 
     Example: kvsearch "neutraliteit ambtenaren" --partij JA21
     """
-    filters = _filters(partij, indiener, minister, ministerie, jaar, vergaderjaar, since, until, status)
-    result = kvsearch.search(" ".join(query), index_dir=index, limit=limit, sort=sort, filters=filters)
-    if as_json:
-        _out(render.hits_as_json(result))
-    elif fmt:
-        _out(render.hits_as_lines(result, fmt))
-    else:
-        _out(render.hits_as_text(result, _style()))
-        if result.hits and sys.stdout.isatty():
-            shown = f"{len(result.hits)} of {result.total}" if result.total > len(result.hits) else f"{result.total}"
-            typer.echo(render.Style(False).dim(f"{shown} hits in {result.seconds * 1000:.0f} ms"), err=True)
-    if result.relaxed:
-        _err("no passage has all the words; showing the passages with most of them")
-    if not result.hits:
-        message = f"no hits for {render.safe(' '.join(query))!r}"
-        if result.suggestion:
-            message += f"; bedoelde u: {render.safe(result.suggestion)}?"
-        _err(message)
-        raise typer.Exit(ExitCode.NO_HITS)
+    code = run_search(
+        query, index, limit, sort, as_json, fmt, partij, indiener, minister, ministerie, jaar, vergaderjaar, since, until, status
+    )
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -173,7 +122,7 @@ def similar(
         if "#" not in target:
             raise UsageError(f"similar needs a passage id with '#', such as {target}#1")
         result = kvsearch.similar(index_dir=index, passage_id=target, limit=limit)
-    _out(render.hits_as_json(result) if as_json else render.hits_as_text(result, _style()))
+    write_out(render.hits_as_json(result) if as_json else render.hits_as_text(result, terminal_style()))
     if not result.hits:
         _err("no similar passages found")
         raise typer.Exit(ExitCode.NO_HITS)
@@ -191,9 +140,9 @@ def show(
     """
     hits = kvsearch.get_document(doc_id, index_dir=index)
     if as_json:
-        _out("\n".join(json.dumps(h.to_json(), ensure_ascii=False) for h in hits))
+        write_out("\n".join(json.dumps(h.to_json(), ensure_ascii=False) for h in hits))
     else:
-        _out(render.passages_as_text(hits, _style()))
+        write_out(render.passages_as_text(hits, terminal_style()))
 
 
 @app.command()
@@ -207,7 +156,7 @@ def stats(
     """
     data = kvsearch.index_stats(index_dir=index)
     if as_json:
-        _out(json.dumps(data, ensure_ascii=False, indent=2))
+        write_out(json.dumps(data, ensure_ascii=False, indent=2))
         return
     versions = data.get("versions") or {}
     lines = [
@@ -220,7 +169,7 @@ def stats(
     for title, key in (("by year", "by_year"), ("by kind", "by_kind"), ("by ministry", "by_ministry"), ("by party", "by_party")):
         lines.append(f"{title}:")
         lines.extend(f"  {count:5d}  {render.safe(str(name))}" for name, count in data[key].items())
-    _out("\n".join(lines))
+    write_out("\n".join(lines))
 
 
 # --------------------------------------------------------------------------------------------
@@ -284,7 +233,7 @@ def index_command(
     for notice in report.notices:
         _err(notice)
     if as_json:
-        _out(json.dumps(report.to_json(), ensure_ascii=False))
+        write_out(json.dumps(report.to_json(), ensure_ascii=False))
     elif terminal:
         typer.echo(report.summary(), err=True)
     if report.skipped:
@@ -306,7 +255,7 @@ def status(
     """
     data = kvsearch.index_status(index)
     if as_json:
-        _out(json.dumps(data, ensure_ascii=False, indent=2))
+        write_out(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         versions = data.get("versions") or {}
         last = data.get("last_build") or {}
@@ -323,7 +272,7 @@ def status(
             lines.append("warning:       built by another version; rebuild with: kvsearch index --full")
         skipped = (last.get("report") or {}).get("skipped") or []
         lines.extend(f"skipped:       {render.safe(p['path'])}: {render.safe(p['message'])}" for p in skipped)
-        _out("\n".join(lines))
+        write_out("\n".join(lines))
     if not data["generation"]:
         raise typer.Exit(ExitCode.NO_INDEX)
 
@@ -353,9 +302,9 @@ def parse(
             for warning in document.warnings:
                 _err(Problem(display, warning).line())
             if as_json:
-                _out(json.dumps(document.to_json(), ensure_ascii=False))
+                write_out(json.dumps(document.to_json(), ensure_ascii=False))
             else:
-                _out(render.document_outline(document, _style()))
+                write_out(render.document_outline(document, terminal_style()))
     for notice in notices:
         _err(notice)
     if failed:
@@ -376,9 +325,9 @@ def analyze(
 
     tokens = run(text, query=query)
     if as_json:
-        _out(json.dumps({"terms": [{"text": t.text, "position": t.position} for t in tokens]}, ensure_ascii=False))
+        write_out(json.dumps({"terms": [{"text": t.text, "position": t.position} for t in tokens]}, ensure_ascii=False))
     else:
-        _out("\n".join(f"{t.position:4d}  {render.safe(t.text):<24} {render.safe(text[t.start:t.end])}" for t in tokens))
+        write_out("\n".join(f"{t.position:4d}  {render.safe(t.text):<24} {render.safe(text[t.start:t.end])}" for t in tokens))
 
 
 @app.command()
@@ -400,9 +349,6 @@ def tui(
 
 # --------------------------------------------------------------------------------------------
 # entry point
-
-COMMANDS = {"search", "similar", "show", "stats", "status", "index", "parse", "analyze", "tui"}
-
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; ``kvsearch QUERY`` is short for ``kvsearch search QUERY``."""
@@ -438,5 +384,3 @@ def main(argv: list[str] | None = None) -> int:
     return int(ExitCode.OK)
 
 
-def run() -> None:
-    sys.exit(main())

@@ -236,3 +236,29 @@ def _check_text(text: str) -> None:
 def _excerpt(text: str, position: int) -> str:
     start = max(0, position - 15)
     return ("…" if start else "") + text[start : position + 15]
+
+
+def search_filters(
+    partij: list[str] | None = None,
+    indiener: list[str] | None = None,
+    minister: list[str] | None = None,
+    ministerie: list[str] | None = None,
+    jaar: str | None = None,
+    vergaderjaar: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    status: str | None = None,
+) -> list[Filter]:
+    """The filters given as command-line options (``--partij PVV`` is ``partij:PVV``)."""
+    out: list[Filter] = []
+    for kind, values in (("party", partij), ("asker", indiener), ("minister", minister), ("ministry", ministerie)):
+        out.extend(make_filter(kind, v) for v in values or [])
+    if jaar:
+        out.append(make_filter("year", jaar))
+    if vergaderjaar:
+        out.append(make_filter("session", vergaderjaar))
+    if since or until:
+        out.append(make_filter("date", f"{since or ''}..{until or ''}"))
+    if status:
+        out.append(make_filter("status", status))
+    return out

@@ -275,3 +275,49 @@ def test_index_writable_by_others_is_refused(sample_index: Path, tmp_path: Path)
     done = run_cli("ambtenaren", "--index", str(copy))
     assert done.returncode == 3
     assert "written by other users" in done.stderr
+
+
+def test_the_one_liner_reads_exactly_the_search_commands_options() -> None:
+    """The fast path (kvsearch.oneliner) and ``kvsearch search`` must accept the same options."""
+    import typer
+
+    from kvsearch.cli import app
+    from kvsearch.oneliner import LIMIT_RANGE, SEARCH_OPTIONS
+
+    command = typer.main.get_command(app).commands["search"]  # type: ignore[attr-defined]
+    typer_options = {}
+    for param in command.params:
+        for flag in param.opts:
+            if flag.startswith("-"):
+                annotation = param.type_descriptor.annotation
+                kind = "flag" if param.is_flag else "list" if param.multiple else "int" if annotation is int else "str"
+                typer_options[flag] = (param.name, kind)
+                if kind == "int":
+                    assert (param.min, param.max) == LIMIT_RANGE
+    assert SEARCH_OPTIONS == typer_options
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["neutraliteit", "ambtenaren"],
+        ["neutraliteit ambtenaren", "--json", "-n", "2"],
+        ["--limit=3", "ambtenaren", "--format", "compact"],
+        ["ambtenaren", "--partij", "JA21", "--partij", "VVD", "--sort", "date", "--format", "{passage_id}"],
+        ["ambtenaren", "--since", "2024-01", "--until", "2024-12", "--status", "beantwoord", "--json"],
+        ["ambtenarn"],
+        ["(ambtenaren"],
+        ["ambtenaren", "--sort", "kleur"],
+        ["ambtenaren", "--limit", "0"],
+        ["ambtenaren", "--kleur", "rood"],
+        ["ambtenaren", "-opvang"],
+        ["--", "-opvang"],
+        ["ambtenaren", "--json=1"],
+        ["ambtenaren", "--limit"],
+    ],
+)
+def test_the_one_liner_prints_what_the_search_command_prints(sample_index: Path, args: list[str]) -> None:
+    env = {"KVSEARCH_INDEX": str(sample_index)}
+    fast, full = run_cli(*args, env=env), run_cli("search", *args, env=env)
+    assert (fast.returncode, fast.stdout, fast.stderr) == (full.returncode, full.stdout, full.stderr)
+    assert "Traceback" not in fast.stderr

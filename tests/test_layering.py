@@ -8,9 +8,18 @@ import sys
 
 import pytest
 
-PURE = ["kvsearch.models", "kvsearch.errors", "kvsearch.sources", "kvsearch.parsing",
-        "kvsearch.corpus", "kvsearch.analysis", "kvsearch.vocabulary", "kvsearch.query",
-        "kvsearch.render", "kvsearch"]
+PURE = [
+    "kvsearch.models",
+    "kvsearch.errors",
+    "kvsearch.sources",
+    "kvsearch.parsing",
+    "kvsearch.corpus",
+    "kvsearch.analysis",
+    "kvsearch.vocabulary",
+    "kvsearch.query",
+    "kvsearch.render",
+    "kvsearch",
+]
 
 
 def loaded_after(statement: str) -> set[str]:
@@ -32,7 +41,23 @@ def test_searching_from_the_cli_does_not_load_textual() -> None:
     assert "whoosh" in loaded
 
 
-def test_cli_uses_only_the_public_api() -> None:
-    source = open(__import__("kvsearch.cli").cli.__file__, encoding="utf-8").read()
+def test_a_one_liner_search_loads_no_cli_framework(sample_index) -> None:
+    """``kvsearch QUERY`` is the command run most: Typer, pydantic, Rich and Textual cost more
+    to import than the search itself, so the one-liner path must not load them."""
+    statement = (
+        "from kvsearch.oneliner import main; import contextlib, io; "
+        f"out = io.StringIO(); r = contextlib.redirect_stdout(out); r.__enter__(); "
+        f"code = main(['neutraliteit', '--index', {str(sample_index)!r}]); r.__exit__(None, None, None); "
+        "assert code == 0, code"
+    )
+    loaded = loaded_after(statement)
+    assert "kvsearch.searcher" in loaded
+    for framework in ("typer", "pydantic", "rich", "textual", "kvsearch.cli", "kvsearch.indexer", "kvsearch.parsing"):
+        assert framework not in loaded, f"the one-liner imports {framework}"
+
+
+@pytest.mark.parametrize("module", ["kvsearch.cli", "kvsearch.oneliner"])
+def test_cli_uses_only_the_public_api(module: str) -> None:
+    source = open(__import__(module, fromlist=["x"]).__file__, encoding="utf-8").read()
     for private in ("kvsearch.searcher", "kvsearch.indexer", "kvsearch.schema", "import whoosh"):
         assert private not in source, private

@@ -1,0 +1,193 @@
+"""``kvsearch QUERY``, the command run most, without Typer's start-up cost.
+
+Importing Typer (with its vendored click and pydantic) takes about 150 ms, more than opening
+the index and searching it. This module reads the search command's options with plain Python
+and prints the result; anything it does not handle exactly (help, an unknown option, a value
+it cannot read, another command) goes to the full Typer CLI in :mod:`kvsearch.cli`, which
+gives the usual messages. ``tests/test_cli.py`` checks that the options here are the search
+command's options and that both paths print the same.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+#: Commands of the full CLI; any other first word starts a search.
+COMMANDS = frozenset({"search", "similar", "show", "stats", "status", "index", "parse", "analyze", "tui"})
+
+#: The search command's options: flag → (parameter, kind). Kinds: "flag" (no value), "int",
+#: "str" (one value), "list" (repeatable). Must match ``kvsearch.cli.search`` (tested).
+SEARCH_OPTIONS: dict[str, tuple[str, str]] = {
+    "--index": ("index", "str"),
+    "--limit": ("limit", "int"),
+    "-n": ("limit", "int"),
+    "--sort": ("sort", "str"),
+    "--json": ("as_json", "flag"),
+    "--format": ("fmt", "str"),
+    "--partij": ("partij", "list"),
+    "--indiener": ("indiener", "list"),
+    "--minister": ("minister", "list"),
+    "--ministerie": ("ministerie", "list"),
+    "--jaar": ("jaar", "str"),
+    "--vergaderjaar": ("vergaderjaar", "str"),
+    "--since": ("since", "str"),
+    "--until": ("until", "str"),
+    "--status": ("status", "str"),
+}
+LIMIT_RANGE = (1, 1000)
+
+
+def parse_search_args(args: list[str]) -> dict[str, Any] | None:
+    """The search command's parameters from ``args``, or None to let Typer handle them."""
+    values: dict[str, Any] = {
+        "query": [],
+        "index": os.environ.get("KVSEARCH_INDEX") or "index",
+        "limit": 10,
+        "sort": "relevance",
+        "as_json": False,
+        "fmt": None,
+    }
+    position = 0
+    options_ended = False
+    while position < len(args):
+        arg = args[position]
+        position += 1
+        if options_ended or not arg.startswith("-") or arg == "-":
+            values["query"].append(arg)
+            continue
+        if arg == "--":
+            options_ended = True
+            continue
+        flag, has_value, inline = arg.partition("=")
+        if flag not in SEARCH_OPTIONS:
+            return None
+        name, kind = SEARCH_OPTIONS[flag]
+        if kind == "flag":
+            if has_value:
+                return None
+            values[name] = True
+            continue
+        if not has_value:
+            if position >= len(args):
+                return None
+            inline = args[position]
+            position += 1
+        if kind == "int":
+            if not inline.strip().lstrip("+-").isdigit():
+                return None
+            number = int(inline)
+            if not LIMIT_RANGE[0] <= number <= LIMIT_RANGE[1]:
+                return None
+            values[name] = number
+        elif kind == "list":
+            values.setdefault(name, []).append(inline)
+        else:
+            values[name] = inline
+    if not values["query"]:
+        return None
+    return values
+
+
+def run_search(
+    query: list[str],
+    index: str | os.PathLike[str],
+    limit: int = 10,
+    sort: str = "relevance",
+    as_json: bool = False,
+    fmt: str | None = None,
+    partij: list[str] | None = None,
+    indiener: list[str] | None = None,
+    minister: list[str] | None = None,
+    ministerie: list[str] | None = None,
+    jaar: str | None = None,
+    vergaderjaar: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    status: str | None = None,
+) -> int:
+    """Search and print; the exit code (0 hits, 1 none). Shared by both paths."""
+    import kvsearch
+    from kvsearch import render
+    from kvsearch.errors import ExitCode
+    from kvsearch.query import search_filters
+
+    filters = search_filters(partij, indiener, minister, ministerie, jaar, vergaderjaar, since, until, status)
+    result = kvsearch.search(" ".join(query), index_dir=index, limit=limit, sort=sort, filters=filters)
+    if as_json:
+        write_out(render.hits_as_json(result))
+    elif fmt:
+        write_out(render.hits_as_lines(result, fmt))
+    else:
+        write_out(render.hits_as_text(result, terminal_style()))
+        if result.hits and sys.stdout.isatty():
+            shown = f"{len(result.hits)} of {result.total}" if result.total > len(result.hits) else f"{result.total}"
+            sys.stderr.write(render.Style(False).dim(f"{shown} hits in {result.seconds * 1000:.0f} ms") + "\n")
+    if result.relaxed:
+        write_err("no passage has all the words; showing the passages with most of them")
+    if not result.hits:
+        message = f"no hits for {render.safe(' '.join(query))!r}"
+        if result.suggestion:
+            message += f"; bedoelde u: {render.safe(result.suggestion)}?"
+        write_err(message)
+        return int(ExitCode.NO_HITS)
+    return int(ExitCode.OK)
+
+
+def terminal_style(stream: Any = None) -> Any:
+    """Colours only on a terminal, and never with NO_COLOR or TERM=dumb."""
+    from kvsearch import render
+
+    stream = stream or sys.stdout
+    return render.Style(color=stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb")
+
+
+def write_out(text: str) -> None:
+    if text:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+
+def write_err(text: str, stamp: str = "") -> None:
+    """One line on stderr; the text is made safe for a terminal."""
+    from kvsearch.render import safe
+
+    sys.stderr.write(f"{stamp}kvsearch: {safe(text)}\n")
+    sys.stderr.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``kvsearch QUERY [options]`` here; everything else in the Typer CLI."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    values = parse_search_args(args) if args and args[0] not in COMMANDS else None
+    if values is None:
+        from kvsearch.cli import main as full_cli
+
+        return full_cli(args)
+    from kvsearch.errors import ExitCode, KvsearchError, exit_code_for
+
+    try:
+        return run_search(**values)
+    except KvsearchError as error:
+        write_err(str(error))
+        return int(exit_code_for(error))
+    except KeyboardInterrupt:
+        write_err("interrupted")
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        _silence_stdout()
+        return int(ExitCode.OK)
+    except Exception as error:  # a bug: one line, never a traceback
+        write_err(f"internal error: {type(error).__name__}: {error}")
+        return int(ExitCode.INTERNAL)
+
+
+def _silence_stdout() -> None:
+    """After ``kvsearch … | head`` closed the pipe: no second error when Python flushes."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def run() -> None:
+    sys.exit(main())

@@ -64,12 +64,13 @@ analyzer must not be queried with another.
 from __future__ import annotations
 
 import gzip
+import os
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import metadata
 from pathlib import Path
 
 import snowballstemmer
@@ -106,6 +107,9 @@ _WORDCHAR = rf"[\w{_MARKS}]"
 _HYPHENS = "-\u2010\u2011"
 _APOSTROPHES = "'\u2019\u2018\u02bc\u2032"
 _WORD_RE = re.compile(rf"{_WORDCHAR}+(?:[{_HYPHENS}{_APOSTROPHES}]{_WORDCHAR}+)*")
+
+_WORDCHAR_RE = re.compile(_WORDCHAR)
+_CONNECTORS = frozenset(_HYPHENS + _APOSTROPHES)
 
 _SPLIT_HYPHENS_RE = re.compile(f"[{_HYPHENS}]+")
 _ALNUM_RUNS_RE = re.compile(r"[^\W\d_]+|\d+")
@@ -751,12 +755,70 @@ def analyze(text: str, *, query: bool = False, variant: str = "shipped") -> list
     return tokens
 
 
+def words(text: str) -> list[str]:
+    """The raw words of ``text``, as :func:`analyze` splits it (for highlighting)."""
+    return _WORD_RE.findall(text.replace("_", " "))
+
+
+def word_terms(raw: str, *, query: bool) -> tuple[str, ...]:
+    """The shipped chain's terms of one raw word (cached): what :func:`analyze` gives it."""
+    return _word_terms(raw, query)
+
+
+def spans_of_words(text: str, wanted: set[str]) -> list[tuple[int, int]]:
+    """Character spans of the raw words of ``text`` (as :func:`analyze` splits it) in ``wanted``.
+
+    The text is scanned for the wanted words by one regular expression, in C; each candidate
+    is kept only if it is a whole word of the tokenization (not the tail of "Kamer-lid").
+    """
+    if not wanted:
+        return []
+    text = text.replace("_", " ")
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(wanted, key=len, reverse=True)))
+    spans = []
+    for m in pattern.finditer(text):
+        start = m.start()
+        whole = _WORD_RE.match(text, start)
+        if whole is None or whole.end() != m.end() or _continues_word(text, start):
+            continue
+        spans.append((start, m.end()))
+    return spans
+
+
+def _continues_word(text: str, start: int) -> bool:
+    """Whether a word starting at ``start`` is really the continuation of an earlier word."""
+    if start == 0:
+        return False
+    if _WORDCHAR_RE.match(text[start - 1]):
+        return True
+    return text[start - 1] in _CONNECTORS and start >= 2 and bool(_WORDCHAR_RE.match(text[start - 2]))
+
+
 def terms(text: str, *, query: bool = False, variant: str = "shipped") -> list[str]:
     """Return ``[t.text for t in analyze(text, query=query, variant=variant)]``."""
     return [t.text for t in analyze(text, query=query, variant=variant)]
 
 
 def _version(dist: str) -> str:
+    """An installed distribution's version, from its ``.dist-info`` folder's name.
+
+    Every search checks these (the index records them); ``importlib.metadata`` would cost
+    more than the search (it imports ``email`` to read one line), a folder listing does not.
+    """
+    wanted = dist.lower().replace("-", "_")
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            stem, dot, kind = name.rpartition(".")
+            if kind == "dist-info" and dot:
+                project, _, version = stem.partition("-")
+                if project.lower().replace("-", "_") == wanted and version:
+                    return version
+    from importlib import metadata
+
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
+
+# isort: split
 from whoosh import fields
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer

@@ -11,6 +11,7 @@ import math
 import os
 import re
 import stat
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -22,6 +23,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
+
+# isort: split
 from whoosh import index as whoosh_index
 from whoosh import qparser, query, scoring
 from whoosh.collectors import TimeLimitCollector
@@ -51,6 +55,8 @@ COMMON_SHARE = 0.3
 NATURAL_STOP_WORDS: frozenset[str] = analysis.FUNCTION_WORDS
 #: Plain queries with more words than this are read as natural language (any word may match).
 NATURAL_LANGUAGE_WORDS = 6
+#: … and use at most this many of their words, the rarest ones.
+NATURAL_MAX_TERMS = 30
 SEARCH_SECONDS = 5.0
 
 
@@ -63,9 +69,29 @@ class IndexInfo:
     manifest: dict[str, Any]
 
 
+@dataclass
+class _OpenIndex:
+    """A generation opened once and kept for the next search of this process."""
+
+    generation: str
+    index: Any
+    searcher: Searcher
+    info: IndexInfo
+    lock: threading.RLock
+
+
+#: Opened generations by index folder. A TUI or a script searches many times; opening the index
+#: (its table of contents, segment files and a pickled schema) each time cost more than a query.
+_OPEN: dict[str, _OpenIndex] = {}
+_OPEN_LOCK = threading.Lock()
+
+
 @contextmanager
 def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[tuple[Searcher, IndexInfo]]:
-    """Open the live generation for reading.
+    """The live generation, opened for reading, for one search at a time.
+
+    The opened index is kept for later calls while ``CURRENT`` names the same generation: a
+    generation never changes once published, so only ``CURRENT`` is read again each time.
 
     Raises:
         IndexMissingError: there is no published index (says how to build one).
@@ -76,6 +102,20 @@ def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[tuple[Searcher,
     generation = live_generation(path)
     if generation is None:
         raise IndexMissingError(f"no index in {path}; build it with: kvsearch index --index {path}")
+    key = str(path)
+    with _OPEN_LOCK:
+        opened = _OPEN.get(key)
+        if opened is None or opened.generation != generation.name:
+            if opened is not None:
+                with opened.lock:  # a search still running in another thread finishes first
+                    _close(opened)
+                del _OPEN[key]
+            opened = _OPEN[key] = _open_generation(path, generation)
+    with opened.lock:
+        yield opened.searcher, opened.info
+
+
+def _open_generation(path: Path, generation: Path) -> _OpenIndex:
     _check_trusted(generation)
     manifest = read_manifest(generation) or {}
     built_by = manifest.get("versions")
@@ -92,11 +132,12 @@ def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[tuple[Searcher,
         raise IndexMissingError(
             f"the index at {generation} is unreadable ({type(error).__name__}); rebuild it with: kvsearch index --full"
         ) from None
-    try:
-        yield searcher, IndexInfo(str(path), generation.name, manifest)
-    finally:
-        searcher.close()
-        ix.close()
+    return _OpenIndex(generation.name, ix, searcher, IndexInfo(str(path), generation.name, manifest), threading.RLock())
+
+
+def _close(opened: _OpenIndex) -> None:
+    opened.searcher.close()
+    opened.index.close()
 
 
 def _describe(built: Any) -> str:
@@ -222,16 +263,18 @@ def _natural_query(parsed: ParsedQuery, searcher: Searcher) -> query.Query | Non
     variant = _variant(searcher)
     stop = _stop_terms(variant, NATURAL_STOP_WORDS)
     counts = Counter(t.text for t in analysis.analyze(parsed.text, query=True, variant=variant))
-    kept: list[tuple[str, int]] = []
-    known: list[tuple[str, int]] = []
+    kept: list[tuple[int, str, int]] = []
+    known: list[tuple[int, str, int]] = []
     for term, tf in counts.items():
         df = max(reader.doc_frequency(field, term) for field in TEXT_FIELDS)
         if df == 0:
             continue
-        known.append((term, tf))
+        known.append((df, term, tf))
         if term not in stop and df <= total * COMMON_SHARE:
-            kept.append((term, tf))
-    chosen = kept or known
+            kept.append((df, term, tf))
+    # The rarest words say most about the topic; a pasted page of text costs no more than
+    # NATURAL_MAX_TERMS words (each word is a posting list to merge, in pure Python).
+    chosen = [(term, tf) for _df, term, tf in sorted(kept or known)[:NATURAL_MAX_TERMS]]
     if not chosen:
         return None
     return query.Or(
@@ -302,20 +345,25 @@ def _matched_terms(whoosh_query: query.Query, searcher: Searcher) -> set[str]:
 def highlight_spans(text: str, matched: set[str]) -> list[tuple[int, int]]:
     """Character spans of the words in ``text`` whose analysis hits a matched term.
 
-    Words are analysed as queries first (cheap); only a long word that contains a matched
-    term is analysed fully, to find compound parts ("uitslag" in "verkiezingsuitslag").
+    Each distinct word is analysed once, as a query (cheap, cached); only a long word that
+    contains a matched term is analysed fully, to find compound parts ("uitslag" in
+    "verkiezingsuitslag"). This runs over every hit shown, so it avoids per-word work where
+    it can: most texts have a few hundred distinct words and only a handful of hits.
     """
-    spans: list[tuple[int, int]] = []
-    for token in analysis.analyze(text, query=True):
-        span = (token.start, token.end)
-        if spans and spans[-1] == span:
-            continue
-        hit = token.text in matched
-        if not hit and len(token.text) >= 7 and any(len(t) >= 3 and t in token.text for t in matched):
-            hit = any(t.text in matched for t in analysis.analyze(text[token.start : token.end]))
-        if hit:
-            spans.append(span)
-    return spans
+    hits = {raw for raw in set(analysis.words(text)) if _word_hits(raw, matched)}
+    return analysis.spans_of_words(text, hits)
+
+
+def _word_hits(raw: str, matched: set[str]) -> bool:
+    found = analysis.word_terms(raw, query=True)
+    if not found:
+        return False
+    term = found[0]
+    if term in matched:
+        return True
+    if len(term) >= 7 and any(len(t) >= 3 and t in term for t in matched):
+        return any(t in matched for t in analysis.word_terms(raw, query=False))
+    return False
 
 
 def _hit(stored: dict[str, Any], score: float, matched: set[str]) -> Hit:
@@ -340,21 +388,33 @@ def _hit(stored: dict[str, Any], score: float, matched: set[str]) -> Hit:
     )
 
 
+@lru_cache(maxsize=4)
+def _vocabulary(path: str) -> tuple[dict[str, int], dict[str, list[str]]]:
+    """A generation's surface words with their frequency, and grouped by first letter."""
+    frequency = {str(w): int(n) for w, n in (read_json(Path(path)) or {}).items()}
+    by_initial: dict[str, list[str]] = {}
+    for word in frequency:
+        by_initial.setdefault(word[:1], []).append(word)
+    return frequency, by_initial
+
+
 def _suggest(parsed: ParsedQuery, info: IndexInfo) -> str | None:
     """ "bedoelde u …?": each unknown word replaced by the closest word of the index."""
-    words = read_json(Path(info.path) / info.generation / VOCABULARY) or {}
-    if not words or not parsed.words:
+    frequency, by_initial = _vocabulary(str(Path(info.path) / info.generation / VOCABULARY))
+    if not frequency or not parsed.words:
         return None
     changed = False
     out = []
     for word in parsed.words:
         folded = analysis.fold(word)
-        if folded in words:
+        if folded in frequency:
             out.append(word)
             continue
-        close = difflib.get_close_matches(folded, [w for w in words if abs(len(w) - len(folded)) <= 2], n=3, cutoff=0.75)
+        # Typos rarely hit the first letter; comparing with every word took ~0.1 s a query.
+        candidates = [w for w in by_initial.get(folded[:1], ()) if abs(len(w) - len(folded)) <= 2]
+        close = difflib.get_close_matches(folded, candidates, n=3, cutoff=0.75)
         if close:
-            best = max(close, key=lambda w: (difflib.SequenceMatcher(None, folded, w).ratio(), words[w]))
+            best = max(close, key=lambda w: (difflib.SequenceMatcher(None, folded, w).ratio(), frequency[w]))
             out.append(best)
             changed = True
         else:

@@ -73,7 +73,7 @@ class Terminal:
         return os.waitstatus_to_exitcode(status)
 
 
-def in_a_terminal(index: Path, runs: int) -> dict[str, list[float]]:
+def in_a_terminal(index: Path, runs: int, queries: list[str] = QUERIES) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {"launch": [], "keystroke (debounced)": [], "Enter": []}
     for _ in range(runs):
         started = time.perf_counter()
@@ -81,7 +81,7 @@ def in_a_terminal(index: Path, runs: int) -> dict[str, list[float]]:
         term.wait_for(b"earch Kamervragen")  # "S" is under the cursor
         times["launch"].append(time.perf_counter() - started)
         term.drain()
-        for query in QUERIES:
+        for query in queries:
             term.send(query[:-1].encode())
             term.drain(0.4)
             sent = time.perf_counter()

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvsearch import analysis
+from tests.conftest import SHARED_CORPUS
 from kvsearch.analysis import Token, analyze, analyzer_info, fold, stem, terms
 
 PAIRS = json.loads((Path(__file__).parent / "data" / "word_pairs.json").read_text("utf-8"))
@@ -245,3 +246,31 @@ def test_query_and_index_agree_on_simple_words(word: str) -> None:
 def test_phrase_positions_are_consecutive(words: list[str]) -> None:
     toks = analyze(" ".join(words), query=True)
     assert [t.position for t in toks] == list(range(len(words)))
+
+
+def test_highlighting_finds_exactly_the_words_analyze_matches() -> None:
+    """highlight_spans takes shortcuts for speed (one scan per distinct word, a regex in C);
+    it must mark exactly the words whose query analysis (or, for compounds, index analysis)
+    gives a matched term, as a plain walk over analyze() does."""
+    from kvsearch.searcher import highlight_spans
+
+    def reference(text: str, matched: set[str]) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        for token in analysis.analyze(text, query=True):
+            span = (token.start, token.end)
+            if spans and spans[-1] == span:
+                continue
+            hit = token.text in matched
+            if not hit and len(token.text) >= 7 and any(len(t) >= 3 and t in token.text for t in matched):
+                hit = any(t.text in matched for t in analysis.analyze(text[token.start : token.end]))
+            if hit:
+                spans.append(span)
+        return spans
+
+    term_sets = [{"ambtenar", "neutraliteit", "kamer"}, {"minister", "uitslag", "zorg", "vraag", "lid"},
+                 {"de", "het", "van", "s", "1", "2024"}, {"staten", "generaal", "statengeneraal", "risico"}]
+    texts = ["Kamer-lid, kamerlid en de Kamer; risico's van staten-generaal", "x-Kamer _kamer_ 2024-1 s-Hertogenbosch"]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(SHARED_CORPUS.glob("*/*.txt"))[:30]]
+    for text in texts:
+        for matched in term_sets:
+            assert highlight_spans(text, matched) == reference(text, matched)

@@ -54,6 +54,19 @@ def test_a_one_liner_search_loads_no_cli_framework(sample_index) -> None:
     assert "kvsearch.searcher" in loaded
     for framework in ("typer", "pydantic", "rich", "textual", "kvsearch.cli", "kvsearch.indexer", "kvsearch.parsing"):
         assert framework not in loaded, f"the one-liner imports {framework}"
+    # What Whoosh imports but never uses for us (kvsearch/whooshlib.py), and package metadata.
+    for unused in ("asyncio", "urllib.request", "email", "cached_property", "whoosh.lang.morph_en", "importlib.metadata"):
+        assert unused not in loaded, f"the one-liner imports {unused}"
+
+
+def test_whoosh_stand_ins_are_gone_after_import() -> None:
+    """The stand-ins live only while Whoosh is imported: later imports get the real modules."""
+    statement = (
+        "import kvsearch.searcher, urllib.request, whoosh.compat, whoosh.lang.morph_en; "
+        "assert hasattr(urllib.request, 'urlopen'); assert whoosh.lang.morph_en.variations('house'); "
+        "from whoosh.query import Variations; from whoosh.reading import SegmentReader"
+    )
+    assert "urllib.request" in loaded_after(statement)
 
 
 @pytest.mark.parametrize("module", ["kvsearch.cli", "kvsearch.oneliner"])

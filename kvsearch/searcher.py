@@ -26,9 +26,9 @@ from typing import Any
 import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
 
 # isort: split
-from whoosh import index as whoosh_index
 from whoosh import qparser, query, scoring
-from whoosh.collectors import TimeLimitCollector
+from whoosh.collectors import TimeLimitCollector, TopCollector
+from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher, TimeLimit
 
 from kvsearch import analysis, vocabulary
@@ -126,7 +126,10 @@ def _open_generation(path: Path, generation: Path) -> _OpenIndex:
             f"({_describe(built_by)}; this is {_describe(versions())}); rebuild it with: kvsearch index --full"
         )
     try:
-        ix = whoosh_index.open_dir(str(generation), readonly=True)
+        # Without mmap: Whoosh copies every memory-mapped segment part it opens into a BytesIO
+        # (filedb/compound.py), which made opening cost time and memory in proportion to the
+        # index (181 MB and 88 ms for 37k passages, against 25 MB and 30 ms this way).
+        ix = FileStorage(str(generation), supports_mmap=False, readonly=True).open_index()
         searcher = ix.searcher(weighting=scoring.BM25F(K1=BM25_K1, **{f"{name}_B": BM25_B[name] for name in TEXT_FIELDS}))
     except Exception as error:  # whoosh raises many kinds on a damaged index
         raise IndexMissingError(
@@ -316,7 +319,10 @@ def _run(searcher: Searcher, whoosh_query: query.Query, limit: int, sort: str) -
     if sort == "date":
         collector = searcher.collector(limit=max(1, limit), sortedby="date", reverse=True)
     else:
-        collector = searcher.collector(limit=max(1, limit))
+        # Whoosh's block-quality skipping and matcher replacement skip documents, so the
+        # total then needs a second pass over all matches; scoring every match once is about
+        # twice as fast (measured on 37k passages, tests/bench) and counts exactly.
+        collector = TopCollector(limit=max(1, limit), usequality=False, replace=0)
     bounded = TimeLimitCollector(collector, timelimit=SEARCH_SECONDS, use_alarm=False)
     try:
         searcher.search_with_collector(whoosh_query, bounded)

@@ -142,9 +142,10 @@ def make_queries(passages: Path, count: int, seed: int) -> list[dict[str, Any]]:
             size = {"word": 1, "two": 2, "three": 3}.get(kind, 1)
             spec = {"words": [w.lower() for w in rng.sample(content, min(size, len(content)))]}
             if kind == "party":
-                if not record["party"]:
+                parties = [p for p in record["party"].split(",") if p and " " not in p]
+                if not parties:
                     continue
-                spec["party"] = record["party"].split(",")[0]
+                spec["party"] = parties[0]
             if kind == "year":
                 if not record["year"]:
                     continue
@@ -187,7 +188,10 @@ def kvsearch_command() -> str:
 
 
 def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("KVSEARCH_")} | {"NO_COLOR": "1"}
+    """The environment of a user's shell: no kvsearch settings, and Python may cache bytecode
+    (PYTHONDONTWRITEBYTECODE would recompile every module of every cold start)."""
+    skip = ("KVSEARCH_", "PYTHONDONTWRITEBYTECODE")
+    return {k: v for k, v in os.environ.items() if not k.startswith(skip)} | {"NO_COLOR": "1"}
 
 
 def build(system: str, corpus: Path, passages: Path, index: Path) -> dict[str, Any]:

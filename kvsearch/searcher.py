@@ -126,10 +126,9 @@ def _open_generation(path: Path, generation: Path) -> _OpenIndex:
             f"({_describe(built_by)}; this is {_describe(versions())}); rebuild it with: kvsearch index --full"
         )
     try:
-        # Without mmap: Whoosh copies every memory-mapped segment part it opens into a BytesIO
-        # (filedb/compound.py), which made opening cost time and memory in proportion to the
-        # index (181 MB and 88 ms for 37k passages, against 25 MB and 30 ms this way).
-        ix = FileStorage(str(generation), supports_mmap=False, readonly=True).open_index()
+        # Memory-mapped and read in place (kvsearch.whooshlib): Whoosh alone would copy each
+        # mapped segment part into memory when it opens it.
+        ix = FileStorage(str(generation), readonly=True).open_index()
         searcher = ix.searcher(weighting=scoring.BM25F(K1=BM25_K1, **{f"{name}_B": BM25_B[name] for name in TEXT_FIELDS}))
     except Exception as error:  # whoosh raises many kinds on a damaged index
         raise IndexMissingError(

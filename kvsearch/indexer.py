@@ -37,6 +37,7 @@ from whoosh import index as whoosh_index
 from kvsearch import analysis, vocabulary
 from kvsearch.corpus import CorpusLoad, Problem, deduplicate, iter_corpus, try_parse
 from kvsearch.errors import IndexWriteError, LockedError, PublishRefusedError
+from kvsearch.fastwriter import FastSegmentWriter
 from kvsearch.generations import (
     CURRENT,
     DOCUMENTS,
@@ -51,6 +52,9 @@ from kvsearch.generations import (
 from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Passage, document_from_json
 from kvsearch.pdfworker import PdfWorker
 from kvsearch.schema import build_schema
+
+#: Memory for the writer's posting pool; past it, sorted runs go to a temporary file.
+WRITER_MB = 256
 
 #: A build that would publish this share fewer documents than the live index is refused.
 SHRINK_LIMIT = 0.20
@@ -454,7 +458,7 @@ def _update_whoosh(build: Path, live: Path, documents: list[Document], changed: 
 
 
 def _add_documents(ix: Any, documents: list[Document], delete: set[str], progress: ProgressFn | None, *, optimize: bool) -> None:
-    writer = ix.writer(limitmb=128)
+    writer = FastSegmentWriter(ix, limitmb=WRITER_MB)
     try:
         for doc_id in sorted(delete):
             writer.delete_by_term("doc_id", doc_id)

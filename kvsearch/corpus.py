@@ -5,14 +5,18 @@ Pure Python (no Whoosh): the indexer and ``kvsearch parse`` both use it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import stat
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kvsearch.errors import CorpusError, KvsearchError, ParseError
-from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document
+from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Person
 from kvsearch.parsing import parse_document
 from kvsearch.pdfworker import PdfWorker
 from kvsearch.sources import read_source, sanitize, source_format
@@ -164,6 +168,77 @@ def try_parse(item: CorpusFile, pdf_text: Callable[[bytes], str] | None = None) 
         return f"internal error while parsing: {type(error).__name__}: {error}"
 
 
+@dataclass
+class DocumentSummary:
+    """What de-duplication needs of a parsed document, without its text (the build keeps one
+    per document in memory, and the next build finds it in the cache).
+
+    ``digest`` identifies the parsed document (a hash of its JSON); ``filled`` is what
+    de-duplication took over from duplicates (see :func:`deduplicate`).
+    """
+
+    doc_id: str
+    kind: str
+    source: str
+    digest: str
+    answered: int = 0
+    title: str | None = None
+    askers: list[Any] = field(default_factory=list)
+    addressees: list[str] = field(default_factory=list)
+    date_submitted: str | None = None
+    reference: str | None = None
+    year: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    filled: dict[str, Any] = field(default_factory=dict)
+    #: Where the full document is (not saved): an offset in the build's spool, or None.
+    spool: int | None = None
+
+    @classmethod
+    def of(cls, document: Document, digest: str) -> DocumentSummary:
+        return cls(
+            doc_id=document.doc_id, kind=document.kind, source=document.source, digest=digest,
+            answered=sum(1 for p in document.passages if p.answer), title=document.title,
+            askers=[{"name": p.name, "party": p.party, "role": p.role, "ministry": p.ministry} for p in document.askers],
+            addressees=list(document.addressees), date_submitted=document.date_submitted,
+            reference=document.reference, year=document.year, warnings=list(document.warnings),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["filled"], data["spool"]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DocumentSummary:
+        return cls(**data)
+
+    def key(self) -> str:
+        """Identifies the document as indexed: the parsed document plus what it took over."""
+        if not self.filled:
+            return self.digest
+        extra = json.dumps(self.filled, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha1((self.digest + extra).encode("utf-8")).hexdigest()
+
+
+def fill_document(document: Document, summary: DocumentSummary) -> Document:
+    """``document`` with what de-duplication took over from its duplicates (``summary.filled``)."""
+    for name, value in summary.filled.items():
+        if name == "askers":
+            value = [Person(**person) for person in value]
+        setattr(document, name, value)
+    return document
+
+
+def deduplicate_summaries(summaries: list[DocumentSummary]) -> tuple[list[DocumentSummary], list[Problem]]:
+    """:func:`deduplicate` on summaries; each kept one records in ``filled`` what it took over."""
+    originals = {id(s): {name: getattr(s, name) for name in FILLED} for s in summaries}
+    kept, duplicates = deduplicate(summaries)  # type: ignore[arg-type]
+    for summary in kept:
+        before = originals[id(summary)]
+        summary.filled = {name: getattr(summary, name) for name in FILLED if getattr(summary, name) != before[name]}
+    return kept, duplicates  # type: ignore[return-value]
+
+
 def deduplicate(documents: list[Document]) -> tuple[list[Document], list[Problem]]:
     """Keep each document once.
 
@@ -194,14 +269,113 @@ def deduplicate(documents: list[Document]) -> tuple[list[Document], list[Problem
     return list(kept.values()), duplicates
 
 
-def _completeness(document: Document) -> tuple[int, int, int, int]:
+def _completeness(document: Document | DocumentSummary) -> tuple[int, int, int, int]:
     kind_rank = {KIND_ANSWERED: 2, KIND_NOTICE: 1}.get(document.kind, 0)
-    answered = sum(1 for p in document.passages if p.answer)
+    if isinstance(document, DocumentSummary):
+        answered = document.answered
+    else:
+        answered = sum(1 for p in document.passages if p.answer)
     metadata = sum(1 for value in (document.title, document.askers, document.date_submitted, document.addressees) if value)
     return (kind_rank, answered, metadata, -len(document.warnings))
 
 
-def _fill_missing(target: Document, other: Document) -> None:
-    for name in ("title", "askers", "addressees", "date_submitted", "reference", "year"):
+#: What de-duplication lets the kept document take over from a duplicate.
+FILLED = ("title", "askers", "addressees", "date_submitted", "reference", "year")
+
+
+def _fill_missing(target: Document | DocumentSummary, other: Document | DocumentSummary) -> None:
+    for name in FILLED:
         if not getattr(target, name) and getattr(other, name):
             setattr(target, name, getattr(other, name))
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing in parallel
+
+#: Parser processes for a build (the builder itself indexes meanwhile, or waits).
+PARSE_JOBS = max(1, min(4, os.cpu_count() or 1))
+
+_worker_pdf: PdfWorker | None = None
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256 in hex ("" when it cannot be read)."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+#: What a parser process returns for a parsed file: its summary and its document as JSON text.
+Parsed = tuple[DocumentSummary, str]
+
+
+def _parse_job(job: tuple[CorpusFile, str | None]) -> tuple[str, Parsed | str | None]:
+    """Hash a file and, unless its hash is ``known``, parse it: ``(sha256, outcome)``.
+
+    The outcome is None (hash unchanged), the reason the file is skipped, or the parsed
+    document's summary with the document as JSON text (what the build spools)."""
+    item, known = job
+    digest = file_sha256(item.path)
+    if known is not None and digest == known:
+        return digest, None
+    global _worker_pdf
+    if _worker_pdf is None:
+        _worker_pdf = PdfWorker()
+    outcome = try_parse(item, _worker_pdf.extract)
+    if isinstance(outcome, str):
+        return digest, outcome
+    text = json.dumps(outcome.to_json(), sort_keys=True, ensure_ascii=False)
+    return digest, (DocumentSummary.of(outcome, hashlib.sha1(text.encode("utf-8")).hexdigest()), text)
+
+
+def _init_parser() -> None:
+    """In a parser process: die with the builder (a killed build leaves no parsers behind)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    signal_default()
+
+
+def signal_default() -> None:
+    import signal
+
+    # The builder handles interrupts; a parser just stops with it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def parse_files(jobs: Iterable[tuple[CorpusFile, str | None]], processes: int = PARSE_JOBS) -> Iterator[tuple[str, Parsed | str | None]]:
+    """``(sha256, outcome)`` for each ``(file, known sha256 or None)``, in order (see
+    ``_parse_job``). Files are hashed and
+    parsed in ``processes`` child processes, each with its own PDF worker (so each PDF is still
+    extracted in a bounded grandchild).
+    """
+    jobs = list(jobs)
+    if processes <= 1 or len(jobs) < 8:
+        try:
+            yield from map(_parse_job, jobs)
+        finally:
+            _close_worker_pdf()
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with context.Pool(processes, initializer=_init_parser) as pool:
+        yield from pool.imap(_parse_job, jobs, chunksize=4)
+
+
+def _close_worker_pdf() -> None:
+    global _worker_pdf
+    if _worker_pdf is not None:
+        _worker_pdf.close()
+        _worker_pdf = None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
+import gzip
 import json
 import os
 import re
@@ -25,18 +25,30 @@ import signal
 import socket
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
+
+# isort: split
 from whoosh import index as whoosh_index
 
 from kvsearch import analysis, vocabulary
-from kvsearch.corpus import CorpusLoad, Problem, deduplicate, iter_corpus, try_parse
+from kvsearch.corpus import (
+    CorpusFile,
+    DocumentSummary,
+    Problem,
+    deduplicate_summaries,
+    fill_document,
+    iter_corpus,
+    parse_files,
+)
 from kvsearch.errors import IndexWriteError, LockedError, PublishRefusedError
+from kvsearch.fastwriter import FastSegmentWriter
 from kvsearch.generations import (
     CURRENT,
     DOCUMENTS,
@@ -49,8 +61,10 @@ from kvsearch.generations import (
     versions,
 )
 from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Passage, document_from_json
-from kvsearch.pdfworker import PdfWorker
-from kvsearch.schema import build_schema
+from kvsearch.schema import KvCodec, build_schema
+
+#: Memory for the writer's posting pool; past it, sorted runs go to a temporary file.
+WRITER_MB = 256
 
 #: A build that would publish this share fewer documents than the live index is refused.
 SHRINK_LIMIT = 0.20
@@ -217,52 +231,14 @@ def _build(
     _remove_stale(index_path, keep)  # leftovers of a killed build
     reuse = bool(live and previous and not report.full and previous.get("versions") == versions(variant))
     old_files = (read_json(live / FILES) if live and reuse else None) or {}
-    with PdfWorker() as worker:
-        load, files = _load_incremental(corpus, old_files, report, progress, worker.extract)
-    _guard_shrink(load, previous, allow_shrink)
-    report.documents = len(load.documents)
-    report.duplicates = load.duplicates
-    report.notices = load.notices
-
-    hashes = {d.doc_id: _document_hash(d) for d in load.documents}
-    old_hashes = (read_json(live / DOCUMENTS) if live and reuse else None) or None
-    if live and old_hashes == hashes and old_files == files:
-        # Nothing changed: the live generation is already this index.
-        report.generation = live.name
-        report.passages = int(previous.get("passages", 0)) if previous else 0
-        report.seconds = round(time.monotonic() - started, 2)
-        return False
-
     name = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     build = index_path / f".build-{name}"
     generation = index_path / f"gen-{name}"
     try:
         build.mkdir()
-        changed = _changed(old_hashes, hashes) if live and old_hashes is not None else None
-        if live and changed is not None and len(changed) <= len(hashes) // 2:
-            report.passages = _update_whoosh(build, live, load.documents, changed, progress)
-        else:
-            report.passages = _write_whoosh(build, load.documents, progress, variant)
-        _verify(build, report.passages, load.documents, variant)
-        report.generation = generation.name
-        report.seconds = round(time.monotonic() - started, 2)
-        manifest = {
-            "versions": versions(variant),
-            "built": _now_iso(),
-            "corpus": str(corpus.resolve()),
-            "documents": report.documents,
-            "passages": report.passages,
-            "report": report.to_json(),
-        }
-        _write_json(build / MANIFEST, manifest)
-        _write_json(build / FILES, files)
-        _write_json(build / DOCUMENTS, hashes)
-        _write_json(build / VOCABULARY, surface_vocabulary(load.documents))
-        _fsync_tree(build)
-        os.rename(build, generation)
-        _fsync_dir(index_path)
-        checkpoint("publishing")
-        _write_atomic(index_path / CURRENT, generation.name + "\n")  # the commit point
+        with _Spool(build / SPOOL) as spool:
+            published = _build_in(corpus, index_path, build, generation, live, previous, old_files, reuse,
+                                  spool, report, allow_shrink, progress, variant, started)
     except OSError as error:
         _discard(build, generation)
         reason = "no space left on device" if error.errno == errno.ENOSPC else (error.strerror or str(error))
@@ -270,13 +246,82 @@ def _build(
     except BaseException:
         _discard(build, generation)
         raise
+    if not published:
+        _discard(build)
+        return False
     # Keep the previous generation for rollback and for readers that opened it just now.
     _remove_stale(index_path, {generation.name, *keep})
     return True
 
 
-def _document_hash(document: Document) -> str:
-    return hashlib.sha1(json.dumps(document.to_json(), sort_keys=True).encode("utf-8")).hexdigest()
+def _build_in(
+    corpus: Path,
+    index_path: Path,
+    build: Path,
+    generation: Path,
+    live: Path | None,
+    previous: dict[str, Any] | None,
+    old_files: dict[str, Any],
+    reuse: bool,
+    spool: _Spool,
+    report: BuildReport,
+    allow_shrink: bool,
+    progress: ProgressFn | None,
+    variant: str,
+    started: float,
+) -> bool:
+    load = _load_incremental(corpus, old_files, report, progress, spool)
+    _guard_shrink(len(load.kept), previous, allow_shrink)
+    report.documents = len(load.kept)
+    report.duplicates = load.duplicates
+    report.notices = load.notices
+
+    keys = {s.doc_id: s.key() for s in load.kept}
+    old_keys = (read_json(live / DOCUMENTS) if live and reuse else None) or None
+    if live and old_keys == keys and old_files == load.files:
+        # Nothing changed: the live generation is already this index.
+        report.generation = live.name
+        report.passages = int(previous.get("passages", 0)) if previous else 0
+        report.seconds = round(time.monotonic() - started, 2)
+        return False
+
+    changed = _changed(old_keys, keys) if live and old_keys is not None else None
+    old_counts = _read_counts(live / WORDCOUNTS) if live and reuse and changed is not None else None
+    if live and changed is not None and old_counts is not None and len(changed) <= len(keys) // 2:
+        counts = old_counts
+        _count_live(live, changed, counts, -1)
+        wanted = [s for s in load.kept if s.doc_id in changed]
+        documents = _documents(wanted, load, spool, counts)
+        report.passages = _update_whoosh(build, live, documents, changed, len(wanted), progress)
+    else:
+        counts = Counter()
+        documents = _documents(load.kept, load, spool, counts)
+        report.passages = _write_whoosh(build, documents, len(load.kept), progress, variant)
+    canaries = [load.kept[0], load.kept[len(load.kept) // 2], load.kept[-1]] if load.kept else []
+    _verify(build, report.passages, list(_documents(list({id(s): s for s in canaries}.values()), load, spool)), variant)
+    report.generation = generation.name
+    report.seconds = round(time.monotonic() - started, 2)
+    manifest = {
+        "versions": versions(variant),
+        "built": _now_iso(),
+        "corpus": str(corpus.resolve()),
+        "documents": report.documents,
+        "passages": report.passages,
+        "report": report.to_json(),
+    }
+    spool.close()
+    os.remove(build / SPOOL)
+    _write_json(build / MANIFEST, manifest)
+    _write_json(build / FILES, load.files)
+    _write_json(build / DOCUMENTS, keys)
+    _write_counts(build / WORDCOUNTS, counts)
+    _write_json(build / VOCABULARY, _top_words(counts))
+    _fsync_tree(build)
+    os.rename(build, generation)
+    _fsync_dir(index_path)
+    checkpoint("publishing")
+    _write_atomic(index_path / CURRENT, generation.name + "\n")  # the commit point
+    return True
 
 
 def _changed(old: dict[str, str], new: dict[str, str]) -> set[str]:
@@ -353,90 +398,165 @@ def rollback(index_dir: str | os.PathLike[str]) -> str:
         return candidates[0].name
 
 
+SPOOL = "parsed.jsonl"  # the documents parsed by this build (only while it runs)
+WORDCOUNTS = "wordcounts.json.gz"  # every surface word's frequency: vocabulary.json is its top
+
+
+class _Spool:
+    """Parsed documents as JSON lines in the build folder: written once, read back one at a
+    time, so that the build never holds the corpus in memory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle = open(path, "w+b")  # noqa: SIM115
+        self.end = 0
+
+    def append(self, text: str) -> int:
+        data = text.encode("utf-8") + b"\n"
+        self.handle.seek(self.end)
+        self.handle.write(data)
+        offset, self.end = self.end, self.end + len(data)
+        return offset
+
+    def read(self, offset: int) -> Document:
+        self.handle.seek(offset)
+        return document_from_json(json.loads(self.handle.readline()))
+
+    def close(self) -> None:
+        if not self.handle.closed:
+            self.handle.close()
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass
+class _Load:
+    kept: list[DocumentSummary] = field(default_factory=list)
+    files: dict[str, Any] = field(default_factory=dict)
+    found: dict[str, CorpusFile] = field(default_factory=dict)
+    duplicates: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
 def _load_incremental(
     corpus: Path,
     old_files: dict[str, Any],
     report: BuildReport,
     progress: ProgressFn | None,
-    pdf_text: Callable[[bytes], str],
-) -> tuple[CorpusLoad, dict[str, Any]]:
-    load = CorpusLoad()
-    files: dict[str, Any] = {}
+    spool: _Spool,
+) -> _Load:
+    """Hash and parse what changed; every document's summary, de-duplicated.
+
+    Parsed documents go to ``spool``; the cache entry of a file (``files.json``) holds its
+    size, mtime, hash and its documents' summaries, never their text."""
+    load = _Load()
+    problems: list[Problem] = []
     found = list(iter_corpus(corpus, load.notices))
-    documents: list[Document] = []
-    for done, item in enumerate(found, start=1):
+    summaries: list[DocumentSummary] = []
+    # Files whose size and mtime are unchanged are taken from the cache; the others are hashed
+    # (and parsed unless the hash is unchanged) in parser processes.
+    cached: dict[str, Any] = {}
+    jobs = []
+    for item in found:
         old = old_files.get(item.relative)
-        entry: dict[str, Any] | None = None
         if old and old.get("size") == item.size and old.get("mtime_ns") == item.mtime_ns:
-            entry = old
+            cached[item.relative] = old
         else:
-            digest = _sha256(item.path)
-            if old and old.get("sha256") == digest:
-                entry = {**old, "mtime_ns": item.mtime_ns}
-            else:
-                entry = {"size": item.size, "mtime_ns": item.mtime_ns, "sha256": digest}
-                outcome = try_parse(item, pdf_text)
-                if isinstance(outcome, str):
-                    entry["error"] = outcome
-                else:
-                    entry["documents"] = [outcome.to_json()]
-                if old:
-                    report.updated += 1
-                else:
-                    report.added += 1
-        if entry.get("error"):
-            load.problems.append(Problem(item.relative, entry["error"]))
-        for data in entry.get("documents", []):
-            document = document_from_json(data)
-            documents.append(document)
-            report.warnings.extend(Problem(item.relative, w, skipped=False) for w in document.warnings)
-        files[item.relative] = entry
-        if done == 1:
-            checkpoint("reading")
-        if progress:
-            progress("parse", done, len(found))
-    report.unchanged = len(found) - report.added - report.updated
-    report.removed = len(set(old_files) - set(files))
-    report.skipped = [p for p in load.problems if p.skipped]
-    load.documents, load.duplicates = deduplicate(documents)
-    return load, files
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+            jobs.append((item, old.get("sha256") if old else None))
+    outcomes = parse_files(jobs)
     try:
-        with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-    except OSError:
-        return ""
-    return digest.hexdigest()
+        for done, item in enumerate(found, start=1):
+            load.found[item.relative] = item
+            old = old_files.get(item.relative)
+            entry = cached.get(item.relative)
+            fresh: DocumentSummary | None = None
+            if entry is None:
+                digest, outcome = next(outcomes)
+                if outcome is None and old:
+                    entry = {**old, "mtime_ns": item.mtime_ns}
+                else:
+                    entry = {"size": item.size, "mtime_ns": item.mtime_ns, "sha256": digest}
+                    if isinstance(outcome, str):
+                        entry["error"] = outcome
+                    elif outcome is not None:
+                        fresh, text = outcome
+                        fresh.spool = spool.append(text)
+                        entry["documents"] = [fresh.to_json()]
+                    if old:
+                        report.updated += 1
+                    else:
+                        report.added += 1
+            if entry.get("error"):
+                problems.append(Problem(item.relative, entry["error"]))
+            for data in entry.get("documents", []):
+                summary = fresh if fresh is not None else DocumentSummary.from_json(data)
+                summaries.append(summary)
+                report.warnings.extend(Problem(item.relative, w, skipped=False) for w in summary.warnings)
+            load.files[item.relative] = entry
+            if done == 1:
+                checkpoint("reading")
+            if progress:
+                progress("parse", done, len(found))
+    finally:
+        outcomes.close()
+    report.unchanged = len(found) - report.added - report.updated
+    report.removed = len(set(old_files) - set(load.files))
+    report.skipped = [p for p in problems if p.skipped]
+    load.kept, load.duplicates = deduplicate_summaries(summaries)
+    return load
 
 
-def _guard_shrink(load: CorpusLoad, previous: dict[str, Any] | None, allow_shrink: bool) -> None:
+def _documents(
+    summaries: list[DocumentSummary], load: _Load, spool: _Spool, counts: Counter[str] | None = None
+) -> Iterator[Document]:
+    """The full documents of ``summaries``, one at a time, as de-duplication left them.
+
+    A document parsed by this build is read back from the spool; one from an unchanged file
+    (needed only when a duplicate of it changed, or for a canary) is parsed again. Their
+    surface words are added to ``counts``."""
+    missing = [s for s in summaries if s.spool is None]
+    if missing:
+        jobs = [(load.found[s.source], None) for s in missing if s.source in load.found]
+        for (_digest, outcome), summary in zip(parse_files(jobs, processes=1), missing, strict=False):
+            if isinstance(outcome, tuple) and outcome[0].digest == summary.digest:
+                summary.spool = spool.append(outcome[1])
+    for summary in summaries:
+        if summary.spool is None:
+            raise PublishRefusedError(f"{summary.source} changed during the build; nothing published (run the build again)")
+        document = fill_document(spool.read(summary.spool), summary)
+        if counts is not None:
+            count_words(document, counts)
+        yield document
+
+
+def _guard_shrink(documents: int, previous: dict[str, Any] | None, allow_shrink: bool) -> None:
     if allow_shrink:
         return
-    if not load.documents:
+    if not documents:
         raise PublishRefusedError("the corpus gave no documents; nothing published (use --allow-shrink to publish an empty index)")
     before = int(previous.get("documents", 0)) if previous else 0
-    if before and len(load.documents) < before * (1 - SHRINK_LIMIT):
+    if before and documents < before * (1 - SHRINK_LIMIT):
         raise PublishRefusedError(
-            f"the corpus shrank from {before} to {len(load.documents)} documents; nothing published "
+            f"the corpus shrank from {before} to {documents} documents; nothing published "
             "(is the corpus folder mounted? use --allow-shrink if this is intended)"
         )
 
 
-def _write_whoosh(build: Path, documents: list[Document], progress: ProgressFn | None, variant: str = "shipped") -> int:
-    """A new Whoosh index in ``build`` holding every passage of ``documents``."""
+def _write_whoosh(build: Path, documents: Iterable[Document], total: int, progress: ProgressFn | None, variant: str = "shipped") -> int:
+    """A new Whoosh index in ``build`` holding every passage of ``documents`` (one segment)."""
     ix = whoosh_index.create_in(str(build), build_schema(variant))
     try:
-        _add_documents(ix, documents, set(), progress, optimize=True)
+        _add_documents(ix, documents, total, set(), progress, optimize=True)
         return int(ix.doc_count())
     finally:
         ix.close()
 
 
-def _update_whoosh(build: Path, live: Path, documents: list[Document], changed: set[str], progress: ProgressFn | None) -> int:
+def _update_whoosh(build: Path, live: Path, documents: Iterable[Document], changed: set[str], total: int, progress: ProgressFn | None) -> int:
     """The live Whoosh index copied into ``build``, with only the changed documents replaced.
 
     Whoosh never rewrites a segment file in place, and the copy is private to this build, so
@@ -447,25 +567,28 @@ def _update_whoosh(build: Path, live: Path, documents: list[Document], changed: 
             shutil.copyfile(item, build / item.name)
     ix = whoosh_index.open_dir(str(build))
     try:
-        _add_documents(ix, [d for d in documents if d.doc_id in changed], changed, progress, optimize=False)
+        _add_documents(ix, documents, total, changed, progress, optimize=False)
         return int(ix.doc_count())
     finally:
         ix.close()
 
 
-def _add_documents(ix: Any, documents: list[Document], delete: set[str], progress: ProgressFn | None, *, optimize: bool) -> None:
-    writer = ix.writer(limitmb=128)
+def _add_documents(
+    ix: Any, documents: Iterable[Document], total: int, delete: set[str], progress: ProgressFn | None, *, optimize: bool
+) -> None:
+    writer = FastSegmentWriter(ix, limitmb=WRITER_MB, codec=KvCodec())
     try:
         for doc_id in sorted(delete):
             writer.delete_by_term("doc_id", doc_id)
+        done = 0
         for done, document in enumerate(documents, start=1):
             for record in passage_records(document):
                 writer.add_document(**record)
-            if done == len(documents) // 2 + 1:
+            if done == total // 2 + 1:
                 checkpoint("writing")
             if progress:
-                progress("index", done, len(documents))
-        if not documents:
+                progress("index", done, total)
+        if not done:
             checkpoint("writing")
         writer.commit(optimize=optimize)
     except BaseException:
@@ -475,7 +598,7 @@ def _add_documents(ix: Any, documents: list[Document], delete: set[str], progres
 
 def passage_records(document: Document) -> Iterator[dict[str, Any]]:
     """The Whoosh fields of each passage of ``document``."""
-    meta = document.to_json()
+    meta = replace(document, passages=[], warnings=[]).to_json()
     meta.pop("passages")
     meta.pop("warnings")
     day = document.date_answered or document.date_submitted
@@ -512,17 +635,80 @@ def passage_records(document: Document) -> Iterator[dict[str, Any]]:
         }
 
 
-def surface_vocabulary(documents: list[Document], limit: int = 60000) -> dict[str, int]:
+_SURFACE_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _surface_texts(document: Document) -> list[str]:
+    texts = [document.title or "", *(p.question + " " + p.answer for p in document.passages)]
+    texts += [p.name for p in document.askers]
+    if document.answered_by:
+        texts.append(document.answered_by.name)
+    return texts
+
+
+def count_words(document: Document, counts: Counter[str], sign: int = 1) -> None:
+    """Add (``sign`` -1: remove) the folded surface words of ``document`` to ``counts``."""
+    fold = analysis.fold
+    for text in _surface_texts(document):
+        for word in _SURFACE_WORD.findall(text):
+            counts[fold(word)] += sign
+
+
+def _top_words(counts: Counter[str], limit: int = 60000) -> dict[str, int]:
+    """The ``limit`` most frequent words (ties by the word, so that every build agrees)."""
+    words = sorted((item for item in counts.items() if item[1] > 0), key=lambda item: (-item[1], item[0]))
+    return dict(words[:limit])
+
+
+def surface_vocabulary(documents: Iterable[Document], limit: int = 60000) -> dict[str, int]:
     """Folded words as written, with their frequency: the source of "bedoelde u …?"."""
     counts: Counter[str] = Counter()
     for document in documents:
-        texts = [document.title or "", *(p.question + " " + p.answer for p in document.passages)]
-        texts += [p.name for p in document.askers]
-        if document.answered_by:
-            texts.append(document.answered_by.name)
-        for text in texts:
-            counts.update(analysis.fold(w) for w in re.findall(r"[^\W\d_]{3,}", text))
-    return dict(counts.most_common(limit))
+        count_words(document, counts)
+    return _top_words(counts, limit)
+
+
+def _read_counts(path: Path) -> Counter[str] | None:
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError, EOFError):
+        return None
+    return Counter(data) if isinstance(data, dict) else None
+
+
+def _write_counts(path: Path, counts: Counter[str]) -> None:
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as handle:
+        json.dump({w: n for w, n in counts.items() if n > 0}, handle, ensure_ascii=False, separators=(",", ":"))
+
+
+def _count_live(live: Path, doc_ids: set[str], counts: Counter[str], sign: int) -> None:
+    """Count the surface words of documents as the live index holds them (the version a build
+    replaces), from their stored fields."""
+    ix = whoosh_index.open_dir(str(live), readonly=True)
+    try:
+        with ix.searcher() as searcher:
+            for doc_id in sorted(doc_ids):
+                stored = sorted(searcher.documents(doc_id=doc_id), key=lambda s: s.get("order", 0))
+                if stored:
+                    count_words(_stored_document(stored), counts, sign)
+    finally:
+        ix.close()
+
+
+def _stored_document(stored: list[dict[str, Any]]) -> Document:
+    """A document rebuilt from its passages' stored fields, as far as its words go."""
+    meta = dict(stored[0].get("document") or {})
+    passages = [
+        {"questions": [int(n) for n in (s.get("questions") or "").split(",") if n], "question": s.get("question", ""),
+         "answer": s.get("answer", ""), "notes": list(s.get("notes") or ())}
+        for s in stored
+    ]
+    # A notice without questions is indexed as one passage holding the notice (passage_records).
+    only = passages[0] if len(passages) == 1 else None
+    if only and not only["questions"] and not only["question"] and only["answer"] == (meta.get("notice") or ""):
+        passages = []
+    return document_from_json({**meta, "passages": passages, "warnings": []})
 
 
 def _verify(build: Path, expected: int, documents: list[Document], variant: str = "shipped") -> None:

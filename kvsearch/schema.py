@@ -15,11 +15,12 @@ import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Wh
 from whoosh import fields
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3PerDocWriter
 
 from kvsearch import analysis
 
 #: Bump when the schema or the stored fields change: an older index must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class DutchTokenizer(Tokenizer):  # type: ignore[misc]
@@ -101,7 +102,7 @@ def build_schema(variant: str = "shipped") -> fields.Schema:
     return fields.Schema(
         passage_id=fields.ID(stored=True, unique=True),
         doc_id=fields.ID(stored=True),
-        order=fields.NUMERIC(stored=True, sortable=True),
+        order=fields.STORED(),  # only read back (passages in document order), never searched
         questions=fields.KEYWORD(stored=True, commas=True),
         title=dutch_text(variant=variant, field_boost=1.5),
         question=dutch_text(variant=variant, field_boost=1.0),
@@ -118,3 +119,72 @@ def build_schema(variant: str = "shipped") -> fields.Schema:
         document=fields.STORED(),  # the document's JSON fields (parse --json), without passages
         notes=fields.STORED(),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Stored fields: the document's metadata once per document
+
+
+class KvCodec(W3Codec):  # type: ignore[misc]
+    """Whoosh's codec, storing what every passage of a document shares only once.
+
+    Every passage carries its document's metadata (``document``) and fields derived from it
+    (``title``, ``kind``, ``number``, ``year``, and ``doc_id`` from ``passage_id``). On disk, a
+    passage whose ``document`` equals the previous passage's stores only the distance back to
+    the passage that holds it, and derived fields that equal what can be derived are left out.
+    Readers put them back, so every reader (``stored_fields``, ``all_stored_fields``, merges)
+    sees the same dictionaries as before. The codec is pickled with each segment, so an index
+    is always read with the codec that wrote it.
+    """
+
+    def per_document_writer(self, storage: Any, segment: Any) -> Any:
+        return _PerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> Any:
+        return _PerDocReader(storage, segment)
+
+
+def _derived(stored: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """The stored fields that follow from the document's metadata and the passage id."""
+    derived = {
+        "title": document.get("title") or "",
+        "kind": document.get("kind"),
+        "number": document.get("number") or "",
+        "year": document.get("year") or "",
+    }
+    passage_id = stored.get("passage_id")
+    if isinstance(passage_id, str) and "#" in passage_id:
+        derived["doc_id"] = passage_id.rpartition("#")[0]
+    return derived
+
+
+class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._head: int | None = None
+        self._head_document: Any = None
+
+    def finish_doc(self) -> None:
+        stored = self._storedfields
+        document = stored.get("document") if stored else None
+        if isinstance(document, dict):
+            for name, value in _derived(stored, document).items():
+                if name in stored and stored[name] == value and type(stored[name]) is type(value):
+                    del stored[name]
+            if self._head is not None and document == self._head_document:
+                stored["document"] = self._docnum - self._head
+            else:
+                self._head, self._head_document = self._docnum, document
+        super().finish_doc()
+
+
+class _PerDocReader(W3PerDocReader):  # type: ignore[misc]
+    def stored_fields(self, docnum: int) -> dict[str, Any]:
+        stored = super().stored_fields(docnum)
+        document = stored.get("document")
+        if isinstance(document, int) and not isinstance(document, bool):
+            document = stored["document"] = super().stored_fields(docnum - document)["document"]
+        if isinstance(document, dict):
+            for name, value in _derived(stored, document).items():
+                stored.setdefault(name, value)
+        return stored

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvsearch import analysis
-from tests.conftest import SHARED_CORPUS
 from kvsearch.analysis import Token, analyze, analyzer_info, fold, stem, terms
+from tests.conftest import SHARED_CORPUS
 
 PAIRS = json.loads((Path(__file__).parent / "data" / "word_pairs.json").read_text("utf-8"))
 

@@ -77,7 +77,8 @@ def _passages(path: Path) -> Any:
 
 def build_whoosh_naive(passages: Path, index: Path) -> int:
     from snowballstemmer.dutch_porter_stemmer import DutchPorterStemmer
-    from whoosh import fields, index as whoosh_index
+    from whoosh import fields
+    from whoosh import index as whoosh_index
     from whoosh.analysis import StemmingAnalyzer
 
     stemmer = DutchPorterStemmer()  # pure Python: what ``pip install whoosh snowballstemmer`` gives

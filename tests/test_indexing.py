@@ -1,0 +1,152 @@
+"""The index build's fast paths write what Whoosh's own code would write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh import index as whoosh_index
+
+from kvsearch import analysis
+from kvsearch.corpus import load_corpus
+from kvsearch.fastwriter import FastSegmentWriter
+from kvsearch.indexer import passage_records
+from kvsearch.schema import KvCodec, build_schema
+from tests.conftest import SAMPLE_CORPUS, SHARED_CORPUS
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict[str, Any]]:
+    corpus = SHARED_CORPUS if SHARED_CORPUS.is_dir() else SAMPLE_CORPUS
+    return [r for d in load_corpus(corpus).documents for r in passage_records(d)]
+
+
+def dump(path: Path) -> dict[str, Any]:
+    """Everything a reader can see in an index: postings, lengths, stored fields, columns."""
+    ix = whoosh_index.open_dir(str(path), readonly=True)
+    try:
+        with ix.reader() as reader:
+            postings = {}
+            for fieldname, tbytes in reader.all_terms():
+                m = reader.postings(fieldname, tbytes)
+                m = reader.postings(fieldname, tbytes)
+                items = []
+                while m.is_active():
+                    items.append((m.id(), m.weight(), m.value()))
+                    m.next()
+                postings[(fieldname, tbytes)] = items
+                info = reader.term_info(fieldname, tbytes)
+                postings[(fieldname, tbytes, "info")] = (info.weight(), info.doc_frequency(), info.min_length(),
+                                                          info.max_length(), info.max_weight(), info.min_id(), info.max_id())
+            lengths = {f: [reader.doc_field_length(n, f) for n in range(reader.doc_count_all())]
+                       for f in ("title", "question", "answer")}
+            stored = list(reader.all_stored_fields())
+            columns = {f: list(reader.column_reader(f)) for f in ("date",) if reader.has_column(f)}
+            totals = {f: reader.field_length(f) for f in ("title", "question", "answer")}
+            return {"postings": postings, "lengths": lengths, "stored": stored, "columns": columns, "totals": totals,
+                    "segments": len(ix._segments())}
+    finally:
+        ix.close()
+
+
+@pytest.mark.parametrize("limitmb", [128, 1])
+def test_fast_writer_writes_what_whoosh_writes(records: list[dict[str, Any]], tmp_path: Path, limitmb: int) -> None:
+    plain, fast = tmp_path / "plain", tmp_path / "fast"
+    for path in (plain, fast):
+        path.mkdir()
+        ix = whoosh_index.create_in(str(path), build_schema())
+        writer = ix.writer() if path is plain else FastSegmentWriter(ix, limitmb=limitmb, codec=KvCodec())
+        if path is fast and limitmb == 1:
+            writer._limit = 50_000  # several run files even for the small sample corpus
+        for record in records:
+            writer.add_document(**record)
+        writer.commit(optimize=True)
+        ix.close()
+    expected, got = dump(plain), dump(fast)
+    assert got["segments"] == 1
+    assert got["postings"].keys() == expected["postings"].keys()
+    for key, value in expected["postings"].items():
+        assert got["postings"][key] == value, key
+    assert got == expected
+
+
+def test_codec_stores_document_metadata_once(records: list[dict[str, Any]], tmp_path: Path) -> None:
+    sizes = {}
+    for name, codec in (("plain", None), ("kv", KvCodec())):
+        path = tmp_path / name
+        path.mkdir()
+        ix = whoosh_index.create_in(str(path), build_schema())
+        writer = FastSegmentWriter(ix, codec=codec)
+        for record in records:
+            writer.add_document(**record)
+        writer.commit(optimize=True)
+        ix.close()
+        sizes[name] = sum(p.stat().st_size for p in path.iterdir())
+    assert sizes["kv"] < sizes["plain"] * 0.95
+
+
+def test_index_positions_match_analyze() -> None:
+    text = "De staten-generaal en de verkiezingsuitslag: risico's, hetkader, januari2020 en Israël; Israël."
+    expected: dict[str, list[int]] = {}
+    for token in analysis.analyze(text):
+        expected.setdefault(token.text, []).append(token.position)
+    assert analysis.index_positions(text) == (expected, len(analysis.analyze(text)))
+
+
+def test_fast_writer_merges_and_deletes_like_whoosh(records: list[dict[str, Any]], tmp_path: Path) -> None:
+    half = len(records) // 2
+    doomed = sorted({r["doc_id"] for r in records[:half]})[::3]
+    dumps = []
+    for name in ("plain", "fast"):
+        path = tmp_path / name
+        path.mkdir()
+        ix = whoosh_index.create_in(str(path), build_schema())
+        for batch, optimize in ((records[:half], False), (records[half:], True)):
+            writer = ix.writer() if name == "plain" else FastSegmentWriter(ix, codec=KvCodec())
+            if optimize:  # the second batch replaces some documents of the first
+                for doc_id in doomed:
+                    writer.delete_by_term("doc_id", doc_id)
+            for record in batch:
+                writer.add_document(**record)
+            writer.commit(optimize=optimize)
+        ix.close()
+        dumps.append(dump(path))
+    assert dumps[1] == dumps[0]
+
+
+def _generation_files(index: Path) -> dict[str, Any]:
+    import gzip
+    import json
+
+    from kvsearch.generations import CURRENT
+
+    generation = index / (index / CURRENT).read_text().strip()
+    with gzip.open(generation / "wordcounts.json.gz", "rt", encoding="utf-8") as handle:
+        counts = json.load(handle)
+    return {
+        "documents": json.loads((generation / "documents.json").read_text(encoding="utf-8")),
+        "vocabulary": json.loads((generation / "vocabulary.json").read_text(encoding="utf-8")),
+        "counts": counts,
+    }
+
+
+@pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="needs the shared corpus")
+def test_incremental_dedup_and_vocabulary_equal_full(tmp_path: Path) -> None:
+    import shutil
+
+    from kvsearch.indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SHARED_CORPUS / "limburg-2024", corpus / "limburg-2024")
+    live, full = tmp_path / "live", tmp_path / "full"
+    build_index(corpus, live)
+    # The kept document of a duplicate pair loses its duplicate (and what it took over from it);
+    # another file changes its words.
+    (corpus / "limburg-2024" / "De_ontkoppeling_van_ontwikkelingshulp-pdf.txt").unlink()
+    changed = corpus / "limburg-2024" / "Het_werken_met_ambtenaren-pdf.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("woordvoerder", "zegsman"), encoding="utf-8")
+    report = build_index(corpus, live)
+    assert (report.updated, report.removed) == (1, 1)
+    build_index(corpus, full, full=True)
+    assert _generation_files(live) == _generation_files(full)

@@ -71,7 +71,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import ctypes
-import gzip
 import hashlib
 import io
 import itertools
@@ -806,8 +805,8 @@ def _fold(word: str) -> str:
 @lru_cache(maxsize=1)
 def _lexicon() -> frozenset[str]:
     """The project's Dutch word list (folded word forms)."""
-    with gzip.open(ROOT / "kvsearch" / "data" / "nl_lexicon.txt.gz", "rt", encoding="utf-8") as f:
-        f.readline()
+    with open(ROOT / "kvsearch" / "data" / "nl_lexicon.txt", encoding="utf-8") as f:
+        f.readline()  # header
         return frozenset(f.read().split())
 
 

@@ -310,11 +310,11 @@ def tui_keystroke(index: Path, queries: list[dict[str, Any]]) -> dict[str, float
     }
 
 
-def incremental(corpus: Path, index: Path, source: Path, passages: int, seed: int) -> dict[str, Any]:
-    """Add 1 % new documents (ids the first corpus does not use) and update the index."""
+def incremental(corpus: Path, index: Path, source: Path, passages: int, seed: int, first_number: int) -> dict[str, Any]:
+    """Add 1 % new documents (numbered after the corpus's, so new ids) and update the index."""
     extra = corpus / "zz-new-1pct"
     shutil.rmtree(extra, ignore_errors=True)
-    generate(source, extra, max(1, passages // 100), seed=seed + 1, first_number=10_000_000)
+    generate(source, extra, max(1, passages // 100), seed=seed + 1, first_number=first_number)
     command = [kvsearch_command(), "index", "--quiet", "--corpus", str(corpus), "--index", str(index)]
     seconds, peak, done = run_measured(command, env=clean_env())
     shutil.rmtree(extra, ignore_errors=True)
@@ -441,7 +441,9 @@ def main() -> None:
             step("TUI keystroke to results")
             results["kvsearch"].update(tui_keystroke(indexes["kvsearch"], queries))
         step("incremental rebuild, 1 % new documents")
-        results["kvsearch"].update(incremental(corpus, indexes["kvsearch"], args.source, args.passages, args.seed))
+        results["kvsearch"].update(
+            incremental(corpus, indexes["kvsearch"], args.source, args.passages, args.seed, summary["next_number"])
+        )
         results["ratios"] = ratios(results, systems)
         results["targets"] = targets(results)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

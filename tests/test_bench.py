@@ -1,0 +1,40 @@
+"""The benchmark (tests/bench/run.py) at a small size: that it runs end to end and writes the
+JSON it promises. A smoke test only: nothing here depends on how fast anything was."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, SHARED_CORPUS, needs_shared_corpus
+
+SYSTEMS = ("kvsearch", "whoosh_naive", "fts5")
+PER_SYSTEM = ("build_s", "passages_per_s", "peak_mb", "index_mb", "warm_p50_ms", "warm_p95_ms", "cold_ms")
+
+
+@needs_shared_corpus()
+def test_the_benchmark_runs_and_writes_its_json(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    command = [
+        sys.executable, str(ROOT / "tests" / "bench" / "run.py"), "--passages", "400", "--out", str(out),
+        "--source", str(SHARED_CORPUS), "--workdir", str(tmp_path / "work"),
+        "--queries", "14", "--rounds", "1", "--cold-runs", "1",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads(out.read_text())
+    assert abs(results["passages"] - 400) <= 4  # the generator's ±1 %
+    for system in SYSTEMS:
+        for key in PER_SYSTEM:
+            value = results[system][key]
+            assert isinstance(value, (int, float)) and math.isfinite(value) and value > 0, (system, key, value)
+        assert results[system]["queries_with_hits"] > 0, system
+        assert not results[system]["query_errors"], results[system]["query_errors"]
+    kv = results["kvsearch"]
+    assert kv["incremental_1pct_s"] > 0 and kv["tui_keystroke_ms"] > 0
+    assert set(results["ratios"]) >= {"kvsearch/whoosh_naive", "kvsearch/fts5"}
+    assert results["ratios"]["kvsearch/whoosh_naive"]["cold_ms"] > 0
+    assert "targets (issue 7)" in done.stdout and "written to" in done.stdout

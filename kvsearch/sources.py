@@ -138,12 +138,16 @@ def _looks_like_utf16(data: bytes, *, little_endian: bool) -> bool:
     return len(zeros) > 0 and zeros.count(0) / len(zeros) > 0.9
 
 
+#: Control characters (Unicode category Cc) other than newline, carriage return, tab and form
+#: feed; a regex counts them in C (a per-character category check was 5 % of a build).
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 def _control_share(text: str) -> float:
     sample = text[:20000]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
-    return bad / len(sample)
+    return len(_CONTROL_RE.findall(sample)) / len(sample)
 
 
 def extract_pdf_text(data: bytes) -> str:

@@ -55,8 +55,10 @@ COMMON_SHARE = 0.3
 NATURAL_STOP_WORDS: frozenset[str] = analysis.FUNCTION_WORDS
 #: Plain queries with more words than this are read as natural language (any word may match).
 NATURAL_LANGUAGE_WORDS = 6
-#: … and use at most this many of their words, the rarest ones.
+#: … and use at most this many of their words, the rarest ones; a passage must have one of the
+#: NATURAL_REQUIRED_TERMS rarest (measured: 4 loses relevance, 6 and 10 do not).
 NATURAL_MAX_TERMS = 30
+NATURAL_REQUIRED_TERMS = 6
 SEARCH_SECONDS = 5.0
 
 
@@ -279,13 +281,22 @@ def _natural_query(parsed: ParsedQuery, searcher: Searcher) -> query.Query | Non
     chosen = [(term, tf) for _df, term, tf in sorted(kept or known)[:NATURAL_MAX_TERMS]]
     if not chosen:
         return None
-    return query.Or(
-        [
-            query.Or([query.Term(field, term, boost=FIELD_WEIGHTS[field] * (1 + math.log(tf))) for field in TEXT_FIELDS])
-            for term, tf in chosen
-        ],
-        scale=COORD_SCALE,
-    )
+
+    def any_of(terms: list[tuple[str, int]]) -> query.Query:
+        return query.Or(
+            [
+                query.Or([query.Term(field, term, boost=FIELD_WEIGHTS[field] * (1 + math.log(tf))) for field in TEXT_FIELDS])
+                for term, tf in terms
+            ],
+            scale=COORD_SCALE,
+        )
+
+    # Only passages with one of the rarest words are candidates; the other words add to their
+    # score. Matching every passage with any of 30 words meant scoring most of the index
+    # (1.5-3 s at 100k passages); this takes 0.15-0.35 s, with the same relevance figures.
+    if len(chosen) <= NATURAL_REQUIRED_TERMS:
+        return any_of(chosen)
+    return query.AndMaybe(any_of(chosen[:NATURAL_REQUIRED_TERMS]), any_of(chosen[NATURAL_REQUIRED_TERMS:]))
 
 
 @lru_cache(maxsize=16)

@@ -159,6 +159,7 @@ def make_queries(passages: Path, count: int, seed: int) -> list[dict[str, Any]]:
             spec = {"words": [w.lower() for w in question[:40]], "any": True}
         if spec:
             spec["kind"] = kind
+            spec["source"] = record["passage_id"]  # the passage the words were taken from
             queries.append(spec)
     return queries
 
@@ -243,6 +244,7 @@ def warm_queries(systems: list[str], indexes: dict[str, Path], queries: list[dic
     by_kind: dict[str, dict[str, list[float]]] = {s: {} for s in systems}
     hits: dict[str, list[int]] = {s: [] for s in systems}
     errors: dict[str, list[str]] = {s: [] for s in systems}
+    found: dict[str, dict[str, list[bool]]] = {s: {} for s in systems}
     try:
         for spec in queries:  # one untimed pass: caches and lazy loads are part of "warm"
             for system in systems:
@@ -256,6 +258,7 @@ def warm_queries(systems: list[str], indexes: dict[str, Path], queries: list[dic
                     by_kind[system].setdefault(spec["kind"], []).append(answer["ms"])
                     if number == 0:
                         hits[system].append(answer["hits"])
+                        found[system].setdefault(spec["kind"], []).append(spec["source"] in answer["top"])
                         if answer["error"]:
                             errors[system].append(f"{spec['kind']}: {answer['error']}")
     finally:
@@ -267,6 +270,9 @@ def warm_queries(systems: list[str], indexes: dict[str, Path], queries: list[dic
             "warm_p95_ms": round(percentile(times[s], 0.95), 2),
             "warm_p95_ms_by_kind": {k: round(percentile(v, 0.95), 2) for k, v in sorted(by_kind[s].items())},
             "queries_with_hits": sum(1 for h in hits[s] if h),
+            # A sanity check of relevance at scale: how often the passage a query was drawn
+            # from is among the top 10 (meaningful for long questions and phrases).
+            "source_in_top10_by_kind": {k: round(sum(v) / len(v), 2) for k, v in sorted(found[s].items())},
             "query_errors": errors[s][:5],
         }
         for s in systems

@@ -182,7 +182,7 @@ def serve(system: str, index: Path) -> None:
         except Exception as failure:  # a baseline that cannot run a query: report, go on
             ids, error = [], f"{type(failure).__name__}: {failure}"
         elapsed = (time.perf_counter() - started) * 1000
-        print(json.dumps({"ms": elapsed, "hits": len(ids), "top": ids[:1], "error": error}), flush=True)
+        print(json.dumps({"ms": elapsed, "hits": len(ids), "top": ids, "error": error}), flush=True)
 
 
 def cold(system: str, index: Path, spec: dict[str, Any]) -> None:

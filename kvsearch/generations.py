@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,9 @@ from kvsearch import __version__, analysis
 from kvsearch.schema import SCHEMA_VERSION
 
 MANIFEST = "manifest.json"
-FILES = "files.json"  # per source file: size, mtime, hash, parsed documents (the build cache)
-VOCABULARY = "vocabulary.json"  # surface words and their frequency, for "bedoelde u …?"
-DOCUMENTS = "documents.json"  # doc id -> hash of its parsed form: what the next build must replace
+FILES = "files.json.gz"  # per source file: size, mtime, hash, document summary (the build cache)
+VOCABULARY = "vocabulary.json.gz"  # surface words and their frequency, for "bedoelde u …?"
+DOCUMENTS = "documents.json.gz"  # doc id -> hash of its parsed form: what the next build must replace
 CURRENT = "CURRENT"
 
 
@@ -54,9 +55,11 @@ def read_manifest(generation: Path) -> dict[str, Any] | None:
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
-    """A JSON object from a file of the index, or None when it is missing or damaged."""
+    """A JSON object from a file of the index (gzip'd when its name ends in .gz), or None when
+    it is missing or damaged."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = path.read_bytes()
+        data = json.loads((zlib.decompress(raw, 31) if path.suffix == ".gz" else raw).decode("utf-8"))
+    except (OSError, ValueError, zlib.error):
         return None
     return data if isinstance(data, dict) else None

@@ -119,14 +119,14 @@ def _generation_files(index: Path) -> dict[str, Any]:
     import gzip
     import json
 
-    from kvsearch.generations import CURRENT
+    from kvsearch.generations import CURRENT, DOCUMENTS, VOCABULARY, read_json
 
     generation = index / (index / CURRENT).read_text().strip()
     with gzip.open(generation / "wordcounts.json.gz", "rt", encoding="utf-8") as handle:
         counts = json.load(handle)
     return {
-        "documents": json.loads((generation / "documents.json").read_text(encoding="utf-8")),
-        "vocabulary": json.loads((generation / "vocabulary.json").read_text(encoding="utf-8")),
+        "documents": read_json(generation / DOCUMENTS),
+        "vocabulary": read_json(generation / VOCABULARY),
         "counts": counts,
     }
 

@@ -1,0 +1,58 @@
+"""The searcher's shortcuts against Whoosh's own answers, on real indexes on disk.
+
+The hit count comes from sets of posting ids (``searcher._count``) instead of Whoosh matching
+every document; it must be exactly what Whoosh matches, also in an index with deleted
+passages (an incremental build replaces documents by deleting their old passages)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import kvsearch
+from kvsearch import searcher
+from kvsearch.query import parse_query
+from tests.conftest import run_cli
+
+QUERIES = [
+    "ambtenaren", "minister", "neutraliteit ambtenaren", '"uw Kamer"', "stikstof OR waterstof",
+    "asiel NOT opvang", "asiel -opvang", "ambtena*", "(jeugdzorg OR ggz) wachttijden",
+    "ambtenaren partij:JA21", "minister jaar:2024", "kamer datum:2024-01..2024-06", "status:onbeantwoord",
+    "soort:mededeling", "vragen nr:1064", "Hoe neutraal zijn ambtenaren bij bijeenkomsten over de verkiezingsuitslag van november",
+]
+
+
+def assert_counts_match(index: Path) -> None:
+    with searcher.open_searcher(index) as (opened, _info):
+        for text in QUERIES:
+            parsed = parse_query(text, None)
+            natural = parsed.is_plain and len(parsed.words) > searcher.NATURAL_LANGUAGE_WORDS
+            whoosh_query = searcher._build_query(parsed, opened, any_word=natural)
+            assert searcher._count(opened, whoosh_query) == len(set(opened.docs_for_query(whoosh_query))), text
+
+
+def test_hit_counts_are_what_whoosh_matches(shared_index: Path) -> None:
+    assert_counts_match(shared_index)
+
+
+def test_hit_counts_skip_deleted_passages(shared_corpus: Path, tmp_path: Path) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(shared_corpus / "limburg-2024", corpus)
+    assert run_cli("index", "--corpus", str(corpus), "--index", str(index)).returncode in (0, 6)
+    changed = sorted(corpus.glob("*.txt"))[:3]
+    for path in changed:  # a changed document is deleted and added again
+        path.write_text(path.read_text(encoding="utf-8") + "\nextra regel over ambtenaren en de minister\n", encoding="utf-8")
+    assert run_cli("index", "--corpus", str(corpus), "--index", str(index)).returncode in (0, 6)
+    with searcher.open_searcher(index) as (opened, _info):
+        assert any(leaf.reader().has_deletions() for leaf, _ in opened.leaf_searchers())
+    assert_counts_match(index)
+
+
+@pytest.mark.parametrize("text", ["minister", "ambtenaren partij:JA21", '"uw Kamer"'])
+def test_without_counting_the_hits_are_the_same(shared_index: Path, text: str) -> None:
+    counted = kvsearch.search(text, index_dir=shared_index)
+    uncounted = kvsearch.search(text, index_dir=shared_index, count=False)
+    assert [h.passage_id for h in uncounted.hits] == [h.passage_id for h in counted.hits]
+    assert len(counted.hits) <= uncounted.total <= counted.total

@@ -13,6 +13,7 @@ import re
 import stat
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -210,22 +211,47 @@ def search(
         )
 
 
-FACET_LIMIT = 20000
+#: Facet name -> the indexed field its values come from.
+FACET_FIELDS = {"party": "parties", "ministry": "ministry", "year": "year"}
 
 
 def _facets(searcher: Searcher, whoosh_query: query.Query) -> dict[str, dict[str, int]]:
-    """Counts of the hits by party (of the askers), ministry (of the answer) and year."""
-    counts: dict[str, Counter[str]] = {"party": Counter(), "ministry": Counter(), "year": Counter()}
-    for docnum in searcher.search(whoosh_query, limit=FACET_LIMIT, terms=False).docs():
-        meta = searcher.stored_fields(docnum).get("document") or {}
-        for party in {a.get("party") for a in meta.get("askers") or [] if a.get("party")}:
-            counts["party"][party] += 1
-        answerer = meta.get("answered_by") or {}
-        if answerer.get("ministry"):
-            counts["ministry"][re.split(r"\s+[–—-]\s+", answerer["ministry"])[0]] += 1
-        if meta.get("year"):
-            counts["year"][meta["year"]] += 1
+    """Counts of the hits by party (of the askers), ministry and parliamentary year.
+
+    Counted from posting sets: the hits intersected with each value's passages (a few dozen
+    values per facet), instead of reading every hit's stored fields (about 1 s for 20,000 hits).
+    The values are those the filters use, so a count is what choosing it will find.
+    """
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
+    for leaf, _offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        hits = _matching_docs(leaf, reader, whoosh_query)
+        if reader.has_deletions():
+            hits -= reader.deleted_docs_set
+        if not hits:
+            continue
+        for name, fieldname in FACET_FIELDS.items():
+            if fieldname not in leaf.schema:
+                continue
+            for btext in reader.lexicon(fieldname):
+                term = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
+                label = vocabulary.facet_label(name, term)
+                if label:
+                    found = len(hits & _value_docs(leaf, reader, fieldname, term))
+                    if found:
+                        counts[name][label] += found
     return {name: dict(counter.most_common()) for name, counter in counts.items()}
+
+
+#: Per segment reader, the passages of each facet value (a segment never changes).
+_VALUE_DOCS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], set[int]]] = weakref.WeakKeyDictionary()
+
+
+def _value_docs(leaf: Searcher, reader: Any, fieldname: str, term: str) -> set[int]:
+    cache = _VALUE_DOCS.setdefault(reader, {})
+    if (fieldname, term) not in cache:
+        cache[(fieldname, term)] = _posting_ids(leaf, reader, fieldname, term)
+    return cache[(fieldname, term)]
 
 
 def _parser(schema: Any, any_word: bool) -> qparser.QueryParser:

@@ -99,3 +99,26 @@ def name_terms(name: str | None) -> list[str]:
     whole = key(name)
     words = [w for w in re.split(r"[\s-]+", whole) if len(w) > 2 and w not in {"van", "der", "den", "de"}]
     return list(dict.fromkeys([whole, *words]))
+
+
+def _canonical_labels() -> tuple[dict[str, str], set[str], dict[str, str], set[str]]:
+    """Per known party and ministry the one indexed term to count, with the short name a filter
+    panel shows (VVD, GroenLinks-PvdA; VWS); every other alias is skipped."""
+    parties = {key(group[0]): group[1] if len(group) > 1 and len(group[0]) > 12 else group[0] for group in PARTIES}
+    party_aliases = {key(name) for group in PARTIES for name in group} - set(parties)
+    ministries = {key(abbreviation): abbreviation for abbreviation in MINISTRIES}
+    ministry_aliases = {key(n) for names in MINISTRIES.values() for n in names} - set(ministries)
+    return parties, party_aliases, ministries, ministry_aliases
+
+
+_PARTIES, _PARTY_ALIASES, _MINISTRIES, _MINISTRY_ALIASES = _canonical_labels()
+
+
+def facet_label(kind: str, term: str) -> str | None:
+    """The name a filter panel shows for an indexed party or ministry term, or None for an
+    alias (every alias of a value is indexed; counting one per value avoids counting twice)."""
+    if kind == "party":
+        return _PARTIES.get(term) or (None if term in _PARTY_ALIASES else term)
+    if kind == "ministry":
+        return _MINISTRIES.get(term) or (None if term in _MINISTRY_ALIASES else term)
+    return term

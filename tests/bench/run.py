@@ -415,6 +415,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="Warm rounds over all queries.")
     parser.add_argument("--cold-runs", type=int, default=3, help="Fresh processes per cold query and system.")
     parser.add_argument("--no-tui", action="store_true")
+    parser.add_argument("--reuse-build", type=Path, help="JSON with build_s and peak_mb of the kvsearch index already in --workdir.")
     args = parser.parse_args()
     systems = [s for s in args.systems.split(",") if s]
     if "kvsearch" not in systems or not set(systems) <= set(SYSTEMS):
@@ -444,7 +445,12 @@ def main() -> None:
         indexes = {s: workdir / f"index-{s}" for s in systems}
         for system in systems:
             step(f"building {system}")
-            results[system] = build(system, corpus, passages_file, indexes[system])
+            if system == "kvsearch" and args.reuse_build:
+                # A build measured before (e.g. the hour-long 1M build, by an earlier commit
+                # with the same index format): its figures, and its index for the rest.
+                results[system] = {k: v for k, v in json.loads(args.reuse_build.read_text()).items() if k in ("build_s", "peak_mb", "commit")}
+            else:
+                results[system] = build(system, corpus, passages_file, indexes[system])
             # kvsearch counts what it indexed; the baselines index passages.jsonl.
             count = indexed_passages(indexes[system]) if system == "kvsearch" else passages
             results[system]["passages"] = count

@@ -805,9 +805,9 @@ def _fold(word: str) -> str:
 @lru_cache(maxsize=1)
 def _lexicon() -> frozenset[str]:
     """The project's Dutch word list (folded word forms)."""
-    with open(ROOT / "kvsearch" / "data" / "nl_lexicon.txt", encoding="utf-8") as f:
-        f.readline()  # header
-        return frozenset(f.read().split())
+    from kvsearch.analysis import lexicon_words
+
+    return lexicon_words()
 
 
 def _glue_point(word: str, lexicon: frozenset[str], nouns: frozenset[str]) -> int:

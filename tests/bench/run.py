@@ -297,9 +297,11 @@ def cold_one_liners(systems: list[str], indexes: dict[str, Path], queries: list[
 
     times: dict[str, list[float]] = {s: [] for s in [*systems, "python"]}
     env = clean_env()
+    order = [*systems, "python"]
     for number in range(runs):
-        for spec in queries:
-            for system in [*systems, "python"][number % 2 :: 1] + [*systems, "python"][: number % 2]:
+        for position, spec in enumerate(queries):
+            shift = (number + position) % len(order)  # each system starts a round in turn
+            for system in order[shift:] + order[:shift]:
                 if system == "python":
                     command = [sys.executable, "-c", "pass"]
                 elif system == "kvsearch":

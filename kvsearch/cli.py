@@ -99,7 +99,8 @@ def search(
     Example: kvsearch "neutraliteit ambtenaren" --partij JA21
     """
     code = run_search(
-        query, index, limit, sort, as_json, fmt, partij, indiener, minister, ministerie, jaar, vergaderjaar, since, until, status
+        query, index, limit, sort, as_json, fmt, partij=partij, indiener=indiener, minister=minister,
+        ministerie=ministerie, jaar=jaar, vergaderjaar=vergaderjaar, since=since, until=until, status=status,
     )
     if code:
         raise typer.Exit(code)

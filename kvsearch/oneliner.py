@@ -97,23 +97,19 @@ def run_search(
     sort: str = "relevance",
     as_json: bool = False,
     fmt: str | None = None,
-    partij: list[str] | None = None,
-    indiener: list[str] | None = None,
-    minister: list[str] | None = None,
-    ministerie: list[str] | None = None,
-    jaar: str | None = None,
-    vergaderjaar: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    status: str | None = None,
+    **filter_options: Any,
 ) -> int:
-    """Search and print; the exit code (0 hits, 1 none). Shared by both paths."""
+    """Search and print; the exit code (0 hits, 1 none). Shared by both paths.
+
+    ``filter_options`` are the filter options by name (``partij=["PVV"]``, ``jaar="2024"``:
+    see :func:`kvsearch.query.search_filters`).
+    """
     import kvsearch
     from kvsearch import render
     from kvsearch.errors import ExitCode
     from kvsearch.query import search_filters
 
-    filters = search_filters(partij, indiener, minister, ministerie, jaar, vergaderjaar, since, until, status)
+    filters = search_filters(**filter_options)
     # The total is shown only on a terminal; counting every match of a common word costs time.
     shows_total = sys.stdout.isatty()
     result = kvsearch.search(" ".join(query), index_dir=index, limit=limit, sort=sort, filters=filters, count=shows_total)

@@ -675,17 +675,12 @@ def surface_vocabulary(documents: Iterable[Document], limit: int = 60000) -> dic
 
 
 def _read_counts(path: Path) -> Counter[str] | None:
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError, EOFError):
-        return None
-    return Counter(data) if isinstance(data, dict) else None
+    data = read_json(path)
+    return Counter(data) if data is not None else None
 
 
 def _write_counts(path: Path, counts: Counter[str]) -> None:
-    with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as handle:
-        json.dump({w: n for w, n in counts.items() if n > 0}, handle, ensure_ascii=False, separators=(",", ":"))
+    _write_json(path, {w: n for w, n in counts.items() if n > 0})
 
 
 def _count_live(live: Path, doc_ids: set[str], counts: Counter[str], sign: int) -> None:

@@ -225,9 +225,7 @@ def _facets(searcher: Searcher, whoosh_query: query.Query) -> dict[str, dict[str
     counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
     for leaf, _offset in searcher.leaf_searchers():
         reader = leaf.reader()
-        hits = _matching_docs(leaf, reader, whoosh_query)
-        if reader.has_deletions():
-            hits -= reader.deleted_docs_set
+        hits = _live_matches(leaf, whoosh_query)
         if not hits:
             continue
         for name, fieldname in FACET_FIELDS.items():
@@ -393,13 +391,16 @@ def _has_coordination(q: query.Query) -> bool:
 
 def _count(searcher: Searcher, whoosh_query: query.Query) -> int:
     """How many passages match, from sets of posting ids (Whoosh counts one match at a time)."""
-    total = 0
-    for leaf, _offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        matching = _matching_docs(leaf, reader, whoosh_query)
-        deleted = reader.deleted_docs_set if reader.has_deletions() else ()
-        total += len(matching - deleted) if deleted else len(matching)
-    return total
+    return sum(len(_live_matches(leaf, whoosh_query)) for leaf, _offset in searcher.leaf_searchers())
+
+
+def _live_matches(leaf: Searcher, q: query.Query) -> set[int]:
+    """The segment's document numbers that ``q`` matches, without deleted passages."""
+    reader = leaf.reader()
+    matching = _matching_docs(leaf, reader, q)
+    if reader.has_deletions():
+        matching -= reader.deleted_docs_set
+    return matching
 
 
 def _matching_docs(leaf: Searcher, reader: Any, q: query.Query) -> set[int]:

@@ -29,14 +29,17 @@ __all__ = [
 ]
 
 from kvsearch.errors import KvsearchError
-from kvsearch.models import Document, Hit, Passage, SearchResult
+from kvsearch.results import Hit, SearchResult
 
 if TYPE_CHECKING:
+    from kvsearch.models import Document, Passage
     from kvsearch.corpus import load_corpus, parse_file
     from kvsearch.indexer import BuildReport, build_index, index_status, rollback
     from kvsearch.searcher import get_document, index_stats, search, similar
 
 _LAZY = {
+    "Document": "kvsearch.models",
+    "Passage": "kvsearch.models",
     "load_corpus": "kvsearch.corpus",
     "parse_file": "kvsearch.corpus",
     "BuildReport": "kvsearch.indexer",

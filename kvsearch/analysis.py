@@ -71,9 +71,9 @@ import sys
 import unicodedata
 import zlib
 from collections.abc import Callable, Container
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import snowballstemmer
 
@@ -670,8 +670,7 @@ def _expand(word: str) -> tuple[str, ...]:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One index or query term.
 
     ``position`` counts words (0-based); tokens derived from one word (hyphen parts, compound
@@ -754,8 +753,7 @@ def _word_terms(raw: str, query: bool) -> tuple[str, ...]:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class AnalyzerConfig:
+class AnalyzerConfig(NamedTuple):
     """One analyzer chain. ``shipped`` is the default everywhere; the others are baselines.
 
     ``stemmer``: Snowball algorithm name, or None for no stemming (folding only);

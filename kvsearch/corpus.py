@@ -19,7 +19,8 @@ from kvsearch.errors import CorpusError, KvsearchError, ParseError
 from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Person
 from kvsearch.parsing import parse_document
 from kvsearch.pdfworker import PdfWorker
-from kvsearch.sources import read_source, sanitize, source_format
+from kvsearch.safe_text import sanitize
+from kvsearch.sources import read_source, source_format
 
 #: Files that live in a corpus folder without being documents.
 IGNORED_NAMES = ("readme", "license", "licence", "changelog")

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from kvsearch.results import numbers_label
+
 #: Kinds of document, as the ``kind`` field says them.
 KIND_ANSWERED = "antwoord"  #: questions with the government's answers (Aanhangsel)
 KIND_QUESTIONS = "vragen"  #: questions not answered yet (kv-tk-…)
@@ -107,61 +109,3 @@ def document_from_json(data: dict[str, Any]) -> Document:
     ]
     known = {f.name for f in fields(Document)}
     return Document(**{k: v for k, v in data.items() if k in known})
-
-
-def numbers_label(numbers: tuple[int, ...] | list[int]) -> str:
-    """Join question numbers the Dutch way: (3, 4, 5) -> "3, 4 en 5"."""
-    parts = [str(n) for n in numbers]
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " en " + parts[-1]
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One passage found by a search, with everything needed to show it.
-
-    ``highlights`` maps "title", "question" and "answer" to character spans ``(start, end)``
-    of the words that matched, found through the same analysis (stems, compound parts).
-    """
-
-    passage_id: str
-    doc_id: str
-    questions: tuple[int, ...]
-    question: str
-    answer: str
-    score: float
-    document: dict[str, Any]
-    notes: tuple[str, ...] = ()
-    highlights: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        return numbers_label(self.questions)
-
-    def to_json(self) -> dict[str, Any]:
-        """The documented ``--json`` line: document fields plus the passage and its match."""
-        return {
-            **self.document,
-            "passage_id": self.passage_id,
-            "questions": list(self.questions),
-            "question": self.question,
-            "answer": self.answer,
-            "notes": list(self.notes),
-            "score": round(self.score, 4),
-            "highlights": {name: [list(span) for span in spans] for name, spans in self.highlights.items()},
-        }
-
-
-@dataclass
-class SearchResult:
-    """The hits of one search, and what a user should be told about it."""
-
-    query: str
-    hits: list[Hit]
-    total: int
-    seconds: float
-    relaxed: bool = False  # no passage had every word; hits have most of them
-    suggestion: str | None = None  # "bedoelde u …?" for a search without hits
-    #: With ``facets=True``: counts over all hits by "party", "ministry" and "year".
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)

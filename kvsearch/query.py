@@ -9,8 +9,8 @@ what is wrong with a bad query, so that nothing slow or broken reaches the index
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from kvsearch.errors import QuerySyntaxError
 
@@ -56,18 +56,16 @@ _FILTER = re.compile(r'(?<![\w"])(?P<name>[A-Za-z]+):(?P<value>"[^"]*"|[^\s()"]+
 _OPERATORS = {"AND", "OR", "NOT", "EN", "OF", "NIET"}
 
 
-@dataclass(frozen=True)
-class Filter:
+class Filter(NamedTuple):
     kind: str  # a value of FILTER_NAMES
     value: str  # normalised: "2023-2024", "onbeantwoord", …
     start: date | None = None  # date filters: inclusive range
     end: date | None = None
 
 
-@dataclass
-class ParsedQuery:
+class ParsedQuery(NamedTuple):
     text: str  # the free-text part, for the full-text parser
-    filters: list[Filter] = field(default_factory=list)
+    filters: tuple[Filter, ...] = ()
 
     @property
     def words(self) -> list[str]:
@@ -113,7 +111,7 @@ def parse_query(text: str, extra_filters: list[Filter] | None = None) -> ParsedQ
     _check_text(free)
     if not free and not filters:
         raise QuerySyntaxError("empty query: type words to search for, or a filter such as partij:PVV")
-    return ParsedQuery(text=free, filters=filters)
+    return ParsedQuery(text=free, filters=tuple(filters))
 
 
 def make_filter(kind: str, value: str) -> Filter:

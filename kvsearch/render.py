@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from kvsearch.models import Document, Hit, SearchResult, numbers_label
-from kvsearch.sources import sanitize
+from kvsearch.results import Hit, SearchResult, numbers_label
+from kvsearch.safe_text import sanitize
+
+if TYPE_CHECKING:
+    from kvsearch.models import Document
 
 
-@dataclass(frozen=True)
-class Style:
+class Style(NamedTuple):
     """ANSI styles, or none at all (pipes, NO_COLOR)."""
 
     color: bool = False

@@ -6,7 +6,6 @@ search during a rebuild sees the old index until the new one is published.
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import re
@@ -17,12 +16,11 @@ import weakref
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as day_time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
 
@@ -35,7 +33,7 @@ from whoosh.searching import Searcher, TimeLimit
 from kvsearch import analysis, vocabulary
 from kvsearch.errors import IndexMissingError, IndexVersionError, KvsearchError, QuerySyntaxError
 from kvsearch.generations import VOCABULARY, live_generation, read_json, read_manifest, versions
-from kvsearch.models import Hit, SearchResult
+from kvsearch.results import Hit, SearchResult
 from kvsearch.query import Filter, ParsedQuery, parse_query
 
 TEXT_FIELDS = ("title", "question", "answer")
@@ -63,8 +61,7 @@ NATURAL_REQUIRED_TERMS = 6
 SEARCH_SECONDS = 5.0
 
 
-@dataclass
-class IndexInfo:
+class IndexInfo(NamedTuple):
     """What ``kvsearch stats`` and ``status`` show about the live index."""
 
     path: str
@@ -72,12 +69,11 @@ class IndexInfo:
     manifest: dict[str, Any]
 
 
-@dataclass
-class _OpenIndex:
+class _OpenIndex(NamedTuple):
     """A generation opened once and kept for the next search of this process."""
 
     generation: str
-    index: Any
+    whoosh_index: Any
     searcher: Searcher
     info: IndexInfo
     lock: threading.RLock
@@ -142,7 +138,7 @@ def _open_generation(path: Path, generation: Path) -> _OpenIndex:
 
 def _close(opened: _OpenIndex) -> None:
     opened.searcher.close()
-    opened.index.close()
+    opened.whoosh_index.close()
 
 
 def _describe(built: Any) -> str:
@@ -517,6 +513,8 @@ def _suggest(parsed: ParsedQuery, info: IndexInfo) -> str | None:
     frequency, by_initial = _vocabulary(str(Path(info.path) / info.generation / VOCABULARY))
     if not frequency or not parsed.words:
         return None
+    import difflib  # only a search without hits needs it
+
     changed = False
     out = []
     for word in parsed.words:

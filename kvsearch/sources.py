@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kvsearch.errors import SourceError
+from kvsearch.safe_text import UNSAFE
 
 #: File extensions kvsearch reads, by format name.
 FORMATS = {".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt", ".pdf": "pdf"}
@@ -179,11 +180,6 @@ def extract_pdf_text(data: bytes) -> str:
     return text
 
 
-# Characters a document must never get through to a terminal: C0/C1 controls (except newline,
-# tab and the form feed that marks pages), bidi overrides and invisible joiners.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffe\uffff]"
-)
 # PDFium marks every hyphen at a line end as U+FFFE (or U+0002) and joins the lines. Most are
 # word breaks ("regen￾boogprovincie"); a real hyphen stays before a capital or digit
 # ("Informatica-CWI"), after an acronym ("CCS-projecten") and before en/of ("aanloop- en").
@@ -202,7 +198,7 @@ def clean_text(text: str) -> str:
     text = _SPLIT_CEDILLA.sub(lambda m: m.group(1) + "\u0327", text)
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\u00a0", " ")
-    return _UNSAFE.sub("", text)  # keeps newlines, tabs and the form feeds that mark pages
+    return UNSAFE.sub("", text)  # keeps newlines, tabs and the form feeds that mark pages
 
 
 def _line_end_hyphen(match: re.Match[str]) -> str:
@@ -212,15 +208,6 @@ def _line_end_hyphen(match: re.Match[str]) -> str:
     if after[:1].isupper() or after[:1].isdigit() or before.isupper() or before.isdigit():
         return f"{before}-{after}"
     return before + after
-
-
-def sanitize(text: str) -> str:
-    """Remove characters that could change a terminal or hide text (escapes, bidi, NUL), and
-    turn tabs and form feeds into spaces.
-
-    Used when rendering (defence in depth for older indexes); ingestion uses clean_text.
-    """
-    return _UNSAFE.sub("", text).replace("\t", " ").replace("\f", " ")
 
 
 def _one_line(error: BaseException) -> str:

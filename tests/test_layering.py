@@ -57,6 +57,10 @@ def test_a_one_liner_search_loads_no_cli_framework(sample_index) -> None:
     # What Whoosh imports but never uses for us (kvsearch/whooshlib.py), and package metadata.
     for unused in ("asyncio", "urllib.request", "email", "cached_property", "whoosh.lang.morph_en", "importlib.metadata"):
         assert unused not in loaded, f"the one-liner imports {unused}"
+    # dataclasses pulls in inspect, ast and dis (results are NamedTuples); the file readers and
+    # the "bedoelde u" matcher are not needed to print hits.
+    for unused in ("dataclasses", "inspect", "kvsearch.models", "kvsearch.sources", "difflib"):
+        assert unused not in loaded, f"the one-liner imports {unused}"
 
 
 def test_whoosh_stand_ins_are_gone_after_import() -> None:

@@ -1,0 +1,71 @@
+"""What a search returns: the hits, and what a user should be told about them.
+
+These records are ``typing.NamedTuple``s, not dataclasses: a one-line search must not import
+``dataclasses``, which pulls in ``inspect`` (with ``ast``, ``dis`` and ``tokenize``), about
+10 % of a cold ``kvsearch QUERY`` (README, "Performance"). The parser's records, which the
+indexer uses, stay dataclasses in :mod:`kvsearch.models`. Stdlib only.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+#: The default of mapping fields: empty and read-only, so no two records share a mutable default.
+EMPTY: Any = MappingProxyType({})
+
+
+def numbers_label(numbers: tuple[int, ...] | list[int]) -> str:
+    """Join question numbers the Dutch way: (3, 4, 5) -> "3, 4 en 5"."""
+    parts = [str(n) for n in numbers]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " en " + parts[-1]
+
+
+class Hit(NamedTuple):
+    """One passage found by a search, with everything needed to show it.
+
+    ``highlights`` maps "title", "question" and "answer" to character spans ``(start, end)``
+    of the words that matched, found through the same analysis (stems, compound parts).
+    """
+
+    passage_id: str
+    doc_id: str
+    questions: tuple[int, ...]
+    question: str
+    answer: str
+    score: float
+    document: dict[str, Any]
+    notes: tuple[str, ...] = ()
+    highlights: dict[str, list[tuple[int, int]]] = EMPTY
+
+    @property
+    def label(self) -> str:
+        return numbers_label(self.questions)
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented ``--json`` line: document fields plus the passage and its match."""
+        return {
+            **self.document,
+            "passage_id": self.passage_id,
+            "questions": list(self.questions),
+            "question": self.question,
+            "answer": self.answer,
+            "notes": list(self.notes),
+            "score": round(self.score, 4),
+            "highlights": {name: [list(span) for span in spans] for name, spans in self.highlights.items()},
+        }
+
+
+class SearchResult(NamedTuple):
+    """The hits of one search, and what a user should be told about it."""
+
+    query: str
+    hits: list[Hit]
+    total: int
+    seconds: float
+    relaxed: bool = False  # no passage had every word; hits have most of them
+    suggestion: str | None = None  # "bedoelde u …?" for a search without hits
+    #: With ``facets=True``: counts over all hits by "party", "ministry" and "year".
+    facets: dict[str, dict[str, int]] = EMPTY

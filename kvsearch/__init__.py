@@ -32,9 +32,9 @@ from kvsearch.errors import KvsearchError
 from kvsearch.results import Hit, SearchResult
 
 if TYPE_CHECKING:
-    from kvsearch.models import Document, Passage
     from kvsearch.corpus import load_corpus, parse_file
     from kvsearch.indexer import BuildReport, build_index, index_status, rollback
+    from kvsearch.models import Document, Passage
     from kvsearch.searcher import get_document, index_stats, search, similar
 
 _LAZY = {

@@ -33,8 +33,8 @@ from whoosh.searching import Searcher, TimeLimit
 from kvsearch import analysis, vocabulary
 from kvsearch.errors import IndexMissingError, IndexVersionError, KvsearchError, QuerySyntaxError
 from kvsearch.generations import VOCABULARY, live_generation, read_json, read_manifest, versions
-from kvsearch.results import Hit, SearchResult
 from kvsearch.query import Filter, ParsedQuery, parse_query
+from kvsearch.results import Hit, SearchResult
 
 TEXT_FIELDS = ("title", "question", "answer")
 #: BM25F: a match in the subject or the answer weighs a little more than one in the question.

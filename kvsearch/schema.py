@@ -16,11 +16,13 @@ from whoosh import fields
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
 from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3PerDocWriter
+from whoosh.columns import PickleColumn
 
 from kvsearch import analysis
+from kvsearch.storedcolumn import DictionaryCompressedColumn
 
 #: Bump when the schema or the stored fields change: an older index must be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class DutchTokenizer(Tokenizer):  # type: ignore[misc]
@@ -132,9 +134,11 @@ class KvCodec(W3Codec):  # type: ignore[misc]
     (``title``, ``kind``, ``number``, ``year``, and ``doc_id`` from ``passage_id``). On disk, a
     passage whose ``document`` equals the previous passage's stores only the distance back to
     the passage that holds it, and derived fields that equal what can be derived are left out.
-    Readers put them back, so every reader (``stored_fields``, ``all_stored_fields``, merges)
-    sees the same dictionaries as before. The codec is pickled with each segment, so an index
-    is always read with the codec that wrote it.
+    The stored fields are deflated against a dictionary of the segment's own text
+    (:mod:`kvsearch.storedcolumn`). Readers put everything back, so every reader
+    (``stored_fields``, ``all_stored_fields``, merges) sees the same dictionaries as before.
+    The codec is pickled with each segment, so an index is always read with the codec that
+    wrote it.
     """
 
     def per_document_writer(self, storage: Any, segment: Any) -> Any:
@@ -158,6 +162,10 @@ def _derived(stored: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]
     return derived
 
 
+#: The stored fields' column: pickled like Whoosh's, compressed with a trained dictionary.
+STORED_COLUMN = PickleColumn(DictionaryCompressedColumn())
+
+
 class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -177,13 +185,20 @@ class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
                 self._head, self._head_document = self._docnum, document
         super().finish_doc()
 
+    def _create_column(self, fieldname: str, column: Any) -> None:
+        super()._create_column(fieldname, STORED_COLUMN if fieldname == "_stored" else column)
+
 
 class _PerDocReader(W3PerDocReader):  # type: ignore[misc]
+    def _stored(self, docnum: int) -> dict[str, Any]:
+        column = self._cached_reader("_stored", STORED_COLUMN)
+        return (column[docnum] if column is not None else None) or {}
+
     def stored_fields(self, docnum: int) -> dict[str, Any]:
-        stored = super().stored_fields(docnum)
+        stored = self._stored(docnum)
         document = stored.get("document")
         if isinstance(document, int) and not isinstance(document, bool):
-            document = stored["document"] = super().stored_fields(docnum - document)["document"]
+            document = stored["document"] = self._stored(docnum - document)["document"]
         if isinstance(document, dict):
             for name, value in _derived(stored, document).items():
                 stored.setdefault(name, value)

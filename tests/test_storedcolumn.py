@@ -1,0 +1,52 @@
+"""The dictionary-compressed stored-fields column gives back every value exactly, and is
+smaller than Whoosh's own column on real passages."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from whoosh.columns import CompressedBytesColumn
+from whoosh.filedb.filestore import RamStorage
+
+from kvsearch.corpus import load_corpus
+from kvsearch.indexer import passage_records
+from kvsearch.storedcolumn import TRAINING_VALUES, DictionaryCompressedColumn
+from tests.conftest import SAMPLE_CORPUS, SHARED_CORPUS
+
+
+def write_and_read(column, values: dict[int, bytes], doccount: int) -> tuple[list[bytes], int]:
+    storage = RamStorage()
+    out = storage.create_file("column")
+    writer = column.writer(out)
+    for docnum in sorted(values):
+        writer.add(docnum, values[docnum])
+    writer.finish(doccount)
+    length = out.tell()
+    out.close()
+    reader = column.reader(storage.open_file("column"), 0, length, doccount)
+    assert len(reader) == doccount
+    assert list(reader) == [reader[n] for n in range(doccount)]
+    return [reader[n] for n in range(doccount)], length
+
+
+@pytest.mark.parametrize("count", [0, 1, TRAINING_VALUES - 1, TRAINING_VALUES, TRAINING_VALUES * 2 + 7])
+def test_values_come_back_exactly(count: int) -> None:
+    # Gaps (documents without stored fields) and empty values, as Whoosh writes them.
+    values = {n * 2: f"passage {n} · vraag {n % 7} ëï".encode() * (n % 5) for n in range(count)}
+    doccount = count * 2 + 3
+    got, _ = write_and_read(DictionaryCompressedColumn(), values, doccount)
+    assert got == [values.get(n, b"") for n in range(doccount)]
+
+
+def test_smaller_than_whooshs_column_on_real_passages() -> None:
+    corpus = SHARED_CORPUS if SHARED_CORPUS.is_dir() else SAMPLE_CORPUS
+    records = [r for d in load_corpus(corpus).documents for r in passage_records(d)]
+    values = {n: pickle.dumps(record, 2) for n, record in enumerate(records)}
+    ours, ours_size = write_and_read(DictionaryCompressedColumn(), values, len(values))
+    _, whoosh_size = write_and_read(CompressedBytesColumn(), values, len(values))
+    assert ours == list(values.values())
+    if len(values) >= TRAINING_VALUES:  # the shared corpus (about 1,050 passages): a third smaller
+        assert ours_size < whoosh_size * 0.8
+    else:  # the one sample document: no dictionary, Whoosh's own compression
+        assert ours_size <= whoosh_size * 1.05

@@ -4,12 +4,19 @@ Whoosh's own imports cost more than opening an index and searching it. About hal
 three modules it imports for features kvsearch does not use: ``urllib.request`` (for
 ``whoosh.compat.urlretrieve``; it pulls in http, email and ssl), the ``cached_property``
 package (which imports asyncio; the standard library's ``functools.cached_property`` does the
-same job) and ``whoosh.lang.morph_en`` (English word variations). While Whoosh is imported,
-those names are stand-ins that load the real module if one of their functions is ever called;
-afterwards the stand-ins are removed, so every later import gets the real module.
+same job) and ``whoosh.lang.morph_en`` (English word variations). A second group is used
+only when writing an index or for features a search never touches: ``tempfile`` (with
+``bz2`` and ``lzma``), ``shutil``, ``random``, ``calendar`` (with ``locale``), ``queue``,
+``html`` and the English Porter stemmer.
+
+While Whoosh is imported, those names are stand-ins; afterwards the stand-ins are removed from
+``sys.modules``, so every later import gets the real module. A stand-in that Whoosh keeps
+(``import tempfile``) or a function taken from one (``from shutil import copyfileobj``) loads the
+real module the first time it is used, so nothing stops working: it only costs its import
+then, not at every start.
 
 Import this module before any ``whoosh`` module (``kvsearch.schema`` does). Measured with
-``python -X importtime``: Whoosh's import time falls by about 60 % (README, "Performance").
+``python -X importtime``: Whoosh's import time falls by about two thirds (README, "Performance").
 
 It also stops Whoosh from copying memory-mapped index files: ``BufferFile`` (the reader of a
 part of a memory-mapped segment) wraps its memoryview in ``io.BytesIO``, which copies it, so
@@ -37,11 +44,40 @@ def _deferred(module: str, name: str) -> Callable[..., Any]:
     return call
 
 
+class _StandIn(types.ModuleType):
+    """A module in place of the real one while Whoosh is imported; later, a door to the real one."""
+
+    def __getattr__(self, name: str) -> Any:
+        if sys.modules.get(self.__name__) is self:  # still importing: the real one is not there
+            raise AttributeError(f"{self.__name__}.{name}: kvsearch.whooshlib has no stand-in for it")
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+#: Module -> the names Whoosh takes from it at import time (``from module import name``).
 _STAND_INS: dict[str, dict[str, Any]] = {
     "urllib.request": {"urlretrieve": _deferred("urllib.request", "urlretrieve")},
     "cached_property": {"cached_property": functools.cached_property},
     "whoosh.lang.morph_en": {"variations": _deferred("whoosh.lang.morph_en", "variations")},
+    "whoosh.lang.porter": {"stem": _deferred("whoosh.lang.porter", "stem")},
+    "html": {"escape": _deferred("html", "escape")},
+    "shutil": {"copyfileobj": _deferred("shutil", "copyfileobj")},
+    "tempfile": {},
+    "random": {},
+    "calendar": {},
+    "queue": {},
 }
+
+
+#: The Whoosh modules a search uses, imported while the stand-ins are in place.
+_SEARCH_MODULES = (
+    "whoosh.index",
+    "whoosh.query",
+    "whoosh.searching",
+    "whoosh.qparser",
+    "whoosh.collectors",
+    "whoosh.codec.whoosh3",
+    "whoosh.filedb.filestore",
+)
 
 
 def _import_whoosh() -> None:
@@ -50,13 +86,12 @@ def _import_whoosh() -> None:
     placed: dict[str, types.ModuleType] = {}
     for name, attributes in _STAND_INS.items():
         if name not in sys.modules:
-            stand_in = types.ModuleType(name, "kvsearch.whooshlib stand-in, used only while Whoosh is imported")
+            stand_in = _StandIn(name, "kvsearch.whooshlib stand-in, used only while Whoosh is imported")
             stand_in.__dict__.update(attributes)
             sys.modules[name] = placed[name] = stand_in
     try:
-        importlib.import_module("whoosh.index")
-        importlib.import_module("whoosh.query")
-        importlib.import_module("whoosh.searching")
+        for module in _SEARCH_MODULES:
+            importlib.import_module(module)
     finally:
         for name, stand_in in placed.items():
             if sys.modules.get(name) is stand_in:

@@ -55,7 +55,8 @@ def test_a_one_liner_search_loads_no_cli_framework(sample_index) -> None:
     for framework in ("typer", "pydantic", "rich", "textual", "kvsearch.cli", "kvsearch.indexer", "kvsearch.parsing"):
         assert framework not in loaded, f"the one-liner imports {framework}"
     # What Whoosh imports but never uses for us (kvsearch/whooshlib.py), and package metadata.
-    for unused in ("asyncio", "urllib.request", "email", "cached_property", "whoosh.lang.morph_en", "importlib.metadata"):
+    for unused in ("asyncio", "urllib.request", "email", "cached_property", "whoosh.lang.morph_en", "importlib.metadata",
+                   "tempfile", "shutil", "random", "calendar", "queue", "html", "whoosh.lang.porter"):
         assert unused not in loaded, f"the one-liner imports {unused}"
     # dataclasses pulls in inspect, ast and dis (results are NamedTuples); the file readers and
     # the "bedoelde u" matcher are not needed to print hits.
@@ -71,6 +72,25 @@ def test_whoosh_stand_ins_are_gone_after_import() -> None:
         "from whoosh.query import Variations; from whoosh.reading import SegmentReader"
     )
     assert "urllib.request" in loaded_after(statement)
+
+
+def test_what_whoosh_keeps_of_a_stand_in_still_works() -> None:
+    """Whoosh keeps ``import tempfile`` and ``from shutil import copyfileobj`` from its import: each
+    loads the real module when first used, and writing an index (which needs them) works."""
+    statement = (
+        "import kvsearch.searcher, sys; "
+        "import whoosh.filedb.filestore as fs, whoosh.util.times as times, whoosh.filedb.filetables as tables; "
+        "import whoosh.util, whoosh.compat, whoosh.analysis.morph as morph, whoosh.filedb.compound as compound; "
+        "assert 'tempfile' not in sys.modules; "
+        "assert fs.tempfile.gettempdir(); assert times.calendar.monthrange(2024, 2) == (3, 29); "
+        "import hashlib; assert tables.md5_hash(b'abc') == int(hashlib.md5(b'abc').hexdigest(), 16) & 0xFFFFFFFF; "
+        "assert len(whoosh.util.random_name()) == 28; assert whoosh.compat.htmlescape('<a>') == '&lt;a&gt;'; "
+        "stemmed = morph.stem('running'); from whoosh.lang.porter import stem; assert stemmed == stem('running'); import io; out = io.BytesIO(); compound.copyfileobj(io.BytesIO(b'x'), out); "
+        "assert out.getvalue() == b'x'; assert type(fs.tempfile).__name__ == '_StandIn'; "
+        "import tempfile; assert tempfile is not fs.tempfile and hasattr(tempfile, 'mkdtemp')"
+    )
+    loaded = loaded_after(statement)
+    assert {"tempfile", "calendar", "random", "html", "shutil", "whoosh.lang.porter"} <= loaded
 
 
 @pytest.mark.parametrize("module", ["kvsearch.cli", "kvsearch.oneliner"])

@@ -75,18 +75,24 @@ def _err(text: str) -> None:
 
 @app.command(epilog=QUERY_HELP)
 def search(
-    query: Annotated[list[str], typer.Argument(help="What to look for (see the query language below).", show_default=False)],
+    query: Annotated[
+        list[str], typer.Argument(help="What to look for (see the query language below).", show_default=False)
+    ],
     index: IndexOption = Path(INDEX_DEFAULT),
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Number of hits to show.")] = 10,
     sort: Annotated[str, typer.Option(help="relevance or date (newest first).")] = "relevance",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line per hit.")] = False,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="One line per hit: 'compact', or a template like '{passage_id}\\t{date}\\t{title}'."),
+        typer.Option(
+            "--format", help="One line per hit: 'compact', or a template like '{passage_id}\\t{date}\\t{title}'."
+        ),
     ] = None,
     partij: Annotated[list[str] | None, typer.Option(help="Party of an asker (PVV, GL-PvdA, NSC …).")] = None,
     indiener: Annotated[list[str] | None, typer.Option(help="Name of an asker.")] = None,
-    minister: Annotated[list[str] | None, typer.Option(help="Name of the answering minister or state secretary.")] = None,
+    minister: Annotated[
+        list[str] | None, typer.Option(help="Name of the answering minister or state secretary.")
+    ] = None,
     ministerie: Annotated[list[str] | None, typer.Option(help="Ministry: VWS, BZK, JenV … or its full name.")] = None,
     jaar: Annotated[str | None, typer.Option(help="Calendar year of the answer (or question).")] = None,
     vergaderjaar: Annotated[str | None, typer.Option(help="Parliamentary year, e.g. 2023-2024.")] = None,
@@ -99,8 +105,21 @@ def search(
     Example: kvsearch "neutraliteit ambtenaren" --partij JA21
     """
     code = run_search(
-        query, index, limit, sort, as_json, fmt, partij=partij, indiener=indiener, minister=minister,
-        ministerie=ministerie, jaar=jaar, vergaderjaar=vergaderjaar, since=since, until=until, status=status,
+        query,
+        index,
+        limit,
+        sort,
+        as_json,
+        fmt,
+        partij=partij,
+        indiener=indiener,
+        minister=minister,
+        ministerie=ministerie,
+        jaar=jaar,
+        vergaderjaar=vergaderjaar,
+        since=since,
+        until=until,
+        status=status,
     )
     if code:
         raise typer.Exit(code)
@@ -108,7 +127,9 @@ def search(
 
 @app.command()
 def similar(
-    target: Annotated[str, typer.Argument(help="A passage id (ah-tk-20232024-1064#8), or - to read a question from standard input.")],
+    target: Annotated[
+        str, typer.Argument(help="A passage id (ah-tk-20232024-1064#8), or - to read a question from standard input.")
+    ],
     index: IndexOption = Path(INDEX_DEFAULT),
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000)] = 10,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -131,7 +152,9 @@ def similar(
 
 @app.command()
 def show(
-    doc_id: Annotated[str, typer.Argument(help="A document id (ah-tk-20232024-1064) or one passage (ah-tk-20232024-1064#8).")],
+    doc_id: Annotated[
+        str, typer.Argument(help="A document id (ah-tk-20232024-1064) or one passage (ah-tk-20232024-1064#8).")
+    ],
     index: IndexOption = Path(INDEX_DEFAULT),
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -167,7 +190,12 @@ def stats(
         f"corpus:      {render.safe(str(data.get('corpus')))}",
         f"documents:   {data['documents']}    passages: {data['passages']}",
     ]
-    for title, key in (("by year", "by_year"), ("by kind", "by_kind"), ("by ministry", "by_ministry"), ("by party", "by_party")):
+    for title, key in (
+        ("by year", "by_year"),
+        ("by kind", "by_kind"),
+        ("by ministry", "by_ministry"),
+        ("by party", "by_party"),
+    ):
         lines.append(f"{title}:")
         lines.extend(f"  {count:5d}  {render.safe(str(name))}" for name, count in data[key].items())
     write_out("\n".join(lines))
@@ -205,12 +233,22 @@ class _Progress:
 
 @app.command("index")
 def index_command(
-    corpus: Annotated[Path, typer.Option("--corpus", envvar="KVSEARCH_CORPUS", help="Corpus folder [env KVSEARCH_CORPUS].")] = Path(CORPUS_DEFAULT),
+    corpus: Annotated[
+        Path, typer.Option("--corpus", envvar="KVSEARCH_CORPUS", help="Corpus folder [env KVSEARCH_CORPUS].")
+    ] = Path(CORPUS_DEFAULT),
     index: IndexOption = Path(INDEX_DEFAULT),
-    full: Annotated[bool, typer.Option("--full", help="Parse every file again instead of only the changed ones.")] = False,
-    allow_shrink: Annotated[bool, typer.Option("--allow-shrink", help="Publish even if the corpus lost more than 20 % of its documents.")] = False,
-    rollback: Annotated[bool, typer.Option("--rollback", help="Make the previous index generation live again.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success (cron); problems still go to stderr.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Parse every file again instead of only the changed ones.")
+    ] = False,
+    allow_shrink: Annotated[
+        bool, typer.Option("--allow-shrink", help="Publish even if the corpus lost more than 20 % of its documents.")
+    ] = False,
+    rollback: Annotated[
+        bool, typer.Option("--rollback", help="Make the previous index generation live again.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing on success (cron); problems still go to stderr.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the build report as JSON on stdout.")] = False,
 ) -> None:
     """Build or update the index from the corpus, and publish it atomically.
@@ -263,10 +301,17 @@ def status(
         lines = [
             f"index:         {render.safe(data['index'])}",
             f"live:          {data['generation'] or 'none'}"
-            + (f" (built {data['built']} by kvsearch {versions.get('kvsearch')}, analyzer {versions.get('analyzer')})" if data["generation"] else ""),
-            f"contents:      {data['documents']} documents, {data['passages']} passages" if data["generation"] else "contents:      -",
+            + (
+                f" (built {data['built']} by kvsearch {versions.get('kvsearch')}, analyzer {versions.get('analyzer')})"
+                if data["generation"]
+                else ""
+            ),
+            f"contents:      {data['documents']} documents, {data['passages']} passages"
+            if data["generation"]
+            else "contents:      -",
             f"rollback to:   {', '.join(data['previous']) or 'nothing'}",
-            f"last build:    {last.get('outcome', 'never')} {last.get('finished', '')} (exit {last.get('exit_code', '-')}): {render.safe(last.get('message', ''))}",
+            f"last build:    {last.get('outcome', 'never')} {last.get('finished', '')} "
+            f"(exit {last.get('exit_code', '-')}): {render.safe(last.get('message', ''))}",
             f"build running: {data['build_running'] or 'no'}",
         ]
         if data["generation"] and data["compatible"] is False:
@@ -281,7 +326,9 @@ def status(
 @app.command()
 def parse(
     paths: Annotated[list[Path], typer.Argument(help="Files (or folders) to parse.")],
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per document (schema in the README).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per document (schema in the README).")
+    ] = False,
 ) -> None:
     """Parse documents and print what kvsearch understands of them, without indexing.
 
@@ -328,7 +375,11 @@ def analyze(
     if as_json:
         write_out(json.dumps({"terms": [{"text": t.text, "position": t.position} for t in tokens]}, ensure_ascii=False))
     else:
-        write_out("\n".join(f"{t.position:4d}  {render.safe(t.text):<24} {render.safe(text[t.start:t.end])}" for t in tokens))
+        write_out(
+            "\n".join(
+                f"{t.position:4d}  {render.safe(t.text):<24} {render.safe(text[t.start : t.end])}" for t in tokens
+            )
+        )
 
 
 @app.command()
@@ -350,6 +401,7 @@ def tui(
 
 # --------------------------------------------------------------------------------------------
 # entry point
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; ``kvsearch QUERY`` is short for ``kvsearch search QUERY``."""
@@ -383,5 +435,3 @@ def main(argv: list[str] | None = None) -> int:
         _err(f"internal error: {type(error).__name__}: {error}")
         return int(ExitCode.INTERNAL)
     return int(ExitCode.OK)
-
-

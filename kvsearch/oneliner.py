@@ -113,7 +113,9 @@ def run_search(
     filters = search_filters(**filter_options)
     # The total is shown only on a terminal; counting every match of a common word costs time.
     shows_total = sys.stdout.isatty()
-    result = kvsearch.search(" ".join(query), index_dir=index, limit=limit, sort=sort, filters=filters, count=shows_total)
+    result = kvsearch.search(
+        " ".join(query), index_dir=index, limit=limit, sort=sort, filters=filters, count=shows_total
+    )
     if as_json:
         write_out(render.hits_as_json(result))
     elif fmt:

@@ -81,6 +81,11 @@ def _join_pieces(pieces: list[str]) -> str:
     return re.sub(r" {2,}", " ", text)
 
 
+def _person_party(person: Any) -> str:
+    """An asker of a parsed document: "Name (Party)"."""
+    return person.name + (f" ({person.party})" if person.party else "")
+
+
 def _person(meta: dict[str, Any] | None) -> str:
     if not meta:
         return ""
@@ -177,7 +182,8 @@ def passages_as_text(hits: list[Hit], style: Style, width: int = 100) -> str:
     if people:
         out.append(f"Vragen van {safe(people)} (ingezonden {meta.get('date_submitted') or '?'})")
     if meta.get("answered_by"):
-        out.append(f"{'Mededeling' if meta.get('kind') == 'mededeling' else 'Antwoord'} van {safe(_person(meta['answered_by']))} (ontvangen {meta.get('date_answered') or '?'})")
+        heading = "Mededeling" if meta.get("kind") == "mededeling" else "Antwoord"
+        out.append(f"{heading} van {safe(_person(meta['answered_by']))} (ontvangen {meta.get('date_answered') or '?'})")
     if meta.get("see_also"):
         out.append("Zie ook: " + ", ".join(safe(s) for s in meta["see_also"]))
     for hit in hits:
@@ -209,7 +215,7 @@ def document_outline(document: Document, style: Style) -> str:
     out = [
         f"{style.bold(safe(document.doc_id))}  ({document.kind}, {safe(document.source)})",
         f"  onderwerp:   {safe(document.title or '-')}",
-        f"  vragen van:  {safe(', '.join(p.name + (f' ({p.party})' if p.party else '') for p in document.askers) or '-')}",
+        f"  vragen van:  {safe(', '.join(_person_party(p) for p in document.askers) or '-')}",
         f"  aan:         {safe('; '.join(document.addressees) or '-')}",
         f"  antwoord:    {safe(f'{a.role} {a.name} ({a.ministry})' if a else '-')}",
         f"  ingezonden:  {document.date_submitted or '-'}   ontvangen: {document.date_answered or '-'}",

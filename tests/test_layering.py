@@ -55,8 +55,21 @@ def test_a_one_liner_search_loads_no_cli_framework(sample_index) -> None:
     for framework in ("typer", "pydantic", "rich", "textual", "kvsearch.cli", "kvsearch.indexer", "kvsearch.parsing"):
         assert framework not in loaded, f"the one-liner imports {framework}"
     # What Whoosh imports but never uses for us (kvsearch/whooshlib.py), and package metadata.
-    for unused in ("asyncio", "urllib.request", "email", "cached_property", "whoosh.lang.morph_en", "importlib.metadata",
-                   "tempfile", "shutil", "random", "calendar", "queue", "html", "whoosh.lang.porter"):
+    for unused in (
+        "asyncio",
+        "urllib.request",
+        "email",
+        "cached_property",
+        "whoosh.lang.morph_en",
+        "importlib.metadata",
+        "tempfile",
+        "shutil",
+        "random",
+        "calendar",
+        "queue",
+        "html",
+        "whoosh.lang.porter",
+    ):
         assert unused not in loaded, f"the one-liner imports {unused}"
     # dataclasses pulls in inspect, ast and dis (results are NamedTuples); the file readers and
     # the "bedoelde u" matcher are not needed to print hits.
@@ -85,7 +98,8 @@ def test_what_whoosh_keeps_of_a_stand_in_still_works() -> None:
         "assert fs.tempfile.gettempdir(); assert times.calendar.monthrange(2024, 2) == (3, 29); "
         "import hashlib; assert tables.md5_hash(b'abc') == int(hashlib.md5(b'abc').hexdigest(), 16) & 0xFFFFFFFF; "
         "assert len(whoosh.util.random_name()) == 28; assert whoosh.compat.htmlescape('<a>') == '&lt;a&gt;'; "
-        "stemmed = morph.stem('running'); from whoosh.lang.porter import stem; assert stemmed == stem('running'); import io; out = io.BytesIO(); compound.copyfileobj(io.BytesIO(b'x'), out); "
+        "stemmed = morph.stem('running'); from whoosh.lang.porter import stem; assert stemmed == stem('running'); "
+        "import io; out = io.BytesIO(); compound.copyfileobj(io.BytesIO(b'x'), out); "
         "assert out.getvalue() == b'x'; assert type(fs.tempfile).__name__ == '_StandIn'; "
         "import tempfile; assert tempfile is not fs.tempfile and hasattr(tempfile, 'mkdtemp')"
     )

@@ -26,7 +26,9 @@ class SearchBar(Input):
     def __init__(self, value: str = "", **kwargs: object) -> None:
         super().__init__(
             value=value,
-            placeholder='Search Kamervragen…   e.g. neutraliteit ambtenaren  partij:SP  ministerie:VWS  "uw Kamer"   (F1: help)',
+            placeholder=(
+                'Search Kamervragen…   e.g. neutraliteit ambtenaren  partij:SP  ministerie:VWS  "uw Kamer"   (F1: help)'
+            ),
             **kwargs,  # type: ignore[arg-type]
         )
         self._pending: Timer | None = None
@@ -35,9 +37,7 @@ class SearchBar(Input):
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
         self._cancel()
-        self._pending = self.set_timer(
-            DEBOUNCE_SECONDS, lambda: self.post_message(SearchRequested(self.value))
-        )
+        self._pending = self.set_timer(DEBOUNCE_SECONDS, lambda: self.post_message(SearchRequested(self.value)))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -1,0 +1,353 @@
+"""Which passages a query matches, as sets of document numbers read from the posting lists.
+
+Whoosh finds matches one document at a time, through a tree of matchers in pure Python; for
+a phrase of common words it decodes the positions of every passage that has all of them
+(2 s for "ook in" at 100k passages). Sets of posting ids are intersected and joined in C, and
+a phrase's positions are decoded only for the passages that have all its words, the rarest
+word first. :class:`Within` then lets Whoosh score just those passages, with its own matchers,
+so the scores stay exactly Whoosh's. Used by :mod:`kvsearch.searcher` only.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+from typing import Any
+
+from whoosh import matching, query
+from whoosh.matching.wrappers import WrappingMatcher
+from whoosh.searching import Searcher
+
+
+def live_matches(leaf: Searcher, q: query.Query) -> set[int]:
+    """The segment's document numbers that ``q`` matches, without deleted passages."""
+    reader = leaf.reader()
+    matching_set = matching_docs(leaf, reader, q)
+    if reader.has_deletions():
+        matching_set = matching_set - reader.deleted_docs_set
+    return matching_set
+
+
+def matching_docs(leaf: Searcher, reader: Any, q: query.Query) -> set[int]:
+    """The segment's document numbers that ``q`` matches (deletions not removed yet)."""
+    kind = type(q)
+    if kind is Within:
+        return set(q.ids(leaf))
+    if kind is query.Term:
+        return posting_ids(leaf, reader, q.fieldname, q.text)
+    if kind is query.Or:
+        return set().union(*(matching_docs(leaf, reader, sub) for sub in q.subqueries))
+    if kind is query.And:
+        parts = sorted((matching_docs(leaf, reader, sub) for sub in q.subqueries), key=len)
+        return parts[0].intersection(*parts[1:]) if parts else set()
+    if kind is query.AndMaybe:
+        return matching_docs(leaf, reader, q.a)
+    if kind is query.AndNot:
+        return matching_docs(leaf, reader, q.a) - matching_docs(leaf, reader, q.b)
+    if kind is query.Phrase:
+        scores = phrase_scores(leaf, reader, q)
+        return set(q.docs(leaf)) if scores is None else set(scores)
+    if kind in (query.NumericRange, query.DateRange):  # dates: terms of several precisions
+        return matching_docs(leaf, reader, q._compile_query(reader))
+    if kind is query.ConstantScoreQuery:
+        return matching_docs(leaf, reader, q.child)
+    if kind is query.TermRange:  # indexed bytes: a date's terms are no text
+        return set().union(*(posting_ids(leaf, reader, q.fieldname, btext) for btext in q._btexts(reader)))
+    if q is query.NullQuery:
+        return set()
+    return set(q.docs(leaf))  # prefixes and the like: Whoosh's own matching
+
+
+def posting_ids(leaf: Searcher, reader: Any, fieldname: str, text: Any) -> set[int]:
+    """The documents of one term's postings, a block of ids at a time where Whoosh allows."""
+    matcher = _term_matcher(leaf, reader, fieldname, text)
+    if matcher is None:
+        return set(query.Term(fieldname, text).docs(leaf))
+    if not hasattr(matcher, "_read_ids"):  # no postings, or one kept in the term table
+        return set(matcher.all_ids())
+    ids: set[int] = set()
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        ids.update(matcher._ids[matcher._i :])
+        matcher._next_block()
+    return ids
+
+
+def term_weights(leaf: Searcher, reader: Any, fieldname: str, text: Any) -> dict[int, float]:
+    """The documents of one term's postings with the term's weight (frequency) in each."""
+    matcher = _term_matcher(leaf, reader, fieldname, text)
+    if matcher is None:
+        matcher = leaf.postings(fieldname, text)
+    if not hasattr(matcher, "_read_ids"):  # no postings, or one kept in the term table
+        found = {}
+        while matcher.is_active():
+            found[matcher.id()] = matcher.weight()
+            matcher.next()
+        return found
+    weights: dict[int, float] = {}
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        weights.update(zip(matcher._ids, matcher._weights, strict=True))
+        matcher._next_block()
+    return weights
+
+
+def _term_matcher(leaf: Searcher, reader: Any, fieldname: str, text: Any) -> Any:
+    """The raw posting matcher of a term (an empty one if the term is not indexed), or None
+    where Whoosh's internals are not the ones this module reads."""
+    try:
+        btext = text if isinstance(text, bytes) else leaf.schema[fieldname].to_bytes(text)
+        if (fieldname, btext) not in reader:
+            return matching.NullMatcher()
+        return reader._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    except (KeyError, ValueError, AttributeError):
+        return None
+
+
+def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, float] | None:
+    """The documents with the phrase's words at consecutive positions, as Whoosh's phrase
+    matching finds them (ordered, each word one position after the last), with the score
+    Whoosh gives them (the words' scores summed as its matcher tree sums them, times the
+    phrase's boost). Each word's postings are read once; positions are decoded only where all
+    the words are, the rarest word first. None for phrases this does not handle.
+    """
+    if q.slop != 1 or q.fieldname not in leaf.schema:
+        return None
+    field = leaf.schema[q.fieldname]
+    try:
+        words = [field.to_bytes(word) for word in q.words]
+    except ValueError:
+        return {}
+    postings = [_postings(leaf, reader, q.fieldname, word) for word in words]
+    if any(p is None for p in postings):
+        return None
+    if not words or not all(p[0] for p in postings):  # type: ignore[index]
+        return {}  # a word this segment does not have
+    candidates = set(postings[0][0]).intersection(*(ids for ids, _w, _v in postings[1:]))  # type: ignore[index]
+    found = [{doc: i for i, doc in enumerate(ids) if doc in candidates} for ids, _w, _v in postings]  # type: ignore[misc]
+    decode = field.format.decoder("positions")
+    starts: dict[int, set[int]] = {}  # where the phrase may start, narrowed word by word
+    for step, offset in enumerate(sorted(range(len(words)), key=lambda i: len(postings[i][0]))):  # type: ignore[index]
+        values, where = postings[offset][2], found[offset]  # type: ignore[index]
+        if step == 0:
+            starts = {doc: {p - offset for p in decode(values[i])} for doc, i in where.items()}
+            continue
+        narrowed = {}
+        for doc, begins in starts.items():
+            kept = begins.intersection([p - offset for p in decode(values[where[doc]])])
+            if kept:
+                narrowed[doc] = kept
+        starts = narrowed
+    scorers = [leaf.weighting.scorer(leaf, q.fieldname, word) for word in words]
+    posting = _Posting()
+    scores = {}
+    for doc in starts:
+        parts = []
+        for scorer, (_ids, weights, _values), where in zip(scorers, postings, found, strict=True):  # type: ignore[misc]
+            posting.doc, posting.weighs = doc, weights[where[doc]]
+            parts.append(scorer.score(posting))
+        scores[doc] = _tree_sum(parts) * q.boost if q.boost != 1.0 else _tree_sum(parts)
+    return scores
+
+
+def _tree_sum(values: list[float]) -> float:
+    """A sum in the order of Whoosh's matcher trees (``make_binary_tree``), to the last bit."""
+    if len(values) == 1:
+        return values[0]
+    half = len(values) // 2
+    return _tree_sum(values[:half]) + _tree_sum(values[half:])
+
+
+class _Posting:
+    """One posting, as a term scorer reads it from a matcher."""
+
+    doc = 0
+    weighs = 1.0
+
+    def id(self) -> int:
+        return self.doc
+
+    def weight(self) -> float:
+        return self.weighs
+
+
+Postings = tuple[list[int], list[float], list[bytes]]
+
+
+def _postings(leaf: Searcher, reader: Any, fieldname: str, btext: bytes) -> Postings | None:
+    """A term's document ids, weights and encoded values, each block read once; None where
+    Whoosh's internals are not the ones this module reads."""
+    matcher = _term_matcher(leaf, reader, fieldname, btext)
+    if matcher is None or not hasattr(matcher, "_read_ids"):
+        return ([], [], []) if matcher is matching.NullMatcher else None
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list[bytes] = []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        matcher._read_values()
+        ids.extend(matcher._ids)
+        weights.extend(matcher._weights)
+        values.extend(matcher._values)
+        matcher._next_block()
+    return ids, weights, values
+
+
+class Within(query.WrappingQuery):
+    """``child``, matched only in the documents its posting sets say it matches.
+
+    Whoosh then scores each of those documents with its own matchers (jumping to it), instead
+    of finding them itself; a phrase comes scored already (:func:`phrase_scores`). The
+    documents are computed once per segment and search.
+    """
+
+    def __init__(self, child: query.Query) -> None:
+        super().__init__(child)
+        self._found: dict[int, tuple[Any, list[int], dict[int, float] | None]] = {}
+
+    def _rewrap(self, child: query.Query) -> query.Query:
+        return Within(child)
+
+    def ids(self, leaf: Searcher) -> list[int]:
+        """The segment's live matches, in order."""
+        return self._matches(leaf)[1]
+
+    def _matches(self, leaf: Searcher) -> tuple[Any, list[int], dict[int, float] | None]:
+        reader = leaf.reader()
+        known = self._found.get(id(reader))
+        if known is None or known[0] is not reader:
+            scores = phrase_scores(leaf, reader, self.child) if type(self.child) is query.Phrase else None
+            if scores is None:
+                ids = sorted(live_matches(leaf, self.child))
+                if type(self.child) in _CONSTANT_SCORE and self.child.constantscore:
+                    # Whoosh gives a range its boost as the score of every match (and would
+                    # first list all of them, anew for each search: 0.4 s for a year at 100k).
+                    scores = dict.fromkeys(ids, self.child.boost)
+            else:
+                ids = sorted(set(scores) - reader.deleted_docs_set if reader.has_deletions() else scores)
+            known = self._found[id(reader)] = (reader, ids, scores)
+        return known
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        _reader, ids, scores = self._matches(searcher)
+        if not ids:
+            return matching.NullMatcher()
+        if scores is not None:
+            return _ScoredMatcher(ids, scores)
+        return OnlyMatcher(self.child.matcher(searcher, context), ids)
+
+
+class _ScoredMatcher(matching.Matcher):
+    """Documents with their scores known beforehand."""
+
+    def __init__(self, ids: list[int], scores: dict[int, float], position: int = 0) -> None:
+        self._all = ids
+        self._scores = scores
+        self._i = position
+
+    def copy(self) -> _ScoredMatcher:
+        return _ScoredMatcher(self._all, self._scores, self._i)
+
+    def replace(self, minquality: float = 0) -> Any:
+        return self if self.is_active() else matching.NullMatcher()
+
+    def is_active(self) -> bool:
+        return self._i < len(self._all)
+
+    def id(self) -> int:
+        return self._all[self._i]
+
+    def all_ids(self) -> Any:
+        return iter(self._all[self._i :])
+
+    def next(self) -> bool:
+        self._i += 1
+        return False
+
+    def skip_to(self, id: int) -> bool:
+        self._i = bisect.bisect_left(self._all, id, self._i)
+        return False
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def weight(self) -> float:
+        return 1.0
+
+    def score(self) -> float:
+        return self._scores[self._all[self._i]]
+
+
+class OnlyMatcher(WrappingMatcher):
+    """Visits only ``ids`` (all of which ``child`` matches), scored by ``child``."""
+
+    def __init__(self, child: Any, ids: list[int], position: int = 0) -> None:
+        super().__init__(child)
+        self._all = ids
+        self._i = position
+        self._align()
+
+    def _align(self) -> None:
+        if self._i < len(self._all) and self.child.is_active() and self.child.id() < self._all[self._i]:
+            self.child.skip_to(self._all[self._i])
+
+    def copy(self) -> OnlyMatcher:
+        return OnlyMatcher(self.child.copy(), self._all, self._i)
+
+    def replace(self, minquality: float = 0) -> Any:
+        return self if self.is_active() else matching.NullMatcher()
+
+    def is_active(self) -> bool:
+        return self._i < len(self._all)
+
+    def id(self) -> int:
+        return self._all[self._i]
+
+    def all_ids(self) -> Any:
+        return iter(self._all[self._i :])
+
+    def next(self) -> bool:
+        self._i += 1
+        self._align()
+        return False
+
+    def skip_to(self, id: int) -> bool:
+        self._i = bisect.bisect_left(self._all, id, self._i)
+        self._align()
+        return False
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def score(self) -> float:
+        return float(self.child.score())
+
+
+def within(q: query.Query) -> query.Query:
+    """``q`` with its phrases and date ranges (and ``q`` itself) matched from posting sets
+    (:class:`Within`).
+
+    Nodes are copied, not rebuilt with ``apply``, which would drop an ``Or``'s coordination
+    bonus (``scale``)."""
+    return Within(_wrap_phrases(q))
+
+
+_CONSTANT_SCORE = (query.NumericRange, query.DateRange)
+
+
+def _wrap_phrases(q: query.Query) -> query.Query:
+    if type(q) is query.Phrase or type(q) in _CONSTANT_SCORE:
+        return Within(q)
+    if isinstance(q, query.BinaryQuery):
+        node = copy.copy(q)
+        node.a, node.b = _wrap_phrases(q.a), _wrap_phrases(q.b)
+        node.subqueries = (node.a, node.b)
+        return node
+    if isinstance(q, query.CompoundQuery):
+        node = copy.copy(q)
+        node.subqueries = [_wrap_phrases(sub) for sub in q.subqueries]
+        return node
+    return q

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import itertools
 from typing import Any
 
 from whoosh import matching, query
@@ -28,70 +29,81 @@ def live_matches(leaf: Searcher, q: query.Query) -> set[int]:
     return matching_set
 
 
-def matching_docs(leaf: Searcher, reader: Any, q: query.Query) -> set[int]:
-    """The segment's document numbers that ``q`` matches (deletions not removed yet)."""
+def matching_docs(leaf: Searcher, reader: Any, q: query.Query, among: set[int] | None = None) -> set[int]:
+    """The segment's document numbers that ``q`` matches (deletions not removed yet); with
+    ``among``, only those of these documents (posting blocks without any are not read)."""
     kind = type(q)
-    if kind is Within:
-        return set(q.ids(leaf))
+    if kind is query.And:  # the likely smallest part first; the others only among its matches
+        found = among
+        for sub in sorted(q.subqueries, key=lambda sub: sub.estimate_size(reader)):
+            found = matching_docs(leaf, reader, sub, found)
+            if not found:
+                return set()
+        return found if found is not None else set()
     if kind is query.Term:
-        return posting_ids(leaf, reader, q.fieldname, q.text)
+        return posting_ids(leaf, reader, q.fieldname, q.text, among)
     if kind is query.Or:
-        return set().union(*(matching_docs(leaf, reader, sub) for sub in q.subqueries))
-    if kind is query.And:
-        parts = sorted((matching_docs(leaf, reader, sub) for sub in q.subqueries), key=len)
-        return parts[0].intersection(*parts[1:]) if parts else set()
+        return set().union(*(matching_docs(leaf, reader, sub, among) for sub in q.subqueries))
     if kind is query.AndMaybe:
-        return matching_docs(leaf, reader, q.a)
+        return matching_docs(leaf, reader, q.a, among)
     if kind is query.AndNot:
-        return matching_docs(leaf, reader, q.a) - matching_docs(leaf, reader, q.b)
-    if kind is query.Phrase:
-        scores = phrase_scores(leaf, reader, q)
-        return set(q.docs(leaf)) if scores is None else set(scores)
+        found = matching_docs(leaf, reader, q.a, among)
+        return found - matching_docs(leaf, reader, q.b, found) if found else found
     if kind in (query.NumericRange, query.DateRange):  # dates: terms of several precisions
-        return matching_docs(leaf, reader, q._compile_query(reader))
+        return matching_docs(leaf, reader, q._compile_query(reader), among)
     if kind is query.ConstantScoreQuery:
-        return matching_docs(leaf, reader, q.child)
+        return matching_docs(leaf, reader, q.child, among)
     if kind is query.TermRange:  # indexed bytes: a date's terms are no text
-        return set().union(*(posting_ids(leaf, reader, q.fieldname, btext) for btext in q._btexts(reader)))
-    if q is query.NullQuery:
+        return set().union(*(posting_ids(leaf, reader, q.fieldname, btext, among) for btext in q._btexts(reader)))
+    if kind is Within:
+        found = set(q.ids(leaf))
+    elif kind is query.Phrase:
+        scores = phrase_scores(leaf, reader, q)
+        found = set(q.docs(leaf)) if scores is None else set(scores)
+    elif q is query.NullQuery:
         return set()
-    return set(q.docs(leaf))  # prefixes and the like: Whoosh's own matching
+    else:
+        found = set(q.docs(leaf))  # prefixes and the like: Whoosh's own matching
+    return found if among is None else found & among
 
 
-def posting_ids(leaf: Searcher, reader: Any, fieldname: str, text: Any) -> set[int]:
-    """The documents of one term's postings, a block of ids at a time where Whoosh allows."""
+def posting_ids(leaf: Searcher, reader: Any, fieldname: str, text: Any, among: set[int] | None = None) -> set[int]:
+    """The documents of one term's postings (with ``among``: only those of these documents)."""
+    return set(term_weights(leaf, reader, fieldname, text, among, weights=False))
+
+
+def term_weights(
+    leaf: Searcher, reader: Any, fieldname: str, text: Any, among: set[int] | None = None, weights: bool = True
+) -> dict[int, float]:
+    """The documents of one term's postings with the term's weight (frequency) in each (1.0
+    without ``weights``), a block at a time. With ``among``, only those of these documents:
+    a block whose id range holds none of them is skipped unread (a party's or a common
+    word's postings are long, the passages with a rare word few)."""
     matcher = _term_matcher(leaf, reader, fieldname, text)
     if matcher is None:
-        return set(query.Term(fieldname, text).docs(leaf))
+        matcher = query.Term(fieldname, text).matcher(leaf)
+    found: dict[int, float] = {}
     if not hasattr(matcher, "_read_ids"):  # no postings, or one kept in the term table
-        return set(matcher.all_ids())
-    ids: set[int] = set()
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        ids.update(matcher._ids[matcher._i :])
-        matcher._next_block()
-    return ids
-
-
-def term_weights(leaf: Searcher, reader: Any, fieldname: str, text: Any) -> dict[int, float]:
-    """The documents of one term's postings with the term's weight (frequency) in each."""
-    matcher = _term_matcher(leaf, reader, fieldname, text)
-    if matcher is None:
-        matcher = leaf.postings(fieldname, text)
-    if not hasattr(matcher, "_read_ids"):  # no postings, or one kept in the term table
-        found = {}
         while matcher.is_active():
-            found[matcher.id()] = matcher.weight()
+            if among is None or matcher.id() in among:
+                found[matcher.id()] = matcher.weight()
             matcher.next()
         return found
-    weights: dict[int, float] = {}
+    ordered = sorted(among) if among is not None else None
+    low = 0  # the lowest id the current block may hold
     while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        weights.update(zip(matcher._ids, matcher._weights, strict=True))
+        high = matcher.block_max_id()
+        if ordered is None or bisect.bisect_right(ordered, high) > bisect.bisect_left(ordered, low):
+            matcher._read_ids()
+            if weights:
+                matcher._read_weights()
+                block = zip(matcher._ids, matcher._weights, strict=True)
+            else:
+                block = zip(matcher._ids, itertools.repeat(1.0))
+            found.update(block if among is None else ((d, w) for d, w in block if d in among))
+        low = high + 1
         matcher._next_block()
-    return weights
+    return found
 
 
 def _term_matcher(leaf: Searcher, reader: Any, fieldname: str, text: Any) -> Any:
@@ -236,11 +248,11 @@ class Within(query.WrappingQuery):
         if not ids:
             return matching.NullMatcher()
         if scores is not None:
-            return _ScoredMatcher(ids, scores)
+            return ScoredMatcher(ids, scores)
         return OnlyMatcher(self.child.matcher(searcher, context), ids)
 
 
-class _ScoredMatcher(matching.Matcher):
+class ScoredMatcher(matching.Matcher):
     """Documents with their scores known beforehand."""
 
     def __init__(self, ids: list[int], scores: dict[int, float], position: int = 0) -> None:
@@ -248,8 +260,8 @@ class _ScoredMatcher(matching.Matcher):
         self._scores = scores
         self._i = position
 
-    def copy(self) -> _ScoredMatcher:
-        return _ScoredMatcher(self._all, self._scores, self._i)
+    def copy(self) -> ScoredMatcher:
+        return ScoredMatcher(self._all, self._scores, self._i)
 
     def replace(self, minquality: float = 0) -> Any:
         return self if self.is_active() else matching.NullMatcher()
@@ -332,22 +344,23 @@ def within(q: query.Query) -> query.Query:
 
     Nodes are copied, not rebuilt with ``apply``, which would drop an ``Or``'s coordination
     bonus (``scale``)."""
-    return Within(_wrap_phrases(q))
+    return Within(prematched(q))
 
 
 _CONSTANT_SCORE = (query.NumericRange, query.DateRange)
 
 
-def _wrap_phrases(q: query.Query) -> query.Query:
+def prematched(q: query.Query) -> query.Query:
+    """``q`` with its phrases and date ranges matched from posting sets (:class:`Within`)."""
     if type(q) is query.Phrase or type(q) in _CONSTANT_SCORE:
         return Within(q)
     if isinstance(q, query.BinaryQuery):
         node = copy.copy(q)
-        node.a, node.b = _wrap_phrases(q.a), _wrap_phrases(q.b)
+        node.a, node.b = prematched(q.a), prematched(q.b)
         node.subqueries = (node.a, node.b)
         return node
     if isinstance(q, query.CompoundQuery):
         node = copy.copy(q)
-        node.subqueries = [_wrap_phrases(sub) for sub in q.subqueries]
+        node.subqueries = [prematched(sub) for sub in q.subqueries]
         return node
     return q

@@ -32,10 +32,10 @@ from whoosh.collectors import TimeLimitCollector, TopCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher, TimeLimit
 
-from kvsearch import analysis, vocabulary
+from kvsearch import analysis, topk, vocabulary
 from kvsearch.errors import IndexMissingError, IndexVersionError, KvsearchError, QuerySyntaxError
 from kvsearch.generations import VOCABULARY, live_generation, read_json, read_manifest, versions
-from kvsearch.matchsets import live_matches, posting_ids, within
+from kvsearch.matchsets import live_matches, posting_ids, prematched, within
 from kvsearch.models import Hit, SearchResult
 from kvsearch.query import Filter, ParsedQuery, parse_query
 
@@ -361,6 +361,14 @@ def _run(searcher: Searcher, whoosh_query: query.Query, limit: int, sort: str, c
     # cheap for a word or words joined by OR; for AND, phrases and filters, scoring every
     # match (which counts them) was faster than skipping and counting afterwards.
     skipping = not _has_coordination(whoosh_query) and (not count or _unions_of_terms(whoosh_query))
+    if sort == "relevance" and not skipping:
+        # Scores bounded from posting lists: only passages that may make the hits are scored.
+        found = topk.best(searcher, prematched(whoosh_query), max(1, limit))
+        if found is not None:
+            top, total = found
+            matched = _matched_terms(whoosh_query, searcher)
+            hits = [_hit(searcher.stored_fields(doc), score, matched) for score, doc in top]
+            return hits, total if hits else 0
     if sort == "date":
         collector = searcher.collector(limit=max(1, limit), sortedby="date", reverse=True)
     elif skipping:

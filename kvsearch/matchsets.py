@@ -87,12 +87,19 @@ def posting_ids(leaf: Searcher, reader: Any, fieldname: str, text: Any, among: s
 
 
 def term_weights(
-    leaf: Searcher, reader: Any, fieldname: str, text: Any, among: set[int] | None = None, weights: bool = True
+    leaf: Searcher,
+    reader: Any,
+    fieldname: str,
+    text: Any,
+    among: set[int] | None = None,
+    weights: bool = True,
+    ordered: list[int] | None = None,
 ) -> dict[int, float]:
     """The documents of one term's postings with the term's weight (frequency) in each (1.0
     without ``weights``), a block at a time. With ``among``, only those of these documents:
     a block whose id range holds none of them is skipped unread (a party's or a common
-    word's postings are long, the passages with a rare word few)."""
+    word's postings are long, the passages with a rare word few); ``ordered``: ``among``
+    sorted, when the caller has it."""
     matcher = _term_matcher(leaf, reader, fieldname, text)
     if matcher is None:
         matcher = query.Term(fieldname, text).matcher(leaf)
@@ -103,18 +110,23 @@ def term_weights(
                 found[matcher.id()] = matcher.weight()
             matcher.next()
         return found
-    ordered = sorted(among) if among is not None else None
+    if among is not None and ordered is None:
+        ordered = sorted(among)
     low = 0  # the lowest id the current block may hold
     while matcher.is_active():
         high = matcher.block_max_id()
         if ordered is None or bisect.bisect_right(ordered, high) > bisect.bisect_left(ordered, low):
             matcher._read_ids()
+            ids = matcher._ids
             if weights:
                 matcher._read_weights()
-                block = zip(matcher._ids, matcher._weights, strict=True)
+                block = dict(zip(ids, matcher._weights, strict=True))
             else:
-                block = zip(matcher._ids, itertools.repeat(1.0))
-            found.update(block if among is None else ((d, w) for d, w in block if d in among))
+                block = dict.fromkeys(ids, 1.0)
+            if among is None:
+                found.update(block)
+            else:  # set and dict operations in C; Python only for the documents kept
+                found.update({doc: block[doc] for doc in among.intersection(ids)})
         low = high + 1
         matcher._next_block()
     return found
@@ -136,8 +148,9 @@ def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, flo
     """The documents with the phrase's words at consecutive positions, as Whoosh's phrase
     matching finds them (ordered, each word one position after the last), with the score
     Whoosh gives them (the words' scores summed as its matcher tree sums them, times the
-    phrase's boost). Each word's postings are read once; positions are decoded only where all
-    the words are, the rarest word first. None for phrases this does not handle.
+    phrase's boost). The rarest word's postings are read first, the others' only in the
+    blocks that hold its documents; positions are decoded only where all the words are.
+    None for phrases this does not handle.
     """
     if q.slop != 1 or q.fieldname not in leaf.schema:
         return None
@@ -146,35 +159,38 @@ def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, flo
         words = [field.to_bytes(word) for word in q.words]
     except ValueError:
         return {}
-    postings = [_postings(leaf, reader, q.fieldname, word) for word in words]
-    if any(p is None for p in postings):
-        return None
-    if not words or not all(p[0] for p in postings):  # type: ignore[index]
-        return {}  # a word this segment does not have
-    candidates = set(postings[0][0]).intersection(*(ids for ids, _w, _v in postings[1:]))  # type: ignore[index]
-    found = [dict(zip(ids, itertools.count())) for ids, _w, _v in postings]  # type: ignore[misc]
+    if not words:
+        return {}
+    order = sorted(range(len(words)), key=lambda i: reader.doc_frequency(q.fieldname, words[i]))
+    tables: dict[int, dict[int, tuple[float, bytes]]] = {}
+    candidates: set[int] | None = None
+    for i in order:
+        table = _postings(leaf, reader, q.fieldname, words[i], candidates)
+        if table is None:
+            return None
+        tables[i] = table
+        candidates = set(table)
+        if not candidates:
+            return {}  # a word this segment does not have, or no document with all of them
+    assert candidates is not None
     decode = _positions_decoder(field.format)
     starts: dict[int, set[int]] = {}  # where the phrase may start, narrowed word by word
-    for step, offset in enumerate(sorted(range(len(words)), key=lambda i: len(postings[i][0]))):  # type: ignore[index]
-        values, where = postings[offset][2], found[offset]  # type: ignore[index]
+    for step, offset in enumerate(order):
+        table = tables[offset]
         if step == 0:
-            starts = {doc: {p - offset for p in decode(values[where[doc]])} for doc in candidates}
+            starts = {doc: {p - offset for p in decode(table[doc][1])} for doc in candidates}
             continue
         narrowed = {}
         for doc, begins in starts.items():
-            kept = begins.intersection([p - offset for p in decode(values[where[doc]])])
+            kept = begins.intersection([p - offset for p in decode(table[doc][1])])
             if kept:
                 narrowed[doc] = kept
         starts = narrowed
     scorers = [leaf.weighting.scorer(leaf, q.fieldname, word) for word in words]
-    posting = _Posting()
     scores = {}
     for doc in starts:
-        parts = []
-        for scorer, (_ids, weights, _values), where in zip(scorers, postings, found, strict=True):  # type: ignore[misc]
-            posting.doc, posting.weighs = doc, weights[where[doc]]
-            parts.append(scorer.score(posting))
-        scores[doc] = _tree_sum(parts) * q.boost if q.boost != 1.0 else _tree_sum(parts)
+        total = _tree_sum([scorer.score(Posting(doc, tables[i][doc][0])) for i, scorer in enumerate(scorers)])
+        scores[doc] = total * q.boost if q.boost != 1.0 else total
     return scores
 
 
@@ -199,11 +215,13 @@ def _tree_sum(values: list[float]) -> float:
     return _tree_sum(values[:half]) + _tree_sum(values[half:])
 
 
-class _Posting:
+class Posting:
     """One posting, as a term scorer reads it from a matcher."""
 
-    doc = 0
-    weighs = 1.0
+    __slots__ = ("doc", "weighs")
+
+    def __init__(self, doc: int, weighs: float) -> None:
+        self.doc, self.weighs = doc, weighs
 
     def id(self) -> int:
         return self.doc
@@ -212,27 +230,36 @@ class _Posting:
         return self.weighs
 
 
-Postings = tuple[list[int], list[float], list[bytes]]
-
-
-def _postings(leaf: Searcher, reader: Any, fieldname: str, btext: bytes) -> Postings | None:
-    """A term's document ids, weights and encoded values, each block read once; None where
-    Whoosh's internals are not the ones this module reads."""
+def _postings(
+    leaf: Searcher, reader: Any, fieldname: str, btext: bytes, among: set[int] | None
+) -> dict[int, tuple[float, bytes]] | None:
+    """A term's weight and encoded value (positions) in each document, or with ``among`` in
+    each of these documents (blocks without any are not read); None where Whoosh's internals
+    are not the ones this module reads."""
     matcher = _term_matcher(leaf, reader, fieldname, btext)
+    if matcher is matching.NullMatcher:
+        return {}
     if matcher is None or not hasattr(matcher, "_read_ids"):
-        return ([], [], []) if matcher is matching.NullMatcher else None
-    ids: list[int] = []
-    weights: list[float] = []
-    values: list[bytes] = []
+        return None
+    found: dict[int, tuple[float, bytes]] = {}
+    ordered = sorted(among) if among is not None else None
+    low = 0  # the lowest id the current block may hold
     while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        matcher._read_values()
-        ids.extend(matcher._ids)
-        weights.extend(matcher._weights)
-        values.extend(matcher._values)
+        high = matcher.block_max_id()
+        if ordered is None or bisect.bisect_right(ordered, high) > bisect.bisect_left(ordered, low):
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            block = zip(matcher._ids, zip(matcher._weights, matcher._values, strict=True), strict=True)
+            if among is None:
+                found.update(block)
+            else:
+                kept = among.intersection(matcher._ids)
+                if kept:
+                    found.update((doc, pair) for doc, pair in block if doc in kept)
+        low = high + 1
         matcher._next_block()
-    return ids, weights, values
+    return found
 
 
 class Within(query.WrappingQuery):

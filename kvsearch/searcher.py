@@ -363,7 +363,7 @@ def _run(searcher: Searcher, whoosh_query: query.Query, limit: int, sort: str, c
     skipping = not _has_coordination(whoosh_query) and (not count or _unions_of_terms(whoosh_query))
     if sort == "relevance" and not skipping:
         # Scores bounded from posting lists: only passages that may make the hits are scored.
-        found = topk.best(searcher, prematched(whoosh_query), max(1, limit))
+        found = topk.best(searcher, prematched(whoosh_query), max(1, limit), SEARCH_SECONDS)
         if found is not None:
             top, total = found
             matched = _matched_terms(whoosh_query, searcher)

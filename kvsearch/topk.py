@@ -16,6 +16,7 @@ Whoosh scoring every match. A tree with a matcher this does not know is left to 
 from __future__ import annotations
 
 import heapq
+import time
 from typing import Any
 
 from whoosh import matching, query
@@ -31,7 +32,7 @@ from whoosh.matching import (
 from whoosh.matching.mcore import LeafMatcher
 from whoosh.searching import Searcher
 
-from kvsearch.matchsets import ScoredMatcher, live_matches, term_weights
+from kvsearch.matchsets import Posting, ScoredMatcher, live_matches, term_weights
 
 #: Bounds are summed like scores, but a little room for rounding costs nothing.
 SLACK = 1e-9
@@ -42,21 +43,6 @@ FIRST_ROUND = 200
 Scores = tuple[dict[int, float], dict[int, int]]
 
 
-class _Posting:
-    """One posting, as a term scorer reads it from a matcher."""
-
-    __slots__ = ("doc", "weighs")
-
-    def __init__(self, doc: int, weighs: float) -> None:
-        self.doc, self.weighs = doc, weighs
-
-    def id(self) -> int:
-        return self.doc
-
-    def weight(self) -> float:
-        return self.weighs
-
-
 class _Segment:
     """One segment's matcher tree for the query, with each term's postings read once."""
 
@@ -65,11 +51,15 @@ class _Segment:
         self.docs = live_matches(leaf, q)
         self.tree = q.matcher(leaf) if self.docs else matching.NullMatcher
         self._weights: dict[tuple[str, bytes], dict[int, float]] = {}
+        self._ordered: list[int] | None = None
 
     def weights(self, m: Any) -> dict[int, float]:
         term = m.term()
         if term not in self._weights:
-            self._weights[term] = term_weights(self.leaf, self.leaf.reader(), term[0], term[1], self.docs)
+            if self._ordered is None:
+                self._ordered = sorted(self.docs)
+            reader = self.leaf.reader()
+            self._weights[term] = term_weights(self.leaf, reader, term[0], term[1], self.docs, ordered=self._ordered)
         return self._weights[term]
 
     def walk(self, m: Any, docs: set[int], exact: bool) -> Scores | None:
@@ -81,7 +71,7 @@ class _Segment:
             found = weights.keys() & docs
             if exact:  # the scorer reads weight and document as from Whoosh's own matcher
                 score = m.scorer.score
-                return {doc: score(_Posting(doc, weights[doc])) for doc in found}, dict.fromkeys(found, 1)
+                return {doc: score(Posting(doc, weights[doc])) for doc in found}, dict.fromkeys(found, 1)
             return dict.fromkeys(found, m.max_quality()), dict.fromkeys(found, 1)
         if kind is CoordMatcher:
             inner = self.walk(m.child, docs, exact)
@@ -119,10 +109,14 @@ def _only(scores: Scores, docs: set[int]) -> Scores:
     return {doc: scores[0][doc] for doc in docs}, {doc: scores[1][doc] for doc in docs}
 
 
-def best(searcher: Searcher, q: query.Query, limit: int) -> tuple[list[tuple[float, int]], int] | None:
+def best(
+    searcher: Searcher, q: query.Query, limit: int, seconds: float | None = None
+) -> tuple[list[tuple[float, int]], int] | None:
     """The ``limit`` best (score, document number) of ``q``, best first, as Whoosh's
     ``TopCollector`` ranks them when it scores every match (ties: the lower number first),
-    and the number of matches; None when ``q`` has parts this cannot score."""
+    and the number of matches; None when ``q`` has parts this cannot score. After
+    ``seconds``, the best of the passages scored so far."""
+    started = time.perf_counter()
     segments = [_Segment(leaf, offset, q) for leaf, offset in searcher.leaf_searchers()]
     candidates: list[tuple[float, int, _Segment]] = []
     for segment in segments:
@@ -136,6 +130,8 @@ def best(searcher: Searcher, q: query.Query, limit: int) -> tuple[list[tuple[flo
     while start < len(candidates):
         if len(top) >= limit and candidates[start][0] * (1 + SLACK) < top[0][0]:
             break  # no bound left reaches the hits
+        if seconds is not None and start and time.perf_counter() - started > seconds:
+            break
         batch = candidates[start : start + size]
         start, size = start + size, size * 2
         for segment in segments:

@@ -21,40 +21,54 @@ from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 
+#: Per (field, indexed term): its weight in each document it was read for.
+Tables = dict[tuple[str, bytes], dict[int, float]]
 
-def live_matches(leaf: Searcher, q: query.Query) -> set[int]:
-    """The segment's document numbers that ``q`` matches, without deleted passages."""
+
+def live_matches(leaf: Searcher, q: query.Query, tables: Tables | None = None) -> set[int]:
+    """The segment's document numbers that ``q`` matches, without deleted passages. With
+    ``tables``, each term's weights in the documents it was read for are kept there."""
     reader = leaf.reader()
-    matching_set = matching_docs(leaf, reader, q)
+    matching_set = matching_docs(leaf, reader, q, None, tables)
     if reader.has_deletions():
         matching_set = matching_set - reader.deleted_docs_set
     return matching_set
 
 
-def matching_docs(leaf: Searcher, reader: Any, q: query.Query, among: set[int] | None = None) -> set[int]:
+def matching_docs(
+    leaf: Searcher, reader: Any, q: query.Query, among: set[int] | None = None, tables: Tables | None = None
+) -> set[int]:
     """The segment's document numbers that ``q`` matches (deletions not removed yet); with
     ``among``, only those of these documents (posting blocks without any are not read)."""
     kind = type(q)
     if kind is query.And:  # the likely smallest part first; the others only among its matches
         found = among
         for sub in sorted(q.subqueries, key=lambda sub: sub.estimate_size(reader)):
-            found = matching_docs(leaf, reader, sub, found)
+            found = matching_docs(leaf, reader, sub, found, tables)
             if not found:
                 return set()
         return found if found is not None else set()
     if kind is query.Term:
-        return posting_ids(leaf, reader, q.fieldname, q.text, among)
+        if tables is None:
+            return posting_ids(leaf, reader, q.fieldname, q.text, among)
+        table = term_weights(leaf, reader, q.fieldname, q.text, among)
+        try:
+            btext = q.text if isinstance(q.text, bytes) else leaf.schema[q.fieldname].to_bytes(q.text)
+            tables[(q.fieldname, btext)] = table
+        except (KeyError, ValueError):
+            pass
+        return set(table)
     if kind is query.Or:
-        return set().union(*(matching_docs(leaf, reader, sub, among) for sub in q.subqueries))
+        return set().union(*(matching_docs(leaf, reader, sub, among, tables) for sub in q.subqueries))
     if kind is query.AndMaybe:
-        return matching_docs(leaf, reader, q.a, among)
+        return matching_docs(leaf, reader, q.a, among, tables)
     if kind is query.AndNot:
-        found = matching_docs(leaf, reader, q.a, among)
-        return found - matching_docs(leaf, reader, q.b, found) if found else found
+        found = matching_docs(leaf, reader, q.a, among, tables)
+        return found - matching_docs(leaf, reader, q.b, found, tables) if found else found
     if kind in (query.NumericRange, query.DateRange):  # dates: terms of several precisions
-        return matching_docs(leaf, reader, q._compile_query(reader), among)
+        return matching_docs(leaf, reader, q._compile_query(reader), among, tables)
     if kind is query.ConstantScoreQuery:
-        return matching_docs(leaf, reader, q.child, among)
+        return matching_docs(leaf, reader, q.child, among, tables)
     if kind is query.TermRange:  # indexed bytes: a date's terms are no text
         return set().union(*(posting_ids(leaf, reader, q.fieldname, btext, among) for btext in q._btexts(reader)))
     if kind is Within:

@@ -358,11 +358,11 @@ def _run(searcher: Searcher, whoosh_query: query.Query, limit: int, sort: str, c
     # Whoosh can skip blocks of postings that cannot reach the top ``limit`` (8x faster for a
     # common word at 100k passages), but then it does not count the matches, and with a
     # coordination bonus (a pasted question) it skips wrongly. Counting from posting sets is
-    # cheap for a word or words joined by OR; for AND, phrases and filters, scoring every
-    # match (which counts them) was faster than skipping and counting afterwards.
+    # cheap for a word or words joined by OR. For AND, phrases, filters and pasted questions,
+    # Whoosh's skipping did not help; there the matches come from posting sets (which counts
+    # them) and only the passages whose score bound may make the hits are scored (topk).
     skipping = not _has_coordination(whoosh_query) and (not count or _unions_of_terms(whoosh_query))
     if sort == "relevance" and not skipping:
-        # Scores bounded from posting lists: only passages that may make the hits are scored.
         found = topk.best(searcher, prematched(whoosh_query), max(1, limit), SEARCH_SECONDS)
         if found is not None:
             top, total = found

@@ -1,16 +1,19 @@
-"""The best hits of a pasted question without scoring every passage that matches it.
+"""The best hits of a query without scoring every passage that matches it.
 
 A pasted question matches every passage with one of its rarer words (thousands at 100k
-passages); Whoosh scores each of them through a tree of up to 90 term matchers, about 0.1 ms
-a passage and term. Here each term's postings are read once, into a table of document ->
-weight. Scores are first bounded: a term adds at most its highest score in the segment
-(Whoosh's own ``max_quality``: highest frequency, shortest field), and the coordination
-bonus depends only on how many terms a passage has. Passages are then scored exactly, in the
-order of their bounds, until no bound left can reach the last of the best hits.
+passages), an AND of common words or a phrase hundreds to thousands; Whoosh scores each
+through a tree of term matchers (up to 90 for a pasted question), about 0.1 ms a passage and
+term. Here the matches come from posting sets (:mod:`kvsearch.matchsets`) and each term's
+postings among them are read once, into a table of document -> weight. Scores are first
+bounded: a term adds at most its highest score in the segment (Whoosh's own ``max_quality``:
+highest frequency, shortest field), and the coordination bonus depends only on how many terms
+a passage has. Passages are then scored exactly, in the order of their bounds, until no bound
+left can reach the last of the best hits.
 
 Exact scores walk Whoosh's own matcher tree for the segment and use its scorers, adding in
 the order its matchers add (``a.score() + b.score()``): the hits and scores are those of
-Whoosh scoring every match. A tree with a matcher this does not know is left to Whoosh.
+Whoosh scoring each match with a matcher of its own. A tree with a matcher this does not
+know is left to Whoosh.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from whoosh.matching import (
 from whoosh.matching.mcore import LeafMatcher
 from whoosh.searching import Searcher
 
-from kvsearch.matchsets import Posting, ScoredMatcher, live_matches, term_weights
+from kvsearch.matchsets import Posting, ScoredMatcher, Tables, live_matches, term_weights
 
 #: Bounds are summed like scores, but a little room for rounding costs nothing.
 SLACK = 1e-9
@@ -48,9 +51,10 @@ class _Segment:
 
     def __init__(self, leaf: Searcher, offset: int, q: query.Query) -> None:
         self.leaf, self.offset = leaf, offset
-        self.docs = live_matches(leaf, q)
+        # Weights of the terms read while matching: every match is among their documents.
+        self._weights: Tables = {}
+        self.docs = live_matches(leaf, q, self._weights)
         self.tree = q.matcher(leaf) if self.docs else matching.NullMatcher
-        self._weights: dict[tuple[str, bytes], dict[int, float]] = {}
         self._ordered: list[int] | None = None
 
     def weights(self, m: Any) -> dict[int, float]:

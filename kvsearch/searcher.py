@@ -30,9 +30,10 @@ from whoosh.collectors import TimeLimitCollector, TopCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher, TimeLimit
 
-from kvsearch import analysis, vocabulary
+from kvsearch import analysis, topk, vocabulary
 from kvsearch.errors import IndexMissingError, IndexVersionError, KvsearchError, QuerySyntaxError
 from kvsearch.generations import VOCABULARY, live_generation, read_json, read_manifest, versions
+from kvsearch.matchsets import live_matches, posting_ids, prematched, within
 from kvsearch.query import Filter, ParsedQuery, parse_query
 from kvsearch.results import Hit, SearchResult
 
@@ -221,7 +222,7 @@ def _facets(searcher: Searcher, whoosh_query: query.Query) -> dict[str, dict[str
     counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
     for leaf, _offset in searcher.leaf_searchers():
         reader = leaf.reader()
-        hits = _live_matches(leaf, whoosh_query)
+        hits = live_matches(leaf, whoosh_query)
         if not hits:
             continue
         for name, fieldname in FACET_FIELDS.items():
@@ -244,7 +245,7 @@ _VALUE_DOCS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], set[int]]] = w
 def _value_docs(leaf: Searcher, reader: Any, fieldname: str, term: str) -> set[int]:
     cache = _VALUE_DOCS.setdefault(reader, {})
     if (fieldname, term) not in cache:
-        cache[(fieldname, term)] = _posting_ids(leaf, reader, fieldname, term)
+        cache[(fieldname, term)] = posting_ids(leaf, reader, fieldname, term)
     return cache[(fieldname, term)]
 
 
@@ -353,9 +354,17 @@ def _run(searcher: Searcher, whoosh_query: query.Query, limit: int, sort: str, c
     # Whoosh can skip blocks of postings that cannot reach the top ``limit`` (8x faster for a
     # common word at 100k passages), but then it does not count the matches, and with a
     # coordination bonus (a pasted question) it skips wrongly. Counting from posting sets is
-    # cheap for a word or words joined by OR; for AND, phrases and filters, scoring every
-    # match (which counts them) was faster than skipping and counting afterwards.
+    # cheap for a word or words joined by OR. For AND, phrases, filters and pasted questions,
+    # Whoosh's skipping did not help; there the matches come from posting sets (which counts
+    # them) and only the passages whose score bound may make the hits are scored (topk).
     skipping = not _has_coordination(whoosh_query) and (not count or _unions_of_terms(whoosh_query))
+    if sort == "relevance" and not skipping:
+        found = topk.best(searcher, prematched(whoosh_query), max(1, limit), SEARCH_SECONDS)
+        if found is not None:
+            top, total = found
+            matched = _matched_terms(whoosh_query, searcher)
+            hits = [_hit(searcher.stored_fields(doc), score, matched) for score, doc in top]
+            return hits, total if hits else 0
     if sort == "date":
         collector = searcher.collector(limit=max(1, limit), sortedby="date", reverse=True)
     elif skipping:
@@ -364,7 +373,10 @@ def _run(searcher: Searcher, whoosh_query: query.Query, limit: int, sort: str, c
         collector = TopCollector(limit=max(1, limit), usequality=False, replace=0)
     bounded = TimeLimitCollector(collector, timelimit=SEARCH_SECONDS, use_alarm=False)
     try:
-        searcher.search_with_collector(whoosh_query, bounded)
+        # Without skipping, Whoosh would find every match itself, one passage at a time through
+        # its matchers (phrases: decoding positions of every passage with all the words); the
+        # matches come from posting sets instead, and Whoosh scores just those.
+        searcher.search_with_collector(whoosh_query if skipping else within(whoosh_query), bounded)
     except TimeLimit:
         pass
     results = bounded.results()
@@ -387,55 +399,7 @@ def _has_coordination(q: query.Query) -> bool:
 
 def _count(searcher: Searcher, whoosh_query: query.Query) -> int:
     """How many passages match, from sets of posting ids (Whoosh counts one match at a time)."""
-    return sum(len(_live_matches(leaf, whoosh_query)) for leaf, _offset in searcher.leaf_searchers())
-
-
-def _live_matches(leaf: Searcher, q: query.Query) -> set[int]:
-    """The segment's document numbers that ``q`` matches, without deleted passages."""
-    reader = leaf.reader()
-    matching = _matching_docs(leaf, reader, q)
-    if reader.has_deletions():
-        matching -= reader.deleted_docs_set
-    return matching
-
-
-def _matching_docs(leaf: Searcher, reader: Any, q: query.Query) -> set[int]:
-    """The segment's document numbers that ``q`` matches (deletions not removed yet)."""
-    kind = type(q)
-    if kind is query.Term:
-        return _posting_ids(leaf, reader, q.fieldname, q.text)
-    if kind is query.Or:
-        return set().union(*(_matching_docs(leaf, reader, sub) for sub in q.subqueries))
-    if kind is query.And:
-        parts = sorted((_matching_docs(leaf, reader, sub) for sub in q.subqueries), key=len)
-        return parts[0].intersection(*parts[1:]) if parts else set()
-    if kind is query.AndMaybe:
-        return _matching_docs(leaf, reader, q.a)
-    if kind is query.AndNot:
-        return _matching_docs(leaf, reader, q.a) - _matching_docs(leaf, reader, q.b)
-    if q is query.NullQuery:
-        return set()
-    return set(q.docs(leaf))  # phrases, prefixes, ranges: Whoosh's own matching
-
-
-def _posting_ids(leaf: Searcher, reader: Any, fieldname: str, text: Any) -> set[int]:
-    """The documents of one term's postings, a block of ids at a time where Whoosh allows."""
-    try:
-        btext = leaf.schema[fieldname].to_bytes(text)
-        if (fieldname, btext) not in reader:
-            return set()
-        matcher = reader._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
-    except (KeyError, ValueError, AttributeError):
-        return set(query.Term(fieldname, text).docs(leaf))
-    if not hasattr(matcher, "_read_ids"):  # a term with one posting, kept in the term table
-        return set(matcher.all_ids())
-    ids: set[int] = set()
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        ids.update(matcher._ids[matcher._i :])
-        matcher._next_block()
-    return ids
+    return sum(len(live_matches(leaf, whoosh_query)) for leaf, _offset in searcher.leaf_searchers())
 
 
 def _matched_terms(whoosh_query: query.Query, searcher: Searcher) -> set[str]:

@@ -1,0 +1,437 @@
+"""Which passages a query matches, as sets of document numbers read from the posting lists.
+
+Whoosh finds matches one document at a time, through a tree of matchers in pure Python; for
+a phrase of common words it decodes the positions of every passage that has all of them
+(2 s for "ook in" at 100k passages). Sets of posting ids are intersected and joined in C, and
+a phrase's positions are decoded only for the passages that have all its words, the rarest
+word first. :class:`Within` then lets Whoosh score just those passages, with its own matchers,
+so the scores stay exactly Whoosh's. Used by :mod:`kvsearch.searcher` only.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import itertools
+import pickle
+from typing import Any
+
+import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
+
+# isort: split
+from whoosh import formats, matching, query
+from whoosh.matching.wrappers import WrappingMatcher
+from whoosh.searching import Searcher
+from whoosh.system import _INT_SIZE
+
+#: Per (field, indexed term): its weight in each document it was read for.
+Tables = dict[tuple[str, bytes], dict[int, float]]
+
+
+def live_matches(leaf: Searcher, q: query.Query, tables: Tables | None = None) -> set[int]:
+    """The segment's document numbers that ``q`` matches, without deleted passages. With
+    ``tables``, each term's weights in the documents it was read for are kept there."""
+    reader = leaf.reader()
+    matching_set = matching_docs(leaf, reader, q, None, tables)
+    if reader.has_deletions():
+        matching_set = matching_set - reader.deleted_docs_set
+    return matching_set
+
+
+def matching_docs(
+    leaf: Searcher, reader: Any, q: query.Query, among: set[int] | None = None, tables: Tables | None = None
+) -> set[int]:
+    """The segment's document numbers that ``q`` matches (deletions not removed yet); with
+    ``among``, only those of these documents (posting blocks without any are not read)."""
+    kind = type(q)
+    if kind is query.And:  # the likely smallest part first; the others only among its matches
+        found = among
+        for sub in sorted(q.subqueries, key=lambda sub: sub.estimate_size(reader)):
+            found = matching_docs(leaf, reader, sub, found, tables)
+            if not found:
+                return set()
+        return found if found is not None else set()
+    if kind is query.Term:
+        if tables is None:
+            return posting_ids(leaf, reader, q.fieldname, q.text, among)
+        table = term_weights(leaf, reader, q.fieldname, q.text, among)
+        try:
+            btext = q.text if isinstance(q.text, bytes) else leaf.schema[q.fieldname].to_bytes(q.text)
+            tables[(q.fieldname, btext)] = table
+        except (KeyError, ValueError):
+            pass
+        return set(table)
+    if kind is query.Or:
+        return set().union(*(matching_docs(leaf, reader, sub, among, tables) for sub in q.subqueries))
+    if kind is query.AndMaybe:
+        return matching_docs(leaf, reader, q.a, among, tables)
+    if kind is query.AndNot:
+        found = matching_docs(leaf, reader, q.a, among, tables)
+        return found - matching_docs(leaf, reader, q.b, found, tables) if found else found
+    if kind in (query.NumericRange, query.DateRange):  # dates: terms of several precisions
+        return matching_docs(leaf, reader, q._compile_query(reader), among, tables)
+    if kind is query.ConstantScoreQuery:
+        return matching_docs(leaf, reader, q.child, among, tables)
+    if kind is query.TermRange:  # indexed bytes: a date's terms are no text
+        return set().union(*(posting_ids(leaf, reader, q.fieldname, btext, among) for btext in q._btexts(reader)))
+    if kind is Within:
+        found = set(q.ids(leaf))
+    elif kind is query.Phrase:
+        scores = phrase_scores(leaf, reader, q)
+        found = set(q.docs(leaf)) if scores is None else set(scores)
+    elif q is query.NullQuery:
+        return set()
+    else:
+        found = set(q.docs(leaf))  # prefixes and the like: Whoosh's own matching
+    return found if among is None else found & among
+
+
+def posting_ids(leaf: Searcher, reader: Any, fieldname: str, text: Any, among: set[int] | None = None) -> set[int]:
+    """The documents of one term's postings (with ``among``: only those of these documents)."""
+    if among is not None:
+        return set(term_weights(leaf, reader, fieldname, text, among, weights=False))
+    matcher = _term_matcher(leaf, reader, fieldname, text)
+    if matcher is None:
+        return set(query.Term(fieldname, text).docs(leaf))
+    if not hasattr(matcher, "_read_ids"):  # no postings, or one kept in the term table
+        return set(matcher.all_ids())
+    ids: set[int] = set()
+    while matcher.is_active():
+        matcher._read_ids()
+        ids.update(matcher._ids)
+        matcher._next_block()
+    return ids
+
+
+def term_weights(
+    leaf: Searcher,
+    reader: Any,
+    fieldname: str,
+    text: Any,
+    among: set[int] | None = None,
+    weights: bool = True,
+    ordered: list[int] | None = None,
+) -> dict[int, float]:
+    """The documents of one term's postings with the term's weight (frequency) in each (1.0
+    without ``weights``), a block at a time. With ``among``, only those of these documents:
+    a block whose id range holds none of them is skipped unread (a party's or a common
+    word's postings are long, the passages with a rare word few); ``ordered``: ``among``
+    sorted, when the caller has it."""
+    matcher = _term_matcher(leaf, reader, fieldname, text)
+    if matcher is None:
+        matcher = query.Term(fieldname, text).matcher(leaf)
+    found: dict[int, float] = {}
+    if not hasattr(matcher, "_read_ids"):  # no postings, or one kept in the term table
+        while matcher.is_active():
+            if among is None or matcher.id() in among:
+                found[matcher.id()] = matcher.weight()
+            matcher.next()
+        return found
+    if among is not None and ordered is None:
+        ordered = sorted(among)
+    low = 0  # the lowest id the current block may hold
+    while matcher.is_active():
+        high = matcher.block_max_id()
+        if ordered is None or bisect.bisect_right(ordered, high) > bisect.bisect_left(ordered, low):
+            matcher._read_ids()
+            ids = matcher._ids
+            if weights:
+                matcher._read_weights()
+                block = dict(zip(ids, matcher._weights, strict=True))
+            else:
+                block = dict.fromkeys(ids, 1.0)
+            if among is None:
+                found.update(block)
+            else:  # set and dict operations in C; Python only for the documents kept
+                found.update({doc: block[doc] for doc in among.intersection(ids)})
+        low = high + 1
+        matcher._next_block()
+    return found
+
+
+def _term_matcher(leaf: Searcher, reader: Any, fieldname: str, text: Any) -> Any:
+    """The raw posting matcher of a term (an empty one if the term is not indexed), or None
+    where Whoosh's internals are not the ones this module reads."""
+    try:
+        btext = text if isinstance(text, bytes) else leaf.schema[fieldname].to_bytes(text)
+        if (fieldname, btext) not in reader:
+            return matching.NullMatcher()
+        return reader._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    except (KeyError, ValueError, AttributeError):
+        return None
+
+
+def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, float] | None:
+    """The documents with the phrase's words at consecutive positions, as Whoosh's phrase
+    matching finds them (ordered, each word one position after the last), with the score
+    Whoosh gives them (the words' scores summed as its matcher tree sums them, times the
+    phrase's boost). The rarest word's postings are read first, the others' only in the
+    blocks that hold its documents; positions are decoded only where all the words are.
+    None for phrases this does not handle.
+    """
+    if q.slop != 1 or q.fieldname not in leaf.schema:
+        return None
+    field = leaf.schema[q.fieldname]
+    try:
+        words = [field.to_bytes(word) for word in q.words]
+    except ValueError:
+        return {}
+    if not words:
+        return {}
+    order = sorted(range(len(words)), key=lambda i: reader.doc_frequency(q.fieldname, words[i]))
+    tables: dict[int, dict[int, tuple[float, bytes]]] = {}
+    candidates: set[int] | None = None
+    for i in order:
+        table = _postings(leaf, reader, q.fieldname, words[i], candidates)
+        if table is None:
+            return None
+        tables[i] = table
+        candidates = set(table)
+        if not candidates:
+            return {}  # a word this segment does not have, or no document with all of them
+    assert candidates is not None
+    decode = _positions_decoder(field.format)
+    starts: dict[int, set[int]] = {}  # where the phrase may start, narrowed word by word
+    for step, offset in enumerate(order):
+        table = tables[offset]
+        if step == 0:
+            starts = {doc: {p - offset for p in decode(table[doc][1])} for doc in candidates}
+            continue
+        narrowed = {}
+        for doc, begins in starts.items():
+            kept = begins.intersection([p - offset for p in decode(table[doc][1])])
+            if kept:
+                narrowed[doc] = kept
+        starts = narrowed
+    scorers = [leaf.weighting.scorer(leaf, q.fieldname, word) for word in words]
+    scores = {}
+    for doc in starts:
+        total = _tree_sum([scorer.score(Posting(doc, tables[i][doc][0])) for i, scorer in enumerate(scorers)])
+        scores[doc] = total * q.boost if q.boost != 1.0 else total
+    return scores
+
+
+def _positions_decoder(format: Any) -> Any:
+    """Whoosh's decoding of a posting's positions; for its ``Positions`` format (pickled gaps)
+    the same without its per-call overhead, which was a third of a phrase search."""
+    if type(format) is not formats.Positions:
+        return format.decoder("positions")
+
+    def decode(value: bytes) -> Any:
+        gaps = value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b"."
+        return itertools.accumulate(pickle.loads(gaps))
+
+    return decode
+
+
+def _tree_sum(values: list[float]) -> float:
+    """A sum in the order of Whoosh's matcher trees (``make_binary_tree``), to the last bit."""
+    if len(values) == 1:
+        return values[0]
+    half = len(values) // 2
+    return _tree_sum(values[:half]) + _tree_sum(values[half:])
+
+
+class Posting:
+    """One posting, as a term scorer reads it from a matcher."""
+
+    __slots__ = ("doc", "weighs")
+
+    def __init__(self, doc: int, weighs: float) -> None:
+        self.doc, self.weighs = doc, weighs
+
+    def id(self) -> int:
+        return self.doc
+
+    def weight(self) -> float:
+        return self.weighs
+
+
+def _postings(
+    leaf: Searcher, reader: Any, fieldname: str, btext: bytes, among: set[int] | None
+) -> dict[int, tuple[float, bytes]] | None:
+    """A term's weight and encoded value (positions) in each document, or with ``among`` in
+    each of these documents (blocks without any are not read); None where Whoosh's internals
+    are not the ones this module reads."""
+    matcher = _term_matcher(leaf, reader, fieldname, btext)
+    if matcher is matching.NullMatcher:
+        return {}
+    if matcher is None or not hasattr(matcher, "_read_ids"):
+        return None
+    found: dict[int, tuple[float, bytes]] = {}
+    ordered = sorted(among) if among is not None else None
+    low = 0  # the lowest id the current block may hold
+    while matcher.is_active():
+        high = matcher.block_max_id()
+        if ordered is None or bisect.bisect_right(ordered, high) > bisect.bisect_left(ordered, low):
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            block = zip(matcher._ids, zip(matcher._weights, matcher._values, strict=True), strict=True)
+            if among is None:
+                found.update(block)
+            else:
+                kept = among.intersection(matcher._ids)
+                if kept:
+                    found.update((doc, pair) for doc, pair in block if doc in kept)
+        low = high + 1
+        matcher._next_block()
+    return found
+
+
+class Within(query.WrappingQuery):
+    """``child``, matched only in the documents its posting sets say it matches.
+
+    Whoosh then scores each of those documents with its own matchers (jumping to it), instead
+    of finding them itself; a phrase comes scored already (:func:`phrase_scores`). The
+    documents are computed once per segment and search.
+    """
+
+    def __init__(self, child: query.Query) -> None:
+        super().__init__(child)
+        self._found: dict[int, tuple[Any, list[int], dict[int, float] | None]] = {}
+
+    def _rewrap(self, child: query.Query) -> query.Query:
+        return Within(child)
+
+    def ids(self, leaf: Searcher) -> list[int]:
+        """The segment's live matches, in order."""
+        return self._matches(leaf)[1]
+
+    def _matches(self, leaf: Searcher) -> tuple[Any, list[int], dict[int, float] | None]:
+        reader = leaf.reader()
+        known = self._found.get(id(reader))
+        if known is None or known[0] is not reader:
+            scores = phrase_scores(leaf, reader, self.child) if type(self.child) is query.Phrase else None
+            if scores is None:
+                ids = sorted(live_matches(leaf, self.child))
+                if type(self.child) in _CONSTANT_SCORE and self.child.constantscore:
+                    # Whoosh gives a range its boost as the score of every match (and would
+                    # first list all of them, anew for each search: 0.4 s for a year at 100k).
+                    scores = dict.fromkeys(ids, self.child.boost)
+            else:
+                ids = sorted(set(scores) - reader.deleted_docs_set if reader.has_deletions() else scores)
+            known = self._found[id(reader)] = (reader, ids, scores)
+        return known
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        _reader, ids, scores = self._matches(searcher)
+        if not ids:
+            return matching.NullMatcher()
+        if scores is not None:
+            return ScoredMatcher(ids, scores)
+        return OnlyMatcher(self.child.matcher(searcher, context), ids)
+
+
+class ScoredMatcher(matching.Matcher):
+    """Documents with their scores known beforehand."""
+
+    def __init__(self, ids: list[int], scores: dict[int, float], position: int = 0) -> None:
+        self._all = ids
+        self._scores = scores
+        self._i = position
+
+    def copy(self) -> ScoredMatcher:
+        return ScoredMatcher(self._all, self._scores, self._i)
+
+    def replace(self, minquality: float = 0) -> Any:
+        return self if self.is_active() else matching.NullMatcher()
+
+    def is_active(self) -> bool:
+        return self._i < len(self._all)
+
+    def id(self) -> int:
+        return self._all[self._i]
+
+    def all_ids(self) -> Any:
+        return iter(self._all[self._i :])
+
+    def next(self) -> bool:
+        self._i += 1
+        return False
+
+    def skip_to(self, id: int) -> bool:
+        self._i = bisect.bisect_left(self._all, id, self._i)
+        return False
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def weight(self) -> float:
+        return 1.0
+
+    def score(self) -> float:
+        return self._scores[self._all[self._i]]
+
+
+class OnlyMatcher(WrappingMatcher):
+    """Visits only ``ids`` (all of which ``child`` matches), scored by ``child``."""
+
+    def __init__(self, child: Any, ids: list[int], position: int = 0) -> None:
+        super().__init__(child)
+        self._all = ids
+        self._i = position
+        self._align()
+
+    def _align(self) -> None:
+        if self._i < len(self._all) and self.child.is_active() and self.child.id() < self._all[self._i]:
+            self.child.skip_to(self._all[self._i])
+
+    def copy(self) -> OnlyMatcher:
+        return OnlyMatcher(self.child.copy(), self._all, self._i)
+
+    def replace(self, minquality: float = 0) -> Any:
+        return self if self.is_active() else matching.NullMatcher()
+
+    def is_active(self) -> bool:
+        return self._i < len(self._all)
+
+    def id(self) -> int:
+        return self._all[self._i]
+
+    def all_ids(self) -> Any:
+        return iter(self._all[self._i :])
+
+    def next(self) -> bool:
+        self._i += 1
+        self._align()
+        return False
+
+    def skip_to(self, id: int) -> bool:
+        self._i = bisect.bisect_left(self._all, id, self._i)
+        self._align()
+        return False
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def score(self) -> float:
+        return float(self.child.score())
+
+
+def within(q: query.Query) -> query.Query:
+    """``q`` with its phrases and date ranges (and ``q`` itself) matched from posting sets
+    (:class:`Within`).
+
+    Nodes are copied, not rebuilt with ``apply``, which would drop an ``Or``'s coordination
+    bonus (``scale``)."""
+    return Within(prematched(q))
+
+
+_CONSTANT_SCORE = (query.NumericRange, query.DateRange)
+
+
+def prematched(q: query.Query) -> query.Query:
+    """``q`` with its phrases and date ranges matched from posting sets (:class:`Within`)."""
+    if type(q) is query.Phrase or type(q) in _CONSTANT_SCORE:
+        return Within(q)
+    if isinstance(q, query.BinaryQuery):
+        node = copy.copy(q)
+        node.a, node.b = prematched(q.a), prematched(q.b)
+        node.subqueries = (node.a, node.b)
+        return node
+    if isinstance(q, query.CompoundQuery):
+        node = copy.copy(q)
+        node.subqueries = [prematched(sub) for sub in q.subqueries]
+        return node
+    return q

@@ -174,7 +174,8 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
     def _spill(self) -> None:
         """Write the buffered terms, sorted, to a run file and empty the pool."""
-        name = f"kvrun{len(self._runs)}.run"
+        # Named by segment: writers in other processes may share the temporary folder.
+        name = f"kvrun-{self.newsegment.segid}-{len(self._runs)}.run"
         with self._tempstorage.create_file(name).raw_file() as handle:
             for key in sorted(self._terms):
                 p = self._terms[key]

@@ -64,6 +64,7 @@ from kvsearch.generations import (
     versions,
 )
 from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Passage, document_from_json
+from kvsearch.parallelwriter import write_segments
 from kvsearch.schema import KvCodec, build_schema
 
 #: Memory for the writer's posting pool; past it, sorted runs go to a temporary file.
@@ -298,8 +299,7 @@ def _build_in(
         report.passages = _update_whoosh(build, live, documents, changed, len(wanted), progress)
     else:
         counts = Counter()
-        documents = _documents(load.kept, load, spool, counts)
-        report.passages = _write_whoosh(build, documents, len(load.kept), progress, variant)
+        report.passages = _write_whoosh(build, load.kept, load, spool, counts, progress, variant)
     canaries = [load.kept[0], load.kept[len(load.kept) // 2], load.kept[-1]] if load.kept else []
     _verify(build, report.passages, list(_documents(list({id(s): s for s in canaries}.values()), load, spool)), variant)
     report.generation = generation.name
@@ -424,6 +424,16 @@ class _Spool:
         offset, self.end = self.end, self.end + len(data)
         return offset
 
+    @classmethod
+    def reader(cls, path: Path) -> _Spool:
+        """A second, read-only handle on the spool (a process of its own needs one)."""
+        spool = cls.__new__(cls)
+        spool.path, spool.handle, spool.end = path, open(path, "rb"), 0  # noqa: SIM115
+        return spool
+
+    def flush(self) -> None:
+        self.handle.flush()
+
     def read(self, offset: int) -> Document:
         self.handle.seek(offset)
         return document_from_json(json.loads(self.handle.readline()))
@@ -524,12 +534,23 @@ def _documents(
     A document parsed by this build is read back from the spool; one from an unchanged file
     (needed only when a duplicate of it changed, or for a canary) is parsed again. Their
     surface words are added to ``counts``."""
+    _spool_missing(summaries, load, spool)
+    yield from _read_documents(summaries, spool, counts)
+
+
+def _spool_missing(summaries: list[DocumentSummary], load: _Load, spool: _Spool) -> None:
+    """Parse again, into the spool, the documents of ``summaries`` that are not in it."""
     missing = [s for s in summaries if s.spool is None]
     if missing:
         jobs = [(load.found[s.source], None) for s in missing if s.source in load.found]
         for (_digest, outcome), summary in zip(parse_files(jobs, processes=1), missing, strict=False):
             if isinstance(outcome, tuple) and outcome[0].digest == summary.digest:
                 summary.spool = spool.append(outcome[1])
+
+
+def _read_documents(
+    summaries: list[DocumentSummary], spool: _Spool, counts: Counter[str] | None = None
+) -> Iterator[Document]:
     for summary in summaries:
         if summary.spool is None:
             raise PublishRefusedError(f"{summary.source} changed during the build; nothing published (run the build again)")
@@ -552,11 +573,54 @@ def _guard_shrink(documents: int, previous: dict[str, Any] | None, allow_shrink:
         )
 
 
-def _write_whoosh(build: Path, documents: Iterable[Document], total: int, progress: ProgressFn | None, variant: str = "shipped") -> int:
-    """A new Whoosh index in ``build`` holding every passage of ``documents`` (one segment)."""
+#: Processes writing a full build's segments (one segment each), and the fewest documents
+#: worth a second one.
+WRITE_JOBS = max(1, min(2, os.cpu_count() or 1))
+PARALLEL_MIN_DOCUMENTS = 64
+
+
+def _write_whoosh(
+    build: Path,
+    summaries: list[DocumentSummary],
+    load: _Load,
+    spool: _Spool,
+    counts: Counter[str],
+    progress: ProgressFn | None,
+    variant: str = "shipped",
+) -> int:
+    """A new Whoosh index in ``build`` holding every passage of ``summaries``' documents.
+
+    The documents are split, in order, into up to ``WRITE_JOBS`` parts, each written as a
+    segment of its own by a process of its own (``kvsearch.parallelwriter``); their surface
+    words are added to ``counts`` in document order."""
+    _spool_missing(summaries, load, spool)
+    spool.flush()
+    parts = WRITE_JOBS if len(summaries) >= PARALLEL_MIN_DOCUMENTS else 1
+    bounds = [len(summaries) * n // parts for n in range(parts + 1)]
+    total = len(summaries)
+
+    def work(writer: FastSegmentWriter, part: int, tick: Callable[[], None]) -> Counter[str]:
+        part_counts: Counter[str] = Counter()
+        mine = summaries[bounds[part] : bounds[part + 1]]
+        with _Spool.reader(spool.path) as reader:
+            for done, document in enumerate(_read_documents(mine, reader, part_counts), start=1):
+                for record in passage_records(document):
+                    writer.add_document(**record)
+                if part == 0 and done == len(mine) // 2 + 1:
+                    checkpoint("writing")
+                tick()
+        if part == 0 and not mine:
+            checkpoint("writing")
+        return part_counts
+
+    def report(done: int) -> None:
+        if progress:
+            progress("index", done, total)
+
     ix = whoosh_index.create_in(str(build), build_schema(variant))
     try:
-        _add_documents(ix, documents, total, set(), progress, optimize=True)
+        for part_counts in write_segments(ix, work, parts, WRITER_MB, report):
+            counts.update(part_counts)
         return int(ix.doc_count())
     finally:
         ix.close()

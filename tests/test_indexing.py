@@ -150,3 +150,26 @@ def test_incremental_dedup_and_vocabulary_equal_full(tmp_path: Path) -> None:
     assert (report.updated, report.removed) == (1, 1)
     build_index(corpus, full, full=True)
     assert _generation_files(live) == _generation_files(full)
+
+
+def test_parallel_segments_hold_what_one_writer_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kvsearch import indexer
+    from kvsearch.generations import CURRENT
+
+    corpus = SHARED_CORPUS if SHARED_CORPUS.is_dir() else SAMPLE_CORPUS
+    dumps = []
+    for jobs in (1, 2):
+        monkeypatch.setattr(indexer, "WRITE_JOBS", jobs)
+        monkeypatch.setattr(indexer, "PARALLEL_MIN_DOCUMENTS", 2)
+        index = tmp_path / f"jobs{jobs}"
+        indexer.build_index(corpus, index, full=True)
+        got = dump(index / (index / CURRENT).read_text().strip())
+        assert got.pop("segments") == jobs
+        # A term's total weight is summed per segment in float32 and across segments in float64
+        # (as after any incremental build); scoring never reads it (BM25F counts documents).
+        for key, value in got["postings"].items():
+            if key[-1] == "info":
+                got["postings"][key] = (round(value[0], 3), *value[1:])
+        dumps.append((got, _generation_files(index)))
+    assert dumps[1][0]["postings"].keys() == dumps[0][0]["postings"].keys()
+    assert dumps[1] == dumps[0]

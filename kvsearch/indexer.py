@@ -340,9 +340,38 @@ def _discard(*folders: Path) -> None:
 
 def _write_json(path: Path, data: Any) -> None:
     """JSON, gzip'd when the name ends in .gz (the build caches: 10 MB of files.json at 100k
-    passages became 1.5 MB)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    path.write_bytes(gzip.compress(text, compresslevel=6, mtime=0) if path.suffix == ".gz" else text)
+    passages became 1.5 MB).
+
+    An object is written a member at a time: at a million passages ``files.json`` is about
+    100 MB of text, which as one string, its bytes and their compressed copy would be the
+    build's peak of memory."""
+    with open(path, "wb") as raw:
+        if path.suffix == ".gz":
+            with gzip.GzipFile(filename="", mode="wb", compresslevel=6, fileobj=raw, mtime=0) as packed:
+                _dump_json(data, packed)
+        else:
+            _dump_json(data, raw)
+
+
+def _dump_json(data: Any, out: Any, chunk: int = 1 << 16) -> None:
+    """``json.dumps(data)`` (compact, UTF-8) written to ``out`` in pieces of about ``chunk``."""
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    if not isinstance(data, dict) or not data:
+        out.write(dumps(data).encode("utf-8"))
+        return
+    pieces: list[str] = []
+    size = 0
+    for n, (key, value) in enumerate(data.items()):
+        piece = ("{" if n == 0 else ",") + dumps(str(key)) + ":" + dumps(value)
+        pieces.append(piece)
+        size += len(piece)
+        if size >= chunk:
+            out.write("".join(pieces).encode("utf-8"))
+            pieces, size = [], 0
+    pieces.append("}")
+    out.write("".join(pieces).encode("utf-8"))
 
 
 LAST_BUILD = "last-build.json"

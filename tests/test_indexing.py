@@ -173,3 +173,24 @@ def test_parallel_segments_hold_what_one_writer_writes(tmp_path: Path, monkeypat
         dumps.append((got, _generation_files(index)))
     assert dumps[1][0]["postings"].keys() == dumps[0][0]["postings"].keys()
     assert dumps[1] == dumps[0]
+
+
+@pytest.mark.parametrize("data", [{}, [], {"a": [1, "é"], "b": {"c": None}}, {str(n): "x" * n for n in range(400)}])
+def test_json_written_in_pieces_is_one_dump(tmp_path: Path, data: Any) -> None:
+    import gzip
+    import json
+
+    from kvsearch.indexer import _dump_json, _write_json
+
+    expected = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    _write_json(tmp_path / "plain.json", data)
+    _write_json(tmp_path / "packed.json.gz", data)
+    assert (tmp_path / "plain.json").read_bytes() == expected
+    assert gzip.decompress((tmp_path / "packed.json.gz").read_bytes()) == expected
+
+    class Pieces(list[bytes]):
+        write = list.append
+
+    pieces = Pieces()
+    _dump_json(data, pieces, chunk=100)
+    assert b"".join(pieces) == expected

@@ -334,8 +334,8 @@ def _parse_job(job: tuple[CorpusFile, str | None]) -> tuple[str, Parsed | str | 
     return digest, (DocumentSummary.of(outcome, hashlib.sha1(text.encode("utf-8")).hexdigest()), text)
 
 
-def _init_parser() -> None:
-    """In a parser process: die with the builder (a killed build leaves no parsers behind)."""
+def init_worker() -> None:
+    """In a parser or writer process: die with the builder (a killed build leaves no workers behind)."""
     if sys.platform.startswith("linux"):
         import ctypes
         import signal
@@ -371,7 +371,7 @@ def parse_files(jobs: Iterable[tuple[CorpusFile, str | None]], processes: int = 
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with context.Pool(processes, initializer=_init_parser) as pool:
+    with context.Pool(processes, initializer=init_worker) as pool:
         yield from pool.imap(_parse_job, jobs, chunksize=4)
 
 

@@ -79,6 +79,8 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._terms: dict[tuple[str, bytes], _Postings] = {}
         self._size = 0
         self._runs: list[str] = []
+        #: Per field, the last value indexed and its terms.
+        self._last: dict[str, tuple[Any, Any]] = {}
         # Fields analysed by kvsearch's own tokenizer with a Positions format: the fast path.
         self._dutch = {
             name: (field.analyzer.variant, field.format.field_boost)
@@ -136,14 +138,20 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
                     dutch = self._dutch.get(fieldname)
+                    # Passages of one document repeat its title and metadata: analysed once.
+                    last = self._last.get(fieldname)
                     if dutch is not None and isinstance(value, str):
                         variant, format_boost = dutch
-                        positions, count = analysis.index_positions(value, variant)
+                        if last is None or last[0] != value:
+                            last = self._last[fieldname] = (value, analysis.index_positions(value, variant))
+                        positions, count = last[1]
                         self._post_text(fieldname, docnum, positions, format_boost * fieldboost)
                         if field.scorable:
                             length = count
                     else:
-                        for tbytes, freq, weight, vbytes in field.index(value):
+                        if last is None or type(last[0]) is not type(value) or last[0] != value:
+                            last = self._last[fieldname] = (value, list(field.index(value)))
+                        for tbytes, freq, weight, vbytes in last[1]:
                             if field.scorable:
                                 length += freq
                             post(fieldname, tbytes, docnum, weight * fieldboost, vbytes)
@@ -174,7 +182,8 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
     def _spill(self) -> None:
         """Write the buffered terms, sorted, to a run file and empty the pool."""
-        name = f"kvrun{len(self._runs)}.run"
+        # Named by segment: writers in other processes may share the temporary folder.
+        name = f"kvrun-{self.newsegment.segid}-{len(self._runs)}.run"
         with self._tempstorage.create_file(name).raw_file() as handle:
             for key in sorted(self._terms):
                 p = self._terms[key]

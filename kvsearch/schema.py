@@ -15,7 +15,7 @@ import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Wh
 from whoosh import fields
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
-from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3PerDocWriter
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3PerDocWriter, W3PostingsWriter
 from whoosh.columns import PickleColumn
 
 from kvsearch import analysis
@@ -144,6 +144,10 @@ class KvCodec(W3Codec):  # type: ignore[misc]
     def per_document_writer(self, storage: Any, segment: Any) -> Any:
         return _PerDocWriter(self, storage, segment)
 
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids, compression=self._compression,
+                               inlinelimit=self._inlinelimit)
+
     def per_document_reader(self, storage: Any, segment: Any) -> Any:
         return _PerDocReader(storage, segment)
 
@@ -187,6 +191,30 @@ class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
 
     def _create_column(self, fieldname: str, column: Any) -> None:
         super()._create_column(fieldname, STORED_COLUMN if fieldname == "_stored" else column)
+
+
+#: Blocks of fewer postings are stored uncompressed (most terms occur in one or two passages).
+SMALL_BLOCK = 3
+
+
+class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
+    """Whoosh's postings writer, leaving small blocks uncompressed.
+
+    Every block records its own compression level, and readers decompress only blocks that
+    have one, so the postings read back are the same. A zlib stream costs more to start (tens
+    of microseconds) than a block of one or two postings costs to write, and saves no space
+    on it; most terms have such a block.
+    """
+
+    def _write_block(self, last: bool = False) -> None:
+        if len(self._ids) >= SMALL_BLOCK:
+            super()._write_block(last)
+            return
+        level, self._compression = self._compression, 0
+        try:
+            super()._write_block(last)
+        finally:
+            self._compression = level
 
 
 class _PerDocReader(W3PerDocReader):  # type: ignore[misc]

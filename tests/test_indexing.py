@@ -150,3 +150,47 @@ def test_incremental_dedup_and_vocabulary_equal_full(tmp_path: Path) -> None:
     assert (report.updated, report.removed) == (1, 1)
     build_index(corpus, full, full=True)
     assert _generation_files(live) == _generation_files(full)
+
+
+def test_parallel_segments_hold_what_one_writer_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kvsearch import indexer
+    from kvsearch.generations import CURRENT
+
+    corpus = SHARED_CORPUS if SHARED_CORPUS.is_dir() else SAMPLE_CORPUS
+    dumps = []
+    for jobs in (1, 2):
+        monkeypatch.setattr(indexer, "WRITE_JOBS", jobs)
+        monkeypatch.setattr(indexer, "PARALLEL_MIN_DOCUMENTS", 2)
+        index = tmp_path / f"jobs{jobs}"
+        indexer.build_index(corpus, index, full=True)
+        got = dump(index / (index / CURRENT).read_text().strip())
+        assert got.pop("segments") == jobs
+        # A term's total weight is summed per segment in float32 and across segments in float64
+        # (as after any incremental build); scoring never reads it (BM25F counts documents).
+        for key, value in got["postings"].items():
+            if key[-1] == "info":
+                got["postings"][key] = (round(value[0], 3), *value[1:])
+        dumps.append((got, _generation_files(index)))
+    assert dumps[1][0]["postings"].keys() == dumps[0][0]["postings"].keys()
+    assert dumps[1] == dumps[0]
+
+
+@pytest.mark.parametrize("data", [{}, [], {"a": [1, "é"], "b": {"c": None}}, {str(n): "x" * n for n in range(400)}])
+def test_json_written_in_pieces_is_one_dump(tmp_path: Path, data: Any) -> None:
+    import gzip
+    import json
+
+    from kvsearch.indexer import _dump_json, _write_json
+
+    expected = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    _write_json(tmp_path / "plain.json", data)
+    _write_json(tmp_path / "packed.json.gz", data)
+    assert (tmp_path / "plain.json").read_bytes() == expected
+    assert gzip.decompress((tmp_path / "packed.json.gz").read_bytes()) == expected
+
+    class Pieces(list[bytes]):
+        write = list.append
+
+    pieces = Pieces()
+    _dump_json(data, pieces, chunk=100)
+    assert b"".join(pieces) == expected

@@ -192,5 +192,5 @@ def test_json_written_in_pieces_is_one_dump(tmp_path: Path, data: Any) -> None:
         write = list.append
 
     pieces = Pieces()
-    _dump_json(data, pieces, chunk=100)
+    _dump_json(data, pieces, members=7)
     assert b"".join(pieces) == expected

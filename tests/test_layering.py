@@ -10,6 +10,8 @@ import pytest
 
 PURE = [
     "kvsearch.models",
+    "kvsearch.results",
+    "kvsearch.safe_text",
     "kvsearch.errors",
     "kvsearch.sources",
     "kvsearch.parsing",

@@ -323,16 +323,11 @@ class Within(query.WrappingQuery):
         return OnlyMatcher(self.child.matcher(searcher, context), ids)
 
 
-class ScoredMatcher(matching.Matcher):
-    """Documents with their scores known beforehand."""
+class _Listed:
+    """What a matcher over a sorted list of document numbers ``_all`` (at ``_i``) answers."""
 
-    def __init__(self, ids: list[int], scores: dict[int, float], position: int = 0) -> None:
-        self._all = ids
-        self._scores = scores
-        self._i = position
-
-    def copy(self) -> ScoredMatcher:
-        return ScoredMatcher(self._all, self._scores, self._i)
+    _all: list[int]
+    _i: int
 
     def replace(self, minquality: float = 0) -> Any:
         return self if self.is_active() else matching.NullMatcher()
@@ -346,15 +341,27 @@ class ScoredMatcher(matching.Matcher):
     def all_ids(self) -> Any:
         return iter(self._all[self._i :])
 
+    def supports_block_quality(self) -> bool:
+        return False
+
+
+class ScoredMatcher(_Listed, matching.Matcher):
+    """Documents with their scores known beforehand."""
+
+    def __init__(self, ids: list[int], scores: dict[int, float], position: int = 0) -> None:
+        self._all = ids
+        self._scores = scores
+        self._i = position
+
+    def copy(self) -> ScoredMatcher:
+        return ScoredMatcher(self._all, self._scores, self._i)
+
     def next(self) -> bool:
         self._i += 1
         return False
 
     def skip_to(self, id: int) -> bool:
         self._i = bisect.bisect_left(self._all, id, self._i)
-        return False
-
-    def supports_block_quality(self) -> bool:
         return False
 
     def weight(self) -> float:
@@ -364,7 +371,7 @@ class ScoredMatcher(matching.Matcher):
         return self._scores[self._all[self._i]]
 
 
-class OnlyMatcher(WrappingMatcher):
+class OnlyMatcher(_Listed, WrappingMatcher):
     """Visits only ``ids`` (all of which ``child`` matches), scored by ``child``."""
 
     def __init__(self, child: Any, ids: list[int], position: int = 0) -> None:
@@ -380,18 +387,6 @@ class OnlyMatcher(WrappingMatcher):
     def copy(self) -> OnlyMatcher:
         return OnlyMatcher(self.child.copy(), self._all, self._i)
 
-    def replace(self, minquality: float = 0) -> Any:
-        return self if self.is_active() else matching.NullMatcher()
-
-    def is_active(self) -> bool:
-        return self._i < len(self._all)
-
-    def id(self) -> int:
-        return self._all[self._i]
-
-    def all_ids(self) -> Any:
-        return iter(self._all[self._i :])
-
     def next(self) -> bool:
         self._i += 1
         self._align()
@@ -400,9 +395,6 @@ class OnlyMatcher(WrappingMatcher):
     def skip_to(self, id: int) -> bool:
         self._i = bisect.bisect_left(self._all, id, self._i)
         self._align()
-        return False
-
-    def supports_block_quality(self) -> bool:
         return False
 
     def score(self) -> float:

@@ -669,14 +669,14 @@ def _update_whoosh(build: Path, live: Path, documents: Iterable[Document], chang
             shutil.copyfile(item, build / item.name)
     ix = whoosh_index.open_dir(str(build))
     try:
-        _add_documents(ix, documents, total, changed, progress, optimize=False)
+        _add_documents(ix, documents, total, changed, progress)
         return int(ix.doc_count())
     finally:
         ix.close()
 
 
 def _add_documents(
-    ix: Any, documents: Iterable[Document], total: int, delete: set[str], progress: ProgressFn | None, *, optimize: bool
+    ix: Any, documents: Iterable[Document], total: int, delete: set[str], progress: ProgressFn | None
 ) -> None:
     writer = FastSegmentWriter(ix, limitmb=WRITER_MB, codec=KvCodec())
     try:
@@ -692,7 +692,7 @@ def _add_documents(
                 progress("index", done, total)
         if not done:
             checkpoint("writing")
-        writer.commit(optimize=optimize)
+        writer.commit()
     except BaseException:
         writer.cancel()
         raise
@@ -760,14 +760,6 @@ def _top_words(counts: Counter[str], limit: int = 60000) -> dict[str, int]:
     """The ``limit`` most frequent words (ties by the word, so that every build agrees)."""
     words = sorted((item for item in counts.items() if item[1] > 0), key=lambda item: (-item[1], item[0]))
     return dict(words[:limit])
-
-
-def surface_vocabulary(documents: Iterable[Document], limit: int = 60000) -> dict[str, int]:
-    """Folded words as written, with their frequency: the source of "bedoelde u …?"."""
-    counts: Counter[str] = Counter()
-    for document in documents:
-        count_words(document, counts)
-    return _top_words(counts, limit)
 
 
 def _read_counts(path: Path) -> Counter[str] | None:

@@ -87,7 +87,7 @@ class DictionaryCompressedColumn(Column):  # type: ignore[misc]
             if self._primed is None:
                 return zlib.compress(value, LEVEL)
             compressor = self._primed.copy()  # copying the primed state is cheaper than priming
-            return bytes(compressor.compress(value) + compressor.flush())
+            return compressor.compress(value) + compressor.flush()
 
         def finish(self, doccount: int) -> None:
             if self._pending is not None:

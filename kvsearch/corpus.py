@@ -230,33 +230,39 @@ def fill_document(document: Document, summary: DocumentSummary) -> Document:
     return document
 
 
-def deduplicate_summaries(summaries: list[DocumentSummary]) -> tuple[list[DocumentSummary], list[Problem]]:
+def deduplicate_summaries(
+    summaries: list[DocumentSummary], order: dict[int, int] | None = None
+) -> tuple[list[DocumentSummary], list[Problem]]:
     """:func:`deduplicate` on summaries; each kept one records in ``filled`` what it took over."""
     originals = {id(s): {name: getattr(s, name) for name in FILLED} for s in summaries}
-    kept, duplicates = deduplicate(summaries)  # type: ignore[arg-type]
+    kept, duplicates = deduplicate(summaries, order)  # type: ignore[arg-type]
     for summary in kept:
         before = originals[id(summary)]
         summary.filled = {name: getattr(summary, name) for name in FILLED if getattr(summary, name) != before[name]}
     return kept, duplicates  # type: ignore[return-value]
 
 
-def deduplicate(documents: list[Document]) -> tuple[list[Document], list[Problem]]:
+def deduplicate(documents: list[Document], order: dict[int, int] | None = None) -> tuple[list[Document], list[Problem]]:
     """Keep each document once.
 
     Two files are the same document when they have the same official id, or when one is the
     answered version of the other's questions (same Kamer reference, e.g. a kv-tk PDF of the
     questions and the DOCX of the answers). The most complete one is kept and takes over the
-    metadata only the other had (askers, subject, dates).
+    metadata only the other had (askers, subject, dates). The kept ones come in the order in
+    which they were last joined; ``order`` (when given) receives, per kept document's ``id()``,
+    the index in ``documents`` at which that was.
     """
     kept: dict[str, Document] = {}
     by_reference: dict[str, str] = {}
     duplicates: list[Problem] = []
-    for document in documents:
+    placed = order if order is not None else {}
+    for index, document in enumerate(documents):
         key = document.doc_id
         if key not in kept and document.reference and document.reference in by_reference:
             key = by_reference[document.reference]
         if key not in kept:
             kept[key] = document
+            placed[id(document)] = index
             if document.reference:
                 by_reference.setdefault(document.reference, key)
             continue
@@ -264,6 +270,7 @@ def deduplicate(documents: list[Document]) -> tuple[list[Document], list[Problem
         _fill_missing(winner, loser)
         del kept[key]
         kept[winner.doc_id] = winner
+        placed[id(winner)] = index
         if winner.reference:
             by_reference[winner.reference] = winner.doc_id
         duplicates.append(Problem(loser.source, f"duplicate of {winner.doc_id} ({winner.source}); kept once"))
@@ -355,14 +362,18 @@ def signal_default() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def parse_files(jobs: Iterable[tuple[CorpusFile, str | None]], processes: int = PARSE_JOBS) -> Iterator[tuple[str, Parsed | str | None]]:
+def parse_files(
+    jobs: Iterable[tuple[CorpusFile, str | None]], processes: int = PARSE_JOBS, count: int | None = None
+) -> Iterator[tuple[str, Parsed | str | None]]:
     """``(sha256, outcome)`` for each ``(file, known sha256 or None)``, in order (see
-    ``_parse_job``). Files are hashed and
-    parsed in ``processes`` child processes, each with its own PDF worker (so each PDF is still
-    extracted in a bounded grandchild).
+    ``_parse_job``). Files are hashed and parsed in ``processes`` child processes, each with its
+    own PDF worker (so each PDF is still extracted in a bounded grandchild). Given their
+    ``count``, ``jobs`` are taken one at a time (by the pool's feeder thread), never listed.
     """
-    jobs = list(jobs)
-    if processes <= 1 or len(jobs) < 8:
+    if count is None:
+        jobs = list(jobs)
+        count = len(jobs)
+    if processes <= 1 or count < 8:
         try:
             yield from map(_parse_job, jobs)
         finally:

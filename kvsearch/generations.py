@@ -1,7 +1,8 @@
 """The published index on disk, as readers see it: which generation is live and what built it.
 
 Searchers need only this, not the indexer (and so not the parser): ``index/CURRENT`` names the
-live ``gen-…`` folder; each generation holds these files beside Whoosh's own.
+live ``gen-…`` folder; each generation holds these files beside Whoosh's own (and the build's
+records, ``kvsearch.catalog``).
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ from kvsearch import __version__, analysis
 from kvsearch.schema import SCHEMA_VERSION
 
 MANIFEST = "manifest.json"
-FILES = "files.json.gz"  # per source file: size, mtime, hash, document summary (the build cache)
 VOCABULARY = "vocabulary.json.gz"  # surface words and their frequency, for "bedoelde u …?"
-DOCUMENTS = "documents.json.gz"  # doc id -> hash of its parsed form: what the next build must replace
 CURRENT = "CURRENT"
 
 

@@ -7,12 +7,13 @@ On disk (``index/``)::
     .build-<time>-<pid>/    a build in progress; removed on failure, or by the next build
     .lock, .lock.info       one writer at a time (flock, released by the kernel on death)
 
-Each generation holds ``manifest.json`` (versions, counts), ``files.json.gz`` (per source file its
+Each generation holds ``manifest.json`` (versions, counts), ``files.jsonl.gz`` (per source file its
 size, mtime, SHA-256 and a summary of its parsed document, so that the next build re-parses
-only what changed), ``documents.json.gz`` (per document a hash of what was indexed, so that only
+only what changed), ``documents.jsonl.gz`` (per document a hash of what was indexed, so that only
 changed documents are replaced), and the word counts behind "bedoelde u …?". A build parses in
-parallel processes and spools the parsed documents to a file, so memory does not grow with the
-corpus's text. Whoosh never sees a directory a reader may open: readers follow ``CURRENT`` only.
+parallel processes and spools the parsed documents to a file; what it knows of every file,
+document and word is in SQLite (``kvsearch.catalog``), so memory does not grow with the corpus.
+Whoosh never sees a directory a reader may open: readers follow ``CURRENT`` only.
 """
 
 from __future__ import annotations
@@ -42,28 +43,11 @@ import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Wh
 from whoosh import index as whoosh_index
 
 from kvsearch import analysis, vocabulary
-from kvsearch.corpus import (
-    CorpusFile,
-    DocumentSummary,
-    Problem,
-    deduplicate_summaries,
-    fill_document,
-    iter_corpus,
-    parse_files,
-)
+from kvsearch.catalog import Catalog, WordCounter
+from kvsearch.corpus import DocumentSummary, Problem, fill_document, iter_corpus, parse_files
 from kvsearch.errors import IndexWriteError, LockedError, PublishRefusedError
 from kvsearch.fastwriter import FastSegmentWriter
-from kvsearch.generations import (
-    CURRENT,
-    DOCUMENTS,
-    FILES,
-    MANIFEST,
-    VOCABULARY,
-    live_generation,
-    read_json,
-    read_manifest,
-    versions,
-)
+from kvsearch.generations import CURRENT, MANIFEST, VOCABULARY, live_generation, read_json, read_manifest, versions
 from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Passage, document_from_json
 from kvsearch.parallelwriter import write_segments
 from kvsearch.schema import KvCodec, build_schema
@@ -235,15 +219,20 @@ def _build(
     keep = {live.name} if live else set()
     _remove_stale(index_path, keep)  # leftovers of a killed build
     reuse = bool(live and previous and not report.full and previous.get("versions") == versions(variant))
-    old_files = (read_json(live / FILES) if live and reuse else None) or {}
     name = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     build = index_path / f".build-{name}"
     generation = index_path / f"gen-{name}"
     try:
         build.mkdir()
         with _Spool(build / SPOOL) as spool:
-            published = _build_in(corpus, index_path, build, generation, live, previous, old_files, reuse,
-                                  spool, report, allow_shrink, progress, variant, started)
+            catalog = Catalog(build)
+            try:
+                if live and reuse:
+                    catalog.load_old(live)
+                published = _build_in(corpus, index_path, build, generation, live, previous, catalog,
+                                      spool, report, allow_shrink, progress, variant, started)
+            finally:
+                catalog.close()
     except OSError as error:
         _discard(build, generation)
         reason = "no space left on device" if error.errno == errno.ENOSPC else (error.strerror or str(error))
@@ -266,8 +255,7 @@ def _build_in(
     generation: Path,
     live: Path | None,
     previous: dict[str, Any] | None,
-    old_files: dict[str, Any],
-    reuse: bool,
+    catalog: Catalog,
     spool: _Spool,
     report: BuildReport,
     allow_shrink: bool,
@@ -275,34 +263,32 @@ def _build_in(
     variant: str,
     started: float,
 ) -> bool:
-    load = _load_incremental(corpus, old_files, report, progress, spool)
-    _guard_shrink(len(load.kept), previous, allow_shrink)
-    report.documents = len(load.kept)
+    load = _load_incremental(corpus, catalog, report, progress, spool)
+    kept = catalog.kept_count()
+    _guard_shrink(kept, previous, allow_shrink)
+    report.documents = kept
     report.duplicates = load.duplicates
     report.notices = load.notices
-
-    keys = {s.doc_id: s.key() for s in load.kept}
-    old_keys = (read_json(live / DOCUMENTS) if live and reuse else None) or None
-    if live and old_keys == keys and old_files == load.files:
+    catalog.record_keys()
+    if live and catalog.unchanged():
         # Nothing changed: the live generation is already this index.
         report.generation = live.name
         report.passages = int(previous.get("passages", 0)) if previous else 0
         report.seconds = round(time.monotonic() - started, 2)
         return False
 
-    changed = _changed(old_keys, keys) if live and old_keys is not None else None
-    old_counts = _read_counts(live / WORDCOUNTS) if live and reuse and changed is not None else None
-    if live and changed is not None and old_counts is not None and len(changed) <= len(keys) // 2:
-        counts = old_counts
-        _count_live(live, changed, counts, -1)
-        wanted = [s for s in load.kept if s.doc_id in changed]
-        documents = _documents(wanted, load, spool, counts)
+    changed = catalog.changed_documents() if live else None
+    if live and changed is not None and catalog.load_old_words(live):
+        counter = catalog.counter()
+        _count_live(live, changed, counter, -1)
+        wanted = catalog.kept_with_ids(changed)
+        documents = _documents(wanted, catalog, spool, counter)
         report.passages = _update_whoosh(build, live, documents, changed, len(wanted), progress)
+        counter.flush()
     else:
-        counts = Counter()
-        report.passages = _write_whoosh(build, load.kept, load, spool, counts, progress, variant)
-    canaries = [load.kept[0], load.kept[len(load.kept) // 2], load.kept[-1]] if load.kept else []
-    _verify(build, report.passages, list(_documents(list({id(s): s for s in canaries}.values()), load, spool)), variant)
+        report.passages = _write_whoosh(build, catalog, spool, progress, variant)
+    canaries = {s.doc_id: s for s in (catalog.kept_at(0), catalog.kept_at(kept // 2), catalog.kept_at(kept - 1)) if s}
+    _verify(build, report.passages, list(_documents(list(canaries.values()), catalog, spool)), variant)
     report.generation = generation.name
     report.seconds = round(time.monotonic() - started, 2)
     manifest = {
@@ -316,21 +302,15 @@ def _build_in(
     spool.close()
     os.remove(build / SPOOL)
     _write_json(build / MANIFEST, manifest)
-    _write_json(build / FILES, load.files)
-    _write_json(build / DOCUMENTS, keys)
-    _write_counts(build / WORDCOUNTS, counts)
-    _write_json(build / VOCABULARY, _top_words(counts))
+    catalog.publish(build)
+    _write_json(build / VOCABULARY, catalog.top_words())
+    catalog.remove()
     _fsync_tree(build)
     os.rename(build, generation)
     _fsync_dir(index_path)
     checkpoint("publishing")
     _write_atomic(index_path / CURRENT, generation.name + "\n")  # the commit point
     return True
-
-
-def _changed(old: dict[str, str], new: dict[str, str]) -> set[str]:
-    """Ids of documents added, changed or removed since the live generation."""
-    return {doc_id for doc_id in old.keys() | new.keys() if old.get(doc_id) != new.get(doc_id)}
 
 
 def _discard(*folders: Path) -> None:
@@ -433,7 +413,6 @@ def rollback(index_dir: str | os.PathLike[str]) -> str:
 
 
 SPOOL = "parsed.jsonl"  # the documents parsed by this build (only while it runs)
-WORDCOUNTS = "wordcounts.json.gz"  # every surface word's frequency: vocabulary.json is its top
 
 
 class _Spool:
@@ -479,44 +458,36 @@ class _Spool:
 
 @dataclass
 class _Load:
-    kept: list[DocumentSummary] = field(default_factory=list)
-    files: dict[str, Any] = field(default_factory=dict)
-    found: dict[str, CorpusFile] = field(default_factory=dict)
     duplicates: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
 
 def _load_incremental(
-    corpus: Path,
-    old_files: dict[str, Any],
-    report: BuildReport,
-    progress: ProgressFn | None,
-    spool: _Spool,
+    corpus: Path, catalog: Catalog, report: BuildReport, progress: ProgressFn | None, spool: _Spool
 ) -> _Load:
-    """Hash and parse what changed; every document's summary, de-duplicated.
+    """Hash and parse what changed; every document's summary, de-duplicated, in ``catalog``.
 
-    Parsed documents go to ``spool``; the cache entry of a file (``files.json.gz``) holds its
+    Parsed documents go to ``spool``; the cache entry of a file (``files.jsonl.gz``) holds its
     size, mtime, hash and its documents' summaries, never their text."""
     load = _Load()
     problems: list[Problem] = []
-    found = list(iter_corpus(corpus, load.notices))
+    total, to_parse = catalog.record_walk(iter_corpus(corpus, load.notices))
+    # Files whose size and mtime are unchanged keep their entry; the others are hashed (and
+    # parsed unless the hash is unchanged) in parser processes.
+    jobs = ((item, old.get("sha256") if old else None) for item, old, _ in catalog.walked(changed_only=True))
+    outcomes = parse_files(jobs, count=to_parse)
+    files: list[tuple[str, dict[str, Any]]] = []
     summaries: list[DocumentSummary] = []
-    # Files whose size and mtime are unchanged are taken from the cache; the others are hashed
-    # (and parsed unless the hash is unchanged) in parser processes.
-    cached: dict[str, Any] = {}
-    jobs = []
-    for item in found:
-        old = old_files.get(item.relative)
-        if old and old.get("size") == item.size and old.get("mtime_ns") == item.mtime_ns:
-            cached[item.relative] = old
-        else:
-            jobs.append((item, old.get("sha256") if old else None))
-    outcomes = parse_files(jobs)
+
+    def save() -> None:
+        catalog.add_files(files)
+        catalog.add_summaries(summaries)
+        files.clear()
+        summaries.clear()
+
     try:
-        for done, item in enumerate(found, start=1):
-            load.found[item.relative] = item
-            old = old_files.get(item.relative)
-            entry = cached.get(item.relative)
+        for done, (item, old, cached) in enumerate(catalog.walked(), start=1):
+            entry = old if cached else None
             fresh: DocumentSummary | None = None
             if entry is None:
                 digest, outcome = next(outcomes)
@@ -540,51 +511,55 @@ def _load_incremental(
                 summary = fresh if fresh is not None else DocumentSummary.from_json(data)
                 summaries.append(summary)
                 report.warnings.extend(Problem(item.relative, w, skipped=False) for w in summary.warnings)
-            load.files[item.relative] = entry
+            files.append((item.relative, entry))
+            if len(files) >= 1000:
+                save()
             if done == 1:
                 checkpoint("reading")
             if progress:
-                progress("parse", done, len(found))
+                progress("parse", done, total)
     finally:
         outcomes.close()
-    report.unchanged = len(found) - report.added - report.updated
-    report.removed = len(set(old_files) - set(load.files))
+    save()
+    report.unchanged = total - report.added - report.updated
+    report.removed = catalog.removed_files()
     report.skipped = [p for p in problems if p.skipped]
-    load.kept, load.duplicates = deduplicate_summaries(summaries)
+    load.duplicates = catalog.deduplicate()
     return load
 
 
 def _documents(
-    summaries: list[DocumentSummary], load: _Load, spool: _Spool, counts: Counter[str] | None = None
+    summaries: list[DocumentSummary], catalog: Catalog, spool: _Spool, counter: WordCounter | None = None
 ) -> Iterator[Document]:
     """The full documents of ``summaries``, one at a time, as de-duplication left them.
 
     A document parsed by this build is read back from the spool; one from an unchanged file
     (needed only when a duplicate of it changed, or for a canary) is parsed again. Their
-    surface words are added to ``counts``."""
-    _spool_missing(summaries, load, spool)
-    yield from _read_documents(summaries, spool, counts)
+    surface words are added to ``counter``."""
+    _spool_missing(summaries, catalog, spool)
+    yield from _read_documents(summaries, spool, counter)
 
 
-def _spool_missing(summaries: list[DocumentSummary], load: _Load, spool: _Spool) -> None:
+def _spool_missing(summaries: list[DocumentSummary], catalog: Catalog, spool: _Spool) -> None:
     """Parse again, into the spool, the documents of ``summaries`` that are not in it."""
-    missing = [s for s in summaries if s.spool is None]
-    if missing:
-        jobs = [(load.found[s.source], None) for s in missing if s.source in load.found]
-        for (_digest, outcome), summary in zip(parse_files(jobs, processes=1), missing, strict=False):
-            if isinstance(outcome, tuple) and outcome[0].digest == summary.digest:
-                summary.spool = spool.append(outcome[1])
+    pairs = [(s, found) for s in summaries if s.spool is None and (found := catalog.walked_file(s.source))]
+    outcomes = parse_files([(found, None) for _, found in pairs])
+    for (_digest, outcome), (summary, _found) in zip(outcomes, pairs, strict=True):
+        if isinstance(outcome, tuple) and outcome[0].digest == summary.digest:
+            summary.spool = spool.append(outcome[1])
+            catalog.set_spool(summary.doc_id, summary.spool)
 
 
 def _read_documents(
-    summaries: list[DocumentSummary], spool: _Spool, counts: Counter[str] | None = None
+    summaries: Iterable[DocumentSummary], spool: _Spool, counter: WordCounter | None = None
 ) -> Iterator[Document]:
     for summary in summaries:
         if summary.spool is None:
             raise PublishRefusedError(f"{summary.source} changed during the build; nothing published (run the build again)")
         document = fill_document(spool.read(summary.spool), summary)
-        if counts is not None:
-            count_words(document, counts)
+        if counter is not None:
+            count_words(document, counter.counts)
+            counter.check()
         yield document
 
 
@@ -612,38 +587,35 @@ PARALLEL_MIN_DOCUMENTS = 64
 
 
 def _write_whoosh(
-    build: Path,
-    summaries: list[DocumentSummary],
-    load: _Load,
-    spool: _Spool,
-    counts: Counter[str],
-    progress: ProgressFn | None,
-    variant: str = "shipped",
+    build: Path, catalog: Catalog, spool: _Spool, progress: ProgressFn | None, variant: str = "shipped"
 ) -> int:
-    """A new Whoosh index in ``build`` holding every passage of ``summaries``' documents.
+    """A new Whoosh index in ``build`` holding every passage of the kept documents.
 
     The documents are split, in order, into up to ``WRITE_JOBS`` parts, each written as a
     segment of its own by a process of its own (``kvsearch.parallelwriter``); their surface
-    words are added to ``counts`` in document order."""
-    _spool_missing(summaries, load, spool)
+    words are counted into the catalog."""
+    for missing in catalog.unspooled():
+        _spool_missing(missing, catalog, spool)
+    catalog.db.commit()
     spool.flush()
-    parts = WRITE_JOBS if len(summaries) >= PARALLEL_MIN_DOCUMENTS else 1
-    bounds = [len(summaries) * n // parts for n in range(parts + 1)]
-    total = len(summaries)
+    total = catalog.kept_count()
+    parts = WRITE_JOBS if total >= PARALLEL_MIN_DOCUMENTS else 1
+    bounds = [total * n // parts for n in range(parts + 1)]
 
-    def work(writer: FastSegmentWriter, part: int, tick: Callable[[], None]) -> Counter[str]:
-        part_counts: Counter[str] = Counter()
-        mine = summaries[bounds[part] : bounds[part + 1]]
+    def work(writer: FastSegmentWriter, part: int, tick: Callable[[], None]) -> None:
+        counter = catalog.counter(part)
+        mine = catalog.kept(bounds[part], bounds[part + 1])
+        half = (bounds[part + 1] - bounds[part]) // 2 + 1
         with _Spool.reader(spool.path) as reader:
-            for done, document in enumerate(_read_documents(mine, reader, part_counts), start=1):
+            for done, document in enumerate(_read_documents(mine, reader, counter), start=1):
                 for record in passage_records(document):
                     writer.add_document(**record)
-                if part == 0 and done == len(mine) // 2 + 1:
+                if part == 0 and done == half:
                     checkpoint("writing")
                 tick()
-        if part == 0 and not mine:
+        if part == 0 and bounds[1] == 0:
             checkpoint("writing")
-        return part_counts
+        counter.flush()
 
     def report(done: int) -> None:
         if progress:
@@ -651,8 +623,9 @@ def _write_whoosh(
 
     ix = whoosh_index.create_in(str(build), build_schema(variant))
     try:
-        for part_counts in write_segments(ix, work, parts, WRITER_MB, report):
-            counts.update(part_counts)
+        write_segments(ix, work, parts, WRITER_MB, report)
+        for part in range(parts):
+            catalog.merge_words(part)
         return int(ix.doc_count())
     finally:
         ix.close()
@@ -756,22 +729,7 @@ def count_words(document: Document, counts: Counter[str], sign: int = 1) -> None
             counts[fold(word)] += sign
 
 
-def _top_words(counts: Counter[str], limit: int = 60000) -> dict[str, int]:
-    """The ``limit`` most frequent words (ties by the word, so that every build agrees)."""
-    words = sorted((item for item in counts.items() if item[1] > 0), key=lambda item: (-item[1], item[0]))
-    return dict(words[:limit])
-
-
-def _read_counts(path: Path) -> Counter[str] | None:
-    data = read_json(path)
-    return Counter(data) if data is not None else None
-
-
-def _write_counts(path: Path, counts: Counter[str]) -> None:
-    _write_json(path, {w: n for w, n in counts.items() if n > 0})
-
-
-def _count_live(live: Path, doc_ids: set[str], counts: Counter[str], sign: int) -> None:
+def _count_live(live: Path, doc_ids: set[str], counter: WordCounter, sign: int) -> None:
     """Count the surface words of documents as the live index holds them (the version a build
     replaces), from their stored fields."""
     ix = whoosh_index.open_dir(str(live), readonly=True)
@@ -780,7 +738,8 @@ def _count_live(live: Path, doc_ids: set[str], counts: Counter[str], sign: int) 
             for doc_id in sorted(doc_ids):
                 stored = sorted(searcher.documents(doc_id=doc_id), key=lambda s: s.get("order", 0))
                 if stored:
-                    count_words(_stored_document(stored), counts, sign)
+                    count_words(_stored_document(stored), counter.counts, sign)
+                    counter.check()
     finally:
         ix.close()
 

@@ -116,18 +116,18 @@ def test_fast_writer_merges_and_deletes_like_whoosh(records: list[dict[str, Any]
 
 
 def _generation_files(index: Path) -> dict[str, Any]:
-    import gzip
-    import json
-
-    from kvsearch.generations import CURRENT, DOCUMENTS, VOCABULARY, read_json
+    from kvsearch.catalog import DOCUMENTS, FILES, WORDCOUNTS, read_lines
+    from kvsearch.generations import CURRENT, VOCABULARY, read_json
 
     generation = index / (index / CURRENT).read_text().strip()
-    with gzip.open(generation / "wordcounts.json.gz", "rt", encoding="utf-8") as handle:
-        counts = json.load(handle)
+    files = read_lines(generation / FILES)
+    for entry in files.values():
+        entry.pop("mtime_ns")
     return {
-        "documents": read_json(generation / DOCUMENTS),
+        "documents": read_lines(generation / DOCUMENTS),
         "vocabulary": read_json(generation / VOCABULARY),
-        "counts": counts,
+        "counts": read_lines(generation / WORDCOUNTS),
+        "files": files,
     }
 
 

@@ -16,6 +16,7 @@ PURE = [
     "kvsearch.sources",
     "kvsearch.parsing",
     "kvsearch.corpus",
+    "kvsearch.catalog",
     "kvsearch.analysis",
     "kvsearch.vocabulary",
     "kvsearch.query",

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh.columns import CompressedBytesColumn
 from whoosh.filedb.filestore import RamStorage
 
@@ -50,3 +52,27 @@ def test_smaller_than_whooshs_column_on_real_passages() -> None:
         assert ours_size < whoosh_size * 0.8
     else:  # the one sample document: no dictionary, Whoosh's own compression
         assert ours_size <= whoosh_size * 1.05
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sets(st.binary(min_size=1, max_size=12), max_size=600))
+def test_term_table_file_is_whooshs(keys: set[bytes]) -> None:
+    """The compact term table writes, byte for byte, the file Whoosh's writer writes."""
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
+
+    from kvsearch.schema import _TermTable
+
+    storage = RamStorage()
+    def compact(handle):
+        return _TermTable.taking_over(OrderedHashWriter(handle))
+
+    for name, make in (("whoosh", OrderedHashWriter), ("compact", compact)):
+        table = make(storage.create_file(name))
+        table.extras["fieldmap"] = {"answer": 0}
+        for key in sorted(keys):
+            table.add(key, key[::-1])
+        table.close()
+    assert storage.files["compact"] == storage.files["whoosh"]
+    reader = OrderedHashReader.open(storage, "compact")
+    assert all(reader[key] == key[::-1] for key in keys)

@@ -1,0 +1,137 @@
+"""The build's catalog: de-duplicating group by group in SQLite keeps what de-duplicating the
+whole corpus in memory keeps, and the records survive publishing and reading back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kvsearch.catalog import DOCUMENTS, FILES, WORDCOUNTS, Catalog, read_lines
+from kvsearch.corpus import DocumentSummary, deduplicate_summaries, iter_corpus, parse_files
+from tests.conftest import SAMPLE_CORPUS, SHARED_CORPUS
+
+
+def _in_catalog(folder: Path, summaries: list[DocumentSummary]) -> tuple[list[DocumentSummary], list[str], Catalog]:
+    catalog = Catalog(folder)
+    for spool, summary in enumerate(summaries):
+        summary.spool = spool
+    catalog.add_summaries(summaries)
+    duplicates = [p.line() for p in catalog.deduplicate()]
+    return list(catalog.kept()), duplicates, catalog
+
+
+def _view(summary: DocumentSummary) -> tuple[object, ...]:
+    return (
+        summary.doc_id,
+        summary.source,
+        summary.title,
+        summary.reference,
+        summary.date_submitted,
+        json.dumps(summary.filled, sort_keys=True),
+        summary.key(),
+    )
+
+
+def _copies(summaries: list[DocumentSummary]) -> list[DocumentSummary]:
+    return [DocumentSummary.from_json(s.to_json()) for s in summaries]
+
+
+def _assert_same_as_in_memory(folder: Path, summaries: list[DocumentSummary]) -> None:
+    expected_kept, expected_duplicates = deduplicate_summaries(_copies(summaries))
+    got_kept, got_duplicates, catalog = _in_catalog(folder, _copies(summaries))
+    catalog.close()
+    assert [_view(s) for s in got_kept] == [_view(s) for s in expected_kept]
+    assert sorted(got_duplicates) == sorted(p.line() for p in expected_duplicates)
+    # Each kept summary still points at its own document in the spool.
+    assert [summaries[s.spool].source for s in got_kept] == [s.source for s in got_kept]
+
+
+def _parsed_summaries(corpus: Path) -> list[DocumentSummary]:
+    jobs = [(item, None) for item in iter_corpus(corpus)]
+    return [outcome[0] for _digest, outcome in parse_files(jobs) if isinstance(outcome, tuple)]
+
+
+def test_real_corpus_deduplicates_as_in_memory(tmp_path: Path) -> None:
+    corpus = SHARED_CORPUS if SHARED_CORPUS.is_dir() else SAMPLE_CORPUS
+    summaries = _parsed_summaries(corpus)
+    if SHARED_CORPUS.is_dir():  # the shared corpus holds documents twice, in two formats
+        assert len(deduplicate_summaries(_copies(summaries))[1]) > 0
+    _assert_same_as_in_memory(tmp_path, summaries)
+
+
+_IDS = st.sampled_from(["a", "b", "c", "d", "e", "f"])
+_REFERENCES = st.one_of(st.none(), st.sampled_from(["r1", "r2", "r3", "r4"]))
+
+
+@st.composite
+def _summaries(draw: st.DrawFn) -> list[DocumentSummary]:
+    count = draw(st.integers(min_value=1, max_value=14))
+    return [
+        DocumentSummary(
+            doc_id=draw(_IDS),
+            kind=draw(st.sampled_from(["beantwoord", "vragen", "uitstel"])),
+            source=f"file{n}.md",
+            digest=f"digest{n}",
+            answered=draw(st.integers(min_value=0, max_value=3)),
+            title=draw(st.one_of(st.none(), st.just(f"titel {n}"))),
+            date_submitted=draw(st.one_of(st.none(), st.just("2024-01-02"))),
+            reference=draw(_REFERENCES),
+            year=draw(st.one_of(st.none(), st.just("2023-2024"))),
+        )
+        for n in range(count)
+    ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(_summaries())
+def test_groups_deduplicate_as_the_whole(tmp_path_factory, summaries: list[DocumentSummary]) -> None:
+    """Chains of shared ids and references, in any order, give the same kept documents, in
+    the same order, with the same metadata taken over, as one pass over all of them."""
+    _assert_same_as_in_memory(tmp_path_factory.mktemp("catalog"), summaries)
+
+
+def test_records_publish_and_load_back(tmp_path: Path) -> None:
+    build, second = tmp_path / "build", tmp_path / "second"
+    build.mkdir()
+    second.mkdir()
+    summaries = _parsed_summaries(SAMPLE_CORPUS)
+    kept, _duplicates, catalog = _in_catalog(build, summaries)
+    catalog.add_files(
+        [("a/één.md", {"size": 3, "mtime_ns": 7, "sha256": "x", "documents": [s.to_json() for s in kept]})]
+    )
+    catalog.record_keys()
+    counter = catalog.counter(0)
+    counter.counts.update({"woord": 2, "ander": 1})
+    counter.flush()
+    catalog.merge_words(0)
+    catalog.publish(build)
+    catalog.remove()
+    assert not list(build.glob("*.sqlite"))
+    assert read_lines(build / WORDCOUNTS) == {"ander": 1, "woord": 2}
+    assert list(read_lines(build / DOCUMENTS)) == [s.doc_id for s in kept]
+    assert read_lines(build / FILES)["a/één.md"]["size"] == 3
+
+    again = Catalog(second)
+    assert again.load_old(build) and again.load_old_words(build)
+    again.add_summaries(_copies(summaries))
+    again.deduplicate()
+    again.add_files([("a/één.md", read_lines(build / FILES)["a/één.md"])])
+    again.record_keys()
+    assert again.unchanged()
+    assert again.changed_documents() == set()
+    assert again.top_words() == {"woord": 2, "ander": 1}
+    again.close()
+
+
+def test_damaged_records_mean_a_full_parse(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / FILES).write_bytes(b"\x1f\x8b not gzip")
+    catalog = Catalog(tmp_path)
+    assert not catalog.load_old(old)
+    assert not catalog.has_old
+    assert catalog.changed_documents() is None
+    catalog.close()

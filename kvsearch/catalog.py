@@ -99,7 +99,7 @@ class Catalog:
             self._load_lines(generation / FILES, "old_files")
             self._load_lines(generation / DOCUMENTS, "old_documents")
         except (OSError, ValueError, EOFError, zlib.error, sqlite3.IntegrityError):
-            self.db.rollback()
+            # Without a journal nothing rolls back: what was read is deleted instead.
             self.db.execute("DELETE FROM old_files")
             self.db.execute("DELETE FROM old_documents")
             self.db.commit()
@@ -113,7 +113,6 @@ class Catalog:
         try:
             self._load_lines(generation / WORDCOUNTS, "words")
         except (OSError, ValueError, EOFError, zlib.error, sqlite3.IntegrityError):
-            self.db.rollback()
             self.db.execute("DELETE FROM words")
             self.db.commit()
             return False
@@ -172,6 +171,7 @@ class Catalog:
             )
             count += len(rows)
             changed += sum(1 for row in rows if not row[-1])
+        self.db.execute("CREATE INDEX walk.found_relative ON found (relative)")
         self.db.commit()
         return count, changed
 

@@ -297,6 +297,28 @@ class Catalog:
         finally:
             connection.close()
 
+    def balanced_bounds(self, parts: int, spool_end: int) -> list[int]:
+        """Where to split the kept documents, in order, into ``parts`` of about equal work for
+        the writers: a document's size in the spool (its text) stands for its work. Documents
+        differ tenfold in size, so equal numbers of them left one writer idle at the end."""
+        total = self.kept_count()
+        spooled = (
+            "SELECT seq, lead(spool, 1, ?) OVER (ORDER BY spool) - spool AS size FROM summaries WHERE spool IS NOT NULL"
+        )
+        sizes = (
+            f"SELECT coalesce(z.size, 0) AS size FROM summaries s LEFT JOIN ({spooled}) z USING (seq) "
+            "WHERE s.kept ORDER BY s.position"
+        )
+        whole = self.db.execute(f"SELECT sum(size) FROM ({sizes})", (spool_end,)).fetchone()[0] or 0
+        if not whole or parts <= 1:
+            return [total * n // parts for n in range(parts + 1)]
+        bounds, done = [0], 0
+        for index, (size,) in enumerate(self.db.execute(sizes, (spool_end,)), start=1):
+            done += size
+            while len(bounds) < parts and done * parts >= whole * len(bounds):
+                bounds.append(index)
+        return bounds + [total] * (parts + 1 - len(bounds))
+
     def kept_at(self, index: int) -> DocumentSummary | None:
         row = self.db.execute(
             "SELECT data, spool, filled FROM summaries WHERE kept ORDER BY position LIMIT 1 OFFSET ?", (index,)

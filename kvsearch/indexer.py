@@ -600,7 +600,7 @@ def _write_whoosh(
     spool.flush()
     total = catalog.kept_count()
     parts = WRITE_JOBS if total >= PARALLEL_MIN_DOCUMENTS else 1
-    bounds = [total * n // parts for n in range(parts + 1)]
+    bounds = catalog.balanced_bounds(parts, spool.end)
 
     def work(writer: FastSegmentWriter, part: int, tick: Callable[[], None]) -> None:
         counter = catalog.counter(part)

@@ -135,3 +135,26 @@ def test_damaged_records_mean_a_full_parse(tmp_path: Path) -> None:
     assert not catalog.has_old
     assert catalog.changed_documents() is None
     catalog.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=5000), min_size=1, max_size=40), st.integers(min_value=1, max_value=3))
+def test_balanced_bounds_split_the_spooled_text_evenly(tmp_path_factory, sizes: list[int], parts: int) -> None:
+    """The writers' parts hold about equal shares of the spooled text, in document order."""
+    summaries = [
+        DocumentSummary(doc_id=f"d{n}", kind="beantwoord", source=f"f{n}", digest=str(n)) for n in range(len(sizes))
+    ]
+    catalog = Catalog(tmp_path_factory.mktemp("bounds"))
+    offset = 0
+    for summary, size in zip(summaries, sizes, strict=True):
+        summary.spool, offset = offset, offset + size
+    catalog.add_summaries(summaries)
+    catalog.deduplicate()
+    bounds = catalog.balanced_bounds(parts, offset)
+    catalog.close()
+    assert bounds[0] == 0 and bounds[-1] == len(sizes) and len(bounds) == parts + 1
+    assert bounds == sorted(bounds)
+    for part in range(1, parts):
+        # The first document that brings the text up to part/parts of the whole ends a part.
+        assert sum(sizes[: bounds[part]]) * parts >= offset * part
+        assert bounds[part] == 0 or sum(sizes[: bounds[part] - 1]) * parts < offset * part

@@ -6,6 +6,8 @@ so index and query analysis are the same code by construction.
 
 from __future__ import annotations
 
+import pickle
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,14 +17,15 @@ import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Wh
 from whoosh import fields
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
-from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3PerDocWriter, W3PostingsWriter
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PerDocReader, W3PerDocWriter, W3PostingsWriter
 from whoosh.columns import PickleColumn
+from whoosh.util.numeric import length_to_byte
 
 from kvsearch import analysis
 from kvsearch.storedcolumn import DictionaryCompressedColumn
 
 #: Bump when the schema or the stored fields change: an older index must be rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class DutchTokenizer(Tokenizer):  # type: ignore[misc]
@@ -145,8 +148,13 @@ class KvCodec(W3Codec):  # type: ignore[misc]
         return _PerDocWriter(self, storage, segment)
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
-        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids, compression=self._compression,
-                               inlinelimit=self._inlinelimit)
+        return _PostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
 
     def per_document_reader(self, storage: Any, segment: Any) -> Any:
         return _PerDocReader(storage, segment)
@@ -197,24 +205,53 @@ class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
 SMALL_BLOCK = 3
 
 
-class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
-    """Whoosh's postings writer, leaving small blocks uncompressed.
+def _pickled(value: Any) -> bytes:
+    """``value`` pickled for Whoosh's block reader, which takes any protocol: protocol 2 (what
+    Whoosh writes) spells every bytes object as a call of ``_codecs.encode`` on a str (about
+    30 bytes each, and slow); protocol 5 writes it as length and bytes. The frame opcode (9
+    bytes, only a read-ahead hint) is left out."""
+    data = pickle.dumps(value, 5)
+    # One frame up to 64 KiB (pickle's frame size); a longer pickle keeps its frames.
+    return data[:2] + data[11:] if data[2:3] == _FRAME and len(data) <= 65536 else data
 
-    Every block records its own compression level, and readers decompress only blocks that
-    have one, so the postings read back are the same. A zlib stream costs more to start (tens
-    of microseconds) than a block of one or two postings costs to write, and saves no space
-    on it; most terms have such a block.
+
+_FRAME = b"\x95"
+
+
+class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
+    """Whoosh's postings writer, with the same blocks in fewer bytes, read by Whoosh's reader.
+
+    A block's header and data are pickled with protocol 5 (:func:`_pickled`), and blocks of
+    fewer than ``SMALL_BLOCK`` postings are stored uncompressed: every block records its own
+    compression level, and a zlib stream costs more to start (tens of microseconds) than such
+    a block costs to write, and saves no space on it; most terms have such a block.
     """
 
     def _write_block(self, last: bool = False) -> None:
-        if len(self._ids) >= SMALL_BLOCK:
-            super()._write_block(last)
-            return
-        level, self._compression = self._compression, 0
-        try:
-            super()._write_block(last)
-        finally:
-            self._compression = level
+        postfile = self._postfile
+        if not self._blockcount:
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        ids = self._ids
+        databytes = _pickled((self._mini_ids(), self._mini_weights(), self._mini_values()))
+        comp = self._compression if len(ids) >= SMALL_BLOCK else 0
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        info = (
+            len(ids),
+            ids[-1],
+            self._maxweight,
+            comp,
+            length_to_byte(self._minlength),
+            length_to_byte(self._maxlength),
+        )
+        infobytes = _pickled(info)
+        length = len(infobytes) + len(databytes)
+        postfile.write_int(-length if last else length)
+        postfile.write(infobytes)
+        postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
 
 
 class _PerDocReader(W3PerDocReader):  # type: ignore[misc]

@@ -6,8 +6,11 @@ so index and query analysis are the same code by construction.
 
 from __future__ import annotations
 
+import itertools
+import operator
 import pickle
 import zlib
+from array import array
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,8 +20,16 @@ import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Wh
 from whoosh import fields
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PerDocReader, W3PerDocWriter, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3PerDocReader,
+    W3PerDocWriter,
+    W3PostingsWriter,
+    W3TermInfo,
+)
 from whoosh.columns import PickleColumn
+from whoosh.system import emptybytes
 from whoosh.util.numeric import length_to_byte
 
 from kvsearch import analysis
@@ -228,30 +239,87 @@ class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
     """
 
     def _write_block(self, last: bool = False) -> None:
-        postfile = self._postfile
         if not self._blockcount:
-            postfile.write(WHOOSH3_HEADER_MAGIC)
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        ids = self._ids
-        databytes = _pickled((self._mini_ids(), self._mini_weights(), self._mini_values()))
-        comp = self._compression if len(ids) >= SMALL_BLOCK else 0
+        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        self._put_block(data, len(self._ids), self._ids[-1], self._maxweight, self._minlength, self._maxlength, last)
+        self._blockcount += 1
+        self._new_block()
+
+    def _put_block(
+        self,
+        data: tuple[Any, Any, Any],
+        count: int,
+        last_id: int,
+        maxweight: float,
+        minlength: int | None,
+        maxlength: int,
+        last: bool,
+    ) -> None:
+        databytes = _pickled(data)
+        comp = self._compression if count >= SMALL_BLOCK else 0
         if comp:
             databytes = zlib.compress(databytes, comp)
-        info = (
-            len(ids),
-            ids[-1],
-            self._maxweight,
-            comp,
-            length_to_byte(self._minlength),
-            length_to_byte(self._maxlength),
-        )
-        infobytes = _pickled(info)
+        infobytes = _pickled((count, last_id, maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)))
+        postfile = self._postfile
         length = len(infobytes) + len(databytes)
         postfile.write_int(-length if last else length)
         postfile.write(infobytes)
         postfile.write(databytes)
-        self._blockcount += 1
-        self._new_block()
+
+    def write_postings(
+        self, format_: Any, ids: array, weights: list[float], values: list[bytes], lengths: list[int | None] | None
+    ) -> W3TermInfo:
+        """A whole posting list at once: the blocks and term info ``add_posting`` for each
+        posting and ``finish_postings`` would write, without their per-block bookkeeping
+        (the index build writes every term this way)."""
+        fixedsize = format_.fixed_value_size()
+        postfile = self._postfile
+        startoffset = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        info = W3TermInfo()
+        limit = self._blocklimit
+        total = len(ids)
+        for start in range(0, total, limit):
+            end = min(start + limit, total)
+            block_ids = ids[start:end]
+            given = weights[start:end]
+            block_weights = array("f", given)
+            count = end - start
+            maxweight = max(0, max(given))  # as given, not as stored (float32)
+            if lengths is None:
+                minlength, maxlength = None, 0
+            else:
+                found = [n for n in map(lengths.__getitem__, block_ids) if n]
+                minlength, maxlength = (min(found), max(found)) if found else (None, 0)
+            # W3TermInfo.add_block
+            info._weight += sum(block_weights)
+            info._df += count
+            info._minlength = minlength if info._minlength is None else min(info._minlength, minlength)
+            info._maxlength = max(info._maxlength, maxlength)
+            info._maxweight = max(info._maxweight, maxweight)
+            if info._minid is None:
+                info._minid = block_ids[0]
+            info._maxid = block_ids[-1]
+            # W3PostingsWriter._mini_ids, _mini_weights, _mini_values
+            mini_ids = tuple(map(operator.sub, block_ids, itertools.chain((0,), block_ids)))
+            if block_weights.count(1.0) == count:
+                mini_weights: Any = None
+            elif block_weights.count(block_weights[0]) == count:
+                mini_weights = block_weights[0]
+            else:
+                mini_weights = tuple(block_weights)
+            if fixedsize is None or fixedsize < 0:
+                mini_values: Any = tuple(v for v in values[start:end] if v)
+            elif fixedsize == 0:
+                mini_values = None
+            else:
+                mini_values = emptybytes.join(v for v in values[start:end] if v)
+            data = (mini_ids, mini_weights, mini_values)
+            self._put_block(data, count, block_ids[-1], maxweight, minlength, maxlength, end == total)
+        info.set_extent(startoffset, postfile.tell() - startoffset)
+        return info
 
 
 class _PerDocReader(W3PerDocReader):  # type: ignore[misc]

@@ -602,12 +602,11 @@ def _guard_shrink(documents: int, previous: dict[str, Any] | None, allow_shrink:
 
 
 #: Processes writing a full build's segments (one segment each), and the fewest documents
-#: worth a second one. Two (on two cores) built 100k passages 1.9 times as fast, with 30 %
-#: less peak memory, but one for now: each segment keeps its own term table (the index grew
-#: by 7 %), and Whoosh expands a wildcard per segment, scoring a segment with a single
-#: expansion by BM25 instead of as a constant, so some wildcard queries rank differently (as
-#: after any incremental build). README, "Performance".
-WRITE_JOBS = 1
+#: worth a second one. Two (on two cores) build 100k passages about 1.9 times as fast as one,
+#: with less peak memory. Searches rank the same however many segments there are
+#: (kvsearch.wholeindex), and compact postings blocks (kvsearch.schema) more than pay for the
+#: second segment's own term table. README, "Performance".
+WRITE_JOBS = max(1, min(2, os.cpu_count() or 1))
 PARALLEL_MIN_DOCUMENTS = 64
 
 
@@ -628,7 +627,7 @@ def _write_whoosh(
     _spool_missing(summaries, load, spool)
     spool.flush()
     parts = WRITE_JOBS if len(summaries) >= PARALLEL_MIN_DOCUMENTS else 1
-    bounds = [len(summaries) * n // parts for n in range(parts + 1)]
+    bounds = _balanced_bounds(summaries, parts, spool.end)
     total = len(summaries)
 
     def work(writer: FastSegmentWriter, part: int, tick: Callable[[], None]) -> Counter[str]:
@@ -656,6 +655,27 @@ def _write_whoosh(
         return int(ix.doc_count())
     finally:
         ix.close()
+
+
+def _balanced_bounds(summaries: list[DocumentSummary], parts: int, spool_end: int) -> list[int]:
+    """Where to split ``summaries``, in order, into ``parts`` of about equal work: the size of
+    each document in the spool (its text) stands for it. Documents differ tenfold in size, so
+    equal numbers of documents left one writer idle while the other finished."""
+    offsets = sorted({s.spool for s in summaries if s.spool is not None})
+    ends = [*offsets[1:], spool_end] if offsets else []
+    size = {offset: end - offset for offset, end in zip(offsets, ends, strict=True)}
+    weights = [size.get(s.spool, 0) if s.spool is not None else 0 for s in summaries]
+    total = sum(weights)
+    if not total:
+        return [len(summaries) * n // parts for n in range(parts + 1)]
+    bounds = [0]
+    done = 0
+    for i, weight in enumerate(weights, start=1):
+        done += weight
+        while len(bounds) < parts and done * parts >= total * len(bounds):
+            bounds.append(i)
+    bounds += [len(summaries)] * (parts + 1 - len(bounds))
+    return bounds
 
 
 def _update_whoosh(build: Path, live: Path, documents: Iterable[Document], changed: set[str], total: int, progress: ProgressFn | None) -> int:

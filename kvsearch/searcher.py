@@ -534,7 +534,7 @@ def similar(
             for term, weight in key_terms
             for field in ("question", "answer", "title")
         ]
-        whoosh_query = query.Or(subqueries)
+        whoosh_query = whole_index(query.Or(subqueries), searcher.reader())
         results = searcher.search(whoosh_query, limit=limit * 3 + 20, terms=False)
         matched = {term for term, _ in key_terms}
         # Other documents only: the passages around the question itself are no news.

@@ -89,6 +89,20 @@ def test_hits_scores_and_totals_do_not_depend_on_segments(
         assert answers(indexes[jobs]) == one, jobs
 
 
+def test_similar_passages_do_not_depend_on_segments(indexes: dict[int, Path]) -> None:
+    def answers(index: Path) -> list[list[tuple[str, float]]]:
+        found = []
+        for text in ("wachttijden in de jeugdzorg", "neutraliteit van ambtenaren bij verkiezingen"):
+            result = searcher.similar(index_dir=index, text=text, limit=20)
+            found.append([(h.passage_id, h.score) for h in result.hits])
+        return found
+
+    one = answers(indexes[1])
+    assert all(one)
+    assert answers(indexes[2]) == one
+    assert answers(indexes[3]) == one
+
+
 def test_generation_files_are_one_segment_each(indexes: dict[int, Path]) -> None:
     """Each writer's segment is a compound file of its own (sanity check on what was built)."""
     for jobs, index in indexes.items():

@@ -38,18 +38,23 @@ from kvsearch import analysis
 from kvsearch.schema import DutchTokenizer
 
 _PACK_UINT = struct.Struct("!I").pack
+_PACK_USHORT = struct.Struct("!H").pack
 # Rough bytes a buffered posting costs (array slot, value bytes object, list slot).
 _POSTING_BYTES = 70
 _TERM_BYTES = 260
 
 
-def _encode_positions(positions: list[int], _cache: dict[int, bytes] = {}) -> bytes:  # noqa: B006
+#: Encoded single positions by position (most postings have one).
+_SINGLE: dict[int, bytes] = {}
+
+
+def _encode_positions(positions: list[int]) -> bytes:
     """``whoosh.formats.Positions.encode``, with the common one-position case cached."""
     if len(positions) == 1:
         pos = positions[0]
-        hit = _cache.get(pos)
+        hit = _SINGLE.get(pos)
         if hit is None:
-            hit = _cache[pos] = _PACK_UINT(1) + pickle.dumps([pos], 2)
+            hit = _SINGLE[pos] = _PACK_UINT(1) + pickle.dumps([pos], 2)
         return hit
     deltas = []
     base = 0
@@ -77,6 +82,9 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self._limit = limitmb * 1024 * 1024
         self._terms: dict[tuple[str, bytes], _Postings] = {}
+        #: The text fields' terms, by field and term as text: a posting of the hot loop needs
+        #: no key tuple and no encoding (a term is encoded once, when the pool is written).
+        self._text: dict[str, dict[str, _Postings]] = {}
         self._size = 0
         self._runs: list[str] = []
         #: Per field, the last value indexed and its terms.
@@ -91,10 +99,12 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
     # Adding ------------------------------------------------------------------------------
 
     def _post(self, fieldname: str, tbytes: bytes, docnum: int, weight: float, vbytes: bytes | None) -> None:
-        key = (fieldname, tbytes)
-        postings = self._terms.get(key)
+        text = self._text.get(fieldname)
+        key: Any = (fieldname, tbytes) if text is None else tbytes.decode("utf-8")
+        pool: dict[Any, _Postings] = self._terms if text is None else text
+        postings = pool.get(key)
         if postings is None:
-            postings = self._terms[key] = _Postings()
+            postings = pool[key] = _Postings()
             self._size += _TERM_BYTES + len(tbytes)
         postings.docs.append(docnum)
         postings.weights.append(weight)
@@ -103,17 +113,24 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
     def _post_text(self, fieldname: str, docnum: int, positions: dict[str, list[int]], boost: float) -> None:
         """The postings of one analysed text field (the hot loop of the build)."""
-        terms = self._terms
+        terms = self._text.get(fieldname)
+        if terms is None:
+            terms = self._text[fieldname] = {}
+        get = terms.get
+        single = _SINGLE
         added = 0
         for term, poslist in positions.items():
-            key = (fieldname, term.encode("utf-8"))
-            postings = terms.get(key)
+            postings = get(term)
             if postings is None:
-                postings = terms[key] = _Postings()
-                added += _TERM_BYTES + len(key[1])
+                postings = terms[term] = _Postings()
+                added += _TERM_BYTES + len(term)
             postings.docs.append(docnum)
-            postings.weights.append(len(poslist) * boost)
-            value = _encode_positions(poslist)
+            if len(poslist) == 1:
+                postings.weights.append(boost)
+                value = single.get(poslist[0]) or _encode_positions(poslist)
+            else:
+                postings.weights.append(len(poslist) * boost)
+                value = _encode_positions(poslist)
             postings.values.append(value)
             added += _POSTING_BYTES + len(value)
         self._size += added
@@ -180,16 +197,24 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
     # Runs --------------------------------------------------------------------------------
 
+    def _pooled(self) -> list[tuple[tuple[str, bytes], _Postings]]:
+        """The buffered terms as ((field, term bytes), postings), sorted."""
+        items = list(self._terms.items())
+        for fieldname, terms in self._text.items():
+            items.extend(((fieldname, term.encode("utf-8")), p) for term, p in terms.items())
+        items.sort(key=_first)
+        return items
+
     def _spill(self) -> None:
         """Write the buffered terms, sorted, to a run file and empty the pool."""
         # Named by segment: writers in other processes may share the temporary folder.
         name = f"kvrun-{self.newsegment.segid}-{len(self._runs)}.run"
         with self._tempstorage.create_file(name).raw_file() as handle:
-            for key in sorted(self._terms):
-                p = self._terms[key]
+            for key, p in self._pooled():
                 pickle.dump((key, p.docs.tobytes(), p.weights, p.values), handle, pickle.HIGHEST_PROTOCOL)
         self._runs.append(name)
         self._terms = {}
+        self._text = {}
         self._size = 0
 
     def _read_run(self, name: str) -> Iterator[tuple[tuple[str, bytes], int, array, list[float], list[bytes]]]:
@@ -204,14 +229,13 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 yield key, 0, ids, weights, values
 
     def _memory_run(self) -> Iterator[tuple[tuple[str, bytes], int, array, list[float], list[bytes]]]:
-        terms = self._terms
-        for key in sorted(terms):
-            p = terms[key]
+        for key, p in self._pooled():
             yield key, 1, p.docs, p.weights, p.values
 
     def _merged_terms(self) -> Iterator[tuple[tuple[str, bytes], list[tuple[array, list[float], list[bytes]]]]]:
         """Each term once, in (field, term) order, with its posting chunks in document order."""
         sources = [self._read_run(name) for name in self._runs] + [self._memory_run()]
+
         # Runs were written in document order, so chunks of one term keep the order of their runs.
         def tagged(n: int, source: Iterator[Any]) -> Iterator[Any]:
             for key, _rank, ids, weights, values in source:
@@ -219,8 +243,9 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
         current: tuple[str, bytes] | None = None
         chunks: list[tuple[array, list[float], list[bytes]]] = []
-        for key, _n, ids, weights, values in heapq.merge(*(tagged(n, s) for n, s in enumerate(sources)),
-                                                         key=lambda item: (item[0], item[1])):
+        for key, _n, ids, weights, values in heapq.merge(
+            *(tagged(n, s) for n, s in enumerate(sources)), key=lambda item: (item[0], item[1])
+        ):
             if key != current:
                 if current is not None:
                     yield current, chunks
@@ -266,7 +291,6 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 fw.start_field(fieldname, schema[fieldname])
                 lastfield = fieldname
                 lengths = self._lengths(pdr, fieldname)
-            fw.start_term(tbytes)
             if len(chunks) == 1:
                 ids, weights, values = chunks[0]
             else:
@@ -275,20 +299,31 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                     ids.extend(chunk_ids)
                     weights.extend(chunk_weights)
                     values.extend(chunk_values)
-            _write_term(fw._postwriter, ids, weights, values, lengths)
-            fw.finish_term()
+            pw = fw._postwriter
+            if hasattr(pw, "write_postings"):  # kvsearch's codec: the whole list at once
+                info = pw.write_postings(fw._format, ids, weights, values, lengths)
+                fw._tindex.add(_PACK_USHORT(fw._fieldid) + tbytes, info.to_bytes())
+            else:
+                fw.start_term(tbytes)
+                _write_term(pw, ids, weights, values, lengths)
+                fw.finish_term()
         if lastfield is not None:
             fw.finish_field()
 
     def _close_segment(self) -> None:
         super()._close_segment()
         self._terms = {}
+        self._text = {}
         for name in self._runs:
             try:
                 self._tempstorage.delete_file(name)
             except OSError:
                 pass
         self._runs = []
+
+
+def _first(item: tuple[Any, Any]) -> Any:
+    return item[0]
 
 
 def _write_term(pw: Any, ids: array, weights: list[float], values: list[bytes], lengths: array | None) -> None:

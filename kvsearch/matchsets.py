@@ -24,6 +24,8 @@ from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 
+from kvsearch.wholeindex import Expanded, WholeAnd, WholeOr
+
 #: Per (field, indexed term): its weight in each document it was read for.
 Tables = dict[tuple[str, bytes], dict[int, float]]
 
@@ -44,7 +46,7 @@ def matching_docs(
     """The segment's document numbers that ``q`` matches (deletions not removed yet); with
     ``among``, only those of these documents (posting blocks without any are not read)."""
     kind = type(q)
-    if kind is query.And:  # the likely smallest part first; the others only among its matches
+    if kind is query.And or kind is WholeAnd:  # the likely smallest part first; the others only among its matches
         found = among
         for sub in sorted(q.subqueries, key=lambda sub: sub.estimate_size(reader)):
             found = matching_docs(leaf, reader, sub, found, tables)
@@ -61,7 +63,7 @@ def matching_docs(
         except (KeyError, ValueError):
             pass
         return set(table)
-    if kind is query.Or:
+    if kind is query.Or or kind is WholeOr:
         return set().union(*(matching_docs(leaf, reader, sub, among, tables) for sub in q.subqueries))
     if kind is query.AndMaybe:
         return matching_docs(leaf, reader, q.a, among, tables)
@@ -73,6 +75,8 @@ def matching_docs(
     if kind is query.ConstantScoreQuery:
         return matching_docs(leaf, reader, q.child, among, tables)
     if kind is query.TermRange:  # indexed bytes: a date's terms are no text
+        return set().union(*(posting_ids(leaf, reader, q.fieldname, btext, among) for btext in q._btexts(reader)))
+    if kind is Expanded:  # a prefix: its expansions in the whole index, those this segment has
         return set().union(*(posting_ids(leaf, reader, q.fieldname, btext, among) for btext in q._btexts(reader)))
     if kind is Within:
         found = set(q.ids(leaf))

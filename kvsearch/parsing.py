@@ -281,6 +281,8 @@ def _is_flattened(text: str) -> bool:
 
 def _strip_markup(line: str) -> str:
     line = line.strip()
+    if not line or (line[0] not in "#*_" and line[-1] not in "*_"):
+        return line  # what _MD_MARKUP removes starts or ends a line with one of these
     previous = None
     while previous != line:
         previous = line
@@ -896,6 +898,8 @@ class _MarkerState:
             self.expected = max(found) + 1
             return match.group(1)
 
+        if not self.numbers:  # the rest only takes numbers of the document's footnotes
+            return re.sub(r"[ \t]+\n", "\n", text).strip()
         text = re.sub(r"([»”\"'?!.,;:)]|[^\W\d_])(\d{1,2})((?:\s*(?:,|en)\s*\d{1,2})*)(?=\s|$)", glued, text)
         text = re.sub(r"\s+\d{1,2}\)(?=\s|$)", lambda m: self._paren(m, refs), text)
 

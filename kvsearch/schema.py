@@ -6,6 +6,10 @@ so index and query analysis are the same code by construction.
 
 from __future__ import annotations
 
+import itertools
+import operator
+import pickle
+import zlib
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -16,15 +20,25 @@ import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Wh
 from whoosh import fields
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocReader, W3PerDocWriter, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldWriter,
+    W3PerDocReader,
+    W3PerDocWriter,
+    W3PostingsWriter,
+    W3TermInfo,
+)
 from whoosh.columns import PickleColumn
 from whoosh.filedb import filetables
+from whoosh.system import emptybytes
+from whoosh.util.numeric import length_to_byte
 
 from kvsearch import analysis
 from kvsearch.storedcolumn import DictionaryCompressedColumn
 
 #: Bump when the schema or the stored fields change: an older index must be rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class DutchTokenizer(Tokenizer):  # type: ignore[misc]
@@ -147,8 +161,13 @@ class KvCodec(W3Codec):  # type: ignore[misc]
         return _PerDocWriter(self, storage, segment)
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
-        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids, compression=self._compression,
-                               inlinelimit=self._inlinelimit)
+        return _PostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
 
     def per_document_reader(self, storage: Any, segment: Any) -> Any:
         return _PerDocReader(storage, segment)
@@ -251,24 +270,110 @@ class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
 SMALL_BLOCK = 3
 
 
-class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
-    """Whoosh's postings writer, leaving small blocks uncompressed.
+def _pickled(value: Any) -> bytes:
+    """``value`` pickled for Whoosh's block reader, which takes any protocol: protocol 2 (what
+    Whoosh writes) spells every bytes object as a call of ``_codecs.encode`` on a str (about
+    30 bytes each, and slow); protocol 5 writes it as length and bytes. The frame opcode (9
+    bytes, only a read-ahead hint) is left out."""
+    data = pickle.dumps(value, 5)
+    # One frame up to 64 KiB (pickle's frame size); a longer pickle keeps its frames.
+    return data[:2] + data[11:] if data[2:3] == _FRAME and len(data) <= 65536 else data
 
-    Every block records its own compression level, and readers decompress only blocks that
-    have one, so the postings read back are the same. A zlib stream costs more to start (tens
-    of microseconds) than a block of one or two postings costs to write, and saves no space
-    on it; most terms have such a block.
+
+_FRAME = b"\x95"
+
+
+class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
+    """Whoosh's postings writer, with the same blocks in fewer bytes, read by Whoosh's reader.
+
+    A block's header and data are pickled with protocol 5 (:func:`_pickled`), and blocks of
+    fewer than ``SMALL_BLOCK`` postings are stored uncompressed: every block records its own
+    compression level, and a zlib stream costs more to start (tens of microseconds) than such
+    a block costs to write, and saves no space on it; most terms have such a block.
     """
 
     def _write_block(self, last: bool = False) -> None:
-        if len(self._ids) >= SMALL_BLOCK:
-            super()._write_block(last)
-            return
-        level, self._compression = self._compression, 0
-        try:
-            super()._write_block(last)
-        finally:
-            self._compression = level
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        self._put_block(data, len(self._ids), self._ids[-1], self._maxweight, self._minlength, self._maxlength, last)
+        self._blockcount += 1
+        self._new_block()
+
+    def _put_block(
+        self,
+        data: tuple[Any, Any, Any],
+        count: int,
+        last_id: int,
+        maxweight: float,
+        minlength: int | None,
+        maxlength: int,
+        last: bool,
+    ) -> None:
+        databytes = _pickled(data)
+        comp = self._compression if count >= SMALL_BLOCK else 0
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        infobytes = _pickled((count, last_id, maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)))
+        postfile = self._postfile
+        length = len(infobytes) + len(databytes)
+        postfile.write_int(-length if last else length)
+        postfile.write(infobytes)
+        postfile.write(databytes)
+
+    def write_postings(
+        self, format_: Any, ids: array, weights: list[float], values: list[bytes], lengths: array | None
+    ) -> W3TermInfo:
+        """A whole posting list at once: the blocks and term info ``add_posting`` for each
+        posting and ``finish_postings`` would write, without their per-block bookkeeping
+        (the index build writes every term this way)."""
+        fixedsize = format_.fixed_value_size()
+        postfile = self._postfile
+        startoffset = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        info = W3TermInfo()
+        limit = self._blocklimit
+        total = len(ids)
+        for start in range(0, total, limit):
+            end = min(start + limit, total)
+            block_ids = ids[start:end]
+            given = weights[start:end]
+            block_weights = array("f", given)
+            count = end - start
+            maxweight = max(0, max(given))  # as given, not as stored (float32)
+            if lengths is None:
+                minlength, maxlength = None, 0
+            else:
+                found = [n for n in map(lengths.__getitem__, block_ids) if n]
+                minlength, maxlength = (min(found), max(found)) if found else (None, 0)
+            # W3TermInfo.add_block
+            info._weight += sum(block_weights)
+            info._df += count
+            info._minlength = minlength if info._minlength is None else min(info._minlength, minlength)
+            info._maxlength = max(info._maxlength, maxlength)
+            info._maxweight = max(info._maxweight, maxweight)
+            if info._minid is None:
+                info._minid = block_ids[0]
+            info._maxid = block_ids[-1]
+            # W3PostingsWriter._mini_ids, _mini_weights, _mini_values
+            mini_ids = tuple(map(operator.sub, block_ids, itertools.chain((0,), block_ids)))
+            if block_weights.count(1.0) == count:
+                mini_weights: Any = None
+            elif block_weights.count(block_weights[0]) == count:
+                mini_weights = block_weights[0]
+            else:
+                mini_weights = tuple(block_weights)
+            if fixedsize is None or fixedsize < 0:
+                mini_values: Any = tuple(v for v in values[start:end] if v)
+            elif fixedsize == 0:
+                mini_values = None
+            else:
+                mini_values = emptybytes.join(v for v in values[start:end] if v)
+            data = (mini_ids, mini_weights, mini_values)
+            self._put_block(data, count, block_ids[-1], maxweight, minlength, maxlength, end == total)
+        info.set_extent(startoffset, postfile.tell() - startoffset)
+        return info
 
 
 class _PerDocReader(W3PerDocReader):  # type: ignore[misc]

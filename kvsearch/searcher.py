@@ -36,6 +36,7 @@ from kvsearch.generations import VOCABULARY, live_generation, read_json, read_ma
 from kvsearch.matchsets import live_matches, posting_ids, prematched, within
 from kvsearch.query import Filter, ParsedQuery, parse_query
 from kvsearch.results import Hit, SearchResult
+from kvsearch.wholeindex import WholeOr, whole_index
 
 TEXT_FIELDS = ("title", "question", "answer")
 #: BM25F: a match in the subject or the answer weighs a little more than one in the question.
@@ -276,7 +277,9 @@ def _build_query(parsed: ParsedQuery, searcher: Searcher, *, any_word: bool) -> 
             raise QuerySyntaxError(f"no searchable words in query {parsed.text!r}")
         parts.append(text_query)
     parts.extend(_filter_query(f) for f in parsed.filters)
-    return parts[0] if len(parts) == 1 else query.And(parts)
+    # Matchers built from the whole index's terms: a passage ranks the same however many
+    # segments the index has (kvsearch.wholeindex).
+    return whole_index(parts[0] if len(parts) == 1 else query.And(parts), searcher.reader())
 
 
 def _natural_query(parsed: ParsedQuery, searcher: Searcher) -> query.Query | None:
@@ -388,7 +391,7 @@ def _run(searcher: Searcher, whoosh_query: query.Query, limit: int, sort: str, c
 
 
 def _unions_of_terms(q: query.Query) -> bool:
-    return type(q) is query.Term or (type(q) is query.Or and all(_unions_of_terms(sub) for sub in q.subqueries))
+    return type(q) is query.Term or (type(q) in (query.Or, WholeOr) and all(_unions_of_terms(sub) for sub in q.subqueries))
 
 
 def _has_coordination(q: query.Query) -> bool:
@@ -531,7 +534,7 @@ def similar(
             for term, weight in key_terms
             for field in ("question", "answer", "title")
         ]
-        whoosh_query = query.Or(subqueries)
+        whoosh_query = whole_index(query.Or(subqueries), searcher.reader())
         results = searcher.search(whoosh_query, limit=limit * 3 + 20, terms=False)
         matched = {term for term, _ in key_terms}
         # Other documents only: the passages around the question itself are no news.

@@ -193,9 +193,14 @@ _SPLIT_CEDILLA = re.compile(r"(\w)\u00b8")
 def clean_text(text: str) -> str:
     """Normalise line ends and Unicode, repair PDF artefacts, remove unsafe characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _PDF_SOFT_HYPHEN.sub(_line_end_hyphen, text)
-    text = _SPLIT_ACUTE.sub(lambda m: m.group(1) + "\u0301", text)
-    text = _SPLIT_CEDILLA.sub(lambda m: m.group(1) + "\u0327", text)
+    # Each pattern starts with an optional or any character, so a scan tries every position:
+    # skipped when the character it needs is absent (most text files).
+    if "\ufffe" in text or "\x02" in text or "\u00ad" in text:
+        text = _PDF_SOFT_HYPHEN.sub(_line_end_hyphen, text)
+    if "\u00b4" in text:
+        text = _SPLIT_ACUTE.sub(lambda m: m.group(1) + "\u0301", text)
+    if "\u00b8" in text:
+        text = _SPLIT_CEDILLA.sub(lambda m: m.group(1) + "\u0327", text)
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\u00a0", " ")
     return UNSAFE.sub("", text)  # keeps newlines, tabs and the form feeds that mark pages

@@ -80,7 +80,7 @@ class _Segment:
                 score = m.scorer.score
                 return {doc: score(Posting(doc, weights[doc])) for doc in found}, dict.fromkeys(found, 1)
             return dict.fromkeys(found, m.max_quality()), dict.fromkeys(found, 1)
-        if kind is CoordMatcher:
+        if isinstance(m, CoordMatcher):  # also kvsearch.wholeindex's
             inner = self.walk(m.child, docs, exact)
             if inner is None:
                 return None

@@ -7,6 +7,7 @@ typed the same way, so ``partij:GL-PvdA`` and ``ministerie:VWS`` find what the t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kvsearch.analysis import fold
 
@@ -61,8 +62,10 @@ MINISTRIES = {
 }
 
 
+@lru_cache(maxsize=65_536)
 def key(text: str) -> str:
-    """The folded form a filter value is stored and looked up under."""
+    """The folded form a filter value is stored and looked up under (cached: every passage
+    of a build looks up its document's names, parties and ministries again)."""
     return " ".join(re.sub(r"[^\w\s-]", " ", fold(text)).split())
 
 

@@ -42,7 +42,7 @@ CREATE TABLE summaries (seq INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, reference
                         spool INTEGER, grp INTEGER, kept INTEGER NOT NULL DEFAULT 1, position INTEGER, filled TEXT);
 CREATE TABLE files (seq INTEGER PRIMARY KEY, path TEXT NOT NULL, entry TEXT NOT NULL);
 CREATE TABLE documents (position INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, key TEXT NOT NULL);
-CREATE TABLE old_files (path TEXT PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE old_files (path TEXT PRIMARY KEY, entry TEXT NOT NULL, size INTEGER, mtime_ns INTEGER) WITHOUT ROWID;
 CREATE TABLE old_documents (doc_id TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;
 {_WORDS};
 CREATE TABLE walk.found (seq INTEGER PRIMARY KEY, relative TEXT NOT NULL, location BLOB NOT NULL,
@@ -122,18 +122,20 @@ class Catalog:
     def _load_lines(self, path: Path, table: str) -> None:
         with gzip.open(path, "rt", encoding="utf-8") as lines:
             for batch in _batches(lines):
-                rows = [json.loads(line) for line in batch]
-                if table == "old_files":  # an entry is stored as compact JSON text
-                    rows = [(key, compact(value)) for key, value in rows]
-                self.db.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows)
+                rows = json.loads("[" + ",".join(batch) + "]")  # one call a batch, not a line
+                if table == "old_files":  # an entry as compact JSON text, and what tells if it holds
+                    rows = [(key, compact(value), value.get("size"), value.get("mtime_ns")) for key, value in rows]
+                    self.db.executemany("INSERT INTO old_files VALUES (?, ?, ?, ?)", rows)
+                else:
+                    self.db.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows)
 
     def publish(self, folder: Path) -> None:
         """Write the records of this build into ``folder`` as gzip'd JSON lines."""
         self._dump(folder / FILES, "SELECT path, entry FROM files ORDER BY seq", raw=True)
         self._dump(folder / DOCUMENTS, "SELECT doc_id, key FROM documents ORDER BY position")
-        self._dump(folder / WORDCOUNTS, "SELECT word, n FROM words WHERE n > 0 ORDER BY word")
+        self._dump(folder / WORDCOUNTS, "SELECT word, n FROM words WHERE n > 0 ORDER BY word", words=True)
 
-    def _dump(self, path: Path, query: str, raw: bool = False) -> None:
+    def _dump(self, path: Path, query: str, raw: bool = False, words: bool = False) -> None:
         with (
             open(path, "wb") as out,
             gzip.GzipFile(filename="", mode="wb", compresslevel=6, fileobj=out, mtime=0) as packed,
@@ -142,6 +144,10 @@ class Catalog:
             while rows := cursor.fetchmany(BATCH):
                 if raw:  # the value is stored as compact JSON already
                     text = "".join(f"[{json.dumps(key, ensure_ascii=False)},{value}]\n" for key, value in rows)
+                elif words:  # letters only (indexer._SURFACE_WORD): one dumps call a batch
+                    text = (
+                        json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1].replace("],[", "]\n[") + "\n"
+                    )
                 else:
                     text = "".join(
                         json.dumps([key, value], ensure_ascii=False, separators=(",", ":")) + "\n"
@@ -156,12 +162,12 @@ class Catalog:
         that entry still holds (same size and mtime); how many files, and how many of them
         are new or changed."""
         count = changed = 0
-        lookup = "SELECT entry FROM old_files WHERE path = ?"
+        lookup = "SELECT entry, size, mtime_ns FROM old_files WHERE path = ?"
         for batch in _batches(files):
             rows = []
             for item in batch:
                 old = self.db.execute(lookup, (item.relative,)).fetchone() if self.has_old else None
-                cached = bool(old) and _same_version(json.loads(old[0]), item)
+                cached = bool(old) and old[1] == item.size and old[2] == item.mtime_ns
                 rows.append(
                     (item.relative, os.fsencode(item.path), item.size, item.mtime_ns, old[0] if old else None, cached)
                 )
@@ -213,10 +219,11 @@ class Catalog:
 
     # Documents ---------------------------------------------------------------------------
 
-    def add_summaries(self, summaries: list[DocumentSummary]) -> None:
+    def add_summaries(self, summaries: list[tuple[DocumentSummary, dict[str, Any]]]) -> None:
+        """Each summary with its JSON form (as the file's entry holds it: ``to_json`` is slow)."""
         self.db.executemany(
             "INSERT INTO summaries (doc_id, reference, data, spool) VALUES (?, ?, ?, ?)",
-            [(s.doc_id, s.reference, compact(s.to_json()), s.spool) for s in summaries],
+            [(s.doc_id, s.reference, compact(data), s.spool) for s, data in summaries],
         )
 
     def deduplicate(self) -> list[Problem]:
@@ -464,10 +471,6 @@ def _summary(data: str, spool: int | None, filled: str | None = None) -> Documen
         for name, value in summary.filled.items():
             setattr(summary, name, value)
     return summary
-
-
-def _same_version(entry: dict[str, Any], item: CorpusFile) -> bool:
-    return entry.get("size") == item.size and entry.get("mtime_ns") == item.mtime_ns
 
 
 def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:

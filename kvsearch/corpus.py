@@ -94,9 +94,10 @@ def _walk(root: Path, folder: Path, note: Callable[[str], None]) -> Iterator[Cor
     except OSError as error:
         note(f"{printable_path(str(folder.relative_to(root)))}: cannot read folder ({error.strerror}); skipped")
         return
+    prefix = len(os.path.join(str(root), ""))  # entry.path is the root, a separator, the relative path
     for entry in entries:
         # Names are shown and stored in a printable form; the real path is kept for reading.
-        relative = printable_path(str(Path(entry.path).relative_to(root)))
+        relative = printable_path(entry.path[prefix:])
         if entry.name.startswith("."):
             continue
         try:
@@ -110,7 +111,7 @@ def _walk(root: Path, folder: Path, note: Callable[[str], None]) -> Iterator[Cor
             yield from _walk(root, Path(entry.path), note)
         elif not stat.S_ISREG(info.st_mode):
             note(f"{printable_path(relative)}: not a regular file; skipped")
-        elif Path(entry.name).stem.lower() in IGNORED_NAMES:
+        elif os.path.splitext(entry.name)[0].lower() in IGNORED_NAMES:
             continue
         elif source_format(entry.name) is None:
             note(f"{printable_path(relative)}: unknown file type, skipped")

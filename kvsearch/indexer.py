@@ -477,7 +477,7 @@ def _load_incremental(
     jobs = ((item, old.get("sha256") if old else None) for item, old, _ in catalog.walked(changed_only=True))
     outcomes = parse_files(jobs, count=to_parse)
     files: list[tuple[str, dict[str, Any]]] = []
-    summaries: list[DocumentSummary] = []
+    summaries: list[tuple[DocumentSummary, dict[str, Any]]] = []
 
     def save() -> None:
         catalog.add_files(files)
@@ -509,7 +509,7 @@ def _load_incremental(
                 problems.append(Problem(item.relative, entry["error"]))
             for data in entry.get("documents", []):
                 summary = fresh if fresh is not None else DocumentSummary.from_json(data)
-                summaries.append(summary)
+                summaries.append((summary, data))
                 report.warnings.extend(Problem(item.relative, w, skipped=False) for w in summary.warnings)
             files.append((item.relative, entry))
             if len(files) >= 1000:

@@ -18,7 +18,7 @@ def _in_catalog(folder: Path, summaries: list[DocumentSummary]) -> tuple[list[Do
     catalog = Catalog(folder)
     for spool, summary in enumerate(summaries):
         summary.spool = spool
-    catalog.add_summaries(summaries)
+    catalog.add_summaries([(s, s.to_json()) for s in summaries])
     duplicates = [p.line() for p in catalog.deduplicate()]
     return list(catalog.kept()), duplicates, catalog
 
@@ -116,7 +116,7 @@ def test_records_publish_and_load_back(tmp_path: Path) -> None:
 
     again = Catalog(second)
     assert again.load_old(build) and again.load_old_words(build)
-    again.add_summaries(_copies(summaries))
+    again.add_summaries([(s, s.to_json()) for s in _copies(summaries)])
     again.deduplicate()
     again.add_files([("a/één.md", read_lines(build / FILES)["a/één.md"])])
     again.record_keys()
@@ -138,7 +138,9 @@ def test_damaged_records_mean_a_full_parse(tmp_path: Path) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(min_value=1, max_value=5000), min_size=1, max_size=40), st.integers(min_value=1, max_value=3))
+@given(
+    st.lists(st.integers(min_value=1, max_value=5000), min_size=1, max_size=40), st.integers(min_value=1, max_value=3)
+)
 def test_balanced_bounds_split_the_spooled_text_evenly(tmp_path_factory, sizes: list[int], parts: int) -> None:
     """The writers' parts hold about equal shares of the spooled text, in document order."""
     summaries = [
@@ -148,7 +150,7 @@ def test_balanced_bounds_split_the_spooled_text_evenly(tmp_path_factory, sizes: 
     offset = 0
     for summary, size in zip(summaries, sizes, strict=True):
         summary.spool, offset = offset, offset + size
-    catalog.add_summaries(summaries)
+    catalog.add_summaries([(s, s.to_json()) for s in summaries])
     catalog.deduplicate()
     bounds = catalog.balanced_bounds(parts, offset)
     catalog.close()

@@ -35,7 +35,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from kvsearch import analysis
-from kvsearch.schema import DutchTokenizer
+from kvsearch.schema import DutchTokenizer, block_lengths
 
 _PACK_UINT = struct.Struct("!I").pack
 _PACK_USHORT = struct.Struct("!H").pack
@@ -342,12 +342,7 @@ def _write_term(pw: Any, ids: array, weights: list[float], values: list[bytes], 
         pw._weights = array("f", block_weights)
         pw._values = [v for v in values[start:end] if v]
         pw._maxweight = max(0, max(block_weights))
-        if lengths is None:
-            pw._minlength, pw._maxlength = None, 0
-        else:
-            found = [n for n in map(lengths.__getitem__, block_ids) if n]
-            pw._minlength = min(found) if found else None
-            pw._maxlength = max(found) if found else 0
+        pw._minlength, pw._maxlength = block_lengths(lengths, block_ids)
         if end < total:
             pw._write_block()
 

@@ -178,6 +178,15 @@ class KvCodec(W3Codec):  # type: ignore[misc]
         return writer
 
 
+def block_lengths(lengths: array | None, block_ids: array) -> tuple[int | None, int]:
+    """The shortest and longest field length (0 for none) of a posting block's documents, as
+    Whoosh's postings writer records them: (None, 0) when no document has the field."""
+    if lengths is None:
+        return None, 0
+    found = [n for n in map(lengths.__getitem__, block_ids) if n]
+    return (min(found), max(found)) if found else (None, 0)
+
+
 class _TermTable(filetables.OrderedHashWriter):  # type: ignore[misc]
     """Whoosh's term table writer, the same file, with each term's hash and position kept in
     two arrays (12 bytes a term) instead of a tuple in a list (about 130 bytes): a segment of
@@ -342,11 +351,7 @@ class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
             block_weights = array("f", given)
             count = end - start
             maxweight = max(0, max(given))  # as given, not as stored (float32)
-            if lengths is None:
-                minlength, maxlength = None, 0
-            else:
-                found = [n for n in map(lengths.__getitem__, block_ids) if n]
-                minlength, maxlength = (min(found), max(found)) if found else (None, 0)
+            minlength, maxlength = block_lengths(lengths, block_ids)
             # W3TermInfo.add_block
             info._weight += sum(block_weights)
             info._df += count

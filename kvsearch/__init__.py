@@ -22,6 +22,7 @@ __all__ = [
     "index_stats",
     "index_status",
     "rollback",
+    "request_stop",
     "load_corpus",
     "parse_file",
     "search",
@@ -33,7 +34,7 @@ from kvsearch.results import Hit, SearchResult
 
 if TYPE_CHECKING:
     from kvsearch.corpus import load_corpus, parse_file
-    from kvsearch.indexer import BuildReport, build_index, index_status, rollback
+    from kvsearch.indexer import BuildReport, build_index, index_status, request_stop, rollback
     from kvsearch.models import Document, Passage
     from kvsearch.searcher import get_document, index_stats, search, similar
 
@@ -46,6 +47,7 @@ _LAZY = {
     "build_index": "kvsearch.indexer",
     "index_status": "kvsearch.indexer",
     "rollback": "kvsearch.indexer",
+    "request_stop": "kvsearch.indexer",
     "get_document": "kvsearch.searcher",
     "index_stats": "kvsearch.searcher",
     "search": "kvsearch.searcher",

@@ -265,7 +265,8 @@ def index_command(
         if terminal:
             typer.echo(f"rolled back: {name} is live again", err=True)
         return
-    signal.signal(signal.SIGTERM, _terminate)  # clean up the half-built generation, then exit
+    for stop in (signal.SIGTERM, signal.SIGINT):  # clean up the half-built generation, then exit
+        signal.signal(stop, _terminate)
     report = kvsearch.build_index(corpus, index, full=full, allow_shrink=allow_shrink, progress=_Progress(terminal))
     for problem in [*report.skipped, *report.warnings, *report.duplicates]:
         _err(problem.line())
@@ -280,6 +281,7 @@ def index_command(
 
 
 def _terminate(signum: int, frame: object) -> None:
+    kvsearch.request_stop()  # in case the exception below lands in a finalizer and is lost
     raise KeyboardInterrupt
 
 

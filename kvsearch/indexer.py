@@ -28,6 +28,7 @@ import re
 import shutil
 import signal
 import socket
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -196,11 +197,41 @@ def build_index(
     with writer_lock(index_path):
         report = BuildReport(full=full)
         try:
-            published = _build(Path(corpus_dir), index_path, report, allow_shrink, progress, variant)
+            published = _build(Path(corpus_dir), index_path, report, allow_shrink, _stoppable(progress), variant)
         except BaseException as error:
             _record_outcome(index_path, report, error)
             raise
+        finally:
+            _STOP.clear()
         _record_outcome(index_path, report, None, published)
+    return report
+
+
+_STOP = threading.Event()
+
+
+def request_stop() -> None:
+    """Make a running build stop at its next progress report or checkpoint, publishing nothing.
+
+    For signal handlers: the ``KeyboardInterrupt`` a handler raises is lost when it lands in
+    a finalizer (Python prints "Exception ignored" and goes on), and the build would then
+    publish after all. The build raises ``KeyboardInterrupt`` itself when it sees the request."""
+    _STOP.set()
+
+
+def _stop_if_requested() -> None:
+    if _STOP.is_set():
+        raise KeyboardInterrupt
+
+
+def _stoppable(progress: ProgressFn | None) -> ProgressFn:
+    """``progress``, preceded by the check for a requested stop (progress is reported often)."""
+
+    def report(phase: str, done: int, total: int) -> None:
+        _stop_if_requested()
+        if progress:
+            progress(phase, done, total)
+
     return report
 
 
@@ -378,7 +409,8 @@ def _record_outcome(index_path: Path, report: BuildReport, error: BaseException 
 def checkpoint(name: str) -> None:
     """Fault injection for the crash tests: ``KVSEARCH_FAULT=<name>:kill`` kills the process
     with SIGKILL at that point, ``<name>:sleep:<seconds>`` pauses there. Points: ``reading``,
-    ``writing``, ``publishing``."""
+    ``writing``, ``publishing``. A requested stop (``request_stop``) is honoured here too."""
+    _stop_if_requested()
     spec = os.environ.get("KVSEARCH_FAULT", "")
     point, _, action = spec.partition(":")
     if point != name:

@@ -149,6 +149,30 @@ def test_interrupted_build_cleans_up(corpus: Path, live_index: Path) -> None:
     assert not any(p.name.startswith(".build-") for p in live_index.iterdir())
 
 
+@pytest.mark.parametrize("phase", ["parse", "index"])
+def test_stop_request_is_honoured_even_when_the_interrupt_is_lost(corpus: Path, live_index: Path, phase: str) -> None:
+    """A signal handler's KeyboardInterrupt that lands in a finalizer is lost ("Exception
+    ignored"); the stop it requested must still stop the build before it publishes."""
+    import kvsearch
+
+    generation = (live_index / CURRENT).read_text()
+    seen: list[str] = []
+
+    def progress(name: str, done: int, total: int) -> None:
+        seen.append(name)
+        if name == phase:
+            kvsearch.request_stop()  # the flag only, as when the handler's exception is swallowed
+
+    with pytest.raises(KeyboardInterrupt):
+        kvsearch.build_index(corpus, live_index, full=True, progress=progress)
+    assert phase in seen
+    assert (live_index / CURRENT).read_text() == generation
+    assert not any(p.name.startswith(".build-") for p in live_index.iterdir())
+    assert json.loads((live_index / "last-build.json").read_text())["exit_code"] == 130
+    kvsearch.build_index(corpus, live_index, full=True)  # the request does not outlive the build
+    assert (live_index / CURRENT).read_text() != generation
+
+
 def test_missing_or_emptied_corpus_publishes_nothing(corpus: Path, live_index: Path, tmp_path: Path) -> None:
     before = snapshot(live_index)
     missing = run_cli("index", "--corpus", str(tmp_path / "gone"), "--index", str(live_index))

@@ -447,20 +447,23 @@ _INT = struct.Struct("!i")
 _HEADER_MAX = 96
 
 
-_BYTE_LENGTHS = tuple(byte_to_length(code) for code in range(256))
+#: A field length as Whoosh stores it (one byte) -> the length it stands for.
+BYTE_LENGTHS = tuple(byte_to_length(code) for code in range(256))
 
 
 class _PerDocReader(W3PerDocReader):  # type: ignore[misc]
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         """Whoosh's answer, from the segment's length bytes read once (scoring asks this for
         every passage it scores, through three layers of Python calls per read)."""
-        lengths = self._length_bytes(fieldname)
+        lengths = self.length_bytes(fieldname)
         if lengths is None or docnum > self._doccount:
             return super().doc_field_length(docnum, fieldname, default)
         code = lengths[docnum] if docnum < len(lengths) else 0
-        return _BYTE_LENGTHS[code] if code else None  # None for 0, as Whoosh returns
+        return BYTE_LENGTHS[code] if code else None  # None for 0, as Whoosh returns
 
-    def _length_bytes(self, fieldname: str) -> bytes | None:
+    def length_bytes(self, fieldname: str) -> bytes | None:
+        """The segment's length byte of ``fieldname`` for each document (None if not stored
+        as one byte each); ``BYTE_LENGTHS`` turns one into the length."""
         tables = self.__dict__.setdefault("_length_tables", {})
         if fieldname not in tables:
             reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)

@@ -36,9 +36,11 @@ from whoosh.matching import (
     WrappingMatcher,
 )
 from whoosh.matching.mcore import LeafMatcher
+from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 
 from kvsearch.matchsets import Posting, ScoredMatcher, Tables, live_matches, term_weights
+from kvsearch.schema import BYTE_LENGTHS
 
 #: Bounds are summed like scores, but a little room for rounding costs nothing.
 SLACK = 1e-9
@@ -69,6 +71,29 @@ class _Segment:
             self._weights[term] = term_weights(self.leaf, reader, term[0], term[1], self.docs, ordered=self._ordered)
         return self._weights[term]
 
+    def _bm25(self, m: Any, weights: dict[int, float], found: set[int]) -> dict[int, float] | None:
+        """Whoosh's BM25F score of each of ``found``, computed as its scorer computes it
+        (``whoosh.scoring.bm25``, same operations in the same order, so the same floats), with
+        the field lengths from the segment's length bytes: a dictionary comprehension instead
+        of four Python calls a passage. None for another scorer."""
+        scorer = m.scorer
+        if type(scorer) is not BM25FScorer:
+            return None
+        lengths = self._lengths(m.term()[0])
+        if lengths is None:
+            return None
+        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        table, k1_plus_1, one_minus_b = BYTE_LENGTHS, k1 + 1, 1 - b
+        return {
+            doc: idf * ((tf * k1_plus_1) / (tf + k1 * (one_minus_b + b * table[lengths[doc]] / avgfl)))
+            for doc in found
+            for tf in (weights[doc],)
+        }
+
+    def _lengths(self, fieldname: str) -> bytes | None:
+        perdoc = getattr(self.leaf.reader(), "_perdoc", None)
+        return perdoc.length_bytes(fieldname) if hasattr(perdoc, "length_bytes") else None
+
     def walk(self, m: Any, docs: set[int], exact: bool) -> Scores | None:
         """For each of ``docs`` that ``m`` matches: its score (``exact``) or the most it can
         score, and how many terms it has; None for a matcher this does not know."""
@@ -76,6 +101,9 @@ class _Segment:
         if isinstance(m, LeafMatcher) and m.term() is not None and m.supports_block_quality():
             weights = self.weights(m)
             found = weights.keys() & docs
+            scores = self._bm25(m, weights, found)
+            if scores is not None:  # exact, and as cheap as a bound
+                return scores, dict.fromkeys(found, 1)
             if exact:  # the scorer reads weight and document as from Whoosh's own matcher
                 score = m.scorer.score
                 return {doc: score(Posting(doc, weights[doc])) for doc in found}, dict.fromkeys(found, 1)
@@ -102,14 +130,25 @@ class _Segment:
                 return _only(a, a[0].keys() - b[0].keys())
             if kind is IntersectionMatcher:
                 a = _only(a, a[0].keys() & b[0].keys())
-            sums, counts = a  # fresh tables, made for this walk
-            for doc, score in b[0].items():
-                sums[doc] = sums[doc] + score if doc in sums else score
-                counts[doc] = counts.get(doc, 0) + b[1][doc]
-            return sums, counts
+            return _add(a, b)
         if m is matching.NullMatcher:
             return {}, {}
         return None
+
+
+def _add(a: Scores, b: Scores) -> Scores:
+    """``a`` plus ``b``, per document, as Whoosh adds a union's parts (``a.score() + b.score()``).
+    ``a``'s tables are fresh (made for this walk) and become the sum; the loops are
+    comprehensions over set operations, in C as far as Python allows."""
+    sums, counts = a
+    b_sums, b_counts = b
+    both = sums.keys() & b_sums.keys()
+    only_b = b_sums.keys() - both
+    sums.update({doc: sums[doc] + b_sums[doc] for doc in both})
+    sums.update({doc: b_sums[doc] for doc in only_b})
+    counts.update({doc: counts[doc] + b_counts[doc] for doc in both})
+    counts.update({doc: b_counts[doc] for doc in only_b})
+    return sums, counts
 
 
 def _only(scores: Scores, docs: set[int]) -> Scores:

@@ -60,6 +60,11 @@ NATURAL_LANGUAGE_WORDS = 6
 #: NATURAL_REQUIRED_TERMS rarest (measured: 4 loses relevance, 6 and 10 do not).
 NATURAL_MAX_TERMS = 30
 NATURAL_REQUIRED_TERMS = 6
+#: … and stop adding required words once their passages reach this many, and any words once
+#: all their passages reach NATURAL_POSTINGS (``_budgeted``): at a million passages, the cost of
+#: a pasted question stops growing with the index (at 300k neither changes the top 10).
+NATURAL_CANDIDATES = 10_000
+NATURAL_POSTINGS = 300_000
 SEARCH_SECONDS = 5.0
 
 
@@ -303,10 +308,8 @@ def _natural_query(parsed: ParsedQuery, searcher: Searcher) -> query.Query | Non
         known.append((df, term, tf))
         if term not in stop and df <= total * COMMON_SHARE:
             kept.append((df, term, tf))
-    # The rarest words say most about the topic; a pasted page of text costs no more than
-    # NATURAL_MAX_TERMS words (each word is a posting list to merge, in pure Python).
-    chosen = [(term, tf) for _df, term, tf in sorted(kept or known)[:NATURAL_MAX_TERMS]]
-    if not chosen:
+    required, optional = _budgeted(sorted(kept or known))
+    if not required:
         return None
 
     def any_of(terms: list[tuple[str, int]]) -> query.Query:
@@ -321,9 +324,35 @@ def _natural_query(parsed: ParsedQuery, searcher: Searcher) -> query.Query | Non
     # Only passages with one of the rarest words are candidates; the other words add to their
     # score. Matching every passage with any of 30 words meant scoring most of the index
     # (1.5-3 s at 100k passages); this takes 0.15-0.35 s, with the same relevance figures.
-    if len(chosen) <= NATURAL_REQUIRED_TERMS:
-        return any_of(chosen)
-    return query.AndMaybe(any_of(chosen[:NATURAL_REQUIRED_TERMS]), any_of(chosen[NATURAL_REQUIRED_TERMS:]))
+    if not optional:
+        return any_of(required)
+    return query.AndMaybe(any_of(required), any_of(optional))
+
+
+def _budgeted(ranked: list[tuple[int, str, int]]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """The words a pasted question is searched with, (document frequency, term, count) rarest
+    first: the required ones (a passage must have one) and the optional ones (they add to its
+    score).
+
+    The rarest words say most about the topic, and the cost of a search is the postings it
+    reads, in pure Python. Words are taken rarest first, as required words until their
+    postings reach ``NATURAL_CANDIDATES`` (at most ``NATURAL_REQUIRED_TERMS`` words; the last
+    may overshoot, and there is always one), then as optional words while all postings stay
+    within ``NATURAL_POSTINGS`` (at most ``NATURAL_MAX_TERMS`` words in all). At a million
+    passages the 30 words of a pasted question read millions of postings; the budget keeps
+    its cost that of a smaller index."""
+    required: list[tuple[str, int]] = []
+    optional: list[tuple[str, int]] = []
+    spent = 0
+    for df, term, tf in ranked[:NATURAL_MAX_TERMS]:
+        if len(required) < NATURAL_REQUIRED_TERMS and spent < NATURAL_CANDIDATES and not optional:
+            required.append((term, tf))
+        elif spent + df <= NATURAL_POSTINGS:
+            optional.append((term, tf))
+        else:
+            break
+        spent += df
+    return required, optional
 
 
 @lru_cache(maxsize=16)

@@ -104,3 +104,19 @@ def test_without_counting_the_hits_are_the_same(shared_index: Path, text: str) -
     uncounted = kvsearch.search(text, index_dir=shared_index, count=False)
     assert [h.passage_id for h in uncounted.hits] == [h.passage_id for h in counted.hits]
     assert len(counted.hits) <= uncounted.total <= counted.total
+
+
+def test_pasted_question_words_are_budgeted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rarest words first: required ones until their passages reach the candidate budget (one
+    word may overshoot it, there is always one), optional ones until the postings budget."""
+    monkeypatch.setattr(searcher, "NATURAL_CANDIDATES", 100)
+    monkeypatch.setattr(searcher, "NATURAL_POSTINGS", 1000)
+    rare = [(df, f"w{df}", 1) for df in range(1, 40)]
+    required, optional = searcher._budgeted(rare)
+    assert [t for t, _ in required] == [f"w{df}" for df in range(1, searcher.NATURAL_REQUIRED_TERMS + 1)]
+    assert len(required) + len(optional) == searcher.NATURAL_MAX_TERMS
+    common = [(5, "rare", 2), (400, "usual", 1), (500, "often", 1), (300_000, "everywhere", 1)]
+    required, optional = searcher._budgeted(common)
+    assert required == [("rare", 2), ("usual", 1)]  # 5 < 100, so the next word is required too
+    assert optional == [("often", 1)]  # 905 < 1000 postings; then the budget is spent
+    assert searcher._budgeted([(300_000, "everywhere", 1)]) == ([("everywhere", 1)], [])

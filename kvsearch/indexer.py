@@ -754,10 +754,11 @@ def _surface_texts(document: Document) -> list[str]:
 
 def count_words(document: Document, counts: Counter[str], sign: int = 1) -> None:
     """Add (``sign`` -1: remove) the folded surface words of ``document`` to ``counts``."""
-    fold = analysis.fold
-    for text in _surface_texts(document):
-        for word in _SURFACE_WORD.findall(text):
-            counts[fold(word)] += sign
+    words = map(analysis.fold, _SURFACE_WORD.findall("\n".join(_surface_texts(document))))
+    if sign == 1:
+        counts.update(words)  # counted in C (Counter's _count_elements)
+    else:
+        counts.subtract({word: -sign * n for word, n in Counter(words).items()})
 
 
 def _count_live(live: Path, doc_ids: set[str], counter: WordCounter, sign: int) -> None:

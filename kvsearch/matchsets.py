@@ -139,15 +139,16 @@ def term_weights(
         if ordered is None or bisect.bisect_right(ordered, high) > bisect.bisect_left(ordered, low):
             matcher._read_ids()
             ids = matcher._ids
-            if weights:
+            kept = ids if among is None else among.intersection(ids)
+            if kept and weights:
                 matcher._read_weights()
-                block = dict(zip(ids, matcher._weights, strict=True))
-            else:
-                block = dict.fromkeys(ids, 1.0)
-            if among is None:
-                found.update(block)
-            else:  # set and dict operations in C; Python only for the documents kept
-                found.update({doc: block[doc] for doc in among.intersection(ids)})
+                if among is None:
+                    found.update(zip(ids, matcher._weights, strict=True))
+                else:  # set and dict operations in C; Python only for the documents kept
+                    block = dict(zip(ids, matcher._weights, strict=True))
+                    found.update({doc: block[doc] for doc in kept})
+            elif kept:
+                found.update(dict.fromkeys(kept, 1.0))
         low = high + 1
         matcher._next_block()
     return found

@@ -116,18 +116,18 @@ def test_fast_writer_merges_and_deletes_like_whoosh(records: list[dict[str, Any]
 
 
 def _generation_files(index: Path) -> dict[str, Any]:
-    from kvsearch.catalog import DOCUMENTS, FILES, WORDCOUNTS, read_lines
+    from kvsearch.catalog import read_records
     from kvsearch.generations import CURRENT, VOCABULARY, read_json
 
     generation = index / (index / CURRENT).read_text().strip()
-    files = read_lines(generation / FILES)
+    files = read_records(generation, "files")
     for entry in files.values():
         entry.pop("mtime_ns")
     return {
-        "documents": read_lines(generation / DOCUMENTS),
+        "documents": list(read_records(generation, "documents").items()),
         "vocabulary": read_json(generation / VOCABULARY),
-        "counts": read_lines(generation / WORDCOUNTS),
-        "files": files,
+        "counts": read_records(generation, "words"),
+        "files": list(files.items()),
     }
 
 

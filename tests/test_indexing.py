@@ -152,6 +152,45 @@ def test_incremental_dedup_and_vocabulary_equal_full(tmp_path: Path) -> None:
     assert _generation_files(live) == _generation_files(full)
 
 
+@pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="needs the shared corpus")
+def test_incremental_keeps_unchanged_records_in_walk_order(tmp_path: Path) -> None:
+    """Files that did not change keep their records by SQL (``Catalog.add_unchanged``), files
+    that did are handled in Python: the records, errors and warnings come out in the walk's
+    order, as a full build gives them, and the live generation's records stay untouched."""
+    import hashlib
+    import shutil
+
+    from kvsearch.catalog import RECORDS
+    from kvsearch.generations import CURRENT
+    from kvsearch.indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for folder in ("converted", "seed"):  # six files, one with a warning
+        for item in (SHARED_CORPUS / folder).iterdir():
+            shutil.copy(item, corpus / item.name)
+    (corpus / "ah-tk-2-broken.txt").write_bytes(bytes(range(256)) * 20)  # an error the records keep
+    live, full = tmp_path / "live", tmp_path / "full"
+    first = build_index(corpus, live)
+    assert first.skipped and first.warnings
+    generation = live / (live / CURRENT).read_text().strip()
+    records = hashlib.sha256((generation / RECORDS).read_bytes()).hexdigest()
+    # A new file between unchanged ones, and a changed one.
+    source = corpus / "ah-tk-20232024-1064.md"
+    (corpus / "ah-tk-20232024-1500.md").write_text(
+        source.read_text(encoding="utf-8").replace("1064", "1500"), encoding="utf-8"
+    )
+    changed = corpus / "ah-tk-20232024-302.md"
+    changed.write_bytes(changed.read_bytes() + b"\nEen extra zin.\n")
+    report = build_index(corpus, live)
+    assert (report.added, report.updated) == (1, 1)
+    assert hashlib.sha256((generation / RECORDS).read_bytes()).hexdigest() == records
+    expected = build_index(corpus, full, full=True)
+    assert _generation_files(live) == _generation_files(full)
+    assert [p.line() for p in report.skipped] == [p.line() for p in expected.skipped]
+    assert [p.line() for p in report.warnings] == [p.line() for p in expected.warnings]
+
+
 def test_parallel_segments_hold_what_one_writer_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kvsearch import indexer
     from kvsearch.generations import CURRENT

@@ -251,6 +251,8 @@ def _build(
     _remove_stale(index_path, keep)  # leftovers of a killed build
     reuse = bool(live and previous and not report.full and previous.get("versions") == versions(variant))
     name = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    if live and live.name == f"gen-{name}":  # a second build of this process within the second
+        name += "-2"
     build = index_path / f".build-{name}"
     generation = index_path / f"gen-{name}"
     try:

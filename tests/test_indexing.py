@@ -191,6 +191,32 @@ def test_incremental_keeps_unchanged_records_in_walk_order(tmp_path: Path) -> No
     assert [p.line() for p in report.warnings] == [p.line() for p in expected.warnings]
 
 
+def test_two_builds_within_one_second_both_publish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An incremental build can take less than a second: the next generation's name, made of
+    the second and the process id, must not be the live one's."""
+    import shutil
+    from datetime import datetime
+
+    from kvsearch import indexer
+    from kvsearch.generations import CURRENT
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Frozen:
+            return cls(2026, 11, 29, 8, 0, 0, tzinfo=tz)
+
+    monkeypatch.setattr(indexer, "datetime", Frozen)
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    indexer.build_index(corpus, index)
+    first = (index / CURRENT).read_text()
+    source = next(corpus.iterdir())
+    source.write_text(source.read_text(encoding="utf-8") + "\nEen extra zin.\n", encoding="utf-8")
+    assert indexer.build_index(corpus, index).updated == 1
+    assert (index / CURRENT).read_text() != first
+    assert sorted(p.name for p in index.glob("gen-*")) == sorted([first.strip(), (index / CURRENT).read_text().strip()])
+
+
 def test_parallel_segments_hold_what_one_writer_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kvsearch import indexer
     from kvsearch.generations import CURRENT

@@ -507,8 +507,9 @@ def _load_incremental(
     (``Catalog.add_unchanged``); only the others are looked at here, in walk order."""
     load = _Load()
     total, to_parse = catalog.record_walk(iter_corpus(corpus, load.notices))
-    problems = catalog.add_unchanged()
-    # The others are hashed (and parsed unless the hash is unchanged) in parser processes.
+    problems: list[tuple[int, Problem]] = []
+    # The others are hashed (and parsed unless the hash is unchanged) in parser processes; the
+    # unchanged files' records are copied while they work (after the first outcome).
     jobs = ((item, old.get("sha256") if old else None) for _, item, old, _ in catalog.walked(changed_only=True))
     outcomes = parse_files(jobs, count=to_parse)
     files: list[tuple[str, dict[str, Any]]] = []
@@ -529,6 +530,8 @@ def _load_incremental(
     try:
         for done, (seq, item, old, _cached) in enumerate(catalog.walked(changed_only=True), start=unchanged + 1):
             digest, outcome = next(outcomes)
+            if done == unchanged + 1:
+                problems += catalog.add_unchanged()
             fresh: DocumentSummary | None = None
             if outcome is None and old:
                 entry = {**old, "mtime_ns": item.mtime_ns}
@@ -559,6 +562,8 @@ def _load_incremental(
                 progress("parse", done, total)
     finally:
         outcomes.close()
+    if not to_parse:
+        problems += catalog.add_unchanged()
     save()
     problems.sort(key=lambda pair: pair[0])  # stable: a file's error before its warnings, as before
     report.unchanged = total - report.added - report.updated

@@ -28,6 +28,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -266,13 +267,12 @@ def _build(
                                       spool, report, allow_shrink, progress, variant, started)
             finally:
                 catalog.close()
-    except OSError as error:
+    except BaseException as error:
         _discard(build, generation)
-        reason = "no space left on device" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+        reason = _write_failure(error)
+        if reason is None:
+            raise
         raise IndexWriteError(f"cannot write the index in {index_path}: {reason}; the live index is unchanged") from None
-    except BaseException:
-        _discard(build, generation)
-        raise
     if not published:
         _discard(build)
         return False
@@ -344,6 +344,17 @@ def _build_in(
     checkpoint("publishing")
     _write_atomic(index_path / CURRENT, generation.name + "\n")  # the commit point
     return True
+
+
+def _write_failure(error: BaseException) -> str | None:
+    """Why the build folder could not be written (the disk is full, permissions), or None when
+    ``error`` is of another kind. SQLite (the catalog, ``records.sqlite``) reports a full disk
+    as its own error, not as an OSError."""
+    if isinstance(error, OSError):
+        return "no space left on device" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+    if isinstance(error, sqlite3.OperationalError) and getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return "no space left on device"
+    return None
 
 
 def _discard(*folders: Path) -> None:

@@ -217,6 +217,34 @@ def test_two_builds_within_one_second_both_publish(tmp_path: Path, monkeypatch: 
     assert sorted(p.name for p in index.glob("gen-*")) == sorted([first.strip(), (index / CURRENT).read_text().strip()])
 
 
+def test_full_disk_in_sqlite_is_a_write_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite reports a full disk as its own error: the build still says "no space left" (exit
+    73), removes its folder and leaves the live index."""
+    import shutil
+    import sqlite3
+
+    from kvsearch.catalog import Catalog
+    from kvsearch.errors import IndexWriteError
+    from kvsearch.generations import CURRENT
+    from kvsearch.indexer import build_index
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    build_index(corpus, index)
+    live = (index / CURRENT).read_text()
+
+    def full_disk(self: Catalog, folder: Path) -> None:
+        error = sqlite3.OperationalError("database or disk is full")
+        error.sqlite_errorcode = sqlite3.SQLITE_FULL
+        raise error
+
+    monkeypatch.setattr(Catalog, "publish", full_disk)
+    with pytest.raises(IndexWriteError, match="no space left on device"):
+        build_index(corpus, index, full=True)
+    assert (index / CURRENT).read_text() == live
+    assert not any(p.name.startswith(".build-") for p in index.iterdir())
+
+
 def test_parallel_segments_hold_what_one_writer_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kvsearch import indexer
     from kvsearch.generations import CURRENT

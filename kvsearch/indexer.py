@@ -688,20 +688,30 @@ def _write_whoosh(
 
 
 def _update_whoosh(build: Path, live: Path, documents: Iterable[Document], changed: set[str], total: int, progress: ProgressFn | None) -> int:
-    """The live Whoosh index copied into ``build``, with only the changed documents replaced.
+    """The live Whoosh index linked into ``build``, with only the changed documents replaced.
 
-    Whoosh never rewrites a segment file in place, and the copy is private to this build, so
-    the live generation stays untouched; the result holds the same passages as a full build.
+    Whoosh never rewrites a file in place (a segment's deletions go into the new table of
+    contents, new segments and tables of contents get new names), so the live generation stays
+    untouched; the result holds the same passages as a full build.
     """
     for item in live.iterdir():
         if item.name.startswith(("_MAIN_", "MAIN_")) and not item.name.endswith("WRITELOCK"):
-            shutil.copyfile(item, build / item.name)
+            _link_or_copy(item, build / item.name)
     ix = whoosh_index.open_dir(str(build))
     try:
         _add_documents(ix, documents, total, changed, progress)
         return int(ix.doc_count())
     finally:
         ix.close()
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link to ``source``: no copy of the whole index, nothing new to sync, and the
+    previous generation shares the space; a copy where the file system has no links."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _add_documents(

@@ -182,9 +182,15 @@ def test_incremental_keeps_unchanged_records_in_walk_order(tmp_path: Path) -> No
     )
     changed = corpus / "ah-tk-20232024-302.md"
     changed.write_bytes(changed.read_bytes() + b"\nEen extra zin.\n")
+    segments = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in generation.glob("*MAIN_*")}
     report = build_index(corpus, live)
     assert (report.added, report.updated) == (1, 1)
     assert hashlib.sha256((generation / RECORDS).read_bytes()).hexdigest() == records
+    # The new generation shares the unchanged segment files (hard links); none was written to.
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in generation.glob("*MAIN_*")} == segments
+    newer = live / (live / CURRENT).read_text().strip()
+    shared = [p for p in newer.glob("MAIN_*.seg") if (generation / p.name).exists()]
+    assert shared and all(p.stat().st_ino == (generation / p.name).stat().st_ino for p in shared)
     expected = build_index(corpus, full, full=True)
     assert _generation_files(live) == _generation_files(full)
     assert [p.line() for p in report.skipped] == [p.line() for p in expected.skipped]

@@ -7,10 +7,10 @@ On disk (``index/``)::
     .build-<time>-<pid>/    a build in progress; removed on failure, or by the next build
     .lock, .lock.info       one writer at a time (flock, released by the kernel on death)
 
-Each generation holds ``manifest.json`` (versions, counts), ``files.jsonl.gz`` (per source file its
-size, mtime, SHA-256 and a summary of its parsed document, so that the next build re-parses
-only what changed), ``documents.jsonl.gz`` (per document a hash of what was indexed, so that only
-changed documents are replaced), and the word counts behind "bedoelde u …?". A build parses in
+Each generation holds ``manifest.json`` (versions, counts) and ``records.sqlite``: per source
+file its size, mtime, SHA-256 and a summary of its parsed document (so that the next build
+re-parses only what changed), per document a hash of what was indexed (so that only changed
+documents are replaced), and the word counts behind "bedoelde u …?". A build parses in
 parallel processes and spools the parsed documents to a file; what it knows of every file,
 document and word is in SQLite (``kvsearch.catalog``), so memory does not grow with the corpus.
 Whoosh never sees a directory a reader may open: readers follow ``CURRENT`` only.
@@ -28,6 +28,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -44,7 +45,7 @@ import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Wh
 from whoosh import index as whoosh_index
 
 from kvsearch import analysis, vocabulary
-from kvsearch.catalog import Catalog, WordCounter
+from kvsearch.catalog import SEQ_PER_FILE, Catalog, WordCounter
 from kvsearch.corpus import DocumentSummary, Problem, fill_document, iter_corpus, parse_files
 from kvsearch.errors import IndexWriteError, LockedError, PublishRefusedError
 from kvsearch.fastwriter import FastSegmentWriter
@@ -251,6 +252,8 @@ def _build(
     _remove_stale(index_path, keep)  # leftovers of a killed build
     reuse = bool(live and previous and not report.full and previous.get("versions") == versions(variant))
     name = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    if live and live.name == f"gen-{name}":  # a second build of this process within the second
+        name += "-2"
     build = index_path / f".build-{name}"
     generation = index_path / f"gen-{name}"
     try:
@@ -264,13 +267,12 @@ def _build(
                                       spool, report, allow_shrink, progress, variant, started)
             finally:
                 catalog.close()
-    except OSError as error:
+    except BaseException as error:
         _discard(build, generation)
-        reason = "no space left on device" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+        reason = _write_failure(error)
+        if reason is None:
+            raise
         raise IndexWriteError(f"cannot write the index in {index_path}: {reason}; the live index is unchanged") from None
-    except BaseException:
-        _discard(build, generation)
-        raise
     if not published:
         _discard(build)
         return False
@@ -342,6 +344,17 @@ def _build_in(
     checkpoint("publishing")
     _write_atomic(index_path / CURRENT, generation.name + "\n")  # the commit point
     return True
+
+
+def _write_failure(error: BaseException) -> str | None:
+    """Why the build folder could not be written (the disk is full, permissions), or None when
+    ``error`` is of another kind. SQLite (the catalog, ``records.sqlite``) reports a full disk
+    as its own error, not as an OSError."""
+    if isinstance(error, OSError):
+        return "no space left on device" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+    if isinstance(error, sqlite3.OperationalError) and getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return "no space left on device"
+    return None
 
 
 def _discard(*folders: Path) -> None:
@@ -499,63 +512,75 @@ def _load_incremental(
 ) -> _Load:
     """Hash and parse what changed; every document's summary, de-duplicated, in ``catalog``.
 
-    Parsed documents go to ``spool``; the cache entry of a file (``files.jsonl.gz``) holds its
-    size, mtime, hash and its documents' summaries, never their text."""
+    Parsed documents go to ``spool``; the cache entry of a file (``records.sqlite``) holds its
+    size, mtime, hash and its documents' summaries, never their text. Files whose size and
+    mtime are unchanged keep their entry and summaries without passing through Python
+    (``Catalog.add_unchanged``); only the others are looked at here, in walk order."""
     load = _Load()
-    problems: list[Problem] = []
     total, to_parse = catalog.record_walk(iter_corpus(corpus, load.notices))
-    # Files whose size and mtime are unchanged keep their entry; the others are hashed (and
-    # parsed unless the hash is unchanged) in parser processes.
-    jobs = ((item, old.get("sha256") if old else None) for item, old, _ in catalog.walked(changed_only=True))
+    problems: list[tuple[int, Problem]] = []
+    # The others are hashed (and parsed unless the hash is unchanged) in parser processes; the
+    # unchanged files' records are copied while they work (after the first outcome).
+    jobs = ((item, old.get("sha256") if old else None) for _, item, old, _ in catalog.walked(changed_only=True))
     outcomes = parse_files(jobs, count=to_parse)
     files: list[tuple[str, dict[str, Any]]] = []
     summaries: list[tuple[DocumentSummary, dict[str, Any]]] = []
+    file_seqs: list[int] = []
+    summary_seqs: list[int] = []
 
     def save() -> None:
-        catalog.add_files(files)
-        catalog.add_summaries(summaries)
-        files.clear()
-        summaries.clear()
+        catalog.add_files(files, file_seqs)
+        catalog.add_summaries(summaries, summary_seqs)
+        for batch in (files, summaries, file_seqs, summary_seqs):
+            batch.clear()
 
+    unchanged = total - to_parse
+    checkpoint("reading")
+    if progress:
+        progress("parse", unchanged, total)
     try:
-        for done, (item, old, cached) in enumerate(catalog.walked(), start=1):
-            entry = old if cached else None
+        for done, (seq, item, old, _cached) in enumerate(catalog.walked(changed_only=True), start=unchanged + 1):
+            digest, outcome = next(outcomes)
+            if done == unchanged + 1:
+                problems += catalog.add_unchanged()
             fresh: DocumentSummary | None = None
-            if entry is None:
-                digest, outcome = next(outcomes)
-                if outcome is None and old:
-                    entry = {**old, "mtime_ns": item.mtime_ns}
+            if outcome is None and old:
+                entry = {**old, "mtime_ns": item.mtime_ns}
+            else:
+                entry = {"size": item.size, "mtime_ns": item.mtime_ns, "sha256": digest}
+                if isinstance(outcome, str):
+                    entry["error"] = outcome
+                elif outcome is not None:
+                    fresh, text = outcome
+                    fresh.spool = spool.append(text)
+                    entry["documents"] = [fresh.to_json()]
+                if old:
+                    report.updated += 1
                 else:
-                    entry = {"size": item.size, "mtime_ns": item.mtime_ns, "sha256": digest}
-                    if isinstance(outcome, str):
-                        entry["error"] = outcome
-                    elif outcome is not None:
-                        fresh, text = outcome
-                        fresh.spool = spool.append(text)
-                        entry["documents"] = [fresh.to_json()]
-                    if old:
-                        report.updated += 1
-                    else:
-                        report.added += 1
+                    report.added += 1
             if entry.get("error"):
-                problems.append(Problem(item.relative, entry["error"]))
-            for data in entry.get("documents", []):
+                problems.append((seq, Problem(item.relative, entry["error"])))
+            for index, data in enumerate(entry.get("documents", [])):
                 summary = fresh if fresh is not None else DocumentSummary.from_json(data)
                 summaries.append((summary, data))
-                report.warnings.extend(Problem(item.relative, w, skipped=False) for w in summary.warnings)
+                summary_seqs.append(seq * SEQ_PER_FILE + index)
+                problems.extend((seq, Problem(item.relative, w, skipped=False)) for w in summary.warnings)
             files.append((item.relative, entry))
+            file_seqs.append(seq)
             if len(files) >= 1000:
                 save()
-            if done == 1:
-                checkpoint("reading")
             if progress:
                 progress("parse", done, total)
     finally:
         outcomes.close()
+    if not to_parse:
+        problems += catalog.add_unchanged()
     save()
+    problems.sort(key=lambda pair: pair[0])  # stable: a file's error before its warnings, as before
     report.unchanged = total - report.added - report.updated
     report.removed = catalog.removed_files()
-    report.skipped = [p for p in problems if p.skipped]
+    report.skipped = [p for _, p in problems if p.skipped]
+    report.warnings = [p for _, p in problems if not p.skipped]
     load.duplicates = catalog.deduplicate()
     return load
 
@@ -663,20 +688,30 @@ def _write_whoosh(
 
 
 def _update_whoosh(build: Path, live: Path, documents: Iterable[Document], changed: set[str], total: int, progress: ProgressFn | None) -> int:
-    """The live Whoosh index copied into ``build``, with only the changed documents replaced.
+    """The live Whoosh index linked into ``build``, with only the changed documents replaced.
 
-    Whoosh never rewrites a segment file in place, and the copy is private to this build, so
-    the live generation stays untouched; the result holds the same passages as a full build.
+    Whoosh never rewrites a file in place (a segment's deletions go into the new table of
+    contents, new segments and tables of contents get new names), so the live generation stays
+    untouched; the result holds the same passages as a full build.
     """
     for item in live.iterdir():
         if item.name.startswith(("_MAIN_", "MAIN_")) and not item.name.endswith("WRITELOCK"):
-            shutil.copyfile(item, build / item.name)
+            _link_or_copy(item, build / item.name)
     ix = whoosh_index.open_dir(str(build))
     try:
         _add_documents(ix, documents, total, changed, progress)
         return int(ix.doc_count())
     finally:
         ix.close()
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link to ``source``: no copy of the whole index, nothing new to sync, and the
+    previous generation shares the space; a copy where the file system has no links."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _add_documents(

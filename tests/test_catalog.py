@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kvsearch.catalog import DOCUMENTS, FILES, WORDCOUNTS, Catalog, read_lines
+from kvsearch.catalog import RECORDS, Catalog, read_records
 from kvsearch.corpus import DocumentSummary, deduplicate_summaries, iter_corpus, parse_files
 from tests.conftest import SAMPLE_CORPUS, SHARED_CORPUS
 
@@ -109,32 +109,40 @@ def test_records_publish_and_load_back(tmp_path: Path) -> None:
     catalog.merge_words(0)
     catalog.publish(build)
     catalog.remove()
-    assert not list(build.glob("*.sqlite"))
-    assert read_lines(build / WORDCOUNTS) == {"ander": 1, "woord": 2}
-    assert list(read_lines(build / DOCUMENTS)) == [s.doc_id for s in kept]
-    assert read_lines(build / FILES)["a/één.md"]["size"] == 3
+    assert [p.name for p in build.glob("*.sqlite")] == [RECORDS]
+    assert read_records(build, "words") == {"ander": 1, "woord": 2}
+    assert list(read_records(build, "documents")) == [s.doc_id for s in kept]
+    assert read_records(build, "files")["a/één.md"]["size"] == 3
 
     again = Catalog(second)
     assert again.load_old(build) and again.load_old_words(build)
     again.add_summaries([(s, s.to_json()) for s in _copies(summaries)])
     again.deduplicate()
-    again.add_files([("a/één.md", read_lines(build / FILES)["a/één.md"])])
+    again.add_files([("a/één.md", read_records(build, "files")["a/één.md"])])
     again.record_keys()
     assert again.unchanged()
     assert again.changed_documents() == set()
     assert again.top_words() == {"woord": 2, "ander": 1}
     again.close()
+    assert read_records(build, "words") == {"ander": 1, "woord": 2}  # the published file is untouched
 
 
 def test_damaged_records_mean_a_full_parse(tmp_path: Path) -> None:
     old = tmp_path / "old"
     old.mkdir()
-    (old / FILES).write_bytes(b"\x1f\x8b not gzip")
+    (old / RECORDS).write_bytes(b"SQLite format 3\x00" + b"\x07" * 4000)
     catalog = Catalog(tmp_path)
     assert not catalog.load_old(old)
     assert not catalog.has_old
+    assert not catalog.load_old_words(old)
     assert catalog.changed_documents() is None
+    assert catalog.removed_files() == 0  # an empty previous generation stands in
     catalog.close()
+    (old / RECORDS).unlink()
+    (tmp_path / "missing").mkdir()
+    missing = Catalog(tmp_path / "missing")
+    assert not missing.load_old(old)
+    missing.close()
 
 
 @settings(max_examples=60, deadline=None)

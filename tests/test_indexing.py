@@ -116,18 +116,18 @@ def test_fast_writer_merges_and_deletes_like_whoosh(records: list[dict[str, Any]
 
 
 def _generation_files(index: Path) -> dict[str, Any]:
-    from kvsearch.catalog import DOCUMENTS, FILES, WORDCOUNTS, read_lines
+    from kvsearch.catalog import read_records
     from kvsearch.generations import CURRENT, VOCABULARY, read_json
 
     generation = index / (index / CURRENT).read_text().strip()
-    files = read_lines(generation / FILES)
+    files = read_records(generation, "files")
     for entry in files.values():
         entry.pop("mtime_ns")
     return {
-        "documents": read_lines(generation / DOCUMENTS),
+        "documents": list(read_records(generation, "documents").items()),
         "vocabulary": read_json(generation / VOCABULARY),
-        "counts": read_lines(generation / WORDCOUNTS),
-        "files": files,
+        "counts": read_records(generation, "words"),
+        "files": list(files.items()),
     }
 
 
@@ -150,6 +150,105 @@ def test_incremental_dedup_and_vocabulary_equal_full(tmp_path: Path) -> None:
     assert (report.updated, report.removed) == (1, 1)
     build_index(corpus, full, full=True)
     assert _generation_files(live) == _generation_files(full)
+
+
+@pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="needs the shared corpus")
+def test_incremental_keeps_unchanged_records_in_walk_order(tmp_path: Path) -> None:
+    """Files that did not change keep their records by SQL (``Catalog.add_unchanged``), files
+    that did are handled in Python: the records, errors and warnings come out in the walk's
+    order, as a full build gives them, and the live generation's records stay untouched."""
+    import hashlib
+    import shutil
+
+    from kvsearch.catalog import RECORDS
+    from kvsearch.generations import CURRENT
+    from kvsearch.indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for folder in ("converted", "seed"):  # six files, one with a warning
+        for item in (SHARED_CORPUS / folder).iterdir():
+            shutil.copy(item, corpus / item.name)
+    (corpus / "ah-tk-2-broken.txt").write_bytes(bytes(range(256)) * 20)  # an error the records keep
+    live, full = tmp_path / "live", tmp_path / "full"
+    first = build_index(corpus, live)
+    assert first.skipped and first.warnings
+    generation = live / (live / CURRENT).read_text().strip()
+    records = hashlib.sha256((generation / RECORDS).read_bytes()).hexdigest()
+    # A new file between unchanged ones, and a changed one.
+    source = corpus / "ah-tk-20232024-1064.md"
+    (corpus / "ah-tk-20232024-1500.md").write_text(
+        source.read_text(encoding="utf-8").replace("1064", "1500"), encoding="utf-8"
+    )
+    changed = corpus / "ah-tk-20232024-302.md"
+    changed.write_bytes(changed.read_bytes() + b"\nEen extra zin.\n")
+    segments = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in generation.glob("*MAIN_*")}
+    report = build_index(corpus, live)
+    assert (report.added, report.updated) == (1, 1)
+    assert hashlib.sha256((generation / RECORDS).read_bytes()).hexdigest() == records
+    # The new generation shares the unchanged segment files (hard links); none was written to.
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in generation.glob("*MAIN_*")} == segments
+    newer = live / (live / CURRENT).read_text().strip()
+    shared = [p for p in newer.glob("MAIN_*.seg") if (generation / p.name).exists()]
+    assert shared and all(p.stat().st_ino == (generation / p.name).stat().st_ino for p in shared)
+    expected = build_index(corpus, full, full=True)
+    assert _generation_files(live) == _generation_files(full)
+    assert [p.line() for p in report.skipped] == [p.line() for p in expected.skipped]
+    assert [p.line() for p in report.warnings] == [p.line() for p in expected.warnings]
+
+
+def test_two_builds_within_one_second_both_publish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An incremental build can take less than a second: the next generation's name, made of
+    the second and the process id, must not be the live one's."""
+    import shutil
+    from datetime import datetime
+
+    from kvsearch import indexer
+    from kvsearch.generations import CURRENT
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Frozen:
+            return cls(2026, 11, 29, 8, 0, 0, tzinfo=tz)
+
+    monkeypatch.setattr(indexer, "datetime", Frozen)
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    indexer.build_index(corpus, index)
+    first = (index / CURRENT).read_text()
+    source = next(corpus.iterdir())
+    source.write_text(source.read_text(encoding="utf-8") + "\nEen extra zin.\n", encoding="utf-8")
+    assert indexer.build_index(corpus, index).updated == 1
+    assert (index / CURRENT).read_text() != first
+    assert sorted(p.name for p in index.glob("gen-*")) == sorted([first.strip(), (index / CURRENT).read_text().strip()])
+
+
+def test_full_disk_in_sqlite_is_a_write_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite reports a full disk as its own error: the build still says "no space left" (exit
+    73), removes its folder and leaves the live index."""
+    import shutil
+    import sqlite3
+
+    from kvsearch.catalog import Catalog
+    from kvsearch.errors import IndexWriteError
+    from kvsearch.generations import CURRENT
+    from kvsearch.indexer import build_index
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    build_index(corpus, index)
+    live = (index / CURRENT).read_text()
+
+    def full_disk(self: Catalog, folder: Path) -> None:
+        error = sqlite3.OperationalError("database or disk is full")
+        error.sqlite_errorcode = sqlite3.SQLITE_FULL
+        raise error
+
+    monkeypatch.setattr(Catalog, "publish", full_disk)
+    with pytest.raises(IndexWriteError, match="no space left on device"):
+        build_index(corpus, index, full=True)
+    assert (index / CURRENT).read_text() == live
+    assert not any(p.name.startswith(".build-") for p in index.iterdir())
 
 
 def test_parallel_segments_hold_what_one_writer_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -270,15 +270,17 @@ def _postings(
         high = matcher.block_max_id()
         if ordered is None or bisect.bisect_right(ordered, high) > bisect.bisect_left(ordered, low):
             matcher._read_ids()
-            matcher._read_weights()
-            matcher._read_values()
-            block = zip(matcher._ids, zip(matcher._weights, matcher._values, strict=True), strict=True)
-            if among is None:
-                found.update(block)
-            else:
-                kept = among.intersection(matcher._ids)
-                if kept:
-                    found.update((doc, pair) for doc, pair in block if doc in kept)
+            ids = matcher._ids
+            kept = None if among is None else among.intersection(ids)
+            if kept is None or kept:
+                matcher._read_weights()
+                matcher._read_values()
+                weights, values = matcher._weights, matcher._values
+                if kept is None:
+                    found.update(zip(ids, zip(weights, values, strict=True), strict=True))
+                else:  # Python only for the documents kept, not for the whole block
+                    where = dict(zip(ids, range(len(ids))))
+                    found.update({doc: (weights[i], values[i]) for doc in kept for i in (where[doc],)})
         low = high + 1
         matcher._next_block()
     return found

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kvsearch.corpus import CorpusFile, DocumentSummary, Problem, deduplicate_summaries
+from kvsearch.errors import KvsearchError
 
 RECORDS = "records.sqlite"  # a generation's records, read-only once published
 
@@ -41,6 +42,9 @@ CREATE TABLE {0}.words (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID
 #: Summaries of a file's documents get ``seq`` = the file's walk ``seq`` * this + their index:
 #: the same order as the walk, whether written by SQL (unchanged files) or by Python.
 SEQ_PER_FILE = 1 << 16
+
+#: ``UPDATE … FROM`` (de-duplication, the walk) came with SQLite 3.33 (2020).
+MIN_SQLITE = (3, 33, 0)
 
 #: Rows fetched or written per statement: memory per batch, not per corpus.
 BATCH = 2000
@@ -83,6 +87,10 @@ class Catalog:
     corpus walk, which a second thread reads while the first writes)."""
 
     def __init__(self, folder: Path) -> None:
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            wanted = ".".join(map(str, MIN_SQLITE))
+            have = sqlite3.sqlite_version
+            raise KvsearchError(f"building an index needs SQLite {wanted} or newer; this Python has {have}")
         self.path = folder / "catalog.sqlite"
         self.walk = folder / "walk.sqlite"
         self.words = folder / "words-{}.sqlite"  # a writer process's own counts
@@ -148,7 +156,8 @@ class Catalog:
             # OR IGNORE: two raw names may print alike (``printable_path``); the first is kept.
             self.db.execute(
                 "INSERT OR IGNORE INTO records.files "
-                "SELECT path, entry, entry ->> '$.size', entry ->> '$.mtime_ns', seq FROM files ORDER BY seq"
+                "SELECT path, entry, json_extract(entry, '$.size'), json_extract(entry, '$.mtime_ns'), seq "
+                "FROM files ORDER BY seq"
             )
             self.db.execute(
                 "INSERT INTO records.documents SELECT doc_id, key, position FROM documents ORDER BY position"
@@ -208,11 +217,13 @@ class Catalog:
         db.execute("INSERT INTO files (seq, path, entry) SELECT seq, relative, old FROM walk.found WHERE cached")
         db.execute(
             "INSERT INTO summaries (seq, doc_id, reference, data) "
-            f"SELECT f.seq * {SEQ_PER_FILE} + d.key, d.value ->> '$.doc_id', d.value ->> '$.reference', d.value "
+            f"SELECT f.seq * {SEQ_PER_FILE} + d.key, json_extract(d.value, '$.doc_id'), "
+            "json_extract(d.value, '$.reference'), d.value "
             "FROM walk.found AS f, json_each(f.old, '$.documents') AS d WHERE f.cached"
         )
         errors = db.execute(
-            "SELECT seq, relative, old ->> '$.error' FROM walk.found WHERE cached AND old ->> '$.error' IS NOT NULL"
+            "SELECT seq, relative, json_extract(old, '$.error') FROM walk.found "
+            "WHERE cached AND json_extract(old, '$.error') IS NOT NULL"
         ).fetchall()
         warnings = db.execute(
             "SELECT f.seq, f.relative, w.value FROM walk.found AS f, json_each(f.old, '$.documents') AS d, "
@@ -387,7 +398,7 @@ class Catalog:
         """Each kept document's key (``DocumentSummary.key``), in index order: its digest, in
         SQL, unless it took over something from a duplicate (``filled``)."""
         self.db.execute(
-            "INSERT INTO documents (position, doc_id, key) SELECT position, doc_id, data ->> '$.digest' "
+            "INSERT INTO documents (position, doc_id, key) SELECT position, doc_id, json_extract(data, '$.digest') "
             "FROM summaries WHERE kept AND filled IS NULL"
         )
         position = -1

@@ -279,7 +279,7 @@ def _postings(
                 if kept is None:
                     found.update(zip(ids, zip(weights, values, strict=True), strict=True))
                 else:  # Python only for the documents kept, not for the whole block
-                    where = dict(zip(ids, range(len(ids))))
+                    where = dict(zip(ids, range(len(ids)), strict=True))
                     found.update({doc: (weights[i], values[i]) for doc in kept for i in (where[doc],)})
         low = high + 1
         matcher._next_block()

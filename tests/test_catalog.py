@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -168,3 +169,13 @@ def test_balanced_bounds_split_the_spooled_text_evenly(tmp_path_factory, sizes: 
         # The first document that brings the text up to part/parts of the whole ends a part.
         assert sum(sizes[: bounds[part]]) * parts >= offset * part
         assert bounds[part] == 0 or sum(sizes[: bounds[part] - 1]) * parts < offset * part
+
+
+def test_too_old_sqlite_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kvsearch import catalog
+    from kvsearch.errors import KvsearchError
+
+    monkeypatch.setattr(catalog.sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(catalog.sqlite3, "sqlite_version", "3.31.1")
+    with pytest.raises(KvsearchError, match=r"needs SQLite 3\.33\.0 or newer; this Python has 3\.31\.1"):
+        catalog.Catalog(tmp_path)

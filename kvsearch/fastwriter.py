@@ -35,7 +35,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from kvsearch import analysis
-from kvsearch.schema import DutchTokenizer, block_lengths
+from kvsearch.schema import BYTE_LENGTHS, DutchTokenizer, posting_blocks
 
 _PACK_UINT = struct.Struct("!I").pack
 _PACK_USHORT = struct.Struct("!H").pack
@@ -275,7 +275,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         if not pdr.has_column(lenfield):
             return None
         column = pdr.column_reader(lenfield, LENGTHS_COLUMN)
-        return array("I", map(_QUANTISED.__getitem__, column))
+        return array("I", map(BYTE_LENGTHS.__getitem__, column))
 
     def _write_postings(self, pdr: Any) -> None:
         fw = self.fieldwriter
@@ -332,23 +332,17 @@ def _write_term(pw: Any, ids: array, weights: list[float], values: list[bytes], 
     Blocks hold ``blocklimit`` postings, the last one the rest (written by ``finish_postings``);
     per block the writer tracks the shortest and longest field length and the highest weight.
     """
-    limit = pw._blocklimit
     total = len(ids)
-    for start in range(0, total, limit):
-        end = min(start + limit, total)
-        block_ids = ids[start:end]
-        block_weights = weights[start:end]
+    for start, end, block_ids, block_weights, maxweight, minlength, maxlength in posting_blocks(
+        ids, weights, lengths, pw._blocklimit
+    ):
         pw._ids = block_ids
         pw._weights = array("f", block_weights)
         pw._values = [v for v in values[start:end] if v]
-        pw._maxweight = max(0, max(block_weights))
-        pw._minlength, pw._maxlength = block_lengths(lengths, block_ids)
+        pw._maxweight = maxweight
+        pw._minlength, pw._maxlength = minlength, maxlength
         if end < total:
             pw._write_block()
-
-
-#: Field length by its stored byte (0: the field is empty or missing).
-_QUANTISED = [byte_to_length(b) if b else 0 for b in range(256)]
 
 
 def quantised_length(length: int) -> int:

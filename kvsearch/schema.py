@@ -198,6 +198,20 @@ def block_lengths(lengths: array | None, block_ids: array) -> tuple[int | None, 
     return (min(found), max(found)) if found else (None, 0)
 
 
+def posting_blocks(
+    ids: array, weights: list[float], lengths: array | None, limit: int
+) -> Iterator[tuple[int, int, array, list[float], float, int | None, int]]:
+    """A posting list cut into Whoosh's blocks of ``limit`` postings: per block its ``start``
+    and ``end``, ids, weights, highest weight (as given, not as stored in float32) and
+    shortest and longest field length, which Whoosh's writer keeps per block."""
+    total = len(ids)
+    for start in range(0, total, limit):
+        end = min(start + limit, total)
+        block_ids = ids[start:end]
+        given = weights[start:end]
+        yield start, end, block_ids, given, max(0, max(given)), *block_lengths(lengths, block_ids)
+
+
 class _TermTable(filetables.OrderedHashWriter):  # type: ignore[misc]
     """Whoosh's term table writer, the same file, with each term's hash and position kept in
     two arrays (12 bytes a term) instead of a tuple in a list (about 130 bytes): a segment of
@@ -353,16 +367,12 @@ class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
         startoffset = postfile.tell()
         postfile.write(WHOOSH3_HEADER_MAGIC)
         info = W3TermInfo()
-        limit = self._blocklimit
         total = len(ids)
-        for start in range(0, total, limit):
-            end = min(start + limit, total)
-            block_ids = ids[start:end]
-            given = weights[start:end]
+        for start, end, block_ids, given, maxweight, minlength, maxlength in posting_blocks(
+            ids, weights, lengths, self._blocklimit
+        ):
             block_weights = array("f", given)
             count = end - start
-            maxweight = max(0, max(given))  # as given, not as stored (float32)
-            minlength, maxlength = block_lengths(lengths, block_ids)
             # W3TermInfo.add_block
             info._weight += sum(block_weights)
             info._df += count
@@ -447,7 +457,7 @@ _INT = struct.Struct("!i")
 _HEADER_MAX = 96
 
 
-#: A field length as Whoosh stores it (one byte) -> the length it stands for.
+#: A field length as Whoosh stores it (one byte) -> the length it stands for (0: none).
 BYTE_LENGTHS = tuple(byte_to_length(code) for code in range(256))
 
 

@@ -364,12 +364,9 @@ def _discard(*folders: Path) -> None:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    """JSON, gzip'd when the name ends in .gz (the build caches: 10 MB of files.json at 100k
-    passages became 1.5 MB).
-
-    An object is written a member at a time: at a million passages ``files.json`` is about
-    100 MB of text, which as one string, its bytes and their compressed copy would be the
-    build's peak of memory."""
+    """JSON, gzip'd when the name ends in .gz (the manifest, and the vocabulary of up to
+    60,000 words behind "bedoelde u"), written an object's members a piece at a time
+    (``_dump_json``) rather than as one string, its bytes and their compressed copy."""
     with open(path, "wb") as raw:
         if path.suffix == ".gz":
             with gzip.GzipFile(filename="", mode="wb", compresslevel=6, fileobj=raw, mtime=0) as packed:

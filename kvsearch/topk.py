@@ -7,8 +7,10 @@ term. Here the matches come from posting sets (:mod:`kvsearch.matchsets`) and ea
 postings among them are read once, into a table of document -> weight. Scores are first
 bounded: a term adds at most its highest score in the segment (Whoosh's own ``max_quality``:
 highest frequency, shortest field), and the coordination bonus depends only on how many terms
-a passage has. Passages are then scored exactly, in the order of their bounds, until no bound
-left can reach the last of the best hits.
+a passage has. A term scored by Whoosh's BM25F is scored exactly at once instead, in one
+comprehension from the segment's length bytes (the same operations, so the same floats), which
+costs no more than its bound. Passages are then scored exactly, in the order of their bounds,
+until no bound left can reach the last of the best hits.
 
 Exact scores walk Whoosh's own matcher tree for the segment and use its scorers, adding in
 the order its matchers add (``a.score() + b.score()``): the hits and scores are those of

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import bisect
 import copy
-import itertools
-import pickle
+from collections.abc import Iterable
+from itertools import accumulate, islice
+from pickle import loads
 from typing import Any
 
 import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
@@ -21,9 +22,11 @@ import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Wh
 # isort: split
 from whoosh import formats, matching, query
 from whoosh.matching.wrappers import WrappingMatcher
+from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 
+from kvsearch.schema import BYTE_LENGTHS
 from kvsearch.wholeindex import Expanded, WholeAnd, WholeOr
 
 #: Per (field, indexed term): its weight in each document it was read for.
@@ -195,46 +198,80 @@ def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, flo
         if not candidates:
             return {}  # a word this segment does not have, or no document with all of them
     assert candidates is not None
-    decode = _positions_decoder(field.format)
-    starts: dict[int, set[int]] = {}  # where the phrase may start, narrowed word by word
-    for step, offset in enumerate(order):
+    shifted = _positions_decoder(field.format)
+    first, *others = order
+    table = tables[first]
+    # Where the phrase may start in each passage, narrowed word by word; the last word only
+    # has to meet one start (set operations over lazily decoded positions, in C).
+    starts = {doc: set(shifted(table[doc][1], first)) for doc in candidates}
+    for step, offset in enumerate(others, 1):
         table = tables[offset]
-        if step == 0:
-            starts = {doc: {p - offset for p in decode(table[doc][1])} for doc in candidates}
-            continue
-        narrowed = {}
-        for doc, begins in starts.items():
-            kept = begins.intersection([p - offset for p in decode(table[doc][1])])
-            if kept:
-                narrowed[doc] = kept
-        starts = narrowed
-    scorers = [leaf.weighting.scorer(leaf, q.fieldname, word) for word in words]
-    scores = {}
-    for doc in starts:
-        total = _tree_sum([scorer.score(Posting(doc, tables[i][doc][0])) for i, scorer in enumerate(scorers)])
-        scores[doc] = total * q.boost if q.boost != 1.0 else total
-    return scores
+        if step == len(others):
+            met = (doc for doc, begins in starts.items() if not begins.isdisjoint(shifted(table[doc][1], offset)))
+            starts = {doc: starts[doc] for doc in met}
+            break
+        narrowed = ((doc, begins.intersection(shifted(table[doc][1], offset))) for doc, begins in starts.items())
+        starts = {doc: kept for doc, kept in narrowed if kept}
+    per_word = []
+    for i, word in enumerate(words):
+        scorer = leaf.weighting.scorer(leaf, q.fieldname, word)
+        weights = {doc: tables[i][doc][0] for doc in starts}
+        scores = bm25_scores(leaf, scorer, q.fieldname, weights, starts)
+        if scores is None:  # another scorer: Whoosh's, a passage at a time
+            scores = {doc: scorer.score(Posting(doc, weight)) for doc, weight in weights.items()}
+        per_word.append(scores)
+    total = _tree_sum_tables(per_word)
+    return {doc: score * q.boost for doc, score in total.items()} if q.boost != 1.0 else total
+
+
+def bm25_scores(
+    leaf: Searcher, scorer: Any, fieldname: str, weights: dict[int, float], docs: Iterable[int]
+) -> dict[int, float] | None:
+    """Whoosh's BM25F score of a term in each of ``docs`` (its weight there from ``weights``),
+    computed as its scorer computes it (``whoosh.scoring.bm25``, the same operations in the
+    same order, so the same floats), with the field lengths from the segment's length bytes:
+    a dictionary comprehension instead of four Python calls a passage. None for another
+    scorer, or lengths not kept as bytes."""
+    if type(scorer) is not BM25FScorer:
+        return None
+    perdoc = getattr(leaf.reader(), "_perdoc", None)
+    lengths = perdoc.length_bytes(fieldname) if hasattr(perdoc, "length_bytes") else None
+    if lengths is None:
+        return None
+    idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    table, k1_plus_1, one_minus_b = BYTE_LENGTHS, k1 + 1, 1 - b
+    return {
+        doc: idf * ((tf * k1_plus_1) / (tf + k1 * (one_minus_b + b * table[lengths[doc]] / avgfl)))
+        for doc in docs
+        for tf in (weights[doc],)
+    }
 
 
 def _positions_decoder(format: Any) -> Any:
-    """Whoosh's decoding of a posting's positions; for its ``Positions`` format (pickled gaps)
-    the same without its per-call overhead, which was a third of a phrase search."""
+    """Whoosh's decoding of a posting's positions, each minus ``shift``: ``(value, shift) ->
+    positions``. For its ``Positions`` format (pickled gaps), an iterator summing the gaps
+    in C from ``-shift`` (Whoosh's decoder costs a Python call and loop per list; a phrase
+    of common words decodes 100,000s of lists)."""
     if type(format) is not formats.Positions:
-        return format.decoder("positions")
+        decode = format.decoder("positions")
+        return lambda value, shift: [p - shift for p in decode(value)]
 
-    def decode(value: bytes) -> Any:
-        gaps = value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b"."
-        return itertools.accumulate(pickle.loads(gaps))
+    def shifted(value: bytes, shift: int) -> Any:
+        # As Positions.decode_positions: the pickle's STOP is appended (bytes past it are ignored).
+        return islice(accumulate(loads(value[_INT_SIZE:] + b"."), initial=-shift), 1, None)
 
-    return decode
+    return shifted
 
 
-def _tree_sum(values: list[float]) -> float:
-    """A sum in the order of Whoosh's matcher trees (``make_binary_tree``), to the last bit."""
-    if len(values) == 1:
-        return values[0]
-    half = len(values) // 2
-    return _tree_sum(values[:half]) + _tree_sum(values[half:])
+def _tree_sum_tables(tables: list[dict[int, float]]) -> dict[int, float]:
+    """Per document, the sum of its values in ``tables`` (all with the same documents) in the
+    order of Whoosh's matcher trees (``make_binary_tree``: each half summed, then the halves),
+    so the floats are Whoosh's to the last bit."""
+    if len(tables) == 1:
+        return tables[0]
+    half = len(tables) // 2
+    a, b = _tree_sum_tables(tables[:half]), _tree_sum_tables(tables[half:])
+    return {doc: score + b[doc] for doc, score in a.items()}
 
 
 class Posting:

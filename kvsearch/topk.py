@@ -38,11 +38,9 @@ from whoosh.matching import (
     WrappingMatcher,
 )
 from whoosh.matching.mcore import LeafMatcher
-from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 
-from kvsearch.matchsets import Posting, ScoredMatcher, Tables, live_matches, term_weights
-from kvsearch.schema import BYTE_LENGTHS
+from kvsearch.matchsets import Posting, ScoredMatcher, Tables, bm25_scores, live_matches, term_weights
 
 #: Bounds are summed like scores, but a little room for rounding costs nothing.
 SLACK = 1e-9
@@ -73,29 +71,6 @@ class _Segment:
             self._weights[term] = term_weights(self.leaf, reader, term[0], term[1], self.docs, ordered=self._ordered)
         return self._weights[term]
 
-    def _bm25(self, m: Any, weights: dict[int, float], found: set[int]) -> dict[int, float] | None:
-        """Whoosh's BM25F score of each of ``found``, computed as its scorer computes it
-        (``whoosh.scoring.bm25``, same operations in the same order, so the same floats), with
-        the field lengths from the segment's length bytes: a dictionary comprehension instead
-        of four Python calls a passage. None for another scorer."""
-        scorer = m.scorer
-        if type(scorer) is not BM25FScorer:
-            return None
-        lengths = self._lengths(m.term()[0])
-        if lengths is None:
-            return None
-        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-        table, k1_plus_1, one_minus_b = BYTE_LENGTHS, k1 + 1, 1 - b
-        return {
-            doc: idf * ((tf * k1_plus_1) / (tf + k1 * (one_minus_b + b * table[lengths[doc]] / avgfl)))
-            for doc in found
-            for tf in (weights[doc],)
-        }
-
-    def _lengths(self, fieldname: str) -> bytes | None:
-        perdoc = getattr(self.leaf.reader(), "_perdoc", None)
-        return perdoc.length_bytes(fieldname) if hasattr(perdoc, "length_bytes") else None
-
     def walk(self, m: Any, docs: set[int], exact: bool) -> Scores | None:
         """For each of ``docs`` that ``m`` matches: its score (``exact``) or the most it can
         score, and how many terms it has; None for a matcher this does not know."""
@@ -103,7 +78,7 @@ class _Segment:
         if isinstance(m, LeafMatcher) and m.term() is not None and m.supports_block_quality():
             weights = self.weights(m)
             found = weights.keys() & docs
-            scores = self._bm25(m, weights, found)
+            scores = bm25_scores(self.leaf, m.scorer, m.term()[0], weights, found)
             if scores is not None:  # exact, and as cheap as a bound
                 return scores, dict.fromkeys(found, 1)
             if exact:  # the scorer reads weight and document as from Whoosh's own matcher

@@ -38,3 +38,21 @@ def test_the_benchmark_runs_and_writes_its_json(tmp_path: Path) -> None:
     assert set(results["ratios"]) >= {"kvsearch/whoosh_naive", "kvsearch/fts5"}
     assert results["ratios"]["kvsearch/whoosh_naive"]["cold_ms"] > 0
     assert "targets (issue 7)" in done.stdout and "written to" in done.stdout
+
+    # The floor script (tests/bench/floor.py) on the same index and queries: it records what
+    # each search read and times decoding just that.
+    floor_out, work = tmp_path / "floor.json", tmp_path / "work"
+    command = [
+        sys.executable, str(ROOT / "tests" / "bench" / "floor.py"), "--index", str(work / "index-kvsearch"),
+        "--passages", str(work / "passages.jsonl"), "--queries", "40", "--out", str(floor_out),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    floor = json.loads(floor_out.read_text())
+    rows = floor["queries"]
+    assert len(rows) >= 30 and {row["kind"] for row in rows} >= {"word", "phrase", "long"}
+    assert all(row["search_ms"] > 0 and row["whoosh_ms"] >= 0 and row["floor_ms"] >= 0 for row in rows)
+    blocks = sum(row["blocks"] for row in rows)
+    assert blocks > 0 and sum(row["headers"] for row in rows) >= blocks
+    assert any(row["position_lists"] for row in rows if row["kind"] == "phrase")
+    assert set(floor["summary"]) == {"search_ms", "whoosh_ms", "floor_ms"}

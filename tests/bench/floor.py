@@ -1,0 +1,181 @@
+"""What the bench's queries cost below kvsearch's own code: the floor Whoosh's index sets.
+
+    python tests/bench/floor.py --index INDEX --passages passages.jsonl --out floor.json
+
+For each of the bench's warm queries (the same 40, drawn from ``passages.jsonl`` as
+``run.py`` draws them), on an index ``run.py`` or ``kvsearch index`` built:
+
+* ``search_ms``: ``kvsearch.search`` as the bench times it (warm, median of three);
+* ``whoosh_ms``: Whoosh's own top 10 for the same query tree (``Searcher.search``: its
+  matchers with block-quality skipping, and no count of the matches), once;
+* ``floor_ms``: only decoding what that search read from the index: the posting blocks
+  (header, inflate, unpickle, ids) and the position lists, replayed without any of the
+  search's own logic. No search that reads those postings through Whoosh's format can be
+  faster; the blocks and position lists are counted too.
+
+It answers "is the time in kvsearch's code, or in Whoosh's format?" with numbers, for
+issue 7's warm p95 target at a million passages. It prints a table and p50/p95 per column.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import pickle
+import statistics
+import sys
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.bench.run import make_queries, percentile  # noqa: E402
+from tests.bench.systems import query_text  # noqa: E402
+
+
+class Reads:
+    """What a search read while recording: block headers, block data, position lists."""
+
+    def __init__(self) -> None:
+        self.headers: list[tuple[Any, int]] = []  # mapped segment, block start
+        self.blocks: list[tuple[Any, int, int, int]] = []  # mapped segment, data from, to, zlib level
+        self.positions: list[bytes] = []
+
+
+@contextmanager
+def recording() -> Iterator[Reads]:
+    """Records every block header and block kvsearch's block reader decodes, and every
+    position list the phrase matching decodes (where a search reads postings in bulk)."""
+    from kvsearch import matchsets, schema
+
+    reads = Reads()
+    matcher = schema._LeafMatcher
+    goto, read_data, positions_decoder = matcher._goto, matcher._read_data, matchsets._positions_decoder
+
+    def recorded_goto(self: Any, position: int) -> None:
+        reads.headers.append((self._postfile._buf, position))
+        goto(self, position)
+
+    def recorded_read_data(self: Any) -> None:
+        reads.blocks.append((self._postfile._buf, self._dataoffset, self._nextoffset, self._compression))
+        read_data(self)
+
+    def recorded_decoder(format_: Any) -> Any:
+        decode = positions_decoder(format_)
+
+        def recorded(value: bytes, shift: int) -> Any:
+            reads.positions.append(value)
+            return decode(value, shift)
+
+        return recorded
+
+    matcher._goto, matcher._read_data = recorded_goto, recorded_read_data
+    matchsets._positions_decoder = recorded_decoder
+    try:
+        yield reads
+    finally:
+        matcher._goto, matcher._read_data, matchsets._positions_decoder = goto, read_data, positions_decoder
+
+
+def decoding_seconds(reads: Reads) -> float:
+    """Time to decode just what was read: each block header (length and pickled info), each
+    block's data (inflated, unpickled, ids summed), each position list's positions."""
+    from kvsearch.schema import _HEADER_MAX, _INT
+
+    started = time.perf_counter()
+    for buf, position in reads.headers:
+        (length,) = _INT.unpack_from(buf, position)
+        start = position + _INT.size
+        pickle.loads(buf[start : start + min(abs(length), _HEADER_MAX)])  # bytes past the pickle are ignored
+    for buf, start, end, level in reads.blocks:
+        data = buf[start:end]
+        ids = pickle.loads(zlib.decompress(data) if level else data)[0]
+        tuple(itertools.accumulate(ids))
+    for value in reads.positions:
+        gaps = value[4:] if value.endswith(b".") else value[4:] + b"."
+        list(itertools.accumulate(pickle.loads(gaps)))
+    return time.perf_counter() - started
+
+
+def whoosh_seconds(index: Path, text: str) -> float:
+    """Whoosh's own top 10 for kvsearch's query tree of ``text``."""
+    from kvsearch import searcher as kv
+    from kvsearch.query import parse_query
+
+    with kv.open_searcher(index) as (searcher, _info):
+        parsed = parse_query(text)
+        natural = parsed.is_plain and len(parsed.words) > kv.NATURAL_LANGUAGE_WORDS
+        tree = kv._build_query(parsed, searcher, any_word=natural)
+        started = time.perf_counter()
+        searcher.search(tree, limit=10)
+        return time.perf_counter() - started
+
+
+def measure(index: Path, spec: dict[str, Any]) -> dict[str, Any]:
+    import kvsearch
+
+    text = query_text("kvsearch", spec)
+    kvsearch.search(text, index_dir=index, limit=10)  # warm, as the bench's untimed pass
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        result = kvsearch.search(text, index_dir=index, limit=10)
+        times.append(time.perf_counter() - started)
+    with recording() as reads:
+        kvsearch.search(text, index_dir=index, limit=10)
+    floors = [decoding_seconds(reads) for _ in range(3)]
+    return {
+        "kind": spec["kind"],
+        "query": text,
+        "matches": result.total,
+        "search_ms": round(statistics.median(times) * 1000, 1),
+        "whoosh_ms": round(whoosh_seconds(index, text) * 1000, 1),
+        "floor_ms": round(statistics.median(floors) * 1000, 1),
+        "headers": len(reads.headers),
+        "blocks": len(reads.blocks),
+        "position_lists": len(reads.positions),
+    }
+
+
+COLUMNS = ("search_ms", "whoosh_ms", "floor_ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", type=Path, required=True, help="A kvsearch index folder.")
+    parser.add_argument(
+        "--passages", type=Path, required=True, help="The bench's passages.jsonl (the queries' source)."
+    )
+    parser.add_argument("--queries", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=Path("floor.json"))
+    args = parser.parse_args()
+    rows = [measure(args.index, spec) for spec in make_queries(args.passages, args.queries, args.seed)]
+    rows.sort(key=lambda row: -row["search_ms"])
+    print(f"{'search':>8} {'whoosh':>8} {'floor':>8} {'headers':>8} {'blocks':>7} {'pos.':>7}  kind    query")
+    for row in rows:
+        print(
+            f"{row['search_ms']:8.1f} {row['whoosh_ms']:8.1f} {row['floor_ms']:8.1f} {row['headers']:8} "
+            f"{row['blocks']:7} {row['position_lists']:7}  {row['kind']:7} {row['query'][:60]}"
+        )
+    summary = {
+        column: {
+            "p50": round(percentile([row[column] for row in rows], 0.5), 1),
+            "p95": round(percentile([row[column] for row in rows], 0.95), 1),
+        }
+        for column in COLUMNS
+    }
+    for column, figures in summary.items():
+        print(f"{column}: p50 {figures['p50']} ms, p95 {figures['p95']} ms")
+    args.out.write_text(json.dumps({"queries": rows, "summary": summary}, indent=2, ensure_ascii=False) + "\n")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

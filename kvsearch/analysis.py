@@ -748,6 +748,12 @@ def _word_terms(raw: str, query: bool) -> tuple[str, ...]:
     return _terms_of(raw, query, stem, True)
 
 
+@lru_cache(maxsize=200_000)
+def _index_terms(raw: str) -> tuple[str, ...]:
+    """``_word_terms(raw, False)``: the index build's cache, keyed by the word alone."""
+    return _terms_of(raw, False, stem, True)
+
+
 # --------------------------------------------------------------------------------------------
 # Variants (baselines for the relevance evaluation; the index records which one built it)
 # --------------------------------------------------------------------------------------------
@@ -886,14 +892,20 @@ def index_positions(text: str, variant: str = "shipped") -> tuple[dict[str, list
     The same result as collecting ``analyze(text)`` by term, without a ``Token`` per word: the
     index build's hot path.
     """
-    terms_of = _word_terms if variant == "shipped" else _variant_terms(variant)
+    if variant == "shipped":
+        terms_of: Callable[[str], tuple[str, ...]] = _index_terms
+    else:
+        variant_terms = _variant_terms(variant)
+
+        def terms_of(raw: str) -> tuple[str, ...]:
+            return variant_terms(raw, False)
+
     word_re = _WHITESPACE_RE if variant == "whitespace" else _WORD_RE
     positions: dict[str, list[int]] = {}
     get = positions.get
     count = 0
     pos = 0
-    for raw in word_re.findall(text.replace("_", " ")):
-        found = terms_of(raw, False)
+    for found in map(terms_of, word_re.findall(text.replace("_", " "))):  # cached, called from C
         if not found:
             continue
         for t in found:

@@ -217,7 +217,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._text = {}
         self._size = 0
 
-    def _read_run(self, name: str) -> Iterator[tuple[tuple[str, bytes], int, array, list[float], list[bytes]]]:
+    def _read_run(self, name: str, rank: int) -> Iterator[tuple[tuple[str, bytes], int, array, list[float], list[bytes]]]:
         with self._tempstorage.open_file(name).raw_file() as handle:
             while True:
                 try:
@@ -226,26 +226,25 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                     return
                 ids = array("I")
                 ids.frombytes(docs)
-                yield key, 0, ids, weights, values
+                yield key, rank, ids, weights, values
 
-    def _memory_run(self) -> Iterator[tuple[tuple[str, bytes], int, array, list[float], list[bytes]]]:
+    def _memory_run(self, rank: int) -> Iterator[tuple[tuple[str, bytes], int, array, list[float], list[bytes]]]:
         for key, p in self._pooled():
-            yield key, 1, p.docs, p.weights, p.values
+            yield key, rank, p.docs, p.weights, p.values
 
     def _merged_terms(self) -> Iterator[tuple[tuple[str, bytes], list[tuple[array, list[float], list[bytes]]]]]:
         """Each term once, in (field, term) order, with its posting chunks in document order."""
-        sources = [self._read_run(name) for name in self._runs] + [self._memory_run()]
-
-        # Runs were written in document order, so chunks of one term keep the order of their runs.
-        def tagged(n: int, source: Iterator[Any]) -> Iterator[Any]:
-            for key, _rank, ids, weights, values in source:
-                yield key, n, ids, weights, values
-
+        if not self._runs:  # nothing was spilled: the pool is the only source
+            for key, p in self._pooled():
+                yield key, [(p.docs, p.weights, p.values)]
+            return
+        # Runs were written in document order, so chunks of one term keep the order of their runs
+        # (the rank). A term is in a run once, so the tuples compare by (key, rank) alone.
+        sources = [self._read_run(name, rank) for rank, name in enumerate(self._runs)]
+        sources.append(self._memory_run(len(self._runs)))
         current: tuple[str, bytes] | None = None
         chunks: list[tuple[array, list[float], list[bytes]]] = []
-        for key, _n, ids, weights, values in heapq.merge(
-            *(tagged(n, s) for n, s in enumerate(sources)), key=lambda item: (item[0], item[1])
-        ):
+        for key, _rank, ids, weights, values in heapq.merge(*sources):
             if key != current:
                 if current is not None:
                     yield current, chunks

@@ -66,34 +66,40 @@ _NOTICE_HEAD = re.compile(r"^Mededeling\s*:?$")
 # "1. Bent u …" or a bare "1" on its own line before the question (DOCX exports).
 _NUMBERED_QUESTION = re.compile(r"^(\d{1,2})(?:[.)](?:\s+(\S.*))?|\s*)$")
 
-_FURNITURE = [
-    re.compile(p)
-    for p in (
-        r"^Tweede Kamer der Staten-Generaal\s*\d*$",
-        r"^Vergaderjaar\s+\d{4}\s*[–-]\s*\d{4}\b.*$",
-        r"^Vragen gesteld door de leden der Kamer.*$",
-        r"^regering gegeven antwoorden$",
-        r"^Aanhangsel van de Handelingen$",
+_FURNITURE = re.compile(
+    "|".join(
+        (
+            r"^Tweede Kamer der Staten-Generaal\s*\d*$",
+            r"^Vergaderjaar\s+\d{4}\s*[–-]\s*\d{4}\b.*$",
+            r"^Vragen gesteld door de leden der Kamer.*$",
+            r"^regering gegeven antwoorden$",
+            r"^Aanhangsel van de Handelingen$",
+        )
     )
-]
+)
 # Lines that end a page: after them a new page starts.
-_FOOTER = [
-    re.compile(p)
-    for p in (
-        r"^(?:ah|kv)-tk-[\w-]+$",
-        r"^ISSN\b.*$",
-        r"^[’']s-Gravenhage \d{4}.*$",
-        r"^Tweede Kamer, vergaderjaar \d{4}\s*[–-]\s*\d{4}, (?:Aanhangsel|Vragen)\s*\d*$",
-        r"^h tk \d{8} \d+$",
-        r"^-{3,}$",
+_FOOTER = re.compile(
+    "|".join(
+        (
+            r"^(?:ah|kv)-tk-[\w-]+$",
+            r"^ISSN\b.*$",
+            r"^[’']s-Gravenhage \d{4}.*$",
+            r"^Tweede Kamer, vergaderjaar \d{4}\s*[–-]\s*\d{4}, (?:Aanhangsel|Vragen)\s*\d*$",
+            r"^h tk \d{8} \d+$",
+            r"^-{3,}$",
+        )
     )
-]
+)
 _LONE_NUMBERS = re.compile(r"^\d{1,3}(?:\s*(?:,|en)?\s*\d{1,3})*$")
 _FOOTNOTE_START = re.compile(r"^(\d{1,3})\)?\s*(?=[^\s\d.,;:)\]])(.*)$")
 _MD_MARKUP = re.compile(r"^#+\s*|^\*\*|\*\*$|^_|_$")
 
 _DOC_ID = re.compile(r"\b(ah-tk-\d{8}-\d+|kv-tk-\d{4}Z\d{5})\b")
 _MD_FOOTER_ID = re.compile(r"\bh tk (\d{8}) (\d+)\b")
+# Without the leading \b, for searching a whole document (see _search_word_start).
+_DOC_ID_ANYWHERE = re.compile(_DOC_ID.pattern[2:])
+_MD_FOOTER_ID_ANYWHERE = re.compile(_MD_FOOTER_ID.pattern[2:])
+_WORD_CHAR = re.compile(r"\w")
 _AH_LINE = re.compile(r"^AH\s+(\d{1,5})$")
 _REFERENCE = re.compile(r"\b(20\d\d)Z\s?(\d{5})\b")
 _SEE_ALSO = re.compile(
@@ -299,12 +305,12 @@ def _prepare_lines(text: str) -> _Lines:
         for line in page.split("\n"):
             stripped = line.strip()
             plain = _strip_markup(stripped)
-            if any(p.match(plain) for p in _FURNITURE):
+            if _FURNITURE.match(plain):
                 found = re.search(r"Vergaderjaar\s+(\d{4})\s*[–-]\s*(\d{4})", plain)
                 if found and not year:
                     year = f"{found.group(1)}-{found.group(2)}"
                 continue
-            if any(p.match(plain) for p in _FOOTER):
+            if _FOOTER.match(plain):
                 raw.append((_PAGE, True))
                 continue
             raw.append((stripped if stripped else _BLANK, False))
@@ -442,14 +448,29 @@ def _header_end(lines: list[str]) -> int:
     return end
 
 
+def _search_word_start(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``re.search(r"\\b" + pattern.pattern, text)`` for a pattern starting with a word character.
+
+    A pattern that starts with ``\\b`` is tried at every position of the text; one that starts
+    with letters is found by a scan in C, which matters on a whole document.
+    """
+    pos = 0
+    while (found := pattern.search(text, pos)) is not None:
+        start = found.start()
+        if start == 0 or not _WORD_CHAR.match(text, start - 1):
+            return found
+        pos = start + 1
+    return None
+
+
 def _parse_header(lines: list[str], src: SourceText, prepared: _Lines) -> Document:
     plain_lines = [_strip_markup(ln) for ln in lines]
     text = _join_wrapped(plain_lines).replace("**", "").replace("*", "")
     text = re.sub(r"(?<=\w)_|_(?=\w|\s|$)", "", text)
     doc = Document(doc_id="", kind="", source=src.path, source_format=src.format)
 
-    id_match = _DOC_ID.search(src.text)
-    md_footer = _MD_FOOTER_ID.search(src.text)
+    id_match = _search_word_start(_DOC_ID_ANYWHERE, src.text)
+    md_footer = _search_word_start(_MD_FOOTER_ID_ANYWHERE, src.text)
     ah_line = next((m for m in (_AH_LINE.match(ln) for ln in plain_lines) if m), None)
     reference = _REFERENCE.search(text)
     if reference:
@@ -635,13 +656,13 @@ def _parse_addressees(text: str) -> list[str]:
 
 def _blocks(lines: list[str], doc: Document) -> list[_Block]:
     blocks: list[_Block] = []
-    has_question_heads = any(_QUESTION_HEAD.match(_strip_markup(ln)) for ln in lines)
-    has_answer_heads = any(_ANSWER_HEAD.match(_strip_markup(ln)) for ln in lines)
-    numbered = not has_question_heads and any(_NUMBERED_QUESTION.match(ln) for ln in lines)
+    plains = [_strip_markup(ln) for ln in lines]  # _BLANK and _PAGE stay as they are
+    has_question_heads = any(map(_QUESTION_HEAD.match, plains))
+    has_answer_heads = any(map(_ANSWER_HEAD.match, plains))
+    numbered = not has_question_heads and any(map(_NUMBERED_QUESTION.match, lines))
     current: _Block | None = None
     last_question = 0
-    for line in lines:
-        plain = _strip_markup(line) if line not in (_BLANK, _PAGE) else line
+    for line, plain in zip(lines, plains, strict=True):
         q = _QUESTION_HEAD.match(plain) if plain else None
         a = _ANSWER_HEAD.match(plain) if plain else None
         n = _NUMBERED_QUESTION.match(plain) if plain and numbered else None
@@ -813,6 +834,10 @@ def _recover_question(answer: _Block) -> str | None:
 # Text assembly
 
 
+_SENTENCE_ENDS = tuple(".?!:;»”\"')")
+_STARTS_LOWER = re.compile(r"[a-zà-ÿ(]")
+
+
 def _block_text(lines: list[str]) -> str:
     """Join the lines of a block into paragraphs, mending page breaks and line-end hyphens."""
     paragraphs: list[str] = []
@@ -829,8 +854,8 @@ def _block_text(lines: list[str]) -> str:
             continue  # a lone footnote reference ("1", "2, 3 en 4")
         if current:
             previous = current[-1]
-            ends_sentence = bool(re.search(r"[.?!:;»”\"')]$", previous))
-            starts_lower = bool(re.match(r"[a-zà-ÿ(]", line))
+            ends_sentence = previous.endswith(_SENTENCE_ENDS)
+            starts_lower = bool(_STARTS_LOWER.match(line))
             if gap == _PAGE:
                 new_paragraph = ends_sentence and not starts_lower
             elif gap == _BLANK:
@@ -856,13 +881,36 @@ def _join_wrapped(lines: list[str]) -> str:
             continue
         if not text:
             text = line
-        elif re.search(r"[a-zà-ÿ]-$", text) and re.match(r"[a-zà-ÿ]", line) and not re.match(
-            r"(?:en|of|tot|en/of)\b", line
+        elif (
+            text[-1] == "-"
+            and _LOWER_LETTER.match(text[-2:-1])  # the end only: text grows line by line
+            and _LOWER_LETTER.match(line)
+            and not _CONJUNCTION.match(line)
         ):
             text = text[:-1] + line
         else:
             text += " " + line
     return " ".join(text.split())
+
+
+_LOWER_LETTER = re.compile(r"[a-zà-ÿ]")
+_CONJUNCTION = re.compile(r"(?:en|of|tot|en/of)\b")
+
+# Footnote references (_MarkerState). A pattern that starts with a digit is found by a scan in
+# C; the character before the number is checked by a look-behind after its first digit.
+_BRACKET_REF = re.compile(r"\[((?:\d+\s*)+|[a-z]{1,2})\s*\]")
+#: "regenboogbeleid»?1", "beleid2 en 3": 1-2 digits glued to a letter or punctuation.
+_GLUED_REF = re.compile(r"(\d(?<=[»”\"'?!.,;:)]\d|[^\W\d_]\d)\d?)((?:\s*(?:,|en)\s*\d{1,2})*)(?=\s|$)")
+_PAREN_REF = re.compile(r"\s+\d{1,2}\)(?=\s|$)")
+_PAREN_CANDIDATE = re.compile(r"\d\)")  # what _PAREN_REF needs; most text has none
+#: " 3 is de Kamer": 1-2 digits between spaces, a lowercase word after them.
+_LOOSE_REF = re.compile(r"(\d(?<=\s\d)(?<!artikel\s\d)(?<!lid\s\d)(?<!nr\.\s\d)(?<!vraag\s\d)\d?)\s(?=[a-z])")
+_TRAILING_BLANKS = re.compile(r"[ \t]+\n")
+
+
+def _trailing_blanks(text: str) -> str:
+    """``text`` without spaces and tabs at the ends of its lines."""
+    return _TRAILING_BLANKS.sub("\n", text) if " \n" in text or "\t\n" in text else text
 
 
 class _MarkerState:
@@ -887,33 +935,36 @@ class _MarkerState:
             self.expected = max(found) + 1
             return ""
 
-        text = re.sub(r"\[((?:\d+\s*)+|[a-z]{1,2})\s*\]", bracket, text)
+        if "[" in text:
+            text = _BRACKET_REF.sub(bracket, text)
 
         def glued(match: re.Match[str]) -> str:
-            first = int(match.group(2))
+            first = int(match.group(1))
             if first not in self.numbers or first not in (self.expected, self.expected + 1):
                 return match.group(0)
-            found = [first] + [int(n) for n in re.findall(r"\d+", match.group(3) or "")]
+            found = [first] + [int(n) for n in re.findall(r"\d+", match.group(2) or "")]
             refs.extend(found)
             self.expected = max(found) + 1
-            return match.group(1)
+            return ""  # the character it is glued to is not part of the match
 
         if not self.numbers:  # the rest only takes numbers of the document's footnotes
-            return re.sub(r"[ \t]+\n", "\n", text).strip()
-        text = re.sub(r"([»”\"'?!.,;:)]|[^\W\d_])(\d{1,2})((?:\s*(?:,|en)\s*\d{1,2})*)(?=\s|$)", glued, text)
-        text = re.sub(r"\s+\d{1,2}\)(?=\s|$)", lambda m: self._paren(m, refs), text)
+            return _trailing_blanks(text).strip()
+        # Each pattern runs only where its cheap necessary condition holds (most text has none).
+        text = _GLUED_REF.sub(glued, text)
+        if _PAREN_CANDIDATE.search(text):
+            text = _PAREN_REF.sub(lambda m: self._paren(m, refs), text)
 
         def loose(match: re.Match[str]) -> str:
-            number = int(match.group(2))
+            number = int(match.group(1))
             if number != self.expected or number not in self.numbers:
                 return match.group(0)
             refs.append(number)
             self.expected = number + 1
-            return match.group(1) + " "
+            return " "  # after the space before it, which is not part of the match
 
         # A reference that starts a line in PDF text: "… d.d. 10 oktober 2024 3 is de Kamer …".
-        text = re.sub(r"((?<!artikel)(?<!lid)(?<!nr\.)(?<!vraag)\s)(\d{1,2})\s(?=[a-z])", loose, text)
-        return re.sub(r"[ \t]+\n", "\n", text).strip()
+        text = _LOOSE_REF.sub(loose, text)
+        return _trailing_blanks(text).strip()
 
     def _paren(self, match: re.Match[str], refs: list[int]) -> str:
         number = int(match.group(0).strip()[:-1])

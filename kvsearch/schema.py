@@ -194,7 +194,7 @@ def block_lengths(lengths: array | None, block_ids: array) -> tuple[int | None, 
     Whoosh's postings writer records them: (None, 0) when no document has the field."""
     if lengths is None:
         return None, 0
-    found = [n for n in map(lengths.__getitem__, block_ids) if n]
+    found = list(filter(None, map(lengths.__getitem__, block_ids)))
     return (min(found), max(found)) if found else (None, 0)
 
 

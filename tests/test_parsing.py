@@ -138,3 +138,27 @@ def test_whole_shared_corpus_parses_without_crash() -> None:
     assert any("De_ontkoppeling_van_ontwikkelingshulp" in d.path for d in load.duplicates)
     boswijk = next(d for d in load.documents if d.doc_id == "ah-tk-20242025-605")
     assert [p.name for p in boswijk.askers] == ["Boswijk"]
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers", "want", "refs"),
+    [
+        ("over regenboogbeleid»?1 Zo ja", {1}, "over regenboogbeleid»? Zo ja", [1]),
+        ("het beleid2 en 3 is", {2, 3}, "het beleid is", [2, 3]),
+        ("de uitstoot van CO2 daalt", {1}, "de uitstoot van CO2 daalt", []),  # not a footnote number
+        ("d.d. 10 oktober 2024 1 is de Kamer", {1}, "d.d. 10 oktober 2024  is de Kamer", [1]),
+        ("zie artikel 1 van de wet", {1}, "zie artikel 1 van de wet", []),
+        ("een bericht [1 ] over", {1}, "een bericht  over", [1]),  # spaces are joined later
+        ("de 11[e ] keer", set(), "de 11e keer", []),
+        ("zoals gemeld 1) en", {1}, "zoals gemeld en", [1]),
+        ("regel  \nvolgende", set(), "regel\nvolgende", []),
+        ("prijs 2,5 miljoen1 en", {1}, "prijs 2,5 miljoen en", [1]),
+        ("zie bijlage 2 3 en", {1}, "zie bijlage 2 3 en", []),  # 2 is no footnote of this document
+    ],
+)
+def test_footnote_references_are_taken_out_of_the_text(text: str, numbers: set[int], want: str, refs: list[int]) -> None:
+    from kvsearch.parsing import _MarkerState
+
+    found: list[int] = []
+    assert _MarkerState(numbers).strip(text, found) == want
+    assert found == refs

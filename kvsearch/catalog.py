@@ -10,7 +10,9 @@ that a build's memory does not grow with the corpus. Pure Python (no Whoosh).
 A generation publishes them as a SQLite file of their own (``records.sqlite``: tables ``files``,
 ``documents`` and ``words``), which the next build attaches read-only: files that did not change
 take their records there in one statement each, not a Python object each (at 100k passages,
-reading back gzip'd JSON lines and writing them again cost an incremental build 3 s).
+reading back gzip'd JSON lines and writing them again cost an incremental build 3 s). Table
+``terms`` keeps each raw word's index terms, which the next build takes instead of analysing
+the word again (valid because old records are only attached when the analyzer is the same).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ CREATE TABLE {0}.files (path TEXT PRIMARY KEY, entry TEXT NOT NULL, size INTEGER
 CREATE TABLE {0}.documents (doc_id TEXT PRIMARY KEY, key TEXT NOT NULL, position INTEGER NOT NULL)
     WITHOUT ROWID;  -- doc id -> key of what was indexed
 CREATE TABLE {0}.words (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;  -- surface word -> count
+CREATE TABLE {0}.terms (word TEXT PRIMARY KEY, terms TEXT NOT NULL) WITHOUT ROWID;  -- raw word -> index terms
 """
 
 #: Summaries of a file's documents get ``seq`` = the file's walk ``seq`` * this + their index:
@@ -53,6 +56,7 @@ BATCH = 2000
 COUNT_LIMIT = 200_000
 
 _WORDS = "CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID"
+_TERMS = "CREATE TABLE IF NOT EXISTS terms (word TEXT PRIMARY KEY, terms TEXT NOT NULL) WITHOUT ROWID"
 
 _TABLES = f"""
 CREATE TABLE summaries (seq INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, reference TEXT, data TEXT NOT NULL,
@@ -60,6 +64,7 @@ CREATE TABLE summaries (seq INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, reference
 CREATE TABLE files (seq INTEGER PRIMARY KEY, path TEXT NOT NULL, entry TEXT NOT NULL);
 CREATE TABLE documents (position INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, key TEXT NOT NULL);
 {_WORDS};
+{_TERMS};
 CREATE TABLE walk.found (seq INTEGER PRIMARY KEY, relative TEXT NOT NULL, location BLOB NOT NULL,
                          size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, old TEXT, cached INTEGER NOT NULL);
 """
@@ -163,6 +168,9 @@ class Catalog:
                 "INSERT INTO records.documents SELECT doc_id, key, position FROM documents ORDER BY position"
             )
             self.db.execute("INSERT INTO records.words SELECT word, n FROM words WHERE n > 0 ORDER BY word")
+            self.db.execute("INSERT INTO records.terms SELECT word, terms FROM terms ORDER BY word")
+            if self.has_old and _has_table(self.db, "old", "terms"):  # same analyzer (load_old)
+                self.db.execute("INSERT OR IGNORE INTO records.terms SELECT word, terms FROM old.terms")
             self.db.commit()
         finally:
             self.db.execute("DETACH DATABASE records")
@@ -461,9 +469,31 @@ class Catalog:
             "INSERT INTO words (word, n) SELECT word, n FROM part.words WHERE true "
             "ON CONFLICT (word) DO UPDATE SET n = n + excluded.n"
         )
+        if _has_table(self.db, "part", "terms"):
+            self.db.execute("INSERT OR IGNORE INTO terms SELECT word, terms FROM part.terms")
         self.db.commit()
         self.db.execute("DETACH DATABASE part")
         path.unlink()
+
+    # Analysed words ----------------------------------------------------------------------
+
+    def known_terms(self) -> Callable[[str], tuple[str, ...] | None] | None:
+        """The previous build's index terms of a raw word (None for a word it has none of), or
+        None when there is no previous build or it kept no terms."""
+        if not self.has_old or not _has_table(self.db, "old", "terms"):
+            return None
+        execute = self.db.execute
+
+        def lookup(word: str) -> tuple[str, ...] | None:
+            row = execute("SELECT terms FROM old.terms WHERE word = ?", (word,)).fetchone()
+            return None if row is None else _split_terms(row[0])
+
+        return lookup
+
+    def keep_terms(self, terms: Iterable[tuple[str, tuple[str, ...]]]) -> None:
+        """Record ``terms`` for the next build (with the previous build's, see ``publish``)."""
+        _insert_terms(self.db, terms)
+        self.db.commit()
 
     def top_words(self, limit: int = 60000) -> dict[str, int]:
         """The ``limit`` most frequent words (ties by the word, so that every build agrees)."""
@@ -501,12 +531,38 @@ class WordCounter:
                 db.close()
         self.counts = Counter()
 
+    def add_terms(self, terms: Iterable[tuple[str, tuple[str, ...]]]) -> None:
+        """Raw words with their index terms, kept with the counts (merged by ``merge_words``)."""
+        db = self.db or connect(self.path)
+        try:
+            db.execute(_TERMS)
+            _insert_terms(db, terms)
+            db.commit()
+        finally:
+            if db is not self.db:
+                db.close()
+
+
+def _has_table(db: sqlite3.Connection, schema: str, table: str) -> bool:
+    query = f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?"
+    return db.execute(query, (table,)).fetchone() is not None
+
+
+def _insert_terms(db: sqlite3.Connection, terms: Iterable[tuple[str, tuple[str, ...]]]) -> None:
+    """Raw words with their index terms, as one text each (terms never hold a space)."""
+    db.executemany("INSERT OR IGNORE INTO terms (word, terms) VALUES (?, ?)", ((w, " ".join(t)) for w, t in terms))
+
+
+def _split_terms(text: str) -> tuple[str, ...]:
+    return tuple(text.split(" ")) if text else ()
+
 
 def read_records(generation: Path, table: str) -> dict[str, Any]:
-    """A generation's ``files`` (path -> entry), ``documents`` (doc id -> key, in index order)
-    or ``words`` (word -> count) as one dict (for tests and tools: it is whole)."""
+    """A generation's ``files`` (path -> entry), ``documents`` (doc id -> key, in index order),
+    ``words`` (word -> count) or ``terms`` (raw word -> its index terms, space-separated) as
+    one dict (for tests and tools: it is whole)."""
     key, value, order = {"files": ("path", "entry", "seq"), "documents": ("doc_id", "key", "position"),
-                         "words": ("word", "n", "word")}[table]
+                         "words": ("word", "n", "word"), "terms": ("word", "terms", "word")}[table]
     connection = connect(generation / RECORDS, readonly=True)
     try:
         rows = connection.execute(f"SELECT {key}, {value} FROM {table} ORDER BY {order}").fetchall()

@@ -316,8 +316,15 @@ def _build_in(
         _count_live(live, changed, counter, -1)
         wanted = catalog.kept_with_ids(changed)
         documents = _documents(wanted, catalog, spool, counter)
-        report.passages = _update_whoosh(build, live, documents, changed, len(wanted), progress)
+        shipped = variant == "shipped"
+        analysis.use_known_index_terms(catalog.known_terms() if shipped else None)
+        try:
+            report.passages = _update_whoosh(build, live, documents, changed, len(wanted), progress)
+        finally:
+            analysis.use_known_index_terms(None)
         counter.flush()
+        if shipped:
+            catalog.keep_terms(analysis.index_terms_cache().items())
     else:
         report.passages = _write_whoosh(build, catalog, spool, progress, variant)
     canaries = {s.doc_id: s for s in (catalog.kept_at(0), catalog.kept_at(kept // 2), catalog.kept_at(kept - 1)) if s}
@@ -669,6 +676,8 @@ def _write_whoosh(
         if part == 0 and bounds[1] == 0:
             checkpoint("writing")
         counter.flush()
+        if variant == "shipped":  # the words analysed, for the next (incremental) build
+            counter.add_terms(analysis.index_terms_cache().items())
 
     def report(done: int) -> None:
         if progress:

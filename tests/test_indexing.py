@@ -293,3 +293,50 @@ def test_json_written_in_pieces_is_one_dump(tmp_path: Path, data: Any) -> None:
     pieces = Pieces()
     _dump_json(data, pieces, members=7)
     assert b"".join(pieces) == expected
+
+
+def test_builds_keep_the_analysed_words_for_the_next_build(tmp_path: Path) -> None:
+    """A build records each raw word's index terms (``records.sqlite``, table ``terms``); the
+    next incremental build takes a word's terms from there instead of analysing it again, and
+    a generation recorded before this existed still updates."""
+    import shutil
+    import sqlite3
+
+    import kvsearch
+    from kvsearch.catalog import RECORDS, read_records
+    from kvsearch.generations import CURRENT
+    from kvsearch.indexer import build_index
+
+    def live_generation() -> Path:
+        return index / (index / CURRENT).read_text().strip()
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    build_index(corpus, index, full=True)
+    recorded = read_records(live_generation(), "terms")
+    assert "neutraliteit" in recorded and len(recorded) > 200
+    assert all(terms == " ".join(analysis.word_terms(word, query=False)) for word, terms in recorded.items())
+
+    # The next build's answer for a word is the recorded one: a document new to the index, with
+    # only words the records hold, is indexed with what they say.
+    with sqlite3.connect(live_generation() / RECORDS) as records:
+        records.execute("UPDATE terms SET terms = 'kvrecorded' WHERE word = 'neutraliteit'")
+    source = next(corpus.glob("*.md"))
+    (corpus / "ah-tk-20232024-1500.md").write_text(
+        source.read_text(encoding="utf-8").replace("1064", "1500"), encoding="utf-8"
+    )
+    analysis.index_terms_cache().clear()  # as in the fresh process of a nightly build
+    assert build_index(corpus, index).added == 1
+    found = kvsearch.search("kvrecorded", index_dir=index)
+    assert found.hits and {hit.doc_id for hit in found.hits} == {"ah-tk-20232024-1500"}
+    assert read_records(live_generation(), "terms")["neutraliteit"] == "kvrecorded"  # carried on
+
+    # Records without the table (written before it existed): the build analyses and records.
+    with sqlite3.connect(live_generation() / RECORDS) as records:
+        records.execute("DROP TABLE terms")
+    (corpus / "ah-tk-20232024-1501.md").write_text(
+        source.read_text(encoding="utf-8").replace("1064", "1501"), encoding="utf-8"
+    )
+    analysis.index_terms_cache().clear()
+    assert build_index(corpus, index).added == 1
+    assert read_records(live_generation(), "terms")["neutraliteit"] == "neutraliteit"

@@ -949,7 +949,6 @@ class _MarkerState:
 
         if not self.numbers:  # the rest only takes numbers of the document's footnotes
             return _trailing_blanks(text).strip()
-        # Each pattern runs only where its cheap necessary condition holds (most text has none).
         text = _GLUED_REF.sub(glued, text)
         if _PAREN_CANDIDATE.search(text):
             text = _PAREN_REF.sub(lambda m: self._paren(m, refs), text)

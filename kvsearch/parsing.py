@@ -95,10 +95,9 @@ _FOOTNOTE_START = re.compile(r"^(\d{1,3})\)?\s*(?=[^\s\d.,;:)\]])(.*)$")
 _MD_MARKUP = re.compile(r"^#+\s*|^\*\*|\*\*$|^_|_$")
 
 _DOC_ID = re.compile(r"\b(ah-tk-\d{8}-\d+|kv-tk-\d{4}Z\d{5})\b")
-_MD_FOOTER_ID = re.compile(r"\bh tk (\d{8}) (\d+)\b")
 # Without the leading \b, for searching a whole document (see _search_word_start).
 _DOC_ID_ANYWHERE = re.compile(_DOC_ID.pattern[2:])
-_MD_FOOTER_ID_ANYWHERE = re.compile(_MD_FOOTER_ID.pattern[2:])
+_MD_FOOTER_ID_ANYWHERE = re.compile(r"h tk (\d{8}) (\d+)\b")  # "h tk 20232024 1064"
 _WORD_CHAR = re.compile(r"\w")
 _AH_LINE = re.compile(r"^AH\s+(\d{1,5})$")
 _REFERENCE = re.compile(r"\b(20\d\d)Z\s?(\d{5})\b")

@@ -97,7 +97,10 @@ class Document:
 
 
 _DOCUMENT_FIELDS = tuple(f.name for f in fields(Document))
-_LIST_FIELDS = ("addressees", "co_signers", "see_also", "warnings")
+#: The list fields ``to_json`` copies as they are (askers and passages it converts).
+_LIST_FIELDS = tuple(
+    f.name for f in fields(Document) if f.default_factory is list and f.name not in ("askers", "passages")
+)
 
 
 def document_from_json(data: dict[str, Any]) -> Document:

@@ -10,7 +10,9 @@ that a build's memory does not grow with the corpus. Pure Python (no Whoosh).
 A generation publishes them as a SQLite file of their own (``records.sqlite``: tables ``files``,
 ``documents`` and ``words``), which the next build attaches read-only: files that did not change
 take their records there in one statement each, not a Python object each (at 100k passages,
-reading back gzip'd JSON lines and writing them again cost an incremental build 3 s). Table
+reading back gzip'd JSON lines and writing them again cost an incremental build 3 s). An
+incremental build publishes a copy of the live generation's file with only its changes
+applied (``count_changes``, ``publish``). Table
 ``terms`` keeps each raw word's index terms, which the next build takes instead of analysing
 the word again (valid because old records are only attached when the analyzer is the same).
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -56,7 +59,7 @@ BATCH = 2000
 COUNT_LIMIT = 200_000
 
 _WORDS = "CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID"
-_TERMS = "CREATE TABLE IF NOT EXISTS terms (word TEXT PRIMARY KEY, terms TEXT NOT NULL) WITHOUT ROWID"
+_TERMS = "CREATE TABLE IF NOT EXISTS {}terms (word TEXT PRIMARY KEY, terms TEXT NOT NULL) WITHOUT ROWID"
 
 _TABLES = f"""
 CREATE TABLE summaries (seq INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, reference TEXT, data TEXT NOT NULL,
@@ -64,7 +67,7 @@ CREATE TABLE summaries (seq INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, reference
 CREATE TABLE files (seq INTEGER PRIMARY KEY, path TEXT NOT NULL, entry TEXT NOT NULL);
 CREATE TABLE documents (position INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, key TEXT NOT NULL);
 {_WORDS};
-{_TERMS};
+{_TERMS.format('')};
 CREATE TABLE walk.found (seq INTEGER PRIMARY KEY, relative TEXT NOT NULL, location BLOB NOT NULL,
                          size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, old TEXT, cached INTEGER NOT NULL);
 """
@@ -105,6 +108,9 @@ class Catalog:
         self.db.executescript(_TABLES)
         self._attach_empty_old()
         self.has_old = False
+        self.old_records: Path | None = None
+        #: ``words`` holds changes to the old records' counts (``count_changes``).
+        self.changes_only = False
 
     def _attach_empty_old(self) -> None:
         self.db.execute("ATTACH DATABASE ':memory:' AS old")
@@ -141,22 +147,27 @@ class Catalog:
             self._attach_empty_old()
             return False
         self.has_old = True
+        self.old_records = path
         return True
 
-    def load_old_words(self, generation: Path) -> bool:
-        """Start from the live generation's word counts; False when there are none (the
+    def count_changes(self) -> bool:
+        """Count words from here on as changes to the live generation's counts, which
+        ``publish`` applies to a copy of its records; False when there are none (the
         generation's records were missing or damaged)."""
-        if not self.has_old:
-            return False
-        self.db.execute("INSERT INTO words (word, n) SELECT word, n FROM old.words")
-        self.db.commit()
-        return True
+        self.changes_only = self.has_old
+        return self.changes_only
 
     def publish(self, folder: Path) -> None:
         """Write the records of this build into ``folder`` (``records.sqlite``)."""
+        if self.changes_only:
+            shutil.copyfile(self.old_records, folder / RECORDS)
         self.db.execute("ATTACH DATABASE ? AS records", (str(folder / RECORDS),))
         try:
             self.db.execute("PRAGMA records.journal_mode=OFF")
+            if self.changes_only:
+                self._apply_changes()
+                self.db.commit()
+                return
             self.db.executescript(_RECORDS.format("records"))
             # OR IGNORE: two raw names may print alike (``printable_path``); the first is kept.
             self.db.execute(
@@ -174,6 +185,42 @@ class Catalog:
             self.db.commit()
         finally:
             self.db.execute("DETACH DATABASE records")
+
+    def _apply_changes(self) -> None:
+        """Turn the copy of the live generation's records (attached as ``records``) into this
+        build's: the same rows as writing them all (``publish``), but only the changed ones are
+        written. At 100k passages writing all took 0.35 s of a 4 s nightly build."""
+        db = self.db
+        # Files: those added, changed or gone, each path's first file in walk order (as the
+        # INSERT OR IGNORE of a full publish keeps it); then every file's walk position.
+        db.execute(
+            "CREATE TEMP TABLE changed_paths AS SELECT relative AS path FROM walk.found WHERE NOT cached "
+            "UNION SELECT path FROM old.files WHERE path NOT IN (SELECT relative FROM walk.found)"
+        )
+        db.execute("DELETE FROM records.files WHERE path IN temp.changed_paths")
+        db.execute(
+            "INSERT OR IGNORE INTO records.files "
+            "SELECT path, entry, json_extract(entry, '$.size'), json_extract(entry, '$.mtime_ns'), seq "
+            "FROM files WHERE path IN temp.changed_paths ORDER BY seq"
+        )
+        db.execute("DROP TABLE temp.changed_paths")
+        db.execute(
+            "UPDATE records.files SET seq = first.seq FROM (SELECT path, min(seq) AS seq FROM files GROUP BY path) "
+            "AS first WHERE first.path = records.files.path AND records.files.seq IS NOT first.seq"
+        )
+        db.execute("DELETE FROM records.documents WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
+        db.execute(
+            "INSERT OR REPLACE INTO records.documents SELECT d.doc_id, d.key, d.position FROM documents AS d "
+            "LEFT JOIN records.documents AS r ON r.doc_id = d.doc_id "
+            "WHERE r.key IS NOT d.key OR r.position IS NOT d.position"
+        )
+        db.execute(
+            "INSERT INTO records.words (word, n) SELECT word, n FROM words WHERE n != 0 "
+            "ON CONFLICT (word) DO UPDATE SET n = n + excluded.n"
+        )
+        db.execute("DELETE FROM records.words WHERE word IN (SELECT word FROM words) AND n <= 0")
+        db.execute(_TERMS.format("records."))  # records from before the table
+        db.execute("INSERT OR IGNORE INTO records.terms SELECT word, terms FROM terms")
 
     # Files -------------------------------------------------------------------------------
 
@@ -495,11 +542,6 @@ class Catalog:
         _insert_terms(self.db, terms)
         self.db.commit()
 
-    def top_words(self, limit: int = 60000) -> dict[str, int]:
-        """The ``limit`` most frequent words (ties by the word, so that every build agrees)."""
-        return dict(
-            self.db.execute("SELECT word, n FROM words WHERE n > 0 ORDER BY n DESC, word LIMIT ?", (limit,)).fetchall()
-        )
 
 
 class WordCounter:
@@ -535,12 +577,23 @@ class WordCounter:
         """Raw words with their index terms, kept with the counts (merged by ``merge_words``)."""
         db = self.db or connect(self.path)
         try:
-            db.execute(_TERMS)
+            db.execute(_TERMS.format(""))
             _insert_terms(db, terms)
             db.commit()
         finally:
             if db is not self.db:
                 db.close()
+
+
+def top_words(folder: Path, limit: int = 60000) -> dict[str, int]:
+    """The ``limit`` most frequent words of the records published in ``folder`` (ties by the
+    word, so that every build agrees)."""
+    connection = connect(folder / RECORDS, readonly=True)
+    try:
+        query = "SELECT word, n FROM words WHERE n > 0 ORDER BY n DESC, word LIMIT ?"
+        return dict(connection.execute(query, (limit,)).fetchall())
+    finally:
+        connection.close()
 
 
 def _has_table(db: sqlite3.Connection, schema: str, table: str) -> bool:

@@ -45,7 +45,7 @@ import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Wh
 from whoosh import index as whoosh_index
 
 from kvsearch import analysis, vocabulary
-from kvsearch.catalog import SEQ_PER_FILE, Catalog, WordCounter
+from kvsearch.catalog import SEQ_PER_FILE, Catalog, WordCounter, top_words
 from kvsearch.corpus import DocumentSummary, Problem, fill_document, iter_corpus, parse_files
 from kvsearch.errors import IndexWriteError, LockedError, PublishRefusedError
 from kvsearch.fastwriter import FastSegmentWriter
@@ -311,7 +311,7 @@ def _build_in(
         return False
 
     changed = catalog.changed_documents() if live else None
-    if live and changed is not None and catalog.load_old_words(live):
+    if live and changed is not None and catalog.count_changes():
         counter = catalog.counter()
         _count_live(live, changed, counter, -1)
         wanted = catalog.kept_with_ids(changed)
@@ -343,7 +343,7 @@ def _build_in(
     os.remove(build / SPOOL)
     _write_json(build / MANIFEST, manifest)
     catalog.publish(build)
-    _write_json(build / VOCABULARY, catalog.top_words())
+    _write_json(build / VOCABULARY, top_words(build))
     catalog.remove()
     _fsync_tree(build)
     os.rename(build, generation)

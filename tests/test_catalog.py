@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kvsearch.catalog import RECORDS, Catalog, read_records
+from kvsearch.catalog import RECORDS, Catalog, read_records, top_words
 from kvsearch.corpus import DocumentSummary, deduplicate_summaries, iter_corpus, parse_files
 from tests.conftest import SAMPLE_CORPUS, SHARED_CORPUS
 
@@ -114,17 +114,25 @@ def test_records_publish_and_load_back(tmp_path: Path) -> None:
     assert read_records(build, "words") == {"ander": 1, "woord": 2}
     assert list(read_records(build, "documents")) == [s.doc_id for s in kept]
     assert read_records(build, "files")["a/één.md"]["size"] == 3
+    assert top_words(build) == {"woord": 2, "ander": 1}
 
     again = Catalog(second)
-    assert again.load_old(build) and again.load_old_words(build)
+    assert again.load_old(build) and again.count_changes()
     again.add_summaries([(s, s.to_json()) for s in _copies(summaries)])
     again.deduplicate()
     again.add_files([("a/één.md", read_records(build, "files")["a/één.md"])])
     again.record_keys()
     assert again.unchanged()
     assert again.changed_documents() == set()
-    assert again.top_words() == {"woord": 2, "ander": 1}
-    again.close()
+    changes = again.counter()  # counted as changes to the old records' counts
+    changes.counts.update({"woord": -2, "nieuw": 3})
+    changes.flush()
+    again.publish(second)
+    again.remove()
+    assert read_records(second, "words") == {"ander": 1, "nieuw": 3}
+    assert top_words(second) == {"nieuw": 3, "ander": 1}
+    for table in ("files", "documents"):
+        assert list(read_records(second, table).items()) == list(read_records(build, table).items())
     assert read_records(build, "words") == {"ander": 1, "woord": 2}  # the published file is untouched
 
 
@@ -135,7 +143,7 @@ def test_damaged_records_mean_a_full_parse(tmp_path: Path) -> None:
     catalog = Catalog(tmp_path)
     assert not catalog.load_old(old)
     assert not catalog.has_old
-    assert not catalog.load_old_words(old)
+    assert not catalog.count_changes()
     assert catalog.changed_documents() is None
     assert catalog.removed_files() == 0  # an empty previous generation stands in
     catalog.close()

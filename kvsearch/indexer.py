@@ -794,8 +794,9 @@ def _surface_texts(document: Document) -> list[str]:
 
 
 def count_words(document: Document, counts: Counter[str], sign: int = 1) -> None:
-    """Add (``sign`` -1: remove) the folded surface words of ``document`` to ``counts``."""
-    words = map(analysis.fold, _SURFACE_WORD.findall("\n".join(_surface_texts(document))))
+    """Add (``sign`` -1: remove) the surface words of ``document`` to ``counts``, as they
+    are: ``WordCounter`` folds each distinct word once, when it writes the counts."""
+    words = _SURFACE_WORD.findall("\n".join(_surface_texts(document)))
     if sign == 1:
         counts.update(words)  # counted in C (Counter's _count_elements)
     else:

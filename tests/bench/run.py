@@ -451,7 +451,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="Warm rounds over all queries.")
     parser.add_argument("--cold-runs", type=int, default=3, help="Fresh processes per cold query and system.")
     parser.add_argument("--no-tui", action="store_true")
-    parser.add_argument("--build-rounds", type=int, default=2, help="Full builds per system, taking turns; the fastest counts.")
+    parser.add_argument("--build-rounds", type=int, default=2, help="Full builds per system, in turns; the fastest counts.")
     parser.add_argument("--incremental-rounds", type=int, default=3, help="Incremental builds; the fastest counts.")
     parser.add_argument("--reuse-build", type=Path, help="JSON with build_s and peak_mb of the kvsearch index already in --workdir.")
     args = parser.parse_args()

@@ -391,11 +391,11 @@ class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
             else:
                 mini_weights = tuple(block_weights)
             if fixedsize is None or fixedsize < 0:
-                mini_values: Any = tuple(v for v in values[start:end] if v)
+                mini_values: Any = tuple(filter(None, values[start:end]))
             elif fixedsize == 0:
                 mini_values = None
             else:
-                mini_values = emptybytes.join(v for v in values[start:end] if v)
+                mini_values = emptybytes.join(filter(None, values[start:end]))
             data = (mini_ids, mini_weights, mini_values)
             self._put_block(data, count, block_ids[-1], maxweight, minlength, maxlength, end == total)
         info.set_extent(startoffset, postfile.tell() - startoffset)

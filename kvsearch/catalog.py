@@ -544,7 +544,6 @@ class Catalog:
         self.db.commit()
 
 
-
 class WordCounter:
     """Counts in memory up to ``COUNT_LIMIT`` distinct words, then adds them to the ``words``
     table of ``path``: memory for the counts stays the same however large the vocabulary.

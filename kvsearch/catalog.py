@@ -159,7 +159,8 @@ class Catalog:
         return self.changes_only
 
     def publish(self, folder: Path) -> None:
-        """Write the records of this build into ``folder`` (``records.sqlite``)."""
+        """Write the records of this build into ``folder`` (``records.sqlite``): all of them,
+        or (``count_changes``) a copy of the live generation's with this build's changes."""
         if self.changes_only:
             shutil.copyfile(self.old_records, folder / RECORDS)
         self.db.execute("ATTACH DATABASE ? AS records", (str(folder / RECORDS),))

@@ -20,6 +20,7 @@ the word again (valid because old records are only attached when the analyzer is
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -286,8 +287,8 @@ class Catalog:
             "SELECT f.seq, f.relative, w.value FROM walk.found AS f, json_each(f.old, '$.documents') AS d, "
             "json_each(d.value, '$.warnings') AS w WHERE f.cached ORDER BY f.seq, d.key, w.key"
         ).fetchall()
-        problems = [(seq, Problem(path, message)) for seq, path, message in errors if message]
-        return problems + [(seq, Problem(path, message, skipped=False)) for seq, path, message in warnings]
+        problems = [(seq, Problem(path, message, known=True)) for seq, path, message in errors if message]
+        return problems + [(seq, Problem(path, message, skipped=False, known=True)) for seq, path, message in warnings]
 
     def walked_file(self, relative: str) -> CorpusFile | None:
         row = self.db.execute(
@@ -370,6 +371,8 @@ class Catalog:
             else:
                 updates.append((0, seq, None, seq))
         self.db.executemany("UPDATE summaries SET kept = ?, position = ?, filled = ? WHERE seq = ?", updates)
+        if all(member.spool is None for member in members):  # no file of the group changed: told before
+            duplicates = [dataclasses.replace(problem, known=True) for problem in duplicates]
         return duplicates
 
     def kept_count(self) -> int:

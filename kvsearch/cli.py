@@ -268,7 +268,7 @@ def index_command(
     for stop in (signal.SIGTERM, signal.SIGINT):  # clean up the half-built generation, then exit
         signal.signal(stop, _terminate)
     report = kvsearch.build_index(corpus, index, full=full, allow_shrink=allow_shrink, progress=_Progress(terminal))
-    for problem in [*report.skipped, *report.warnings, *report.duplicates]:
+    for problem in report.new_problems():
         _err(problem.line())
     for notice in report.notices:
         _err(notice)
@@ -276,7 +276,7 @@ def index_command(
         write_out(json.dumps(report.to_json(), ensure_ascii=False))
     elif terminal:
         typer.echo(report.summary(), err=True)
-    if report.skipped:
+    if report.newly_skipped:
         raise typer.Exit(ExitCode.PARTIAL)
 
 

@@ -33,6 +33,8 @@ class Problem:
     path: str
     message: str
     skipped: bool = True
+    #: Reported by an earlier build already: the file has not changed since.
+    known: bool = False
 
     def line(self) -> str:
         """One line for a terminal or a log: the name made safe, then what was wrong."""

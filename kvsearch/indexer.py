@@ -2,10 +2,15 @@
 
 On disk (``index/``)::
 
+    .kvsearch-index         marks the folder as a kvsearch index, with its id (kvsearch.indexfolder)
     CURRENT                 name of the live generation (replaced atomically with os.replace)
     gen-<time>-<pid>/       a complete, verified index; never modified after publishing
     .build-<time>-<pid>/    a build in progress; removed on failure, or by the next build
     .lock, .lock.info       one writer at a time (flock, released by the kernel on death)
+
+The live generation and the one before it (for ``--rollback``) are kept; older ones are
+removed only when a new generation is published, and only folders stamped with this index's
+id (``.kvsearch-owner``) are ever removed.
 
 Each generation holds ``manifest.json`` (versions, counts) and ``records.sqlite``: per source
 file its size, mtime, SHA-256 and a summary of its parsed document (so that the next build
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import functools
 import gzip
 import itertools
 import json
@@ -33,6 +39,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -44,12 +51,27 @@ import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Wh
 # isort: split
 from whoosh import index as whoosh_index
 
-from kvsearch import analysis, vocabulary
-from kvsearch.catalog import SEQ_PER_FILE, Catalog, WordCounter, top_words
+from kvsearch import analysis, indexfolder, vocabulary
+from kvsearch.catalog import RECORDS, SEQ_PER_FILE, Catalog, WordCounter, top_words
 from kvsearch.corpus import DocumentSummary, Problem, fill_document, iter_corpus, parse_files
-from kvsearch.errors import IndexWriteError, LockedError, PublishRefusedError
+from kvsearch.errors import IndexVersionError, IndexWriteError, KvsearchError, LockedError, PublishRefusedError
 from kvsearch.fastwriter import FastSegmentWriter
-from kvsearch.generations import CURRENT, MANIFEST, VOCABULARY, live_generation, read_json, read_manifest, versions
+from kvsearch.generations import (
+    CURRENT,
+    MANIFEST,
+    VOCABULARY,
+    changed_files,
+    check_trusted,
+    file_checksum,
+    generation_problem,
+    listed_files,
+    live_generation,
+    read_json,
+    read_manifest,
+    rollback_generation,
+    usable_generations,
+    versions,
+)
 from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Passage, document_from_json
 from kvsearch.parallelwriter import write_segments
 from kvsearch.schema import KvCodec, build_schema
@@ -92,8 +114,19 @@ class BuildReport:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         for name in ("skipped", "warnings", "duplicates"):
-            data[name] = [{"path": p.path, "message": p.message} for p in getattr(self, name)]
+            data[name] = [{"path": p.path, "message": p.message, **({"known": True} if p.known else {})}
+                          for p in getattr(self, name)]
         return data
+
+    def new_problems(self) -> list[Problem]:
+        """The problems to tell about: those of files that changed since the last build (the
+        others were told then, and stay in the report)."""
+        return [p for p in (*self.skipped, *self.warnings, *self.duplicates) if not p.known]
+
+    @property
+    def newly_skipped(self) -> bool:
+        """Whether this build skipped a file no earlier build had reported (exit code 6)."""
+        return any(not p.known for p in self.skipped)
 
 
 # --------------------------------------------------------------------------------------------
@@ -102,19 +135,47 @@ class BuildReport:
 
 @contextmanager
 def writer_lock(index_dir: Path) -> Iterator[None]:
-    """Hold the exclusive build lock; raise LockedError at once if another build has it."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(index_dir / ".lock", os.O_CREAT | os.O_RDWR, 0o644)
+    """Hold the exclusive build lock; raise LockedError at once if another build has it.
+
+    Raises:
+        LockedError: another build holds it.
+        IndexWriteError: the lock cannot be taken or recorded (read-only, permissions, full disk).
+    """
+    try:
+        fd = os.open(index_dir / ".lock", os.O_CREAT | os.O_RDWR, 0o644)
+    except OSError as error:
+        raise _cannot_write(index_dir, error) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise LockedError(f"another index build is running ({_lock_holder(index_dir)})") from None
         info = {"pid": os.getpid(), "host": socket.gethostname(), "since": _now_iso()}
-        _write_atomic(index_dir / ".lock.info", json.dumps(info))
+        try:
+            _write_atomic(index_dir / ".lock.info", json.dumps(info))
+        except OSError as error:
+            (index_dir / ".lock.info.tmp").unlink(missing_ok=True)
+            raise _cannot_write(index_dir, error) from None
         yield
     finally:
         os.close(fd)
+
+
+def _cannot_write(index_dir: Path, error: OSError) -> IndexWriteError:
+    reason = "no space left on device" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+    return IndexWriteError(f"cannot write the index in {index_dir}: {reason}; the live index is unchanged")
+
+
+@contextmanager
+def _private_files() -> Iterator[None]:
+    """Everything a build creates is writable by its owner only, whatever the umask: searches
+    refuse an index that others can write (Whoosh unpickles it)."""
+    old = os.umask(0o022)
+    os.umask(old | 0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
 
 
 def _lock_holder(index_dir: Path) -> str:
@@ -156,14 +217,33 @@ def _fsync_tree(path: Path) -> None:
         if item.is_file():
             with open(item, "rb") as handle:
                 os.fsync(handle.fileno())
+            indexfolder.safe_mode(item)
+    indexfolder.safe_mode(path)
     _fsync_dir(path)
 
 
-def _remove_stale(index_dir: Path, keep: set[str]) -> None:
-    """Remove half-built and superseded generations (only while holding the lock)."""
-    for item in index_dir.iterdir():
-        if item.name.startswith(".build-") or (item.name.startswith("gen-") and item.name not in keep):
-            shutil.rmtree(item, ignore_errors=True)
+def _checksums(build: Path, live: Path | None) -> dict[str, list[int]]:
+    """Size and CRC-32 of every file of the new generation but the manifest, for the manifest.
+    Files hard-linked from the live generation keep the figures it recorded (the incremental
+    build checks them against the files before it publishes)."""
+    recorded = listed_files(read_manifest(live) or {}) if live else {}
+    files: dict[str, list[int]] = {}
+    for item in sorted(build.iterdir(), key=lambda p: p.name):
+        if item.name in (MANIFEST, indexfolder.OWNER_MARKER) or not item.is_file():
+            continue
+        known = recorded.get(item.name)
+        if known and live and _same_file(item, live / item.name):
+            files[item.name] = list(known)
+        else:
+            files[item.name] = list(file_checksum(item))
+    return files
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,10 +275,20 @@ def build_index(
         IndexWriteError: the index cannot be written (e.g. disk full); the live index stays.
     """
     index_path = Path(index_dir)
-    with writer_lock(index_path):
+    indexfolder.claim(index_path)
+    with _private_files(), writer_lock(index_path):
         report = BuildReport(full=full)
         try:
-            published = _build(Path(corpus_dir), index_path, report, allow_shrink, _stoppable(progress), variant)
+            index_id = indexfolder.mark(index_path)
+            build = functools.partial(_build, Path(corpus_dir), index_path, index_id,
+                                      allow_shrink=allow_shrink, progress=_stoppable(progress), variant=variant)
+            try:
+                published = build(report)
+            except _DamagedBase as damaged:
+                # The live generation cannot be updated: build it again from the corpus.
+                notices = [*report.notices, f"{damaged}; building the index again in full"]
+                report = BuildReport(full=True, notices=notices)
+                published = build(report)
         except BaseException as error:
             _record_outcome(index_path, report, error)
             raise
@@ -206,6 +296,10 @@ def build_index(
             _STOP.clear()
         _record_outcome(index_path, report, None, published)
     return report
+
+
+class _DamagedBase(Exception):
+    """The generation an incremental build starts from cannot be read back as it was written."""
 
 
 _STOP = threading.Event()
@@ -239,6 +333,7 @@ def _stoppable(progress: ProgressFn | None) -> ProgressFn:
 def _build(
     corpus: Path,
     index_path: Path,
+    index_id: str,
     report: BuildReport,
     allow_shrink: bool,
     progress: ProgressFn | None,
@@ -246,18 +341,22 @@ def _build(
 ) -> bool:
     """Build and publish; False when nothing changed and the live generation stays."""
     started = time.monotonic()
-    live = live_generation(index_path)
+    live, notice = _base_generation(index_path, index_id)
+    if notice:
+        report.notices.append(notice)
+    # Leftovers of a killed build go; the live generation and the one to roll back to stay.
+    keep = {g.name for g in (live_generation(index_path), live, rollback_generation(index_path, live)) if g}
+    indexfolder.remove_builds(index_path, index_id, keep=keep)
     previous = read_manifest(live) if live else None
-    keep = {live.name} if live else set()
-    _remove_stale(index_path, keep)  # leftovers of a killed build
     reuse = bool(live and previous and not report.full and previous.get("versions") == versions(variant))
     name = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
-    if live and live.name == f"gen-{name}":  # a second build of this process within the second
-        name += "-2"
+    while (index_path / f"gen-{name}").exists() or (index_path / f".build-{name}").exists():
+        name += "-2"  # a second build of this process within the second
     build = index_path / f".build-{name}"
     generation = index_path / f"gen-{name}"
     try:
         build.mkdir()
+        indexfolder.stamp(build, index_id)
         with _Spool(build / SPOOL) as spool:
             catalog = Catalog(build)
             try:
@@ -268,17 +367,71 @@ def _build(
             finally:
                 catalog.close()
     except BaseException as error:
-        _discard(build, generation)
+        _discard(build)
+        if isinstance(error, _DamagedBase):
+            raise
+        if reuse and live and _read_failure(error):
+            damaged = _damaged_files(live)
+            if damaged:
+                raise _DamagedBase(_not_as_written(live, damaged[0])) from error
+            raise _DamagedBase(f"the live generation {live.name} cannot be read ({_describe_error(error)})") from error
         reason = _write_failure(error)
         if reason is None:
             raise
-        raise IndexWriteError(f"cannot write the index in {index_path}: {reason}; the live index is unchanged") from None
+        raise IndexWriteError(
+            f"cannot write the index in {index_path}: {reason}; the live index is unchanged"
+        ) from None
     if not published:
         _discard(build)
+        if live and live != live_generation(index_path):
+            _write_atomic(index_path / CURRENT, live.name + "\n")  # CURRENT was damaged: name the live one again
         return False
     # Keep the previous generation for rollback and for readers that opened it just now.
-    _remove_stale(index_path, {generation.name, *keep})
+    indexfolder.remove_builds(index_path, index_id, keep={generation.name, *([live.name] if live else [])})
     return True
+
+
+def _base_generation(index_path: Path, index_id: str) -> tuple[Path | None, str | None]:
+    """The generation a build starts from and keeps for rollback: the live one, or — when
+    ``CURRENT`` is damaged or names a missing, damaged or untrusted generation — the newest
+    whole generation this index made, with a notice saying so."""
+    live = live_generation(index_path)
+    problem = generation_problem(live) if live else None
+    if live and problem is None:
+        try:
+            check_trusted(live)
+            return live, None
+        except IndexVersionError as error:
+            problem = str(error)
+    if live is None and not (index_path / CURRENT).exists():
+        return None, None  # a new index
+    fallback = next((g for g in usable_generations(index_path) if g != live and indexfolder.owned(g, index_id)), None)
+    why = f"{index_path / CURRENT} is missing or damaged" if live is None else f"{live.name} is damaged ({problem})"
+    if (index_path / CURRENT).is_dir():
+        _move_aside(index_path / CURRENT)
+    if fallback is None:
+        return None, f"{why}; no whole generation is left to start from"
+    return fallback, f"{why}; starting from {fallback.name}"
+
+
+def _move_aside(path: Path) -> None:
+    """Rename something that is in the way of kvsearch's own file, keeping it."""
+    os.rename(path, path.with_name(f"{path.name}.damaged-{datetime.now().strftime('%Y%m%dT%H%M%S')}"))
+
+
+def _read_failure(error: BaseException) -> bool:
+    """Whether ``error``, raised by an incremental build, may come from reading a damaged live
+    generation (Whoosh and SQLite raise many kinds) rather than from the build's own work."""
+    if isinstance(error, KvsearchError | KeyboardInterrupt | MemoryError) or not isinstance(error, Exception):
+        return False
+    if isinstance(error, OSError):
+        return error.errno == errno.ENOENT
+    return _write_failure(error) is None
+
+
+def _describe_error(error: BaseException) -> str:
+    text = str(error).splitlines()[0][:200] if str(error) else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _build_in(
@@ -301,7 +454,7 @@ def _build_in(
     _guard_shrink(kept, previous, allow_shrink)
     report.documents = kept
     report.duplicates = load.duplicates
-    report.notices = load.notices
+    report.notices += load.notices
     catalog.record_keys()
     if live and catalog.unchanged():
         # Nothing changed: the live generation is already this index.
@@ -312,16 +465,22 @@ def _build_in(
 
     changed = catalog.changed_documents() if live else None
     if live and changed is not None and catalog.count_changes():
-        counter = catalog.counter()
-        _count_live(live, changed, counter, -1)
-        wanted = catalog.kept_with_ids(changed)
-        documents = _documents(wanted, catalog, spool, counter)
-        shipped = variant == "shipped"
-        analysis.use_known_index_terms(catalog.known_terms() if shipped else None)
-        try:
-            report.passages = _update_whoosh(build, live, documents, changed, len(wanted), progress)
-        finally:
-            analysis.use_known_index_terms(None)
+        # The live files are read back against their checksums while the build works (the
+        # reading and the checksums run outside the GIL); the result is needed only to publish.
+        with ThreadPoolExecutor(max_workers=1) as background:
+            damaged = background.submit(_damaged_files, live)
+            counter = catalog.counter()
+            _count_live(live, changed, counter, -1)
+            wanted = catalog.kept_with_ids(changed)
+            documents = _documents(wanted, catalog, spool, counter)
+            shipped = variant == "shipped"
+            analysis.use_known_index_terms(catalog.known_terms() if shipped else None)
+            try:
+                report.passages = _update_whoosh(build, live, documents, changed, len(wanted), progress)
+            finally:
+                analysis.use_known_index_terms(None)
+            if damaged.result():
+                raise _DamagedBase(_not_as_written(live, damaged.result()[0]))
         counter.flush()
         if shipped:
             catalog.keep_terms(analysis.index_terms_cache().items())
@@ -335,16 +494,18 @@ def _build_in(
         "versions": versions(variant),
         "built": _now_iso(),
         "corpus": str(corpus.resolve()),
+        "replaces": live.name if live else None,
         "documents": report.documents,
         "passages": report.passages,
         "report": report.to_json(),
     }
     spool.close()
     os.remove(build / SPOOL)
-    _write_json(build / MANIFEST, manifest)
     catalog.publish(build)
     _write_json(build / VOCABULARY, top_words(build))
     catalog.remove()
+    manifest["files"] = _checksums(build, live)
+    _write_json(build / MANIFEST, manifest)
     _fsync_tree(build)
     os.rename(build, generation)
     _fsync_dir(index_path)
@@ -409,7 +570,7 @@ def _record_outcome(index_path: Path, report: BuildReport, error: BaseException 
     from kvsearch.errors import ExitCode, exit_code_for
 
     if error is None:
-        code = ExitCode.PARTIAL if report.skipped else ExitCode.OK
+        code = ExitCode.PARTIAL if report.newly_skipped else ExitCode.OK
         outcome, message = ("published" if published else "unchanged"), report.summary()
     else:
         code = exit_code_for(error)
@@ -448,17 +609,13 @@ def rollback(index_dir: str | os.PathLike[str]) -> str:
     from kvsearch.errors import UsageError
 
     index_path = Path(index_dir)
-    with writer_lock(index_path):
-        live = live_generation(index_path)
-        candidates = sorted(
-            (g for g in index_path.glob("gen-*") if g != live and read_manifest(g)),
-            key=lambda g: g.name,
-            reverse=True,
-        )
-        if not candidates:
+    indexfolder.claim(index_path, create=False)
+    with _private_files(), writer_lock(index_path):
+        target = rollback_generation(index_path, live_generation(index_path))
+        if target is None:
             raise UsageError(f"no previous generation in {index_path} to roll back to")
-        _write_atomic(index_path / CURRENT, candidates[0].name + "\n")
-        return candidates[0].name
+        _write_atomic(index_path / CURRENT, target.name + "\n")
+        return target.name
 
 
 SPOOL = "parsed.jsonl"  # the documents parsed by this build (only while it runs)
@@ -711,6 +868,17 @@ def _update_whoosh(build: Path, live: Path, documents: Iterable[Document], chang
         ix.close()
 
 
+def _not_as_written(live: Path, name: str) -> str:
+    return f"{live.name}/{name} does not hold what was written (its checksum differs)"
+
+
+def _damaged_files(live: Path) -> list[str]:
+    """The files of the live generation an incremental build carries on (Whoosh's, linked into
+    the new generation, and the records) that no longer hold what was written."""
+    names = sorted(p.name for p in live.iterdir() if p.name.startswith(("_MAIN_", "MAIN_")) or p.name == RECORDS)
+    return changed_files(live, names)
+
+
 def _link_or_copy(source: Path, target: Path) -> None:
     """A hard link to ``source``: no copy of the whole index, nothing new to sync, and the
     previous generation shares the space; a copy where the file system has no links."""
@@ -876,7 +1044,7 @@ def index_status(index_dir: str | os.PathLike[str]) -> dict[str, Any]:
         "compatible": manifest.get("versions") == versions() if live else None,
         "documents": manifest.get("documents"),
         "passages": manifest.get("passages"),
-        "previous": sorted(g.name for g in index_path.glob("gen-*") if g != live) if index_path.is_dir() else [],
+        "previous": [target.name] if (target := rollback_generation(index_path, live)) else [],
         "last_build": read_json(index_path / LAST_BUILD),
         "build_running": None,
     }

@@ -116,6 +116,8 @@ def run_search(
     result = kvsearch.search(
         " ".join(query), index_dir=index, limit=limit, sort=sort, filters=filters, count=shows_total
     )
+    if result.notice:
+        write_err(result.notice)
     if as_json:
         write_out(render.hits_as_json(result))
     elif fmt:

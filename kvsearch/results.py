@@ -69,3 +69,5 @@ class SearchResult(NamedTuple):
     suggestion: str | None = None  # "bedoelde u …?" for a search without hits
     #: With ``facets=True``: counts over all hits by "party", "ministry" and "year".
     facets: dict[str, dict[str, int]] = EMPTY
+    #: Set when the index searched is not the live generation (``CURRENT`` is damaged).
+    notice: str | None = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import stat
 import threading
 import time
 import weakref
@@ -32,7 +31,18 @@ from whoosh.searching import Searcher, TimeLimit
 
 from kvsearch import analysis, topk, vocabulary
 from kvsearch.errors import IndexMissingError, IndexVersionError, KvsearchError, QuerySyntaxError
-from kvsearch.generations import VOCABULARY, live_generation, read_json, read_manifest, versions
+from kvsearch.generations import (
+    VOCABULARY,
+    changed_files,
+    check_trusted,
+    generation_problem,
+    listed_files,
+    live_generation,
+    read_json,
+    read_manifest,
+    searchable_generation,
+    versions,
+)
 from kvsearch.matchsets import live_matches, posting_ids, prematched, within
 from kvsearch.query import Filter, ParsedQuery, parse_query
 from kvsearch.results import Hit, SearchResult
@@ -76,6 +86,8 @@ class IndexInfo(NamedTuple):
     path: str
     generation: str
     manifest: dict[str, Any]
+    #: Set when the generation searched is not the one ``CURRENT`` names (it is damaged).
+    notice: str | None = None
 
 
 class _OpenIndex(NamedTuple):
@@ -107,8 +119,14 @@ def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[tuple[Searcher,
             folder can be written by other users (Whoosh unpickles data from it).
     """
     path = Path(index_dir)
-    generation = live_generation(path)
+    generation, notice = searchable_generation(path)
     if generation is None:
+        damaged = live_generation(path)
+        if damaged is not None:
+            raise IndexMissingError(
+                f"the index in {path} is damaged ({generation_problem(damaged)}) and no earlier generation is whole; "
+                f"rebuild it with: kvsearch index --index {path}"
+            )
         raise IndexMissingError(f"no index in {path}; build it with: kvsearch index --index {path}")
     key = str(path)
     with _OPEN_LOCK:
@@ -118,13 +136,26 @@ def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[tuple[Searcher,
                 with opened.lock:  # a search still running in another thread finishes first
                     _close(opened)
                 del _OPEN[key]
-            opened = _OPEN[key] = _open_generation(path, generation)
+            opened = _OPEN[key] = _open_generation(path, generation, notice)
     with opened.lock:
-        yield opened.searcher, opened.info
+        try:
+            yield opened.searcher, opened.info
+        except (KvsearchError, KeyboardInterrupt):
+            raise
+        except Exception:
+            # Whoosh raises many kinds on damaged data; only a file that no longer matches its
+            # checksum makes it the index's fault rather than a bug.
+            damaged = changed_files(generation, list(listed_files(opened.info.manifest)))
+            if damaged:
+                raise IndexMissingError(
+                    f"the index at {generation} is damaged ({damaged[0]} is not as it was written); "
+                    "rebuild it with: kvsearch index --full"
+                ) from None
+            raise
 
 
-def _open_generation(path: Path, generation: Path) -> _OpenIndex:
-    _check_trusted(generation)
+def _open_generation(path: Path, generation: Path, notice: str | None = None) -> _OpenIndex:
+    check_trusted(generation)
     manifest = read_manifest(generation) or {}
     built_by = manifest.get("versions")
     variant = built_by.get("analyzer_variant", "shipped") if isinstance(built_by, dict) else "shipped"
@@ -142,7 +173,8 @@ def _open_generation(path: Path, generation: Path) -> _OpenIndex:
         raise IndexMissingError(
             f"the index at {generation} is unreadable ({type(error).__name__}); rebuild it with: kvsearch index --full"
         ) from None
-    return _OpenIndex(generation.name, ix, searcher, IndexInfo(str(path), generation.name, manifest), threading.RLock())
+    info = IndexInfo(str(path), generation.name, manifest, notice)
+    return _OpenIndex(generation.name, ix, searcher, info, threading.RLock())
 
 
 def _close(opened: _OpenIndex) -> None:
@@ -154,16 +186,6 @@ def _describe(built: Any) -> str:
     if not isinstance(built, dict):
         return "unknown version"
     return f"kvsearch {built.get('kvsearch')}, schema {built.get('schema')}, analyzer {built.get('analyzer')}"
-
-
-def _check_trusted(generation: Path) -> None:
-    for folder in (generation.parent, generation):
-        info = folder.stat()
-        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or info.st_uid != os.getuid():
-            raise IndexVersionError(
-                f"refusing to open {folder}: it can be written by other users, and an index holds "
-                "pickled data that runs as code when read (chmod go-w, or rebuild it yourself)"
-            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -213,6 +235,7 @@ def search(
             relaxed=relaxed and total > 0,
             suggestion=suggestion,
             facets=_facets(searcher, whoosh_query) if facets and total else {},
+            notice=info.notice,
         )
 
 
@@ -549,7 +572,7 @@ def similar(
     questions and answers; any of them may match, passages with more of them rank higher.
     """
     started = time.perf_counter()
-    with open_searcher(index_dir) as (searcher, _info):
+    with open_searcher(index_dir) as (searcher, info):
         same_document = None
         if passage_id:
             stored = _stored_passage(searcher, _resolve_passage_id(searcher, passage_id))
@@ -575,7 +598,8 @@ def similar(
             if result["doc_id"] != same_document
         ]
         hits.sort(key=lambda h: -h.score)
-        return SearchResult(query=text, hits=hits[:limit], total=len(hits), seconds=time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        return SearchResult(query=text, hits=hits[:limit], total=len(hits), seconds=seconds, notice=info.notice)
 
 
 def _key_terms(searcher: Searcher, text: str, count: int = 25) -> list[tuple[str, float]]:

@@ -283,6 +283,8 @@ class KvsearchApp(App[None]):
             )
         if result.relaxed:
             parts.append("no passage has all the words; showing those with most of them")
+        if result.notice:  # the index is damaged: an older generation is searched
+            parts.append(safe(result.notice))
         return Content(" · ".join(parts))
 
     def _no_hits(self, event: HitsFound) -> Content:

@@ -43,6 +43,7 @@ from kvsearch.tui.widgets.hit_list import HitList
 from kvsearch.tui.widgets.passage_view import PassageView
 from kvsearch.tui.widgets.search_bar import SearchBar
 
+#: Hits fetched at a time: more are fetched when the cursor reaches the last one.
 LIMIT = 50
 WATCH_SECONDS = 2.0
 FACET_LABELS = {kind: heading.lower() for kind, heading in FACETS.values()}
@@ -57,6 +58,8 @@ HIT_ACTIONS = {
     "copy",
     "json",
 }
+#: actions bound to a letter: typed into the search box while it has the focus
+LETTER_ACTIONS = HIT_ACTIONS | {"facets", "clear_filters"}
 
 
 class KvsearchApp(App[None]):
@@ -65,6 +68,7 @@ class KvsearchApp(App[None]):
     TITLE = "kvsearch"
     CSS_PATH = "kvsearch.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
         Binding(
             "ctrl+q,ctrl+c",
@@ -80,8 +84,8 @@ class KvsearchApp(App[None]):
             "help",
             "Help",
             id="help",
-            tooltip="Keys and query syntax",
-            key_display="?",
+            tooltip="Keys and query syntax (also ? outside the search box)",
+            key_display="F1",
         ),
         Binding(
             "slash,escape",
@@ -154,6 +158,8 @@ class KvsearchApp(App[None]):
         self._index_state: tuple[int, str] | None = None
         self._pending_document: str | None = None
         self._reselect: str | None = None  # after an index update, keep the selected passage
+        self.limit = LIMIT  # hits asked for: grows as the cursor reaches the last one
+        self.total = 0  # hits the current search has in all
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -186,7 +192,10 @@ class KvsearchApp(App[None]):
         if event.query != self.query_text or event.immediate or self.similar_to:
             self._search(event.query)
 
-    def _search(self, text: str) -> None:
+    def _search(self, text: str, *, more: bool = False) -> None:
+        """Search ``text`` with the filters; ``more``: the same search, with more hits."""
+        if not more:
+            self.limit = LIMIT
         self.query_text = text
         self.similar_to = None
         self.request += 1
@@ -200,16 +209,24 @@ class KvsearchApp(App[None]):
         except KvsearchError as error:  # a stored filter value the query language refuses
             self._failed(SearchFailed(self.request, str(error), "query"))
             return
-        self._run_search(self.request, text, filters)
+        self._run_search(self.request, text, filters, self.limit)
+
+    def _load_more(self) -> None:
+        """The cursor is on the last hit and there are more: fetch them, keeping the cursor."""
+        idle = self.answered == self.request
+        if self.similar_to is None and idle and self.total > self.limit and self.current:
+            self.limit += LIMIT
+            self._reselect = self.current.passage_id
+            self._search(self.query_text, more=True)
 
     @work(thread=True, exclusive=True, group="search")
-    def _run_search(self, request: int, text: str, filters: dict[str, Filter]) -> None:
+    def _run_search(self, request: int, text: str, filters: dict[str, Filter], limit: int) -> None:
         worker = get_current_worker()
         try:
             result = kvsearch.search(
                 text,
                 index_dir=self.index_dir,
-                limit=LIMIT,
+                limit=limit,
                 filters=list(filters.values()),
                 facets=True,
             )
@@ -249,6 +266,7 @@ class KvsearchApp(App[None]):
             return
         self.answered = event.request
         result = event.result
+        self.total = result.total
         self.query_one("#search").remove_class("-error")
         hits = self.query_one("#hits", HitList)
         keep, self._reselect = self._reselect, None
@@ -400,14 +418,27 @@ class KvsearchApp(App[None]):
         self.current = event.hit
         self.query_one("#passage", PassageView).show(event.hit)
         self.refresh_bindings()
+        hits = self.query_one("#hits", HitList).hits
+        if hits and hits[-1] is event.hit:
+            self._load_more()
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()  # the footer shows letter keys only outside the search box
 
     @on(HitList.OptionSelected, "#hits")
     def _selected(self) -> None:
         self.query_one("#passage").focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if len(self.screen_stack) > 1 and action in HIT_ACTIONS - {"open", "cite", "copy"}:
-            return False  # help, JSON or the whole document is open
+        if action in LETTER_ACTIONS and isinstance(self.focused, SearchBar):
+            return False  # the letter goes into the search box: do not offer it in the footer
+        return self._available(action, len(self.screen_stack) > 1)
+
+    def _available(self, action: str, covered: bool) -> bool | None:
+        """Whether ``action`` can run now (None: not without a hit or a filter); ``covered``:
+        help, JSON or the whole document is open over the results."""
+        if covered and action in HIT_ACTIONS - {"open", "cite", "copy"}:
+            return False
         if action in HIT_ACTIONS and self.current is None:
             return None
         if action == "clear_filters" and not self.filters:
@@ -618,7 +649,8 @@ class KvsearchApp(App[None]):
             assert isinstance(binding, Binding)
             if binding.action in ("quit", "help", "back"):
                 continue
-            if self.check_action(binding.action, ()):
+            # The palette is a screen of its own: judge the action by the screen beneath it.
+            if self._available(binding.action, screen is not self.screen_stack[0]):
                 yield SystemCommand(
                     binding.description,
                     binding.tooltip,

@@ -1,0 +1,98 @@
+"""The TUI on small terminals and long result lists, driven with Textual's Pilot: the passage
+keeps room on 80×24, more hits load as the cursor reaches the last one, the footer offers only
+keys that work where the focus is, and the command palette has every action."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+from textual.widgets._footer import FooterKey
+
+from kvsearch.tui import KvsearchApp
+from kvsearch.tui.app import LIMIT
+from kvsearch.tui.widgets.hit_list import HitList
+from kvsearch.tui.widgets.passage_view import PassageBody, PassageView
+from kvsearch.tui.widgets.search_bar import SearchBar
+
+
+def make_app(index: Path, query: str = "") -> KvsearchApp:
+    return KvsearchApp(index_dir=index, query=query, show_timing=False, watch_seconds=3600)
+
+
+async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+def answered(app: KvsearchApp) -> bool:
+    return bool(app.answered) and app.answered == app.request
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (90, 30)])
+async def test_a_small_terminal_shows_the_question_and_the_footer(
+    shared_index: Path, size: tuple[int, int]
+) -> None:
+    app = make_app(shared_index, "zorg")
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: answered(app) and app.current is not None)
+        passage = app.query_one("#passage", PassageView)
+        question = passage.query_one(PassageBody).query_one(".question .text", Static)
+        visible = passage.region.bottom - 1 - question.region.y  # rows of question text on screen
+        assert visible >= 5, f"only {visible} rows of the question at {size}"
+        footer = app.screen.query_one("Footer")
+        assert footer.region.bottom == size[1], "the footer is cut off"
+
+
+@pytest.mark.asyncio
+async def test_more_hits_load_when_the_cursor_reaches_the_last(shared_index: Path) -> None:
+    app = make_app(shared_index, "zorg")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: answered(app))
+        hits = app.query_one(HitList)
+        assert len(hits.hits) == LIMIT and app.total > LIMIT
+        await pilot.press("down", "end")
+        await until(pilot, lambda: answered(app) and len(hits.hits) > LIMIT)
+        assert len(hits.hits) == min(2 * LIMIT, app.total)
+        assert hits.current is not None and hits.current.passage_id == hits.hits[LIMIT - 1].passage_id
+        assert str(app.query_one("#status", Static).render()).startswith(f"{len(hits.hits)} of {app.total}")
+        ids = [hit.passage_id for hit in hits.hits]
+        assert len(set(ids)) == len(ids)
+
+
+@pytest.mark.asyncio
+async def test_the_footer_offers_only_keys_that_work_in_the_search_box(shared_index: Path) -> None:
+    app = make_app(shared_index, "zorg")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(pilot, lambda: answered(app) and app.current is not None)
+        await pilot.press("down")
+        await until(pilot, lambda: isinstance(app.focused, HitList))
+        in_results = {key.key_display for key in app.screen.query(FooterKey)}
+        assert {"x", "d", "s", "j"} & in_results or {"d", "s", "j"} <= in_results
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.focused, SearchBar))
+        await pilot.pause(0.1)
+        in_box = {key.key_display for key in app.screen.query(FooterKey)}
+        assert not in_box & {"?", "x", "f", "d", "s", "j", "n", "p", "c", "y", "o"}, in_box
+        assert "F1" in in_box
+        await pilot.press("f1")
+        await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+
+
+@pytest.mark.asyncio
+async def test_the_command_palette_has_every_action_on_a_hit(shared_index: Path) -> None:
+    app = make_app(shared_index, "zorg")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: answered(app) and app.current is not None)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        titles = {command.title for command in app.get_system_commands(app.screen_stack[0])}
+        assert {"Similar", "Document", "Next", "Prev", "JSON", "Cite", "Copy text", "Open"} <= titles, titles

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real corpus in ../shared/corpus, and indexes built from it once."""
+"""Shared fixtures: the test corpus shipped in tests/data/corpus, the larger real corpus in
+../shared/corpus when it is there, and indexes built from them once."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_CORPUS = Path(os.environ.get("KVSEARCH_SHARED_CORPUS", ROOT.parent / "shared" / "corpus"))
 SAMPLE_CORPUS = ROOT / "corpus"
 DATA = Path(__file__).resolve().parent / "data"
+# A handful of the real documents per format and quirk, so that every clone tests the whole pipeline.
+TEST_CORPUS = DATA / "corpus"
+# Pipeline tests run on the most real documents at hand: the shared corpus when it is there.
+REAL_CORPUS = SHARED_CORPUS if SHARED_CORPUS.is_dir() else TEST_CORPUS
 
 
 def needs_shared_corpus() -> pytest.MarkDecorator:
@@ -58,3 +63,18 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = run_cli("index", "--corpus", str(SAMPLE_CORPUS), "--index", str(index))
     assert done.returncode == 0, done.stderr
     return index
+
+
+@pytest.fixture(scope="session")
+def test_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the test corpus, built once by the real ``kvsearch index``."""
+    index = tmp_path_factory.mktemp("test-corpus") / "index"
+    done = run_cli("index", "--corpus", str(TEST_CORPUS), "--index", str(index))
+    assert done.returncode == 0, done.stderr
+    return index
+
+
+@pytest.fixture(scope="session")
+def real_index(request: pytest.FixtureRequest) -> Path:
+    """An index of ``REAL_CORPUS``: the shared corpus's when it is there, else the test corpus's."""
+    return request.getfixturevalue("shared_index" if SHARED_CORPUS.is_dir() else "test_index")

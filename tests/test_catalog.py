@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from kvsearch.catalog import RECORDS, Catalog, read_records, top_words
 from kvsearch.corpus import DocumentSummary, deduplicate_summaries, iter_corpus, parse_files
-from tests.conftest import SAMPLE_CORPUS, SHARED_CORPUS
+from tests.conftest import REAL_CORPUS, SAMPLE_CORPUS
 
 
 def _in_catalog(folder: Path, summaries: list[DocumentSummary]) -> tuple[list[DocumentSummary], list[str], Catalog]:
@@ -56,10 +56,8 @@ def _parsed_summaries(corpus: Path) -> list[DocumentSummary]:
 
 
 def test_real_corpus_deduplicates_as_in_memory(tmp_path: Path) -> None:
-    corpus = SHARED_CORPUS if SHARED_CORPUS.is_dir() else SAMPLE_CORPUS
-    summaries = _parsed_summaries(corpus)
-    if SHARED_CORPUS.is_dir():  # the shared corpus holds documents twice, in two formats
-        assert len(deduplicate_summaries(_copies(summaries))[1]) > 0
+    summaries = _parsed_summaries(REAL_CORPUS)  # holds a document twice, in two formats
+    assert len(deduplicate_summaries(_copies(summaries))[1]) > 0
     _assert_same_as_in_memory(tmp_path, summaries)
 
 

@@ -147,19 +147,17 @@ def test_filters(sample_index: Path) -> None:
     assert run_cli("ambtenaren", "--until", "2023-12-31", "--index", str(sample_index)).returncode == 1
 
 
-@needs_shared_corpus()
-def test_sort_by_date_newest_first(shared_index: Path) -> None:
-    done = run_cli("minister", "--index", str(shared_index), "--json", "--sort", "date", "--limit", "30")
+def test_sort_by_date_newest_first(real_index: Path) -> None:
+    done = run_cli("minister", "--index", str(real_index), "--json", "--sort", "date", "--limit", "30")
     dates = [h["date_answered"] or h["date_submitted"] for h in hits(done.stdout)]
     assert dates == sorted(dates, reverse=True)
 
 
-@needs_shared_corpus()
-def test_party_and_ministry_filters_on_real_corpus(shared_index: Path) -> None:
-    done = run_cli("partij:GL-PvdA", "--index", str(shared_index), "--json", "--limit", "50")
+def test_party_and_ministry_filters_on_real_corpus(real_index: Path) -> None:
+    done = run_cli("partij:GL-PvdA", "--index", str(real_index), "--json", "--limit", "50")
     rows = hits(done.stdout)
     assert rows and all(any(a["party"] == "GroenLinks-PvdA" for a in r["askers"]) for r in rows)
-    done = run_cli("ministerie:JenV", "--index", str(shared_index), "--json", "--limit", "50")
+    done = run_cli("ministerie:JenV", "--index", str(real_index), "--json", "--limit", "50")
     rows = hits(done.stdout)
     assert rows and all(
         "Justitie en Veiligheid" in (r["answered_by"] or {}).get("ministry", "")
@@ -168,13 +166,12 @@ def test_party_and_ministry_filters_on_real_corpus(shared_index: Path) -> None:
     )
 
 
-@needs_shared_corpus()
-def test_similar_finds_other_documents(shared_index: Path) -> None:
-    done = run_cli("similar", "ah-tk-20232024-1064#8", "--index", str(shared_index), "--json")
+def test_similar_finds_other_documents(real_index: Path) -> None:
+    done = run_cli("similar", "ah-tk-20232024-1064#8", "--index", str(real_index), "--json")
     assert done.returncode == 0
     rows = hits(done.stdout)
     assert rows and all(r["doc_id"] != "ah-tk-20232024-1064" for r in rows)
-    stdin = run_cli("similar", "-", "--index", str(shared_index), "--json",
+    stdin = run_cli("similar", "-", "--index", str(real_index), "--json",
                     input="Klopt het dat de minister de aanstelling van een woordvoerder heeft geblokkeerd?")
     top = hits(stdin.stdout)[:3]
     assert len(top) == 3 and all("woordvoerder" in r["question"] for r in top)

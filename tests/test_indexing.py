@@ -14,12 +14,12 @@ from kvsearch.corpus import load_corpus
 from kvsearch.fastwriter import FastSegmentWriter
 from kvsearch.indexer import passage_records
 from kvsearch.schema import KvCodec, build_schema
-from tests.conftest import SAMPLE_CORPUS, SHARED_CORPUS
+from tests.conftest import REAL_CORPUS, SAMPLE_CORPUS
 
 
 @pytest.fixture(scope="module")
 def records() -> list[dict[str, Any]]:
-    corpus = SHARED_CORPUS if SHARED_CORPUS.is_dir() else SAMPLE_CORPUS
+    corpus = REAL_CORPUS
     return [r for d in load_corpus(corpus).documents for r in passage_records(d)]
 
 
@@ -132,14 +132,13 @@ def _generation_files(index: Path) -> dict[str, Any]:
     }
 
 
-@pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="needs the shared corpus")
 def test_incremental_dedup_and_vocabulary_equal_full(tmp_path: Path) -> None:
     import shutil
 
     from kvsearch.indexer import build_index
 
     corpus = tmp_path / "corpus"
-    shutil.copytree(SHARED_CORPUS / "limburg-2024", corpus / "limburg-2024")
+    shutil.copytree(REAL_CORPUS / "limburg-2024", corpus / "limburg-2024")
     live, full = tmp_path / "live", tmp_path / "full"
     build_index(corpus, live)
     # The kept document of a duplicate pair loses its duplicate (and what it took over from it);
@@ -153,7 +152,6 @@ def test_incremental_dedup_and_vocabulary_equal_full(tmp_path: Path) -> None:
     assert _generation_files(live) == _generation_files(full)
 
 
-@pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="needs the shared corpus")
 def test_incremental_keeps_unchanged_records_in_walk_order(tmp_path: Path) -> None:
     """Files that did not change keep their records by SQL (``Catalog.add_unchanged``), files
     that did are handled in Python: the records, errors and warnings come out in the walk's
@@ -168,7 +166,7 @@ def test_incremental_keeps_unchanged_records_in_walk_order(tmp_path: Path) -> No
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for folder in ("converted", "seed"):  # six files, one with a warning
-        for item in (SHARED_CORPUS / folder).iterdir():
+        for item in (REAL_CORPUS / folder).iterdir():
             shutil.copy(item, corpus / item.name)
     (corpus / "ah-tk-2-broken.txt").write_bytes(bytes(range(256)) * 20)  # an error the records keep
     live, full = tmp_path / "live", tmp_path / "full"
@@ -256,7 +254,7 @@ def test_parallel_segments_hold_what_one_writer_writes(tmp_path: Path, monkeypat
     from kvsearch import indexer
     from kvsearch.generations import CURRENT
 
-    corpus = SHARED_CORPUS if SHARED_CORPUS.is_dir() else SAMPLE_CORPUS
+    corpus = REAL_CORPUS
     dumps = []
     for jobs in (1, 2):
         monkeypatch.setattr(indexer, "WRITE_JOBS", jobs)

@@ -11,7 +11,7 @@ import pytest
 from kvsearch.corpus import load_corpus, parse_file
 from kvsearch.parsing import numbers_from_spec, parliamentary_year, parse_document
 from kvsearch.sources import SourceText
-from tests.conftest import DATA, SAMPLE_CORPUS, SHARED_CORPUS, needs_shared_corpus
+from tests.conftest import DATA, SAMPLE_CORPUS, SHARED_CORPUS, TEST_CORPUS, needs_shared_corpus
 
 EXPECTED = sorted((DATA / "expected").glob("*.json"))
 
@@ -27,11 +27,10 @@ def parsed() -> dict[str, object]:
     return {}
 
 
-@needs_shared_corpus()
 @pytest.mark.parametrize("path", EXPECTED, ids=[p.stem for p in EXPECTED])
 def test_document_matches_hand_written_expectation(path: Path) -> None:
     expected = json.loads(path.read_text(encoding="utf-8"))
-    document = parse_file(SHARED_CORPUS / expected["source"])
+    document = parse_file(TEST_CORPUS / expected["source"])
     assert document.doc_id == expected["doc_id"]
     assert document.kind == expected["kind"]
     assert document.number == expected["number"]
@@ -126,6 +125,17 @@ def test_numbering_that_does_not_match_is_reported() -> None:
     assert document.passages[-1].questions == (3,)
     assert document.passages[-1].answer == ""
     assert any("question 3 has no answer" in w for w in document.warnings)
+
+
+def test_whole_test_corpus_parses_and_keeps_a_duplicate_once() -> None:
+    load = load_corpus(TEST_CORPUS)
+    files = [p for p in TEST_CORPUS.rglob("*") if p.is_file() and p.name != "README.md"]
+    assert len(load.documents) + len(load.duplicates) == len(files)
+    assert not [p for p in load.problems if p.skipped and p not in load.duplicates]
+    assert not [p for p in load.problems if "internal error" in p.message]
+    assert any("De_ontkoppeling_van_ontwikkelingshulp" in d.path for d in load.duplicates)
+    boswijk = next(d for d in load.documents if d.doc_id == "ah-tk-20242025-605")
+    assert [p.name for p in boswijk.askers] == ["Boswijk"]
 
 
 @needs_shared_corpus()

@@ -16,9 +16,7 @@ from pathlib import Path
 import pytest
 
 from kvsearch.generations import CURRENT
-from tests.conftest import ROOT, SAMPLE_CORPUS, needs_shared_corpus, run_cli
-
-pytestmark = needs_shared_corpus()
+from tests.conftest import REAL_CORPUS, ROOT, SAMPLE_CORPUS, run_cli
 
 QUERIES = ["ambtenaren", "stikstof OR waterstof", "partij:PVV", "Israël"]
 
@@ -42,10 +40,10 @@ def popen_index(corpus: Path, index: Path, fault: str = "", *extra: str) -> subp
 
 
 @pytest.fixture()
-def corpus(tmp_path: Path, shared_corpus: Path) -> Path:
-    """A writable copy of the shared corpus (text files and PDFs)."""
+def corpus(tmp_path: Path) -> Path:
+    """A writable copy of the real documents (text files and PDFs)."""
     copy = tmp_path / "corpus"
-    shutil.copytree(shared_corpus, copy)
+    shutil.copytree(REAL_CORPUS, copy)
     for path in copy.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     return copy
@@ -230,7 +228,7 @@ def test_incremental_equals_full(corpus: Path, live_index: Path, tmp_path: Path)
 def test_disk_full_keeps_the_live_index(tmp_path: Path, corpus: Path) -> None:
     disk = tmp_path / "disk"
     disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)], capture_output=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
     try:

@@ -16,7 +16,7 @@ from whoosh.collectors import TopCollector
 import kvsearch
 from kvsearch import searcher
 from kvsearch.query import parse_query
-from tests.conftest import run_cli
+from tests.conftest import REAL_CORPUS, run_cli
 
 QUERIES = [
     "ambtenaren", "minister", "neutraliteit ambtenaren", '"uw Kamer"', "stikstof OR waterstof",
@@ -79,14 +79,14 @@ def scored_one_by_one(opened: Any, whoosh_query: Any) -> tuple[list[tuple[float,
     return [(-score, opened.stored_fields(doc)["passage_id"]) for score, doc in scored[:10]], len(scored)
 
 
-def test_hit_counts_are_what_whoosh_matches(shared_index: Path) -> None:
-    assert_counts_match(shared_index)
-    assert_hits_match(shared_index)
+def test_hit_counts_are_what_whoosh_matches(real_index: Path) -> None:
+    assert_counts_match(real_index)
+    assert_hits_match(real_index)
 
 
-def test_hit_counts_skip_deleted_passages(shared_corpus: Path, tmp_path: Path) -> None:
+def test_hit_counts_skip_deleted_passages(tmp_path: Path) -> None:
     corpus, index = tmp_path / "corpus", tmp_path / "index"
-    shutil.copytree(shared_corpus / "limburg-2024", corpus)
+    shutil.copytree(REAL_CORPUS / "limburg-2024", corpus)
     assert run_cli("index", "--corpus", str(corpus), "--index", str(index)).returncode in (0, 6)
     changed = sorted(corpus.glob("*.txt"))[:3]
     for path in changed:  # a changed document is deleted and added again
@@ -99,9 +99,9 @@ def test_hit_counts_skip_deleted_passages(shared_corpus: Path, tmp_path: Path) -
 
 
 @pytest.mark.parametrize("text", ["minister", "ambtenaren partij:JA21", '"uw Kamer"'])
-def test_without_counting_the_hits_are_the_same(shared_index: Path, text: str) -> None:
-    counted = kvsearch.search(text, index_dir=shared_index)
-    uncounted = kvsearch.search(text, index_dir=shared_index, count=False)
+def test_without_counting_the_hits_are_the_same(real_index: Path, text: str) -> None:
+    counted = kvsearch.search(text, index_dir=real_index)
+    uncounted = kvsearch.search(text, index_dir=real_index, count=False)
     assert [h.passage_id for h in uncounted.hits] == [h.passage_id for h in counted.hits]
     assert len(counted.hits) <= uncounted.total <= counted.total
 

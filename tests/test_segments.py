@@ -12,7 +12,7 @@ import pytest
 
 from kvsearch import indexer, searcher, wholeindex
 from kvsearch.generations import CURRENT
-from tests.conftest import SAMPLE_CORPUS, SHARED_CORPUS
+from tests.conftest import REAL_CORPUS
 
 # fmt: off
 QUERIES = [
@@ -31,7 +31,7 @@ QUERIES = [
 @pytest.fixture(scope="module")
 def indexes(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     """The corpus built by 1, 2 and 3 writers (as many segments)."""
-    corpus = SHARED_CORPUS if SHARED_CORPUS.is_dir() else SAMPLE_CORPUS
+    corpus = REAL_CORPUS
     built = {}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(indexer, "PARALLEL_MIN_DOCUMENTS", 2)
@@ -55,14 +55,15 @@ def test_builds_have_one_segment_per_writer(indexes: dict[int, Path]) -> None:
 def test_some_prefix_expands_to_one_term_in_a_segment_and_more_in_the_index(indexes: dict[int, Path]) -> None:
     """The case Whoosh ranked differently per segment: else the test below proves nothing."""
     found = []
-    with searcher.open_searcher(indexes[2]) as (opened, _info):
-        for prefix in ("minist", "limbu", "provinc", "gemeent", "wacht"):
-            for field in searcher.TEXT_FIELDS:
-                per_segment = [
-                    len(list(leaf.reader().expand_prefix(field, prefix))) for leaf, _ in opened.leaf_searchers()
-                ]
-                if 1 in per_segment and len(list(opened.reader().expand_prefix(field, prefix))) > 1:
-                    found.append((prefix, field))
+    for jobs in (2, 3):
+        with searcher.open_searcher(indexes[jobs]) as (opened, _info):
+            for prefix in ("minist", "limbu", "provinc", "gemeent", "wacht"):
+                for field in searcher.TEXT_FIELDS:
+                    per_segment = [
+                        len(list(leaf.reader().expand_prefix(field, prefix))) for leaf, _ in opened.leaf_searchers()
+                    ]
+                    if 1 in per_segment and len(list(opened.reader().expand_prefix(field, prefix))) > 1:
+                        found.append((jobs, prefix, field))
     assert found
 
 

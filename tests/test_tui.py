@@ -138,8 +138,8 @@ def evil_index(evil_corpus: Path) -> Path:
 
 
 @pytest.mark.asyncio
-async def test_typing_searches_after_a_pause_and_shows_the_first_hit(shared_index: Path) -> None:
-    app = make_app(shared_index)
+async def test_typing_searches_after_a_pause_and_shows_the_first_hit(real_index: Path) -> None:
+    app = make_app(real_index)
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.focused is app.query_one(SearchBar)
         await pilot.press(*"ambtenaren")  # no Enter: the debounce fires the search
@@ -166,9 +166,9 @@ async def test_typing_searches_after_a_pause_and_shows_the_first_hit(shared_inde
 
 
 @pytest.mark.asyncio
-async def test_enter_searches_at_once_and_another_hit_can_be_selected(shared_index: Path) -> None:
+async def test_enter_searches_at_once_and_another_hit_can_be_selected(real_index: Path) -> None:
     found: list[HitsFound] = []
-    app = make_app(shared_index)
+    app = make_app(real_index)
     async with app.run_test(
         size=(120, 40), message_hook=lambda m: found.append(m) if isinstance(m, HitsFound) else None
     ) as pilot:
@@ -188,8 +188,8 @@ async def test_enter_searches_at_once_and_another_hit_can_be_selected(shared_ind
 
 
 @pytest.mark.asyncio
-async def test_previous_and_next_passage_of_the_same_document(shared_index: Path) -> None:
-    app = make_app(shared_index, "neutraliteit ambtenaren")
+async def test_previous_and_next_passage_of_the_same_document(real_index: Path) -> None:
+    app = make_app(real_index, "neutraliteit ambtenaren")
     async with app.run_test(size=(120, 40)) as pilot:
         await answered(pilot)
         app.query_one(HitList).focus()
@@ -208,8 +208,8 @@ async def test_previous_and_next_passage_of_the_same_document(shared_index: Path
 
 
 @pytest.mark.asyncio
-async def test_a_facet_filter_narrows_the_hits_and_x_drops_it(shared_index: Path) -> None:
-    app = make_app(shared_index, "ambtenaren")
+async def test_a_facet_filter_narrows_the_hits_and_x_drops_it(real_index: Path) -> None:
+    app = make_app(real_index, "ambtenaren")
     async with app.run_test(size=(120, 40)) as pilot:
         await answered(pilot)
         before = len(app.query_one(HitList).hits)
@@ -232,8 +232,8 @@ async def test_a_facet_filter_narrows_the_hits_and_x_drops_it(shared_index: Path
 
 
 @pytest.mark.asyncio
-async def test_no_hits_suggests_a_spelling_and_dropping_filters(shared_index: Path) -> None:
-    app = make_app(shared_index)
+async def test_no_hits_suggests_a_spelling_and_dropping_filters(real_index: Path) -> None:
+    app = make_app(real_index)
     async with app.run_test(size=(120, 40)) as pilot:
         await search(pilot, "neutralitijt")
         text = plain(app.query_one("#empty", Static))
@@ -245,8 +245,8 @@ async def test_no_hits_suggests_a_spelling_and_dropping_filters(shared_index: Pa
 
 
 @pytest.mark.asyncio
-async def test_a_bad_query_is_an_inline_error_not_a_crash(shared_index: Path) -> None:
-    app = make_app(shared_index)
+async def test_a_bad_query_is_an_inline_error_not_a_crash(real_index: Path) -> None:
+    app = make_app(real_index)
     async with app.run_test(size=(120, 40)) as pilot:
         await search(pilot, "ambtenaren")
         await search(pilot, ' "uw Kamer')
@@ -273,8 +273,8 @@ async def test_without_an_index_the_app_says_how_to_build_it(tmp_path: Path) -> 
 
 
 @pytest.mark.asyncio
-async def test_help_lists_the_keys_and_the_query_syntax(shared_index: Path) -> None:
-    app = make_app(shared_index)
+async def test_help_lists_the_keys_and_the_query_syntax(real_index: Path) -> None:
+    app = make_app(real_index)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
@@ -295,10 +295,10 @@ async def test_help_lists_the_keys_and_the_query_syntax(shared_index: Path) -> N
 
 
 @pytest.mark.asyncio
-async def test_actions_on_a_hit(shared_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_actions_on_a_hit(real_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
     monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
-    app = make_app(shared_index, "neutraliteit ambtenaren")
+    app = make_app(real_index, "neutraliteit ambtenaren")
     async with app.run_test(size=(120, 40)) as pilot:
         await answered(pilot)
         app.query_one(HitList).focus()
@@ -356,10 +356,10 @@ def test_citations() -> None:
 
 @pytest.mark.asyncio
 async def test_the_layout_stacks_question_and_answer_on_a_narrow_terminal(
-    shared_index: Path,
+    real_index: Path,
 ) -> None:
     for size, side_by_side in (((120, 40), True), ((80, 40), False)):
-        app = make_app(shared_index, "neutraliteit ambtenaren")
+        app = make_app(real_index, "neutraliteit ambtenaren")
         async with app.run_test(size=size) as pilot:
             await answered(pilot)
             question = app.query_one("#passage .question").region
@@ -439,7 +439,7 @@ async def _ready(pilot: Pilot) -> None:
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 def test_snapshot_results(
-    snap_compare: Callable[..., bool], shared_index: Path, size: tuple[int, int]
+    snap_compare: Callable[..., bool], test_index: Path, size: tuple[int, int]
 ) -> None:
     async def in_the_list(pilot: Pilot) -> None:
         await _ready(pilot)
@@ -447,20 +447,20 @@ def test_snapshot_results(
         await pilot.pause()
 
     assert snap_compare(
-        make_app(shared_index, "ambtenaren"), terminal_size=size, run_before=in_the_list
+        make_app(test_index, "ambtenaren"), terminal_size=size, run_before=in_the_list
     )
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 def test_snapshot_help(
-    snap_compare: Callable[..., bool], shared_index: Path, size: tuple[int, int]
+    snap_compare: Callable[..., bool], test_index: Path, size: tuple[int, int]
 ) -> None:
     async def open_help(pilot: Pilot) -> None:
         await _ready(pilot)
         await pilot.press("f1")
         await pilot.pause()
 
-    assert snap_compare(make_app(shared_index), terminal_size=size, run_before=open_help)
+    assert snap_compare(make_app(test_index), terminal_size=size, run_before=open_help)
 
 
 def test_the_tui_uses_only_the_public_api() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kvsearch.results import Hit, SearchResult, numbers_label
@@ -56,8 +57,7 @@ def snippet(text: str, spans: list[tuple[int, int]], style: Style, width: int = 
         return ""
     start = 0
     if spans:
-        best = max(range(len(spans)), key=lambda i: sum(1 for s, _ in spans if spans[i][0] <= s < spans[i][0] + width))
-        start = max(0, spans[best][0] - width // 4)
+        start = max(0, _densest_window_start(spans, width) - width // 4)
         start = text.rfind(" ", 0, start) + 1 if start else 0
     end = min(len(text), start + width)
     if end < len(text):
@@ -74,6 +74,23 @@ def snippet(text: str, spans: list[tuple[int, int]], style: Style, width: int = 
     out.append(_safe_run(text[position:end]))
     body = _join_pieces(out).strip()
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+def _densest_window_start(spans: list[tuple[int, int]], width: int) -> int:
+    """Where the ``width`` characters holding the most span starts begin (the earliest of equals).
+
+    A passage may be one line of tens of thousands of matched words: the count comes from
+    binary searches over the sorted starts, so the cost grows as n log n, not n squared.
+    """
+    starts = sorted(s for s, _ in spans)
+    best_start, best_count = starts[0], 0
+    for position, start in enumerate(starts):
+        if position and start == starts[position - 1]:
+            continue
+        count = bisect_left(starts, start + width, position) - position
+        if count > best_count:
+            best_start, best_count = start, count
+    return best_start
 
 
 def _join_pieces(pieces: list[str]) -> str:

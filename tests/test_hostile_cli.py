@@ -1,0 +1,89 @@
+"""Hostile input to the command line: huge passages, ids that are not ids, output that cannot
+be written or encoded, and ``--format`` templates that are wrong or absurd.
+
+Each runs the real ``kvsearch`` in a fresh process against a real index on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+#: Words on the one line of the huge answer. Every one of them is a match, so a snippet that
+#: compares every matched word with every other takes far longer than this test allows.
+HUGE_LINE_WORDS = 20_000
+#: Seconds a search for a word of the huge line may take: a one-liner stays well under a second
+#: on it; a snippet quadratic in the matched words takes many times this.
+HUGE_LINE_SECONDS = 5.0
+
+HUGE_DOCUMENT = """\
+## Vragen gesteld door de leden der Kamer, met de daarop door de regering gegeven antwoorden
+
+### 9990
+
+Vragen van het lid **Jansen** (SP) aan de Minister van Binnenlandse Zaken en Koninkrijksrelaties over \
+*een heel lange brief* (ingezonden 1 februari 2024).
+
+Antwoord van Minister **De Vries** (Binnenlandse Zaken en Koninkrijksrelaties) (ontvangen 20 februari 2024).
+
+#### Vraag 1
+
+Hoeveel ambtenaren schreven deze brief?
+
+#### Antwoord 1
+
+"""
+
+
+@pytest.fixture(scope="module")
+def huge_line_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of one document whose answer is one line of HUGE_LINE_WORDS matched words."""
+    corpus = tmp_path_factory.mktemp("huge") / "corpus"
+    corpus.mkdir()
+    line = " ".join(["ambtenaren"] * HUGE_LINE_WORDS)
+    (corpus / "ah-tk-20232024-9990.md").write_text(HUGE_DOCUMENT + line + "\n", encoding="utf-8")
+    index = corpus.parent / "index"
+    done = run_cli("index", "--corpus", str(corpus), "--index", str(index))
+    assert done.returncode == 0, done.stderr
+    return index
+
+
+def run_within(seconds: float, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI; fail the test if it has not finished after ``seconds``."""
+    started = time.monotonic()
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "kvsearch", *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"},
+            cwd=ROOT,
+            timeout=seconds,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"kvsearch {' '.join(args)} still running after {time.monotonic() - started:.1f} s")
+
+
+def test_a_huge_line_costs_what_its_snippet_shows(huge_line_index: Path) -> None:
+    done = run_within(HUGE_LINE_SECONDS, "ambtenaren", "--index", str(huge_line_index))
+    assert done.returncode == 0, done.stderr
+    answer_line = next(line for line in done.stdout.splitlines() if line.startswith("   A: "))
+    assert "ambtenaren" in answer_line and answer_line.endswith("…")
+    assert len(answer_line) < 300
+
+
+def test_json_keeps_every_highlight_of_a_huge_line(huge_line_index: Path) -> None:
+    done = run_within(HUGE_LINE_SECONDS, "ambtenaren", "--index", str(huge_line_index), "--json")
+    assert done.returncode == 0, done.stderr
+    hit = json.loads(done.stdout.splitlines()[0])
+    spans = hit["highlights"]["answer"]
+    assert len(spans) == HUGE_LINE_WORDS
+    assert {hit["answer"][start:end] for start, end in spans} == {"ambtenaren"}

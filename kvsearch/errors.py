@@ -15,7 +15,7 @@ class ExitCode(IntEnum):
     OK = 0
     """Search: at least one hit. Index: a new generation was published."""
     NO_HITS = 1
-    """Search found nothing (as grep)."""
+    """Search found nothing (as grep); show and similar: no document or passage with that id."""
     USAGE = 2
     """Bad usage, a bad query or an unreadable input file given on the command line."""
     NO_INDEX = 3
@@ -44,6 +44,12 @@ class KvsearchError(Exception):
 
 class UsageError(KvsearchError):
     exit_code = ExitCode.USAGE
+
+
+class NotFoundError(KvsearchError):
+    """No document or passage with a well-formed id: nothing found, as a search without hits."""
+
+    exit_code = ExitCode.NO_HITS
 
 
 class SourceError(KvsearchError):

@@ -87,3 +87,41 @@ def test_json_keeps_every_highlight_of_a_huge_line(huge_line_index: Path) -> Non
     spans = hit["highlights"]["answer"]
     assert len(spans) == HUGE_LINE_WORDS
     assert {hit["answer"][start:end] for start, end in spans} == {"ambtenaren"}
+
+
+# --------------------------------------------------------------------------------------------
+# ids that are not ids, and ids that are not in the index
+
+
+@pytest.mark.parametrize(
+    ("command", "target", "what"),
+    [
+        ("show", "../../etc/passwd", "document id"),
+        ("show", "ah-tk-20232024-1064/../x", "document id"),
+        pytest.param("show", "a" * 5000, "document id", id="show-5000-letters"),
+        ("similar", "../../etc/passwd#1", "passage id"),
+        ("similar", "ah-tk-20232024-1064#8 OR 1", "passage id"),
+        pytest.param("similar", "b" * 5000 + "#1", "passage id", id="similar-5000-letters"),
+    ],
+)
+def test_what_is_not_an_id_is_a_usage_error(sample_index: Path, command: str, target: str, what: str) -> None:
+    done = run_cli(command, target, "--index", str(sample_index))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"kvsearch: not a {what}: ")
+    assert done.stderr.count("\n") == 1 and len(done.stderr) < 200
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("command", "target", "message"),
+    [
+        ("show", "ah-tk-20232024-9999", "no document 'ah-tk-20232024-9999' in the index"),
+        ("show", "ah-tk-20232024-1064#99", "no passage 'ah-tk-20232024-1064#99' in the index"),
+        ("similar", "ah-tk-20232024-9999#1", "no passage 'ah-tk-20232024-9999#1' in the index"),
+    ],
+)
+def test_an_unknown_id_finds_nothing(sample_index: Path, command: str, target: str, message: str) -> None:
+    done = run_cli(command, target, "--index", str(sample_index))
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(f"kvsearch: {message}") and done.stderr.count("\n") == 1
+

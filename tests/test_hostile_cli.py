@@ -125,3 +125,69 @@ def test_an_unknown_id_finds_nothing(sample_index: Path, command: str, target: s
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith(f"kvsearch: {message}") and done.stderr.count("\n") == 1
 
+
+# --------------------------------------------------------------------------------------------
+# output that cannot be written or encoded
+
+
+def run_redirected(redirection: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI from a shell, its stdout redirected as a user would (``>&-``, ``> /dev/full``)."""
+    return subprocess.run(
+        ["bash", "-c", f'"$@" {redirection}', "bash", sys.executable, "-m", "kvsearch", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        cwd=ROOT,
+        timeout=300,
+    )
+
+
+OUTPUT_COMMANDS = [
+    ["ambtenaren"],
+    ["search", "ambtenaren", "--json"],
+    ["show", "ah-tk-20232024-1064"],
+    ["show", "--help"],
+]
+
+
+@pytest.mark.parametrize("command", OUTPUT_COMMANDS, ids=" ".join)
+def test_a_closed_stdout_is_one_line_and_exit_73(sample_index: Path, command: list[str]) -> None:
+    done = run_redirected(">&-", *command, "--index", str(sample_index))
+    assert done.stderr == "kvsearch: cannot write output: standard output is closed\n"
+    assert done.returncode == 73
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+@pytest.mark.parametrize("command", OUTPUT_COMMANDS[:3], ids=" ".join)
+def test_a_full_disk_under_stdout_is_one_line_and_exit_73(sample_index: Path, command: list[str]) -> None:
+    done = run_redirected("> /dev/full", *command, "--index", str(sample_index))
+    assert done.stderr == "kvsearch: cannot write output: No space left on device\n"
+    assert done.returncode == 73
+
+
+def test_a_pipe_closed_by_its_reader_stays_silent(sample_index: Path) -> None:
+    reader_gone = subprocess.Popen(
+        [sys.executable, "-m", "kvsearch", "ambtenaren", "--index", str(sample_index)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert reader_gone.stdout is not None and reader_gone.stderr is not None
+    reader_gone.stdout.close()
+    errors = reader_gone.stderr.read()
+    assert reader_gone.wait(timeout=300) == 0
+    assert errors == b""
+
+
+def test_an_ascii_terminal_gets_every_hit_escaped(sample_index: Path) -> None:
+    ascii_only = {"PYTHONIOENCODING": "ascii"}
+    text = run_cli("één", "--index", str(sample_index), env=ascii_only)
+    assert text.returncode == 0, text.stderr
+    assert "\\u00e9\\u00e9n" in text.stdout and "internal error" not in text.stderr
+    as_json = run_cli("één", "--index", str(sample_index), "--json", env=ascii_only)
+    assert as_json.returncode == 0, as_json.stderr
+    assert as_json.stdout.isascii()
+    hits = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert any("één" in hit["question"] for hit in hits)
+    assert "Minister van Financiën" in hits[0]["addressees"]
+

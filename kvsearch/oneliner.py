@@ -114,6 +114,8 @@ def run_search(
     from kvsearch.query import search_filters
 
     filters = search_filters(**filter_options)
+    if fmt:
+        render.checked_template(fmt)  # a bad template is a usage error, with hits or without
     # The total is shown only on a terminal; counting every match of a common word costs time.
     shows_total = sys.stdout.isatty()
     result = kvsearch.search(

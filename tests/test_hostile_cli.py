@@ -191,3 +191,57 @@ def test_an_ascii_terminal_gets_every_hit_escaped(sample_index: Path) -> None:
     assert any("één" in hit["question"] for hit in hits)
     assert "Minister van Financiën" in hits[0]["addressees"]
 
+
+# --------------------------------------------------------------------------------------------
+# --format templates
+
+
+def run_with_memory_limit(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real CLI with 1 GiB of address space, so that a runaway allocation fails, not the machine."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    return subprocess.run(
+        [sys.executable, "-m", "kvsearch", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        cwd=ROOT,
+        timeout=300,
+        preexec_fn=limit,
+    )
+
+
+@pytest.mark.parametrize(
+    ("template", "reason"),
+    [
+        ("{0}", "no field {0}"),
+        ("{nosuchfield}", "no field {nosuchfield}"),
+        ("{title.__class__}", "no field {title.__class__}"),
+        ("{title:x}", "Unknown format code 'x'"),
+        ("{title!z}", "unknown conversion !z"),
+        ("{title", "expected '}'"),
+        ("{title:>999999999}", "a width or precision over 1000"),
+        ("{score:.5000f}", "a width or precision over 1000"),
+    ],
+)
+def test_a_bad_format_template_is_a_usage_error(sample_index: Path, template: str, reason: str) -> None:
+    done = run_with_memory_limit("ambtenaren", "--index", str(sample_index), "--format", template)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"kvsearch: bad --format template {template!r}: ")
+    assert reason in done.stderr and done.stderr.count("\n") == 1
+    assert done.stdout == ""
+
+
+def test_a_bad_format_template_is_refused_without_hits_too(sample_index: Path) -> None:
+    done = run_cli("qqqzzzxx", "--index", str(sample_index), "--format", "{nosuchfield}")
+    assert done.returncode == 2 and "bad --format template" in done.stderr
+
+
+def test_a_wide_but_sane_format_still_works(sample_index: Path) -> None:
+    done = run_cli("ambtenaren", "--index", str(sample_index), "-n", "1", "--format", "{title:>1000}|{score:.2f}")
+    assert done.returncode == 0, done.stderr
+    line = done.stdout.rstrip("\n")
+    assert len(line.split("|")[0]) == 1000 and line.split("|")[0].endswith("november 2023")

@@ -4,9 +4,9 @@ Each command resolves its inputs, makes one library call and prints the result. 
 to stdout, everything else (progress, warnings, errors) to stderr. A :class:`KvsearchError`
 becomes one line on stderr and its exit code; nothing prints a traceback.
 
-Exit codes: 0 hits found / index published, 1 no hits, 2 bad usage or query, 3 no usable
-index, 4 corpus missing, 5 publishing refused by a guard, 6 published with skipped files,
-70 internal error, 73 cannot write the index, 75 another build is running.
+Exit codes: 0 hits found / index published, 1 no hits (or no such id), 2 bad usage or query,
+3 no usable index, 4 corpus missing, 5 publishing refused by a guard, 6 published with skipped
+files, 70 internal error, 73 cannot write the index or the output, 75 another build is running.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import typer
 
 import kvsearch
 from kvsearch import render
-from kvsearch.errors import ExitCode, KvsearchError, UsageError, exit_code_for
-from kvsearch.oneliner import COMMANDS, run_search, terminal_style, write_err, write_out
+from kvsearch.errors import ExitCode, KvsearchError, exit_code_for
+from kvsearch.oneliner import COMMANDS, run_search, stdout_closed, terminal_style, write_err, write_out
 
 QUERY_HELP = """\
 Query language (all words must match, in question, answer or subject; a word also finds its
@@ -141,8 +141,6 @@ def similar(
     if target == "-":
         result = kvsearch.similar(index_dir=index, text=sys.stdin.read(), limit=limit)
     else:
-        if "#" not in target:
-            raise UsageError(f"similar needs a passage id with '#', such as {target}#1")
         result = kvsearch.similar(index_dir=index, passage_id=target, limit=limit)
     write_out(render.hits_as_json(result) if as_json else render.hits_as_text(result, terminal_style()))
     if not result.hits:
@@ -427,6 +425,9 @@ def main(argv: list[str] | None = None) -> int:
         _err("interrupted")
         return int(ExitCode.INTERRUPTED)
     except Exception as error:  # usage errors and bugs: one line, never a traceback
+        if isinstance(error, OSError) and stdout_closed():  # Click printing help, say
+            _err(f"cannot write output: {error.strerror or error}")
+            return int(ExitCode.CANT_WRITE)
         # Click's exceptions (Typer vendors its own copy of click) say what was wrong.
         if hasattr(error, "format_message"):
             _err(error.format_message())

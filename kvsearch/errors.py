@@ -15,7 +15,7 @@ class ExitCode(IntEnum):
     OK = 0
     """Search: at least one hit. Index: a new generation was published."""
     NO_HITS = 1
-    """Search found nothing (as grep)."""
+    """Search found nothing (as grep); show and similar: no document or passage with that id."""
     USAGE = 2
     """Bad usage, a bad query or an unreadable input file given on the command line."""
     NO_INDEX = 3
@@ -29,7 +29,7 @@ class ExitCode(IntEnum):
     INTERNAL = 70
     """A bug: reported in one line, never a bare traceback."""
     CANT_WRITE = 73
-    """Cannot write the index (disk full, read-only, permissions); the old index stays live."""
+    """Cannot write the index (disk full, read-only, permissions; the old index stays live), or the output."""
     LOCKED = 75
     """Another index build holds the lock (EX_TEMPFAIL)."""
     INTERRUPTED = 130
@@ -44,6 +44,18 @@ class KvsearchError(Exception):
 
 class UsageError(KvsearchError):
     exit_code = ExitCode.USAGE
+
+
+class NotFoundError(KvsearchError):
+    """No document or passage with a well-formed id: nothing found, as a search without hits."""
+
+    exit_code = ExitCode.NO_HITS
+
+
+class OutputError(KvsearchError):
+    """Standard output cannot take the result (closed, disk full)."""
+
+    exit_code = ExitCode.CANT_WRITE
 
 
 class SourceError(KvsearchError):

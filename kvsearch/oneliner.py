@@ -10,7 +10,10 @@ command's options and that both paths print the same.
 
 from __future__ import annotations
 
+import codecs
+import errno
 import gc
+import io
 import os
 import sys
 from typing import Any
@@ -111,6 +114,8 @@ def run_search(
     from kvsearch.query import search_filters
 
     filters = search_filters(**filter_options)
+    if fmt:
+        render.checked_template(fmt)  # a bad template is a usage error, with hits or without
     # The total is shown only on a terminal; counting every match of a common word costs time.
     shows_total = sys.stdout.isatty()
     result = kvsearch.search(
@@ -146,9 +151,23 @@ def terminal_style() -> Any:
 
 
 def write_out(text: str) -> None:
-    if text:
+    """``text`` and a newline on stdout, at once.
+
+    Raises:
+        OutputError: stdout is closed or cannot take more (a full disk). A closed pipe
+            (``| head``) stays a BrokenPipeError, which ends the run silently.
+    """
+    if not text:
+        return
+    try:
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        from kvsearch.errors import OutputError
+
+        raise OutputError(f"cannot write output: {error.strerror or error}") from None
 
 
 def write_err(text: str, stamp: str = "") -> None:
@@ -162,6 +181,7 @@ def write_err(text: str, stamp: str = "") -> None:
 def main(argv: list[str] | None = None) -> int:
     """``kvsearch QUERY [options]`` here; everything else in the Typer CLI."""
     args = list(sys.argv[1:] if argv is None else argv)
+    _prepare_stdout()
     values = parse_search_args(args) if args and args[0] not in COMMANDS else None
     if values is None:
         from kvsearch.cli import main as full_cli
@@ -190,6 +210,45 @@ def _silence_stdout() -> None:
     """After ``kvsearch … | head`` closed the pipe: no second error when Python flushes."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
+
+
+def stdout_closed() -> bool:
+    """Whether the shell closed stdout (``>&-``), so an OSError may come from printing to it."""
+    return isinstance(sys.stdout, _ClosedOutput)
+
+
+def _prepare_stdout() -> None:
+    """Make stdout fail in words: closed (``>&-``) or unable to encode a document's letters."""
+    if sys.stdout is None:
+        sys.stdout = _ClosedOutput()
+        return
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        # An ASCII or Latin-1 terminal still gets every hit: "financiën" prints as
+        # "financi\u00ebn", which is also what a JSON line may hold.
+        codecs.register_error(_ESCAPE_ERRORS, _json_escape)
+        reconfigure(errors=_ESCAPE_ERRORS)
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Stands in for a closed stdout: commands that print nothing still run; printing fails."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
+_ESCAPE_ERRORS = "kvsearch-json-escape"
+
+
+def _json_escape(error: UnicodeError) -> tuple[str, int]:
+    """Characters the output encoding lacks, as JSON's ``\\uXXXX`` escapes (valid in a JSON string)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    escaped = []
+    for character in error.object[error.start : error.end]:
+        encoded = character.encode("utf-16-be", "surrogatepass")
+        escaped.extend(f"\\u{int.from_bytes(encoded[i : i + 2], 'big'):04x}" for i in range(0, len(encoded), 2))
+    return "".join(escaped), error.end
 
 
 def run() -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from kvsearch.errors import UsageError
 from kvsearch.results import Hit, SearchResult, numbers_label
 from kvsearch.safe_text import sanitize
 
@@ -56,8 +58,7 @@ def snippet(text: str, spans: list[tuple[int, int]], style: Style, width: int = 
         return ""
     start = 0
     if spans:
-        best = max(range(len(spans)), key=lambda i: sum(1 for s, _ in spans if spans[i][0] <= s < spans[i][0] + width))
-        start = max(0, spans[best][0] - width // 4)
+        start = max(0, _densest_window_start(spans, width) - width // 4)
         start = text.rfind(" ", 0, start) + 1 if start else 0
     end = min(len(text), start + width)
     if end < len(text):
@@ -74,6 +75,23 @@ def snippet(text: str, spans: list[tuple[int, int]], style: Style, width: int = 
     out.append(_safe_run(text[position:end]))
     body = _join_pieces(out).strip()
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+def _densest_window_start(spans: list[tuple[int, int]], width: int) -> int:
+    """Where the ``width`` characters holding the most span starts begin (the earliest of equals).
+
+    A passage may be one line of tens of thousands of matched words: the count comes from
+    binary searches over the sorted starts, so the cost grows as n log n, not n squared.
+    """
+    starts = sorted(s for s, _ in spans)
+    best_start, best_count = starts[0], 0
+    for position, start in enumerate(starts):
+        if position and start == starts[position - 1]:
+            continue
+        count = bisect_left(starts, start + width, position) - position
+        if count > best_count:
+            best_start, best_count = start, count
+    return best_start
 
 
 def _join_pieces(pieces: list[str]) -> str:
@@ -152,17 +170,74 @@ def hit_fields(hit: Hit) -> dict[str, Any]:
     }
 
 
-def hits_as_lines(result: SearchResult, template: str) -> str:
-    """One line per hit, from a template such as ``{passage_id}\\t{date}\\t{title}``."""
+#: What a ``--format`` template may name: the document fields of a ``--json`` line and what
+#: :func:`hit_fields` adds. A field a hit lacks (an index from an older version) prints empty.
+TEMPLATE_FIELDS = frozenset(
+    "doc_id kind number year title askers addressees answered_by co_signers date_submitted date_answered"
+    " see_also reference url source source_format notice passage_id questions question answer date score"
+    " minister".split()
+)
+#: The widest field or longest precision a template may ask for: "{title:>999999999}" would
+#: build a gigabyte for every hit.
+TEMPLATE_MAX_WIDTH = 1000
+_NUMBER = re.compile(r"\d+")
+
+
+def checked_template(template: str) -> str:
+    """The ``--format`` template to format hits with (``compact`` spelled out, ``\\t`` a tab).
+
+    Raises:
+        UsageError: it does not parse, names a field no hit has, reaches into a field
+            (``{title.upper}``, ``{askers[0]}``) or asks for a width over TEMPLATE_MAX_WIDTH.
+    """
     if template == "compact":
         template = COMPACT_FIELDS
     template = template.replace("\\t", "\t")
-    return "\n".join(template.format_map(_Missing(hit_fields(hit))) for hit in result.hits)
+    import string  # only --format needs it, not every search
+
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError as error:
+        raise _bad_template(template, str(error)) from None
+    for _text, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if name not in TEMPLATE_FIELDS:
+            known = ", ".join(sorted(TEMPLATE_FIELDS))
+            raise _bad_template(template, f"no field {{{name}}} (fields: {known})")
+        if conversion not in (None, "s", "r", "a"):
+            raise _bad_template(template, f"unknown conversion !{conversion}")
+        if "{" in spec:
+            raise _bad_template(template, f"a field inside the format of {{{name}}}")
+        if any(int(number) > TEMPLATE_MAX_WIDTH for number in _NUMBER.findall(spec)):
+            raise _bad_template(template, f"a width or precision over {TEMPLATE_MAX_WIDTH} in {{{name}:{spec}}}")
+    return template
+
+
+def _bad_template(template: str, reason: str) -> UsageError:
+    return UsageError(f"bad --format template {template!r}: {reason}")
+
+
+def hits_as_lines(result: SearchResult, template: str) -> str:
+    """One line per hit, from a template such as ``{passage_id}\\t{date}\\t{title}``.
+
+    Raises:
+        UsageError: the template is not one :func:`checked_template` accepts, or its format
+            does not suit its field's value (``{title:x}``).
+    """
+    template = checked_template(template)
+    lines = []
+    for hit in result.hits:
+        try:
+            lines.append(template.format_map(_Missing(hit_fields(hit))))
+        except (ValueError, TypeError) as error:
+            raise _bad_template(template, str(error)) from None
+    return "\n".join(lines)
 
 
 class _Missing(dict[str, Any]):
     def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+        return ""
 
 
 def hits_as_json(result: SearchResult) -> str:

@@ -30,7 +30,14 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher, TimeLimit
 
 from kvsearch import analysis, topk, vocabulary
-from kvsearch.errors import IndexMissingError, IndexVersionError, KvsearchError, QuerySyntaxError
+from kvsearch.errors import (
+    IndexMissingError,
+    IndexVersionError,
+    KvsearchError,
+    NotFoundError,
+    QuerySyntaxError,
+    UsageError,
+)
 from kvsearch.generations import (
     VOCABULARY,
     changed_files,
@@ -572,6 +579,8 @@ def similar(
     questions and answers; any of them may match, passages with more of them rank higher.
     """
     started = time.perf_counter()
+    if passage_id is not None:
+        _check_id(passage_id, passage=True)
     with open_searcher(index_dir) as (searcher, info):
         same_document = None
         if passage_id:
@@ -625,7 +634,7 @@ def _variant(searcher: Searcher) -> str:
 def _stored_passage(searcher: Searcher, passage_id: str) -> dict[str, Any]:
     found = searcher.document(passage_id=passage_id)
     if found is None:
-        raise KvsearchError(f"no passage {passage_id!r} in the index (see: kvsearch show {passage_id.split('#')[0]})")
+        raise NotFoundError(f"no passage {passage_id!r} in the index (see: kvsearch show {passage_id.split('#')[0]})")
     return found
 
 
@@ -633,16 +642,34 @@ def get_document(doc_id: str, *, index_dir: str | os.PathLike[str]) -> list[Hit]
     """All passages of a document in order, or one passage for ``ID#N``.
 
     Raises:
-        KvsearchError: no such document or passage.
+        UsageError: ``doc_id`` is not shaped like an id.
+        NotFoundError: no such document or passage.
     """
+    _check_id(doc_id)
     with open_searcher(index_dir) as (searcher, _info):
         if "#" in doc_id:
             wanted = _resolve_passage_id(searcher, doc_id)
             return [_hit(_stored_passage(searcher, wanted), 0.0, set())]
         stored = sorted(searcher.documents(doc_id=doc_id), key=lambda s: s.get("order", 0))
         if not stored:
-            raise KvsearchError(f"no document {doc_id!r} in the index")
+            raise NotFoundError(f"no document {doc_id!r} in the index")
         return [_hit(s, 0.0, set()) for s in stored]
+
+
+#: What every id the indexer makes looks like: letters, digits and hyphens (``ah-tk-20232024-1064``,
+#: ``file-<name>``), and for a passage ``#`` and its question numbers (``#8``, ``#6-7``).
+_ID_SHAPE = re.compile(r"[\w-]{1,300}(?:#[\w-]{1,100})?")
+
+
+def _check_id(wanted: str, *, passage: bool = False) -> None:
+    """Refuse what cannot be an id (a path, a sentence, a megabyte) before the index is opened."""
+    what = "passage id" if passage else "document id"
+    if not _ID_SHAPE.fullmatch(wanted):
+        shown = wanted if len(wanted) <= 60 else wanted[:60] + "…"
+        example = "ah-tk-20232024-1064#8" if passage else "ah-tk-20232024-1064"
+        raise UsageError(f"not a {what}: {shown!r} (an id looks like {example})")
+    if passage and "#" not in wanted:
+        raise UsageError(f"{what} needs '#' and a question number, such as {wanted}#1")
 
 
 def _resolve_passage_id(searcher: Searcher, wanted: str) -> str:
@@ -654,7 +681,7 @@ def _resolve_passage_id(searcher: Searcher, wanted: str) -> str:
         for stored in searcher.documents(doc_id=doc_id):
             if key in (stored.get("questions") or "").split(","):
                 return str(stored["passage_id"])
-    raise KvsearchError(f"no passage {wanted!r} in the index")
+    raise NotFoundError(f"no passage {wanted!r} in the index")
 
 
 def index_stats(*, index_dir: str | os.PathLike[str]) -> dict[str, Any]:

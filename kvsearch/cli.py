@@ -5,8 +5,9 @@ to stdout, everything else (progress, warnings, errors) to stderr. A :class:`Kvs
 becomes one line on stderr and its exit code; nothing prints a traceback.
 
 Exit codes: 0 hits found / index published, 1 no hits, 2 bad usage or query, 3 no usable
-index, 4 corpus missing, 5 publishing refused by a guard, 6 published with skipped files,
-70 internal error, 73 cannot write the index, 75 another build is running.
+index, 4 corpus missing, 5 publishing refused by a guard, 6 published with skipped files
+(fetch: documents to try again), 69 the publications service could not be reached or answered
+wrongly, 70 internal error, 73 cannot write the index, 75 another build is running.
 """
 
 from __future__ import annotations

@@ -149,11 +149,11 @@ class TestServiceErrors:
 
     def test_429_then_success_waits_as_asked(self, tmp_path, archive):
         page = archive.routes["sru:aanhangsel:1"][0]
-        archive.on("sru:aanhangsel:1", Reply(429, headers={"Retry-After": "2"}), page)
+        archive.on("sru:aanhangsel:1", Reply(429, headers={"Retry-After": "4"}), page)
         started = time.monotonic()
         done = fetch(tmp_path / "corpus", archive)
         assert done.returncode == 0, done.stderr
-        assert time.monotonic() - started >= 2
+        assert time.monotonic() - started >= 4
         assert archive.count("sru:aanhangsel:1") == 2
         assert counts(done)["new"] == 3
 
@@ -281,6 +281,7 @@ class TestUsage:
         done = run_cli("fetch", "--help")
         assert done.returncode == 0
         assert "--sru-url" in done.stdout and "--vergaderjaar" in done.stdout
+        assert "kvsearch fetch" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow

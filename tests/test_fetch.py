@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, run_cli
-from tests.fetch_replay import SRU_DATA, Replay, Reply, document_path, serve_archive
+from tests.fetch_replay import Replay, Reply, document_path, serve_archive
 
 SERVICE_EXIT = 69
-FETCHED = ["ah-1251487.pdf", "ah-tk-20232024-1076.pdf", "ah-tk-20232024-1893.pdf"]
+FETCHED = ["ah-1251487.pdf", "ah-tk-20232024-1076.xml", "ah-tk-20232024-1893.pdf"]
 
 
 @pytest.fixture
@@ -66,15 +66,20 @@ class TestListing:
         ]
         assert visible_files(corpus) == FETCHED
         for name in FETCHED:
-            assert (corpus / name).read_bytes() == (SRU_DATA / name).read_bytes()
+            assert (corpus / name).read_bytes() == archive.fixture(name)
 
-    def test_xml_with_text_and_metadata_are_kept_and_an_empty_xml_falls_back_to_the_pdf(self, tmp_path, archive):
+    def test_the_xml_is_taken_when_it_has_text_and_an_empty_xml_falls_back_to_the_pdf(self, tmp_path, archive):
+        corpus = tmp_path / "corpus"
+        assert fetch(corpus, archive).returncode == 0
+        assert archive.count(document_path("ah-tk-20232024-1076", "pdf")) == 0
+        assert archive.count(document_path("ah-tk-20232024-1893", "xml")) == 1
+        assert not (corpus / "ah-tk-20232024-1893.xml").exists()
+        assert (corpus / "ah-tk-20232024-1893.pdf").is_file()
+
+    def test_metadata_and_the_record_are_kept_out_of_the_index_s_way(self, tmp_path, archive):
         corpus = tmp_path / "corpus"
         assert fetch(corpus, archive).returncode == 0
         state = corpus / ".kvsearch-fetch"
-        assert (state / "xml" / "ah-tk-20232024-1076.xml").read_bytes() == archive.fixture("ah-tk-20232024-1076.xml")
-        assert not (state / "xml" / "ah-tk-20232024-1893.xml").exists()
-        assert (corpus / "ah-tk-20232024-1893.pdf").is_file()
         assert (state / "metadata" / "ah-1251487.xml").read_bytes() == archive.fixture("metadata-ah-1251487.xml")
         record = (state / "metadata" / "ah-1251487.record.xml").read_text()
         assert "2026Z08811" in record and "Onopgemaakt" in record
@@ -158,13 +163,13 @@ class TestServiceErrors:
         assert counts(done)["new"] == 3
 
     def test_503_on_a_document_then_success(self, tmp_path, archive):
-        path = document_path("ah-tk-20232024-1076", "pdf")
+        path = document_path("ah-tk-20232024-1893", "pdf")
         archive.on(path, Reply(503, b"<html>busy</html>", {"Retry-After": "0"}), *archive.routes[path])
         done = fetch(tmp_path / "corpus", archive)
         assert done.returncode == 0, done.stderr
         assert archive.count(path) == 2
-        assert (tmp_path / "corpus" / "ah-tk-20232024-1076.pdf").read_bytes() == archive.fixture(
-            "ah-tk-20232024-1076.pdf"
+        assert (tmp_path / "corpus" / "ah-tk-20232024-1893.pdf").read_bytes() == archive.fixture(
+            "ah-tk-20232024-1893.pdf"
         )
 
     def test_a_timeout_is_tried_again(self, tmp_path, archive):
@@ -226,8 +231,25 @@ class TestIncremental:
         page.body = page.body.replace(b"2024-02-21T09:12:44.118243+01:00", b"2024-03-04T10:00:00.000000+01:00")
         changed = fetch(corpus, archive)
         assert (counts(changed)["changed"], counts(changed)["unchanged"]) == (1, 3)
-        assert archive.count(document_path("ah-tk-20232024-1076", "pdf")) == 1
+        assert archive.count(document_path("ah-tk-20232024-1076", "xml")) == 1
         assert archive.count(document_path("ah-1251487", "pdf", "ah/onopgemaakt")) == 0
+
+    def test_a_pdf_only_answer_that_gains_its_xml_is_replaced_not_doubled(self, tmp_path, archive):
+        corpus = tmp_path / "corpus"
+        fetch(corpus, archive)
+        group = "ah/onopgemaakt"
+        pdf_link = f'<gzd:itemUrl manifestation="pdf">{archive.base}{document_path("ah-1251487", "pdf", group)}'
+        xml_link = f'<gzd:itemUrl manifestation="xml">{archive.base}{document_path("ah-1251487", "xml", group)}'
+        page = archive.routes["sru:aanhangsel:1"][0]
+        page.body = (
+            page.body.replace(b"2026-06-02T16:40:03.551102+02:00", b"2026-07-01T09:00:00.000000+02:00")
+            .replace(pdf_link.encode(), f"{xml_link}</gzd:itemUrl>{pdf_link}".encode())
+        )
+        xml = archive.fixture("ah-tk-20232024-1076.xml").replace(b"ah-tk-20232024-1076", b"ah-1251487")
+        archive.on(document_path("ah-1251487", "xml", group), Reply(body=xml))
+        again = fetch(corpus, archive)
+        assert counts(again)["changed"] == 1, again.stderr
+        assert "ah-1251487.xml" in visible_files(corpus) and "ah-1251487.pdf" not in visible_files(corpus)
 
     def test_a_document_deleted_from_the_corpus_is_fetched_again(self, tmp_path, archive):
         corpus = tmp_path / "corpus"
@@ -252,8 +274,8 @@ class TestIncremental:
         finally:
             process.send_signal(signal.SIGKILL)
             process.wait()
-        assert visible_files(corpus) == ["ah-tk-20232024-1076.pdf"]
-        assert (corpus / "ah-tk-20232024-1076.pdf").read_bytes() == archive.fixture("ah-tk-20232024-1076.pdf")
+        assert visible_files(corpus) == ["ah-tk-20232024-1076.xml"]
+        assert (corpus / "ah-tk-20232024-1076.xml").read_bytes() == archive.fixture("ah-tk-20232024-1076.xml")
         # what a kill during a write leaves: a hidden temporary file, never the document's name
         leftover = corpus / ".ah-1251487.pdf.part-99999"
         leftover.write_bytes(whole.body[:100])
@@ -264,7 +286,7 @@ class TestIncremental:
         assert (counts(done)["new"], counts(done)["unchanged"]) == (2, 1)
         assert visible_files(corpus) == FETCHED
         assert not leftover.exists()
-        assert archive.count(document_path("ah-tk-20232024-1076", "pdf")) == 1
+        assert archive.count(document_path("ah-tk-20232024-1076", "xml")) == 1
 
 
 class TestUsage:
@@ -303,7 +325,8 @@ def test_index_and_search_find_every_fetched_document(tmp_path, archive):
 
 def test_fetching_loads_no_index_or_interface_framework():
     code = "import sys, kvsearch.fetch; print(' '.join(sorted(sys.modules)))"
-    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(done.stdout.split())
     assert "kvsearch.fetch.sru" in loaded
     for framework in ("whoosh", "textual", "typer"):
         assert framework not in loaded

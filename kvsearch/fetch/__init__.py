@@ -5,8 +5,8 @@ zonder antwoord") of the Tweede Kamer, the service is asked for every record cha
 the watermark (less an overlap, because the service's change date has day precision and is
 not always moved when a document is re-processed). A record whose change stamp is the one
 remembered is skipped; any other is downloaded through the links the record gives: the
-official XML when it has text, the PDF (what ``kvsearch index`` reads), the record and its
-``metadata.xml``. The watermark moves only after a run in which every document landed.
+official XML when it has text, else the PDF, and always the record and its ``metadata.xml``.
+The watermark moves only after a run in which every document landed.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from typing import Any
 
 from kvsearch.errors import ServiceError
 from kvsearch.fetch.http import DocumentGone, Transport
-from kvsearch.fetch.sru import DEFAULT_SRU_URL, PUBLICATIONS, Record, build_query, list_records, parse_xml
+from kvsearch.fetch.sru import DEFAULT_SRU_URL, PUBLICATIONS, Record, build_query, list_records
 from kvsearch.fetch.store import Store, is_safe_id
+from kvsearch.safe_xml import parse_xml
 
 __all__ = ["DEFAULT_SRU_URL", "FetchReport", "fetch"]
 
@@ -185,6 +186,10 @@ def _fetch_document(store: Store, transport: Transport, record: Record, report: 
         store.land(relative, data)
     store.remember(identifier, record.stamp, list(files))
     if known:
+        # A new version may come as another format (a PDF-only answer that gained its XML):
+        # the old file would otherwise be indexed as a second copy.
+        store.remove([name for name in known[1] if name not in files])
+    if known:
         report.changed += 1
     else:
         report.new += 1
@@ -193,8 +198,7 @@ def _fetch_document(store: Store, transport: Transport, record: Record, report: 
 def _download(transport: Transport, record: Record) -> dict[str, bytes] | None:
     """The files of one document, by corpus-relative path, or None if it has no text file.
 
-    The PDF is taken whenever there is one, since the index reads PDFs; the official XML, when
-    it has text, is kept beside it for a reader of that format.
+    The official XML when it has text (exact questions, answers and footnotes), else the PDF.
     """
     identifier = record.identifier
     xml_url = record.item_urls.get("xml") or (record.main_url if record.main_url.endswith(".xml") else "")
@@ -203,8 +207,8 @@ def _download(transport: Transport, record: Record) -> dict[str, bytes] | None:
     if xml_url:
         xml = transport.get(xml_url).body
         if has_text(xml):
-            files[f".kvsearch-fetch/xml/{identifier}.xml"] = xml
-    if pdf_url:
+            files[f"{identifier}.xml"] = xml
+    if not files and pdf_url:
         files[f"{identifier}.pdf"] = transport.get(pdf_url).body
     if not files:
         return None

@@ -3,9 +3,7 @@
 The service answers a query it cannot parse with HTTP 200 and a ``diagnostics`` element, and
 some failures with an HTML page, also with status 200; both are errors here, never "no
 results". Elements are matched by their local name, since the service's namespace prefixes
-vary between responses. XML is parsed with the standard library, refusing any document type
-declaration: real responses have none, and refusing it rules out entity expansion and
-external entities (no network access while parsing).
+vary between responses; XML is parsed without DTDs or entities (:mod:`kvsearch.safe_xml`).
 """
 
 from __future__ import annotations
@@ -18,6 +16,7 @@ from urllib.parse import urlencode
 
 from kvsearch.errors import ServiceError
 from kvsearch.fetch.http import Transport
+from kvsearch.safe_xml import UnsafeXml, local_name, parse_xml
 
 DEFAULT_SRU_URL = "https://repository.overheid.nl/sru"
 
@@ -31,32 +30,6 @@ PUBLICATIONS = {
 CREATOR = "Tweede Kamer der Staten-Generaal"
 
 PAGE_SIZE = 500
-
-
-class UnsafeXml(ValueError):
-    """The XML declares a document type (and so possibly entities); it is not parsed."""
-
-
-class _RefuseDoctype(ET.TreeBuilder):
-    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
-        raise UnsafeXml(f"document type declaration <!DOCTYPE {name}> refused")
-
-
-def parse_xml(data: bytes) -> ET.Element:
-    """Parse untrusted XML without a DTD, entities or network access.
-
-    Raises:
-        UnsafeXml: the document declares a document type.
-        ET.ParseError: the document is not well-formed XML.
-    """
-    parser = ET.XMLParser(target=_RefuseDoctype())
-    parser.feed(data)
-    return parser.close()
-
-
-def local_name(element: ET.Element) -> str:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    return tag.rsplit("}", 1)[-1]
 
 
 def _first(element: ET.Element, name: str) -> ET.Element | None:

@@ -2,9 +2,8 @@
 
 Layout inside the corpus folder::
 
-    <id>.pdf                        what ``kvsearch index`` reads
+    <id>.xml or <id>.pdf            the document, as ``kvsearch index`` reads it
     .kvsearch-fetch/state.sqlite    change stamp and files per document; the watermark
-    .kvsearch-fetch/xml/<id>.xml    the official XML, kept for a reader of that format
     .kvsearch-fetch/metadata/<id>.xml, <id>.record.xml   metadata.xml and the SRU record
     .kvsearch-fetch/lock            one fetch at a time
 
@@ -61,8 +60,7 @@ class Store:
         self.corpus = corpus
         self.state_dir = corpus / STATE_DIR
         try:
-            for folder in (self.state_dir / "xml", self.state_dir / "metadata"):
-                folder.mkdir(parents=True, exist_ok=True)
+            (self.state_dir / "metadata").mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.state_dir / "state.sqlite", isolation_level=None)
             self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as error:
@@ -87,7 +85,7 @@ class Store:
     def remove_leftovers(self) -> int:
         """Delete temporary files a killed fetch left behind (only while holding the lock)."""
         removed = 0
-        for folder in (self.corpus, self.state_dir / "xml", self.state_dir / "metadata"):
+        for folder in (self.corpus, self.state_dir / "metadata"):
             for entry in os.scandir(folder):
                 if entry.name.startswith(".") and TEMP_MARK in entry.name and entry.is_file(follow_symlinks=False):
                     os.unlink(entry.path)
@@ -122,6 +120,12 @@ class Store:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
+
+    def remove(self, files: list[str]) -> None:
+        """Delete files of a document's earlier version."""
+        for name in files:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.corpus / name)
 
     def remember(self, identifier: str, stamp: str, files: list[str], status: str = "fetched") -> None:
         self._db.execute(

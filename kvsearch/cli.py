@@ -306,6 +306,10 @@ def fetch_command(
     retries: Annotated[
         int, typer.Option("--retries", min=0, max=20, help="Further tries after a timeout, 429 or 5xx.")
     ] = 4,
+    record: Annotated[
+        Path | None,
+        typer.Option("--record", help="Also save every answer of the service in this folder (test fixtures)."),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing on success (cron); problems still go to stderr.")
     ] = False,
@@ -333,6 +337,7 @@ def fetch_command(
         timeout=timeout,
         retries=retries,
         progress=_Progress(terminal),
+        record_dir=record,
     )
     for problem in report.problems:
         _err(render.safe(problem))

@@ -76,6 +76,15 @@ class TestListing:
         assert not (corpus / "ah-tk-20232024-1893.xml").exists()
         assert (corpus / "ah-tk-20232024-1893.pdf").is_file()
 
+    def test_an_xml_that_is_not_kamervragen_falls_back_to_the_pdf(self, tmp_path, archive):
+        corpus = tmp_path / "corpus"
+        text = b"Een ander soort document met genoeg tekst om niet leeg te zijn. " * 3
+        other = b"<kamerstuk><al>" + text + b"</al></kamerstuk>"
+        archive.on(document_path("ah-tk-20232024-1893", "xml"), Reply(body=other))
+        assert fetch(corpus, archive).returncode == 0
+        assert "ah-tk-20232024-1893.pdf" in visible_files(corpus)
+        assert "ah-tk-20232024-1893.xml" not in visible_files(corpus)
+
     def test_metadata_and_the_record_are_kept_out_of_the_index_s_way(self, tmp_path, archive):
         corpus = tmp_path / "corpus"
         assert fetch(corpus, archive).returncode == 0
@@ -330,3 +339,17 @@ def test_fetching_loads_no_index_or_interface_framework():
     assert "kvsearch.fetch.sru" in loaded
     for framework in ("whoosh", "textual", "typer"):
         assert framework not in loaded
+
+
+def test_record_keeps_every_answer_of_the_service(tmp_path, archive):
+    record = tmp_path / "record"
+    done = fetch(tmp_path / "corpus", archive, "--record", str(record))
+    assert done.returncode == 0, done.stderr
+    listing = [line.split("\t") for line in (record / "requests.tsv").read_text().splitlines()]
+    assert len(listing) == counts(done)["requests"]
+    by_url = {url: (record / name).read_bytes() for name, status, url in listing if status == "200"}
+    assert by_url[archive.base + document_path("ah-1251487", "pdf", "ah/onopgemaakt")] == archive.fixture(
+        "ah-1251487.pdf"
+    )
+    pages = [body for url, body in by_url.items() if "/sru?" in url]
+    assert archive.fixture("aanhangsel-page-2.xml") in pages and archive.fixture("empty.xml") in pages

@@ -23,6 +23,7 @@ from kvsearch.errors import ServiceError
 from kvsearch.fetch.http import DocumentGone, Transport
 from kvsearch.fetch.sru import DEFAULT_SRU_URL, PUBLICATIONS, Record, build_query, list_records
 from kvsearch.fetch.store import Store, is_safe_id
+from kvsearch.officialxml import kamervragen_text
 from kvsearch.safe_xml import parse_xml
 
 __all__ = ["DEFAULT_SRU_URL", "FetchReport", "fetch"]
@@ -31,8 +32,7 @@ __all__ = ["DEFAULT_SRU_URL", "FetchReport", "fetch"]
 #: set when a document is published, which can be after the day it was dated.
 OVERLAP_DAYS = 7
 
-#: An XML manifestation with fewer letters than this outside its metadata has no text (the
-#: service has XML files that hold only metadata).
+#: An XML manifestation with fewer letters of document text than this is taken as empty.
 MIN_XML_LETTERS = 50
 
 NIGHTLY = "nightly"
@@ -93,13 +93,15 @@ def fetch(
     backoff: float = 2.0,
     progress: Callable[[str, int, int], None] | None = None,
     today: date | None = None,
+    record_dir: str | Path | None = None,
 ) -> FetchReport:
     """Bring ``corpus_dir`` up to date with the service and return what was done.
 
     Without ``since`` or ``vergaderjaren`` the run starts at the watermark of the last complete
     run, less an overlap; a first run starts on 1 September of the current parliamentary year.
     ``vergaderjaren`` fetches whole parliamentary years, one query each (a backfill; a rerun
-    skips what already landed); it leaves the watermark alone.
+    skips what already landed); it leaves the watermark alone. ``record_dir`` keeps a copy of
+    every answer of the service.
 
     Raises:
         ServiceError: the listing could not be fetched or was not an SRU answer.
@@ -109,7 +111,13 @@ def fetch(
     today = today or date.today()
     corpus = Path(corpus_dir)
     store = Store(corpus)
-    transport = Transport(rate=rate, timeout=timeout, retries=retries, backoff=backoff)
+    transport = Transport(
+        rate=rate,
+        timeout=timeout,
+        retries=retries,
+        backoff=backoff,
+        record_dir=Path(record_dir) if record_dir is not None else None,
+    )
     report = FetchReport()
     try:
         with store.locked():
@@ -222,15 +230,10 @@ def _download(transport: Transport, record: Record) -> dict[str, bytes] | None:
 
 
 def has_text(xml: bytes) -> bool:
-    """Whether an XML manifestation holds document text, not only metadata."""
+    """Whether an XML manifestation is an official Kamervragen document with text, one that
+    ``kvsearch index`` can read (some XML files of the service hold only metadata)."""
     try:
-        root = parse_xml(xml)
+        text = kamervragen_text(parse_xml(xml))
     except (ET.ParseError, ValueError):
         return False
-    for element in list(root.iter()):
-        with contextlib.suppress(ValueError):
-            for child in list(element):
-                if child.tag in ("metadata", "meta"):
-                    element.remove(child)
-    letters = sum(character.isalpha() for character in "".join(root.itertext()))
-    return letters >= MIN_XML_LETTERS
+    return sum(character.isalpha() for character in text) >= MIN_XML_LETTERS

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import re
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from kvsearch import __version__
-from kvsearch.errors import ServiceError
+from kvsearch.errors import CorpusWriteError, ServiceError
 
 USER_AGENT = f"kvsearch/{__version__} (full-text search of Kamervragen; Python urllib)"
 
@@ -62,6 +64,8 @@ class Transport:
         retries: further tries after a timeout, a 429 or a 5xx.
         backoff: seconds before the first retry when the server gives no ``Retry-After``;
             doubled at each further retry.
+        record_dir: if given, every answer is also saved there (numbered files, listed with
+            status and URL in ``requests.tsv``), to refresh test fixtures from the real service.
     """
 
     def __init__(
@@ -72,6 +76,7 @@ class Transport:
         retries: int = 4,
         backoff: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
+        record_dir: Path | None = None,
     ) -> None:
         self.interval = 1.0 / rate
         self.timeout = timeout
@@ -79,6 +84,7 @@ class Transport:
         self.backoff = backoff
         self.sleep = sleep
         self.requests = 0
+        self.record_dir = record_dir
         self._last_start: float | None = None
         # No proxies from the environment and no cookies: only what the caller asked for.
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -101,6 +107,8 @@ class Transport:
             except _Transient as error:
                 problem, wait = str(error), self._backoff(attempt)
                 continue
+            if self.record_dir is not None:
+                _record(self.record_dir, f"{self.requests:05d}", response)
             if response.status in (404, 410) or _is_error_page(response.url):
                 raise DocumentGone(f"{url}: gone (HTTP {response.status})")
             if response.status == 200:
@@ -142,6 +150,19 @@ class Transport:
             if isinstance(reason, TimeoutError):
                 raise _Transient(f"timed out after {self.timeout:g} s") from error
             raise _Transient(f"cannot connect: {reason}") from error
+
+
+def _record(folder: Path, number: str, response: Response) -> None:
+    """Save one answer as ``<number>-<last part of its URL>`` and list it in requests.tsv."""
+    last = response.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    name = f"{number}-{re.sub(r'[^A-Za-z0-9._-]', '_', last)[:80] or 'answer'}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(response.body)
+        with open(folder / "requests.tsv", "a", encoding="utf-8") as listing:
+            listing.write(f"{name}\t{response.status}\t{response.url}\n")
+    except OSError as error:
+        raise CorpusWriteError(f"cannot write the record folder {folder}: {error.strerror or error}") from None
 
 
 def _lowered(headers: object) -> dict[str, str]:

@@ -353,3 +353,38 @@ def test_record_keeps_every_answer_of_the_service(tmp_path, archive):
     )
     pages = [body for url, body in by_url.items() if "/sru?" in url]
     assert archive.fixture("aanhangsel-page-2.xml") in pages and archive.fixture("empty.xml") in pages
+
+
+@pytest.mark.slow
+def test_a_question_and_its_later_answer_both_land_and_are_found(tmp_path, replay):
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    question, answer = "kv-tk-2024Z00123", "ah-tk-20232024-1100"
+    replay.on("sru:zonder-antwoord:1", Reply(body=replay.fixture("zonder-antwoord-page-1.xml")))
+    replay.on("sru:aanhangsel:1", Reply(body=replay.fixture("empty.xml")))
+    replay.on(document_path(question, "xml", "kv-tk/2024Z00123"), Reply(body=replay.fixture(f"{question}.xml")))
+    first = fetch(corpus, replay)
+    assert (first.returncode, counts(first)["new"]) == (0, 1), first.stderr
+    assert visible_files(corpus) == [f"{question}.xml"]
+
+    replay.on("sru:aanhangsel:1", Reply(body=replay.fixture("aanhangsel-later-answer.xml")))
+    replay.on(document_path(answer, "xml"), Reply(body=replay.fixture(f"{answer}.xml")))
+    later = fetch(corpus, replay)
+    assert (later.returncode, counts(later)["new"], counts(later)["unchanged"]) == (0, 1, 1), later.stderr
+    assert visible_files(corpus) == [f"{answer}.xml", f"{question}.xml"]
+
+    assert run_cli("index", "--corpus", str(corpus), "--index", str(index)).returncode == 0
+    found = run_cli("search", "wachtlijsten", "--index", str(index), "--json")
+    assert {json.loads(line)["doc_id"] for line in found.stdout.splitlines()} == {question, answer}
+
+
+def test_a_second_fetch_into_the_same_corpus_is_refused(tmp_path, archive):
+    import fcntl
+
+    corpus = tmp_path / "corpus"
+    (corpus / ".kvsearch-fetch").mkdir(parents=True)
+    with open(corpus / ".kvsearch-fetch" / "lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        done = fetch(corpus, archive)
+    assert done.returncode == 75
+    assert "another kvsearch fetch" in done.stderr
+    assert archive.requests == []

@@ -93,6 +93,13 @@ class TestListing:
         record = (state / "metadata" / "ah-1251487.record.xml").read_text()
         assert "2026Z08811" in record and "Onopgemaakt" in record
 
+    def test_an_xml_that_is_gone_falls_back_to_the_pdf(self, tmp_path, archive):
+        archive.on(document_path("ah-tk-20232024-1076", "xml"), Reply(404))
+        done = fetch(tmp_path / "corpus", archive)
+        assert done.returncode == 0, done.stderr
+        assert "ah-tk-20232024-1076.pdf" in visible_files(tmp_path / "corpus")
+        assert counts(done)["failed"] == {"gone": 1}
+
     def test_a_document_that_is_gone_is_reported_and_skipped(self, tmp_path, archive):
         done = fetch(tmp_path / "corpus", archive)
         assert done.returncode == 0
@@ -220,6 +227,8 @@ class TestServiceErrors:
         done = fetch(tmp_path / "corpus", archive)
         assert counts(done)["failed"] == {"gone": 1, "refused": 1}
         assert "unusable identifier" in done.stderr
+        # refused every time: it must not hold back the run's outcome or the watermark
+        assert done.returncode == 0 and counts(done)["watermark"] == date.today().isoformat()
         assert not list(tmp_path.rglob("escaped*"))
 
 

@@ -54,8 +54,9 @@ class FetchReport:
 
     @property
     def retry_later(self) -> int:
-        """Documents that failed for a reason that may pass (the service was busy or down)."""
-        return sum(count for reason, count in self.failed.items() if reason != "gone")
+        """Documents that failed for a reason that may pass (the service was busy or down);
+        the others (gone, refused, no document) fail the same way every time."""
+        return self.failed.get("unavailable", 0)
 
     def fail(self, reason: str, message: str) -> None:
         self.failed[reason] = self.failed.get(reason, 0) + 1
@@ -197,7 +198,6 @@ def _fetch_document(store: Store, transport: Transport, record: Record, report: 
         # A new version may come as another format (a PDF-only answer that gained its XML):
         # the old file would otherwise be indexed as a second copy.
         store.remove([name for name in known[1] if name not in files])
-    if known:
         report.changed += 1
     else:
         report.new += 1
@@ -212,13 +212,20 @@ def _download(transport: Transport, record: Record) -> dict[str, bytes] | None:
     xml_url = record.item_urls.get("xml") or (record.main_url if record.main_url.endswith(".xml") else "")
     pdf_url = record.item_urls.get("pdf") or (record.main_url if record.main_url.endswith(".pdf") else "")
     files: dict[str, bytes] = {}
+    xml_gone: DocumentGone | None = None
     if xml_url:
-        xml = transport.get(xml_url).body
-        if has_text(xml):
-            files[f"{identifier}.xml"] = xml
+        try:
+            xml = transport.get(xml_url).body
+        except DocumentGone as gone:
+            xml_gone = gone  # the PDF, the authentic version, may still be there
+        else:
+            if has_text(xml):
+                files[f"{identifier}.xml"] = xml
     if not files and pdf_url:
         files[f"{identifier}.pdf"] = transport.get(pdf_url).body
     if not files:
+        if xml_gone:
+            raise xml_gone
         return None
     files[f".kvsearch-fetch/metadata/{identifier}.record.xml"] = record.raw
     metadata_url = record.item_urls.get("metadata")

@@ -325,6 +325,8 @@ def fetch_command(
     """
     from kvsearch.fetch import fetch
 
+    if not sru_url.startswith(("https://", "http://")):
+        raise UsageError(f"--sru-url needs an http(s) URL, not {sru_url!r}")
     terminal = sys.stderr.isatty() and not quiet
     global _STAMP
     _STAMP = not terminal

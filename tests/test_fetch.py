@@ -221,6 +221,16 @@ class TestServiceErrors:
         assert (corpus / "ah-1251487.pdf").read_bytes() == whole.body
         assert counts(again)["watermark"] == date.today().isoformat()
 
+    def test_a_link_that_is_not_http_is_refused_once_not_retried_every_night(self, tmp_path, archive):
+        page = archive.routes["sru:aanhangsel:1"][0]
+        link = f"{archive.base}{document_path('ah-1251487', 'pdf', 'ah/onopgemaakt')}".encode()
+        page.body = page.body.replace(link, b"file:///etc/passwd")
+        done = fetch(tmp_path / "corpus", archive)
+        assert done.returncode == 0, done.stderr
+        assert counts(done)["failed"] == {"gone": 1, "refused": 1}
+        assert "not http(s)" in done.stderr
+        assert counts(fetch(tmp_path / "corpus", archive))["failed"] == {}
+
     def test_an_identifier_that_is_not_a_file_name_is_refused(self, tmp_path, archive):
         page = archive.routes["sru:aanhangsel:1"][0]
         page.body = page.body.replace(b">ah-1251487</dcterms:identifier>", b">../../escaped</dcterms:identifier>")
@@ -310,7 +320,12 @@ class TestIncremental:
 class TestUsage:
     @pytest.mark.parametrize(
         ("option", "value"),
-        [("--since", "2024-13-01"), ("--vergaderjaar", "2023-2025"), ("--vergaderjaar", "2024-2025..2023-2024")],
+        [
+            ("--since", "2024-13-01"),
+            ("--vergaderjaar", "2023-2025"),
+            ("--vergaderjaar", "2024-2025..2023-2024"),
+            ("--sru-url", "file:///etc/passwd"),
+        ],
     )
     def test_a_bad_date_or_year_is_a_usage_error_naming_it(self, tmp_path, option, value):
         done = run_cli("fetch", "--corpus", str(tmp_path / "c"), option, value)

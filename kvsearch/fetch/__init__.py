@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kvsearch.errors import ServiceError
-from kvsearch.fetch.http import DocumentGone, Transport
+from kvsearch.fetch.http import DocumentGone, RefusedLink, Transport
 from kvsearch.fetch.sru import DEFAULT_SRU_URL, PUBLICATIONS, Record, build_query, list_records
 from kvsearch.fetch.store import Store, is_safe_id
 from kvsearch.officialxml import kamervragen_text
@@ -183,6 +183,10 @@ def _fetch_document(store: Store, transport: Transport, record: Record, report: 
     except DocumentGone as gone:
         report.fail("gone", f"{identifier}: {gone}; skipped")
         store.remember(identifier, record.stamp, [], status="gone")
+        return
+    except RefusedLink as refused:
+        report.fail("refused", f"{identifier}: {refused}; skipped")
+        store.remember(identifier, record.stamp, [], status="refused")
         return
     except ServiceError as error:
         report.fail("unavailable", f"{identifier}: {error}; will be tried again next run")

@@ -39,6 +39,10 @@ class DocumentGone(Exception):
     """The server says this document does not exist (any more)."""
 
 
+class RefusedLink(ServiceError):
+    """A link kvsearch does not follow (not http or https): the same every time it is tried."""
+
+
 class _Transient(Exception):
     """A failure worth another try: a timeout, a dropped connection, a truncated body."""
 
@@ -94,10 +98,11 @@ class Transport:
 
         Raises:
             DocumentGone: 404 or 410, or a redirect to an error page.
+            RefusedLink: ``url`` is not an http(s) URL.
             ServiceError: the server cannot be reached, keeps failing, or answers otherwise.
         """
         if not url.startswith(("https://", "http://")):
-            raise ServiceError(f"refusing to follow a link that is not http(s): {url[:200]!r}")
+            raise RefusedLink(f"refusing to follow a link that is not http(s): {url[:200]!r}")
         problem, wait = "", 0.0
         for attempt in range(self.retries + 1):
             if attempt:

@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
     stamp TEXT NOT NULL,
     files TEXT NOT NULL,      -- corpus-relative paths, one per line
-    status TEXT NOT NULL,     -- fetched | gone
+    status TEXT NOT NULL,     -- fetched | gone | refused
     fetched_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS watermarks (

@@ -412,3 +412,44 @@ def test_a_second_fetch_into_the_same_corpus_is_refused(tmp_path, archive):
     assert done.returncode == 75
     assert "another kvsearch fetch" in done.stderr
     assert archive.requests == []
+
+
+def serve_one_question(replay: Replay) -> None:
+    replay.on("sru:zonder-antwoord:1", Reply(body=replay.fixture("zonder-antwoord-page-1.xml")))
+    replay.on("sru:aanhangsel:1", Reply(body=replay.fixture("empty.xml")))
+    path = document_path("kv-tk-2024Z00123", "xml", "kv-tk/2024Z00123")
+    replay.on(path, Reply(body=replay.fixture("kv-tk-2024Z00123.xml")))
+
+
+def test_silent_under_cron_when_all_went_well(tmp_path, replay):
+    serve_one_question(replay)
+    args = ("fetch", "--corpus", str(tmp_path / "corpus"), "--sru-url", replay.sru_url, "--rate", "100")
+    done = run_cli(*args)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert (tmp_path / "corpus" / "kv-tk-2024Z00123.xml").is_file()
+
+
+def test_progress_and_a_summary_on_a_terminal(tmp_path, replay):
+    import pty
+
+    serve_one_question(replay)
+    controller, terminal = pty.openpty()
+    args = ["fetch", "--corpus", str(tmp_path / "corpus"), "--sru-url", replay.sru_url, "--rate", "100"]
+    with subprocess.Popen(
+        [sys.executable, "-m", "kvsearch", *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=terminal
+    ) as process:
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closed: the process is done
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert process.wait(timeout=60) == 0
+    os.close(controller)
+    text = shown.decode("utf-8", "replace")
+    assert "fetch: 1/1 documents" in text
+    assert "1 listed, 1 new, 0 changed, 0 unchanged; failed: none" in text

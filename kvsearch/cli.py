@@ -342,7 +342,7 @@ def fetch_command(
         record_dir=record,
     )
     for problem in report.problems:
-        _err(render.safe(problem))
+        _err(problem)  # one line, made safe for a terminal by _err
     if as_json:
         write_out(json.dumps(report.to_json(), ensure_ascii=False))
     elif terminal:

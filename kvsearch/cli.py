@@ -6,7 +6,9 @@ becomes one line on stderr and its exit code; nothing prints a traceback.
 
 Exit codes: 0 hits found / index published, 1 no hits (or no such id), 2 bad usage or query,
 3 no usable index, 4 corpus missing, 5 publishing refused by a guard, 6 published with skipped
-files, 70 internal error, 73 cannot write the index or the output, 75 another build is running.
+files (fetch: documents to try again), 69 the publications service could not be reached or
+answered wrongly, 70 internal error, 73 cannot write the index or the output, 75 another build
+(or fetch) is running.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import signal
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -276,6 +279,98 @@ def index_command(
         typer.echo(report.summary(), err=True)
     if report.newly_skipped:
         raise typer.Exit(ExitCode.PARTIAL)
+
+
+VERGADERJAAR_HELP = "Parliamentary year(s) to fetch whole: 2023-2024, or a range 1995-1996..2025-2026."
+
+
+@app.command("fetch")
+def fetch_command(
+    corpus: Annotated[
+        Path, typer.Option("--corpus", envvar="KVSEARCH_CORPUS", help="Corpus folder [env KVSEARCH_CORPUS].")
+    ] = Path(CORPUS_DEFAULT),
+    since: Annotated[
+        str | None, typer.Option("--since", help="Fetch what changed since this day (YYYY-MM-DD).")
+    ] = None,
+    vergaderjaar: Annotated[str | None, typer.Option("--vergaderjaar", help=VERGADERJAAR_HELP)] = None,
+    sru_url: Annotated[
+        str, typer.Option("--sru-url", envvar="KVSEARCH_SRU_URL", help="The SRU service [env KVSEARCH_SRU_URL].")
+    ] = "https://repository.overheid.nl/sru",
+    rate: Annotated[
+        float, typer.Option("--rate", min=0.01, max=100, help="At most this many requests per second.")
+    ] = 1.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, help="Seconds to wait for an answer before trying again.")
+    ] = 60.0,
+    retries: Annotated[
+        int, typer.Option("--retries", min=0, max=20, help="Further tries after a timeout, 429 or 5xx.")
+    ] = 4,
+    record: Annotated[
+        Path | None,
+        typer.Option("--record", help="Also save every answer of the service in this folder (test fixtures)."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing on success (cron); problems still go to stderr.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON on stdout.")] = False,
+) -> None:
+    """Download new and changed Kamervragen (answers and unanswered questions of the Tweede
+    Kamer) from the official publications service into the corpus folder.
+
+    Only documents whose change stamp differs from the last run are downloaded; files land
+    whole or not at all. Run `kvsearch index` afterwards. Exit 69 when the service cannot be
+    reached or answers wrongly, 6 when some documents must be tried again next run.
+    Example: kvsearch fetch --quiet && kvsearch index --quiet
+    """
+    from kvsearch.fetch import fetch
+
+    if not sru_url.startswith(("https://", "http://")):
+        raise UsageError(f"--sru-url needs an http(s) URL, not {sru_url!r}")
+    terminal = sys.stderr.isatty() and not quiet
+    global _STAMP
+    _STAMP = not terminal
+    report = fetch(
+        corpus,
+        since=_parse_day(since) if since else None,
+        vergaderjaren=_parse_vergaderjaren(vergaderjaar) if vergaderjaar else None,
+        sru_url=sru_url,
+        rate=rate,
+        timeout=timeout,
+        retries=retries,
+        progress=_Progress(terminal),
+        record_dir=record,
+    )
+    for problem in report.problems:
+        _err(problem)  # one line, made safe for a terminal by _err
+    if as_json:
+        write_out(json.dumps(report.to_json(), ensure_ascii=False))
+    elif terminal:
+        typer.echo(report.summary(), err=True)
+    if report.retry_later:
+        raise typer.Exit(ExitCode.PARTIAL)
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--since needs a day as YYYY-MM-DD, not {text!r}") from None
+
+
+def _parse_vergaderjaren(text: str) -> list[str]:
+    """``2023-2024`` or ``1995-1996..2025-2026`` as the list of parliamentary years it names."""
+    first, _, last = text.partition("..")
+    starts = [_vergaderjaar_start(part, text) for part in (first, last or first)]
+    if starts[1] < starts[0]:
+        raise UsageError(f"--vergaderjaar range runs backwards: {text!r}")
+    return [f"{year}-{year + 1}" for year in range(starts[0], starts[1] + 1)]
+
+
+def _vergaderjaar_start(part: str, whole: str) -> int:
+    years = part.split("-")
+    if len(years) != 2 or not all(y.isdigit() and len(y) == 4 for y in years) or int(years[1]) != int(years[0]) + 1:
+        raise UsageError(f"--vergaderjaar needs a parliamentary year like 2023-2024, not {whole!r}")
+    return int(years[0])
 
 
 def _terminate(signum: int, frame: object) -> None:

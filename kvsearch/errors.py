@@ -26,6 +26,8 @@ class ExitCode(IntEnum):
     """A guard refused to publish the new index (e.g. the corpus shrank); the old one stays live."""
     PARTIAL = 6
     """Published, but some files were skipped (see the warnings)."""
+    SERVICE = 69
+    """Fetch: the publications service could not be reached or answered wrongly (EX_UNAVAILABLE)."""
     INTERNAL = 70
     """A bug: reported in one line, never a bare traceback."""
     CANT_WRITE = 73
@@ -96,6 +98,18 @@ class IndexWriteError(KvsearchError):
 
 class LockedError(KvsearchError):
     exit_code = ExitCode.LOCKED
+
+
+class ServiceError(KvsearchError):
+    """The publications service could not be reached, or sent something that is not an answer."""
+
+    exit_code = ExitCode.SERVICE
+
+
+class CorpusWriteError(KvsearchError):
+    """A fetched document cannot be written into the corpus folder."""
+
+    exit_code = ExitCode.CANT_WRITE
 
 
 def exit_code_for(error: BaseException) -> ExitCode:

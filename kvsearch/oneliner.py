@@ -19,7 +19,9 @@ import sys
 from typing import Any
 
 #: Commands of the full CLI; any other first word starts a search.
-COMMANDS = frozenset({"search", "similar", "show", "stats", "status", "index", "parse", "analyze", "tui"})
+COMMANDS = frozenset(
+    {"search", "similar", "show", "stats", "status", "index", "fetch", "parse", "analyze", "tui"}
+)
 
 #: The search command's options: flag → (parameter, kind). Kinds: "flag" (no value), "int",
 #: "str" (one value), "list" (repeatable). Must match ``kvsearch.cli.search`` (tested).

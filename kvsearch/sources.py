@@ -20,7 +20,7 @@ from kvsearch.errors import SourceError
 from kvsearch.safe_text import UNSAFE
 
 #: File extensions kvsearch reads, by format name.
-FORMATS = {".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt", ".pdf": "pdf"}
+FORMATS = {".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt", ".pdf": "pdf", ".xml": "xml"}
 
 #: Larger files are skipped: no real Kamervragen document comes near these sizes.
 MAX_TEXT_BYTES = 20 * 1024 * 1024
@@ -34,7 +34,7 @@ class SourceText:
     """The readable text of one corpus file."""
 
     path: str
-    format: str  # "md", "txt", "pdf"
+    format: str  # "md", "txt", "pdf", "xml"
     text: str
     encoding: str = "utf-8"
 
@@ -64,9 +64,32 @@ def read_source(path: str | os.PathLike[str], pdf_text: Callable[[bytes], str] |
         raise SourceError("empty file")
     if fmt == "pdf":
         text, encoding = (pdf_text or extract_pdf_text)(data), "pdf"
+    elif fmt == "xml":
+        text, encoding = official_xml_text(data), "xml"
     else:
         text, encoding = decode_text(data)
     return SourceText(path=str(path), format=fmt, text=clean_text(text), encoding=encoding)
+
+
+def official_xml_text(data: bytes) -> str:
+    """The text of an official Kamervragen XML file, laid out as the parser reads text.
+
+    Raises:
+        SourceError: not well-formed XML, a document type declaration (refused: entities), or
+            XML that is not an official Kamervragen document.
+    """
+    # Imported here: only a corpus with XML files needs the XML parser.
+    from xml.etree.ElementTree import ParseError as MalformedXml
+
+    from kvsearch.officialxml import kamervragen_text
+    from kvsearch.safe_xml import UnsafeXml, parse_xml
+
+    try:
+        return kamervragen_text(parse_xml(data))
+    except MalformedXml as error:
+        raise SourceError(f"not well-formed XML ({error})") from None
+    except (UnsafeXml, ValueError) as error:
+        raise SourceError(str(error)) from None
 
 
 def _read_bytes(path: str | os.PathLike[str], limit: int) -> bytes:

@@ -25,7 +25,7 @@ import typer
 
 import kvsearch
 from kvsearch import render
-from kvsearch.errors import ExitCode, KvsearchError, exit_code_for
+from kvsearch.errors import ExitCode, KvsearchError, UsageError, exit_code_for
 from kvsearch.oneliner import COMMANDS, run_search, stdout_closed, terminal_style, write_err, write_out
 
 QUERY_HELP = """\

@@ -1,0 +1,146 @@
+"""Hostile and odd corpus files through the real ``kvsearch index`` and ``kvsearch parse``:
+damaged, encrypted and bomb PDFs, stray NUL bytes, high question numbers, byte-identical
+copies and thousands of bad files."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_CORPUS, SHARED_CORPUS, run_cli
+
+SEED = (SAMPLE_CORPUS / "ah-tk-20232024-1064.md").read_text(encoding="utf-8")
+OFFICIAL_PDF = SHARED_CORPUS / "official-pdf" / "00fe7edd-24c8-4857-98da-774ed3b06836.pdf"
+
+#: A small questions document without an official id (its id comes from the file name).
+NO_ID = (
+    "Vragen van het lid Jansen (SP) aan de Minister van Financiën over belastingen "
+    "(ingezonden 3 maart 2024).\n\nVraag 1\n\nWaarom stijgen de belastingen?\n\n"
+    "Antwoord 1\n\nOmdat de uitgaven stijgen.\n"
+)
+
+
+def index_json(corpus: Path, index: Path, *extra: str) -> tuple[dict, str, int]:
+    done = run_cli("index", "--corpus", str(corpus), "--index", str(index), "--json", *extra)
+    assert "Traceback" not in done.stderr
+    return json.loads(done.stdout), done.stderr, done.returncode
+
+
+def skipped(report: dict) -> dict[str, str]:
+    return {p["path"]: p["message"] for p in report["skipped"]}
+
+
+# --------------------------------------------------------------------------------------------
+# PDFs written byte by byte
+
+
+def pdf_file(objects: list[bytes]) -> bytes:
+    """A PDF of ``objects`` (numbered from 1, the first the catalog) with a correct xref table."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def one_page_pdf(content: bytes, filters: bytes = b"") -> bytes:
+    """A one-page PDF whose page shows the content stream ``content`` (already encoded)."""
+    stream = b"<< /Length %d %s >>\nstream\n%s\nendstream" % (len(content), filters, content)
+    return pdf_file([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        stream,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])
+
+
+def flate_bomb(megabytes: int) -> bytes:
+    """A page whose content stream inflates to ``megabytes`` MB of spaces (a file of ~1/1000th)."""
+    packer = zlib.compressobj(9)
+    spaces = b" " * (1 << 20)
+    packed = b"".join(packer.compress(spaces) for _ in range(megabytes)) + packer.flush()
+    return one_page_pdf(packed, b"/Filter /FlateDecode")
+
+
+def without_xref(pdf: bytes) -> bytes:
+    """A real PDF cut off before its xref table, trailer and startxref."""
+    return pdf[: pdf.rindex(b"\nxref\n") + 1] + b"%%EOF\n"
+
+
+def with_trailer_entry(pdf: bytes, entry: bytes) -> bytes:
+    return pdf.replace(b"/Root 3 0 R", b"/Root 3 0 R\n" + entry, 1)
+
+
+@pytest.fixture()
+def good_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.md").write_text(SEED, encoding="utf-8")
+    return corpus
+
+
+@pytest.mark.skipif(not OFFICIAL_PDF.is_file(), reason="shared corpus PDF not found")
+def test_damaged_and_encrypted_pdfs_are_skipped_with_their_reason(good_corpus: Path, tmp_path: Path) -> None:
+    real = OFFICIAL_PDF.read_bytes()
+    (good_corpus / "no-xref.pdf").write_bytes(without_xref(real)[: len(real) // 2])
+    # An /Encrypt dictionary without the keys to decrypt with: PDFium asks for a password.
+    (good_corpus / "encrypted.pdf").write_bytes(
+        with_trailer_entry(real, b"/Encrypt << /Filter /Standard /V 2 /R 3 /Length 128 /P -4 >>")
+    )
+    # /Encrypt pointing at an object that is no encryption dictionary.
+    (good_corpus / "bad-encrypt.pdf").write_bytes(with_trailer_entry(real, b"/Encrypt 21 0 R"))
+    # A page tree that holds itself: the second page cannot be loaded.
+    (good_corpus / "looped-pages.pdf").write_bytes(
+        pdf_file([
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        ])
+    )
+    # Text made of control characters only: nothing is left once they are removed.
+    (good_corpus / "control-text.pdf").write_bytes(one_page_pdf(b"BT /F1 12 Tf 72 700 Td (\x01\x04\x05\x06) Tj ET"))
+    # An /Encrypt reference to an object that does not exist: PDFium reads the text anyway.
+    (good_corpus / "encrypt-missing.pdf").write_bytes(with_trailer_entry(real, b"/Encrypt 99 0 R"))
+
+    report, stderr, code = index_json(good_corpus, tmp_path / "index")
+
+    assert code == 6
+    reasons = skipped(report)
+    assert reasons["no-xref.pdf"].startswith("damaged PDF: ")
+    assert reasons["encrypted.pdf"] == "encrypted PDF (needs a password)"
+    assert reasons["bad-encrypt.pdf"].startswith("encrypted PDF")
+    assert reasons["looped-pages.pdf"].startswith("damaged PDF: page 2 ")
+    assert reasons["control-text.pdf"] == "PDF has no text layer (scanned image?)"
+    assert "encrypt-missing.pdf" not in reasons
+    assert report["documents"] == 2  # good.md and the readable encrypt-missing.pdf
+    for name in reasons:
+        assert sum(line.endswith(f"kvsearch: {name}: {reasons[name]}") for line in stderr.splitlines()) == 1
+
+
+def test_pdf_bomb_is_skipped_as_damaged_not_an_internal_error(good_corpus: Path, tmp_path: Path) -> None:
+    # More than the PDF worker's 1 GB address space once inflated: PDFium aborts the worker.
+    (good_corpus / "bomb.pdf").write_bytes(flate_bomb(1200))
+    (good_corpus / "after.md").write_text(SEED.replace("1064", "1070"), encoding="utf-8")
+
+    report, stderr, code = index_json(good_corpus, tmp_path / "index")
+
+    assert code == 6
+    assert skipped(report) == {"bomb.pdf": skipped(report)["bomb.pdf"]}
+    assert skipped(report)["bomb.pdf"].startswith("damaged PDF: the PDF reader crashed")
+    assert "internal error" not in stderr and "KeyError" not in stderr
+    assert report["documents"] == 2  # the worker was replaced: the next file is still read

@@ -116,14 +116,14 @@ def decode_text(data: bytes) -> tuple[str, str]:
             except UnicodeDecodeError:
                 raise SourceError(f"invalid {encoding} text despite its byte order mark") from None
     if b"\x00" in data:
-        # UTF-16 without BOM has a NUL in every other byte; anything else with NULs is binary.
+        # UTF-16 without BOM has a NUL in every other byte.
         for encoding in ("utf-16-le", "utf-16-be"):
             if _looks_like_utf16(data, little_endian=encoding.endswith("le")):
                 try:
                     return data.decode(encoding), encoding
                 except UnicodeDecodeError:
                     break
-        raise SourceError("binary file (contains NUL bytes), not text")
+        data = _without_stray_nuls(data)
     try:
         text = data.decode("utf-8")
         encoding = "utf-8"
@@ -133,6 +133,20 @@ def decode_text(data: bytes) -> tuple[str, str]:
     if _control_share(text) > 0.05:
         raise SourceError("binary file (mostly control characters), not text")
     return text, encoding
+
+
+#: Text damaged in transfer or by an editor can hold a few NUL bytes; a binary file (an image,
+#: an archive, a word processor file) holds far more. Up to this share of the bytes, NULs are
+#: dropped and the rest is read as text (the control-character check still catches a
+#: compressed binary, whose NULs are rare).
+MAX_NUL_SHARE = 0.01
+
+
+def _without_stray_nuls(data: bytes) -> bytes:
+    """``data`` without its NUL bytes, if they are few enough for text (``MAX_NUL_SHARE``)."""
+    if data.count(0) > len(data) * MAX_NUL_SHARE:
+        raise SourceError("binary file (contains NUL bytes), not text")
+    return data.replace(b"\x00", b"")
 
 
 def _looks_like_utf16(data: bytes, *, little_endian: bool) -> bool:

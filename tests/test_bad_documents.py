@@ -144,3 +144,57 @@ def test_pdf_bomb_is_skipped_as_damaged_not_an_internal_error(good_corpus: Path,
     assert skipped(report)["bomb.pdf"].startswith("damaged PDF: the PDF reader crashed")
     assert "internal error" not in stderr and "KeyError" not in stderr
     assert report["documents"] == 2  # the worker was replaced: the next file is still read
+
+
+# --------------------------------------------------------------------------------------------
+# NUL bytes
+
+
+def png_of_noise(side: int) -> bytes:
+    """A real PNG of random pixels: compressed data, in which NUL bytes are rare."""
+    noise = random.Random(7)
+    rows = b"".join(b"\x00" + bytes(noise.randrange(256) for _ in range(side * 3)) for _ in range(side))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def test_a_few_nul_bytes_do_not_make_text_binary_but_real_binaries_stay_binary(
+    good_corpus: Path, tmp_path: Path
+) -> None:
+    text = SEED.replace("1064", "1080")
+    middle = len(text) // 2
+    (good_corpus / "nuls.md").write_bytes(
+        b"\x00" + text[:middle].encode("utf-8") + b"\x00\x00" + text[middle:].encode("utf-8") + b"\x00"
+    )
+    png = png_of_noise(96)
+    assert png.count(0) < len(png) * 0.01  # so that only the control-character rule can catch it
+    (good_corpus / "picture.txt").write_bytes(png)
+    archive = tmp_path / "archive.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
+        packed.writestr("a.md", SEED)
+        packed.writestr("b.bin", os.urandom(4000))
+    (good_corpus / "archive.txt").write_bytes(archive.read_bytes())
+    (good_corpus / "nul-heavy.md").write_bytes(b"Vraag 1\x00\x00\x00 dit is geen tekst\x00")
+
+    parsed = run_cli("parse", str(good_corpus / "nuls.md"), "--json")
+    assert parsed.returncode == 0, parsed.stderr
+    document = json.loads(parsed.stdout)
+    assert document["doc_id"] == "ah-tk-20232024-1080"
+    assert "\x00" not in parsed.stdout and "\\u0000" not in parsed.stdout
+    assert [p["questions"] for p in document["passages"]] == [p["questions"] for p in _seed_passages()]
+
+    report, _stderr, code = index_json(good_corpus, tmp_path / "index")
+    assert code == 6
+    reasons = skipped(report)
+    assert set(reasons) == {"picture.txt", "archive.txt", "nul-heavy.md"}
+    assert all(message.startswith("binary file") for message in reasons.values())
+    assert report["documents"] == 2
+
+
+def _seed_passages() -> list[dict]:
+    done = run_cli("parse", str(SAMPLE_CORPUS / "ah-tk-20232024-1064.md"), "--json")
+    return json.loads(done.stdout)["passages"]

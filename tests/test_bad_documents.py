@@ -198,3 +198,31 @@ def test_a_few_nul_bytes_do_not_make_text_binary_but_real_binaries_stay_binary(
 def _seed_passages() -> list[dict]:
     done = run_cli("parse", str(SAMPLE_CORPUS / "ah-tk-20232024-1064.md"), "--json")
     return json.loads(done.stdout)["passages"]
+
+
+# --------------------------------------------------------------------------------------------
+# Question numbers
+
+
+def test_question_numbers_of_four_digits_are_headings(tmp_path: Path) -> None:
+    document = tmp_path / "veel-vragen.md"
+    document.write_text(
+        "Vragen van het lid Jansen (SP) aan de Minister van Financiën over belastingen "
+        "(ingezonden 3 maart 2024).\n\n"
+        "Vraag 1000\n\nHoeveel belasting werd er geïnd\nin 2024\nen hoeveel in 2023?\n\n"
+        "Vraag 1234 en 1235\n\nWaarom?\n\nWanneer?\n\n"
+        "Antwoord 1000\n\nDat staat in de begroting\n2024 van het ministerie.\n\n"
+        "Antwoord 1234 en 1235\n\nDaarom, en morgen.\n",
+        encoding="utf-8",
+    )
+
+    done = run_cli("parse", str(document), "--json")
+
+    assert done.returncode == 0, done.stderr
+    passages = json.loads(done.stdout)["passages"]
+    assert [p["questions"] for p in passages] == [[1000], [1234, 1235]]
+    first = passages[0]
+    # A year at the start of a line, or after "in", stays text of its question or answer.
+    assert re.search(r"geïnd\s+in 2024\s+en hoeveel in 2023\?", first["question"])
+    assert re.search(r"begroting\s+2024\s+van het ministerie", first["answer"])
+    assert passages[1]["answer"].startswith("Daarom")

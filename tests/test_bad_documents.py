@@ -226,3 +226,30 @@ def test_question_numbers_of_four_digits_are_headings(tmp_path: Path) -> None:
     assert re.search(r"geïnd\s+in 2024\s+en hoeveel in 2023\?", first["question"])
     assert re.search(r"begroting\s+2024\s+van het ministerie", first["answer"])
     assert passages[1]["answer"].startswith("Daarom")
+
+
+# --------------------------------------------------------------------------------------------
+# Byte-identical copies
+
+
+def test_byte_identical_files_without_an_id_are_kept_once(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "belastingen.md").write_text(NO_ID, encoding="utf-8")
+    (corpus / "kopie van belastingen.md").write_text(NO_ID, encoding="utf-8")
+    (corpus / "anders.md").write_text(NO_ID.replace("Waarom", "Hoezo"), encoding="utf-8")
+    index = tmp_path / "index"
+
+    first, stderr, code = index_json(corpus, index)
+
+    assert code == 0
+    assert first["documents"] == 2
+    assert [p["path"] for p in first["duplicates"]] == ["kopie van belastingen.md"]
+    assert "duplicate of file-belastingen (belastingen.md); kept once" in stderr
+    # The next build takes the unchanged files from the records: still one, and a new copy too.
+    (corpus / "nog een kopie.md").write_text(NO_ID, encoding="utf-8")
+    second, _stderr, _code = index_json(corpus, index)
+    assert (second["documents"], second["added"]) == (2, 1)
+    assert sorted(p["path"] for p in second["duplicates"]) == ["kopie van belastingen.md", "nog een kopie.md"]
+    found = run_cli("show", "file-belastingen", "--index", str(index), "--json")
+    assert found.returncode == 0 and "Waarom stijgen" in found.stdout

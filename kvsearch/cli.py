@@ -12,9 +12,11 @@ index, 4 corpus missing, 5 publishing refused by a guard, 6 published with skipp
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -268,16 +270,53 @@ def index_command(
     for stop in (signal.SIGTERM, signal.SIGINT):  # clean up the half-built generation, then exit
         signal.signal(stop, _terminate)
     report = kvsearch.build_index(corpus, index, full=full, allow_shrink=allow_shrink, progress=_Progress(terminal))
-    for problem in [*report.skipped, *report.warnings, *report.duplicates]:
-        _err(problem.line())
-    for notice in report.notices:
-        _err(notice)
+    _print_problems(report)
     if as_json:
         write_out(json.dumps(report.to_json(), ensure_ascii=False))
     elif terminal:
         typer.echo(report.summary(), err=True)
     if report.skipped:
         raise typer.Exit(ExitCode.PARTIAL)
+
+
+#: Problems of a build printed in full on stderr; the rest are counted in one line (a corpus
+#: of thousands of bad files must not flood a cron mail). All of them stay in the report.
+PROBLEMS_SHOWN = 10
+
+
+def _print_problems(report: kvsearch.BuildReport) -> None:
+    """The build's problems on stderr: the first few in full, then one line counting the rest."""
+    problems = [
+        *(("skipped", p.line(), _reason(p.message)) for p in report.skipped),
+        *(("warning", p.line(), _reason(p.message)) for p in report.warnings),
+        *(("duplicate", p.line(), "") for p in report.duplicates),
+        *(("notice", notice, "") for notice in report.notices),
+    ]
+    for _, line, _ in problems[:PROBLEMS_SHOWN]:
+        _err(line)
+    hidden = problems[PROBLEMS_SHOWN:]
+    if hidden:
+        _err(f"… and {len(hidden):,} more: {_count_problems(hidden)} (all of them: kvsearch status --json)")
+
+
+def _count_problems(problems: list[tuple[str, str, str]]) -> str:
+    """"9,985 skipped (9,980 empty file, 5 binary file), 5 duplicates": per kind, with the
+    most common reasons of those that have one."""
+    parts = []
+    for kind in dict.fromkeys(kind for kind, _, _ in problems):
+        reasons = Counter(reason for k, _, reason in problems if k == kind and reason)
+        top = [f"{n:,} {reason}" for reason, n in reasons.most_common(3)]
+        if sum(reasons.values()) > sum(n for _, n in reasons.most_common(3)):
+            top.append("…")
+        total = sum(1 for k, _, _ in problems if k == kind)
+        noun = kind if total == 1 or kind == "skipped" else f"{kind}s"
+        parts.append(f"{total:,} {noun}" + (f" ({', '.join(top)})" if top else ""))
+    return ", ".join(parts)
+
+
+def _reason(message: str) -> str:
+    """What kind of problem a message names, without its details: "damaged PDF: …" -> "damaged PDF"."""
+    return re.split(r": | \(|; ", message, maxsplit=1)[0]
 
 
 def _terminate(signum: int, frame: object) -> None:

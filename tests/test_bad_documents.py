@@ -253,3 +253,30 @@ def test_byte_identical_files_without_an_id_are_kept_once(tmp_path: Path) -> Non
     assert sorted(p["path"] for p in second["duplicates"]) == ["kopie van belastingen.md", "nog een kopie.md"]
     found = run_cli("show", "file-belastingen", "--index", str(index), "--json")
     assert found.returncode == 0 and "Waarom stijgen" in found.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# Many bad files
+
+
+@pytest.mark.parametrize("mode", ["--quiet", "--json"])
+def test_many_bad_files_are_summarised_on_stderr(good_corpus: Path, tmp_path: Path, mode: str) -> None:
+    for number in range(300):
+        (good_corpus / f"leeg-{number:04d}.txt").write_bytes(b"")
+    (good_corpus / "zzz-binary.txt").write_bytes(b"\x00\x01\x02binary")
+    index = tmp_path / "index"
+
+    done = run_cli("index", "--corpus", str(good_corpus), "--index", str(index), mode)
+
+    assert done.returncode == 6
+    lines = done.stderr.splitlines()
+    assert len(lines) == 11
+    assert all(line.endswith(f"leeg-{n:04d}.txt: empty file") for n, line in enumerate(lines[:10]))
+    summary = "… and 291 more: 291 skipped (290 empty file, 1 binary file) (all of them: kvsearch status --json)"
+    assert lines[10].endswith(summary)
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d ", lines[10])  # stamped like every cron line
+    status = json.loads(run_cli("status", "--index", str(index), "--json").stdout)
+    assert len(status["last_build"]["report"]["skipped"]) == 301
+    assert status["last_build"]["exit_code"] == 6
+    if mode == "--json":
+        assert len(json.loads(done.stdout)["skipped"]) == 301

@@ -257,7 +257,8 @@ def index_command(
 
     Only added, changed and removed files are processed again. On a terminal it shows
     progress and a summary; under cron (--quiet, or no terminal) it prints nothing on success
-    and one timestamped line per problem. Example: kvsearch index --corpus corpus
+    and one timestamped line per problem (after 10, one line counts the rest). Example:
+    kvsearch index --corpus corpus
     """
     terminal = sys.stderr.isatty() and not quiet
     global _STAMP

@@ -70,10 +70,19 @@ def one_page_pdf(content: bytes, filters: bytes = b"") -> bytes:
 
 
 def flate_bomb(megabytes: int) -> bytes:
-    """A page whose content stream inflates to ``megabytes`` MB of spaces (a file of ~1/1000th)."""
-    packer = zlib.compressobj(9)
+    """A page whose content stream inflates to ``megabytes`` MB of spaces (a file of ~1/1000th).
+
+    After a full flush the compressor starts afresh, so every further megabyte compresses to
+    the same bytes: they are repeated instead of compressed again, then the zlib stream is
+    closed by hand (an empty final block and the Adler-32 of all the spaces)."""
     spaces = b" " * (1 << 20)
-    packed = b"".join(packer.compress(spaces) for _ in range(megabytes)) + packer.flush()
+    packer = zlib.compressobj(9)
+    first = packer.compress(spaces) + packer.flush(zlib.Z_FULL_FLUSH)  # with the zlib header
+    again = packer.compress(spaces) + packer.flush(zlib.Z_FULL_FLUSH)
+    checksum = 1
+    for _ in range(megabytes):
+        checksum = zlib.adler32(spaces, checksum)
+    packed = first + again * (megabytes - 1) + b"\x03\x00" + struct.pack(">I", checksum)
     return one_page_pdf(packed, b"/Filter /FlateDecode")
 
 

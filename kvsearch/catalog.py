@@ -65,7 +65,8 @@ _TERMS = "CREATE TABLE IF NOT EXISTS {}terms (word TEXT PRIMARY KEY, terms TEXT 
 
 _TABLES = f"""
 CREATE TABLE summaries (seq INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, reference TEXT, data TEXT NOT NULL,
-                        spool INTEGER, grp INTEGER, kept INTEGER NOT NULL DEFAULT 1, position INTEGER, filled TEXT);
+                        spool INTEGER, grp INTEGER, kept INTEGER NOT NULL DEFAULT 1, position INTEGER, filled TEXT,
+                        content TEXT);  -- content: the SHA-256 of the document's file
 CREATE TABLE files (seq INTEGER PRIMARY KEY, path TEXT NOT NULL, entry TEXT NOT NULL);
 CREATE TABLE documents (position INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, key TEXT NOT NULL);
 {_WORDS};
@@ -325,13 +326,15 @@ class Catalog:
     def deduplicate(self) -> list[Problem]:
         """Keep each document once (``corpus.deduplicate``), a group at a time.
 
-        Documents that share an official id or a Kamer reference, directly or through others,
-        form a group. De-duplication only ever joins documents of one group, so doing each
-        group on its own, in file order, keeps the same documents, with the same metadata, in
-        the same order (``position``) as doing the whole corpus at once."""
+        Documents that share an official id, a Kamer reference or their file's bytes, directly
+        or through others, form a group. De-duplication only ever joins documents of one group,
+        so doing each group on its own, in file order, keeps the same documents, with the same
+        metadata, in the same order (``position``) as doing the whole corpus at once."""
         db = self.db
+        self._record_contents()
         db.execute("CREATE INDEX summaries_doc ON summaries (doc_id)")
         db.execute("CREATE INDEX summaries_ref ON summaries (reference) WHERE reference IS NOT NULL")
+        db.execute("CREATE INDEX summaries_content ON summaries (content) WHERE content IS NOT NULL")
         db.execute("UPDATE summaries SET position = seq, grp = seq")
         # Each document takes the lowest label of those sharing its id or its reference, until
         # no label changes (as many rounds as the longest chain of links, usually one or two).
@@ -341,7 +344,7 @@ class Catalog:
                 f"WHERE {column} IS NOT NULL GROUP BY {column} HAVING count(*) > 1) AS low "
                 f"WHERE summaries.{column} = low.{column} AND summaries.grp > low.grp"
             ).rowcount
-            for column in ("doc_id", "reference")
+            for column in ("doc_id", "reference", "content")
         ):
             pass
         db.execute("CREATE INDEX summaries_grp ON summaries (grp)")
@@ -357,14 +360,24 @@ class Catalog:
         db.commit()
         return duplicates
 
+    def _record_contents(self) -> None:
+        """Give each document the hash of its file (from the file's entry): two files with the
+        same bytes are one document, also when the parser found no id in them."""
+        self.db.execute(
+            "UPDATE summaries SET content = (SELECT nullif(json_extract(entry, '$.sha256'), '') FROM files "
+            "WHERE files.seq = summaries.seq / ?)",
+            (SEQ_PER_FILE,),
+        )
+
     def _deduplicate_group(self, group: int) -> list[Problem]:
-        rows = self.db.execute("SELECT seq, data, spool FROM summaries WHERE grp = ? ORDER BY seq", (group,)).fetchall()
-        members = [_summary(data, spool) for _seq, data, spool in rows]
+        query = "SELECT seq, data, spool, content FROM summaries WHERE grp = ? ORDER BY seq"
+        rows = self.db.execute(query, (group,)).fetchall()
+        members = [_summary(data, spool, content=content) for _seq, data, spool, content in rows]
         order: dict[int, int] = {}
         kept, duplicates = deduplicate_summaries(members, order)
         winners = {id(s) for s in kept}
         updates = []
-        for (seq, _data, _spool), member in zip(rows, members, strict=True):
+        for (seq, *_), member in zip(rows, members, strict=True):
             if id(member) in winners:
                 filled = compact(member.filled) if member.filled else None
                 updates.append((1, rows[order[id(member)]][0], filled, seq))
@@ -634,10 +647,11 @@ def read_records(generation: Path, table: str) -> dict[str, Any]:
     return {k: json.loads(v) if table == "files" else v for k, v in rows}
 
 
-def _summary(data: str, spool: int | None, filled: str | None = None) -> DocumentSummary:
+def _summary(data: str, spool: int | None, filled: str | None = None, content: str | None = None) -> DocumentSummary:
     """A summary as de-duplication left it: its own fields, then what it took over."""
     summary = DocumentSummary.from_json(json.loads(data))
     summary.spool = spool
+    summary.content = content
     if filled:
         summary.filled = json.loads(filled)
         for name, value in summary.filled.items():

@@ -14,9 +14,11 @@ answered wrongly, 70 internal error, 73 cannot write the index or the output, 75
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -256,7 +258,8 @@ def index_command(
 
     Only added, changed and removed files are processed again. On a terminal it shows
     progress and a summary; under cron (--quiet, or no terminal) it prints nothing on success
-    and one timestamped line per problem. Example: kvsearch index --corpus corpus
+    and one timestamped line per problem (after 10, one line counts the rest). Example:
+    kvsearch index --corpus corpus
     """
     terminal = sys.stderr.isatty() and not quiet
     global _STAMP
@@ -269,10 +272,7 @@ def index_command(
     for stop in (signal.SIGTERM, signal.SIGINT):  # clean up the half-built generation, then exit
         signal.signal(stop, _terminate)
     report = kvsearch.build_index(corpus, index, full=full, allow_shrink=allow_shrink, progress=_Progress(terminal))
-    for problem in report.new_problems():
-        _err(problem.line())
-    for notice in report.notices:
-        _err(notice)
+    _print_problems(report)
     if as_json:
         write_out(json.dumps(report.to_json(), ensure_ascii=False))
     elif terminal:
@@ -371,6 +371,47 @@ def _vergaderjaar_start(part: str, whole: str) -> int:
     if len(years) != 2 or not all(y.isdigit() and len(y) == 4 for y in years) or int(years[1]) != int(years[0]) + 1:
         raise UsageError(f"--vergaderjaar needs a parliamentary year like 2023-2024, not {whole!r}")
     return int(years[0])
+
+
+#: Problems of a build printed in full on stderr; the rest are counted in one line (a corpus
+#: of thousands of bad files must not flood a cron mail). All of them stay in the report.
+PROBLEMS_SHOWN = 10
+
+
+def _print_problems(report: kvsearch.BuildReport) -> None:
+    """The build's problems on stderr: the first few in full, then one line counting the rest."""
+    # Problems of files unchanged since the last build were told then (``known``).
+    problems = [
+        *(("skipped", p.line(), _reason(p.message)) for p in report.skipped if not p.known),
+        *(("warning", p.line(), _reason(p.message)) for p in report.warnings if not p.known),
+        *(("duplicate", p.line(), "") for p in report.duplicates if not p.known),
+        *(("notice", notice, "") for notice in report.notices),
+    ]
+    for _, line, _ in problems[:PROBLEMS_SHOWN]:
+        _err(line)
+    hidden = problems[PROBLEMS_SHOWN:]
+    if hidden:
+        _err(f"… and {len(hidden):,} more: {_count_problems(hidden)} (all of them: kvsearch status --json)")
+
+
+def _count_problems(problems: list[tuple[str, str, str]]) -> str:
+    """"9,985 skipped (9,980 empty file, 5 binary file), 5 duplicates": per kind, with the
+    most common reasons of those that have one."""
+    parts = []
+    for kind in dict.fromkeys(kind for kind, _, _ in problems):
+        reasons = Counter(reason for k, _, reason in problems if k == kind and reason)
+        top = [f"{n:,} {reason}" for reason, n in reasons.most_common(3)]
+        if sum(reasons.values()) > sum(n for _, n in reasons.most_common(3)):
+            top.append("…")
+        total = sum(1 for k, _, _ in problems if k == kind)
+        noun = kind if total == 1 or kind == "skipped" else f"{kind}s"
+        parts.append(f"{total:,} {noun}" + (f" ({', '.join(top)})" if top else ""))
+    return ", ".join(parts)
+
+
+def _reason(message: str) -> str:
+    """What kind of problem a message names, without its details: "damaged PDF: …" -> "damaged PDF"."""
+    return re.split(r": | \(|; ", message, maxsplit=1)[0]
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -178,7 +178,8 @@ class DocumentSummary:
     per document in memory, and the next build finds it in the cache).
 
     ``digest`` identifies the parsed document (a hash of its JSON); ``filled`` is what
-    de-duplication took over from duplicates (see :func:`deduplicate`).
+    de-duplication took over from duplicates (see :func:`deduplicate`); ``content`` (not saved)
+    is the hash of the file's bytes, when de-duplication knows it.
     """
 
     doc_id: str
@@ -196,6 +197,7 @@ class DocumentSummary:
     filled: dict[str, Any] = field(default_factory=dict)
     #: Where the full document is (not saved): an offset in the build's spool, or None.
     spool: int | None = None
+    content: str | None = None
 
     @classmethod
     def of(cls, document: Document, digest: str) -> DocumentSummary:
@@ -209,7 +211,7 @@ class DocumentSummary:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        del data["filled"], data["spool"]
+        del data["filled"], data["spool"], data["content"]
         return data
 
     @classmethod
@@ -248,26 +250,33 @@ def deduplicate_summaries(
 def deduplicate(documents: list[Document], order: dict[int, int] | None = None) -> tuple[list[Document], list[Problem]]:
     """Keep each document once.
 
-    Two files are the same document when they have the same official id, or when one is the
+    Two files are the same document when they have the same official id, when one is the
     answered version of the other's questions (same Kamer reference, e.g. a kv-tk PDF of the
-    questions and the DOCX of the answers). The most complete one is kept and takes over the
-    metadata only the other had (askers, subject, dates). The kept ones come in the order in
-    which they were last joined; ``order`` (when given) receives, per kept document's ``id()``,
-    the index in ``documents`` at which that was.
+    questions and the DOCX of the answers), or when their bytes are the same (summaries whose
+    ``content`` is known: a copy under another name, also without an id). The most complete
+    one is kept and takes over the metadata only the other had (askers, subject, dates). The
+    kept ones come in the order in which they were last joined; ``order`` (when given)
+    receives, per kept document's ``id()``, the index in ``documents`` at which that was.
     """
     kept: dict[str, Document] = {}
     by_reference: dict[str, str] = {}
+    by_content: dict[str, str] = {}
     duplicates: list[Problem] = []
     placed = order if order is not None else {}
     for index, document in enumerate(documents):
         key = document.doc_id
+        content = _content(document)
         if key not in kept and document.reference and document.reference in by_reference:
             key = by_reference[document.reference]
+        if key not in kept and content and content in by_content:
+            key = by_content[content]
         if key not in kept:
             kept[key] = document
             placed[id(document)] = index
             if document.reference:
                 by_reference.setdefault(document.reference, key)
+            if content:
+                by_content.setdefault(content, key)
             continue
         winner, loser = sorted((kept[key], document), key=_completeness, reverse=True)
         _fill_missing(winner, loser)
@@ -276,8 +285,15 @@ def deduplicate(documents: list[Document], order: dict[int, int] | None = None) 
         placed[id(winner)] = index
         if winner.reference:
             by_reference[winner.reference] = winner.doc_id
+        for known in filter(None, (_content(winner), _content(loser))):
+            by_content[known] = winner.doc_id
         duplicates.append(Problem(loser.source, f"duplicate of {winner.doc_id} ({winner.source}); kept once"))
     return list(kept.values()), duplicates
+
+
+def _content(document: Document | DocumentSummary) -> str | None:
+    """The hash of the document's file, when known (only summaries carry it)."""
+    return document.content if isinstance(document, DocumentSummary) else None
 
 
 def _completeness(document: Document | DocumentSummary) -> tuple[int, int, int, int]:

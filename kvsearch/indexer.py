@@ -118,11 +118,6 @@ class BuildReport:
                           for p in getattr(self, name)]
         return data
 
-    def new_problems(self) -> list[Problem]:
-        """The problems to tell about: those of files that changed since the last build (the
-        others were told then, and stay in the report)."""
-        return [p for p in (*self.skipped, *self.warnings, *self.duplicates) if not p.known]
-
     @property
     def newly_skipped(self) -> bool:
         """Whether this build skipped a file no earlier build had reported (exit code 6)."""

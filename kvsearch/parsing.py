@@ -56,7 +56,7 @@ _BLANK = ""
 
 # Numbers of a question group: "1", "1 en 2", "3, 4 en 5", "7, 8, 9 10 en 11", "1 tot en met 3",
 # "4-6", "1 t/m 3", "1,2,3,4 en 5".
-_NUMSPEC = r"\d{1,3}(?:\s*(?:,|en|&|t/m|tot en met|-|–|/)\s*\d{1,3}|\s+\d{1,3})*"
+_NUMSPEC = r"\d{1,4}(?:\s*(?:,|en|&|t/m|tot en met|-|–|/)\s*\d{1,4}|\s+\d{1,4})*"
 _QUESTION_HEAD = re.compile(rf"^(?:Vraag|Vragen|VRAAG|VRAGEN)\s+(?P<nums>{_NUMSPEC})\s*[:.]?$")
 _ANSWER_HEAD = re.compile(
     rf"^(?:Antwoord|Antwoorden|ANTWOORD)(?:\s+op)?(?:\s+(?:de\s+)?(?:vraag|vragen))?"

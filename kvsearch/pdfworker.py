@@ -69,11 +69,12 @@ class PdfWorker:
         if line is None:
             self.close()
             raise SourceError(f"PDF extraction took longer than {self.seconds:.0f} s; skipped")
-        try:
-            reply = json.loads(line)
-        except ValueError:
+        reply = _parse_reply(line)
+        if reply is None:
+            # The worker died on this PDF (PDFium aborts when a decompression bomb meets the
+            # memory limit): start a new one for the next file.
             self.close()
-            raise SourceError("PDF extraction failed (worker crashed, too much memory?)") from None
+            raise SourceError("damaged PDF: the PDF reader crashed on it (a decompression bomb, or too much memory)")
         if "error" in reply:
             raise SourceError(str(reply["error"]))
         return str(reply["text"])
@@ -96,16 +97,26 @@ class PdfWorker:
 
 
 def _read_line(stream: IO[bytes], seconds: float) -> bytes | None:
-    """One line from the worker, or None if it does not answer in time."""
+    """One line from the worker (empty if it died), or None if it does not answer in time."""
     selector = selectors.DefaultSelector()
     selector.register(stream, selectors.EVENT_READ)
     try:
         if not selector.select(timeout=seconds):
             return None
-        line = stream.readline()
-        return line or b"{}"
+        return stream.readline()
     finally:
         selector.close()
+
+
+def _parse_reply(line: bytes) -> dict[str, str] | None:
+    """The worker's answer, or None when there is none (it died) or it is not one."""
+    try:
+        reply = json.loads(line) if line else None
+    except ValueError:
+        return None
+    if not isinstance(reply, dict) or not ("text" in reply or "error" in reply):
+        return None
+    return reply
 
 
 def _serve() -> None:

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kvsearch.errors import SourceError
 from kvsearch.safe_text import UNSAFE
@@ -138,14 +139,14 @@ def decode_text(data: bytes) -> tuple[str, str]:
             except UnicodeDecodeError:
                 raise SourceError(f"invalid {encoding} text despite its byte order mark") from None
     if b"\x00" in data:
-        # UTF-16 without BOM has a NUL in every other byte; anything else with NULs is binary.
+        # UTF-16 without BOM has a NUL in every other byte.
         for encoding in ("utf-16-le", "utf-16-be"):
             if _looks_like_utf16(data, little_endian=encoding.endswith("le")):
                 try:
                     return data.decode(encoding), encoding
                 except UnicodeDecodeError:
                     break
-        raise SourceError("binary file (contains NUL bytes), not text")
+        data = _without_stray_nuls(data)
     try:
         text = data.decode("utf-8")
         encoding = "utf-8"
@@ -155,6 +156,20 @@ def decode_text(data: bytes) -> tuple[str, str]:
     if _control_share(text) > 0.05:
         raise SourceError("binary file (mostly control characters), not text")
     return text, encoding
+
+
+#: Text damaged in transfer or by an editor can hold a few NUL bytes; a binary file (an image,
+#: an archive, a word processor file) holds far more. Up to this share of the bytes, NULs are
+#: dropped and the rest is read as text (the control-character check still catches a
+#: compressed binary, whose NULs are rare).
+MAX_NUL_SHARE = 0.01
+
+
+def _without_stray_nuls(data: bytes) -> bytes:
+    """``data`` without its NUL bytes, if they are few enough for text (``MAX_NUL_SHARE``)."""
+    if data.count(0) > len(data) * MAX_NUL_SHARE:
+        raise SourceError("binary file (contains NUL bytes), not text")
+    return data.replace(b"\x00", b"")
 
 
 def _looks_like_utf16(data: bytes, *, little_endian: bool) -> bool:
@@ -179,28 +194,56 @@ def extract_pdf_text(data: bytes) -> str:
 
     PDFium (through pypdfium2) is used because it keeps the reading order of the official
     PDFs and is fast; see the README's design notes for the comparison.
+
+    Raises:
+        SourceError: "damaged PDF: …", "encrypted PDF …" or "PDF has no text layer …".
     """
     import pypdfium2 as pdfium  # imported here: only PDF builds pay for it
 
     try:
         pdf = pdfium.PdfDocument(data)
     except Exception as error:  # pypdfium2 raises its own PdfiumError and others
-        raise SourceError(f"not a readable PDF ({_one_line(error)})") from None
+        raise SourceError(_unopened_pdf_reason(error)) from None
     try:
         pages = []
-        for page in pdf:
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_range())
-            textpage.close()
-            page.close()
-    except Exception as error:
-        raise SourceError(f"PDF text extraction failed ({_one_line(error)})") from None
+        for number in range(1, len(pdf) + 1):
+            pages.append(_page_text(pdf, number))
     finally:
         pdf.close()
     text = PAGE_BREAK.join(pages)
-    if not text.strip():
+    # What clean_text would remove counts as no text: a page of control characters is empty.
+    if not UNSAFE.sub("", text).strip():
         raise SourceError("PDF has no text layer (scanned image?)")
     return text
+
+
+def _page_text(pdf: Any, number: int) -> str:
+    """The text of page ``number`` (from 1) of an open PDFium document."""
+    try:
+        page = pdf[number - 1]
+        try:
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            textpage.close()
+        finally:
+            page.close()
+    except Exception as error:
+        raise SourceError(f"damaged PDF: page {number} cannot be read ({_one_line(error)})") from None
+    return str(text)
+
+
+#: PDFium's reasons for not opening a document (``FPDF_GetLastError``) that mean encryption.
+_PDFIUM_PASSWORD, _PDFIUM_SECURITY = 4, 5
+
+
+def _unopened_pdf_reason(error: BaseException) -> str:
+    """The one-line reason a PDF could not be opened: encrypted, or damaged."""
+    code = getattr(error, "err_code", None)
+    if code == _PDFIUM_PASSWORD:
+        return "encrypted PDF (needs a password)"
+    if code == _PDFIUM_SECURITY:
+        return "encrypted PDF (unsupported or damaged encryption)"
+    return f"damaged PDF: {_one_line(error)}"
 
 
 # PDFium marks every hyphen at a line end as U+FFFE (or U+0002) and joins the lines. Most are

@@ -52,7 +52,7 @@ def test_broken_files_are_reported_and_skipped(messy_corpus: Path) -> None:
     assert "binary file" in messages["binary.txt"]
     assert "binary file" in messages["nul.md"]
     assert messages["nomarkers.txt"] == "no Vraag/Antwoord markers found"
-    assert "not a readable PDF" in messages["fake.pdf"]
+    assert "damaged PDF" in messages["fake.pdf"]
     assert "question 3 has no answer" in messages["mismatch.txt"]
     assert any("notes.docx: unknown file type" in n for n in load.notices)
     for problem in load.problems:

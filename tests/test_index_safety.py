@@ -470,8 +470,9 @@ async def test_the_tui_says_when_it_searches_an_older_generation(two_generations
     app = KvsearchApp(index_dir=index, query="ambtenaren", show_timing=False, watch_seconds=3600)
     async with app.run_test(size=(160, 40)) as pilot:
         deadline = time.monotonic() + 60  # a loaded machine is slow; the app's own state decides
-        while not (app.answered and app.answered == app.request):
+        while not (app.answered and app.answered == app.request and app.current is not None):
             assert time.monotonic() < deadline, "no search result"
             await pilot.pause(0.05)
+        await pilot.pause()
         status = str(app.query_one("#status", Static).render())
-        assert "damaged" in status and generations(index)[0] in status
+        assert "damaged" in status and generations(index)[0] in status, status

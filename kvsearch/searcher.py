@@ -35,7 +35,7 @@ from whoosh.searching import Searcher, TimeLimit
 from kvsearch import analysis, topk, vocabulary
 from kvsearch.errors import IndexMissingError, IndexVersionError, KvsearchError, QuerySyntaxError
 from kvsearch.generations import VOCABULARY, live_generation, read_json, read_manifest, versions
-from kvsearch.matchsets import live_matches, posting_ids, prematched, within
+from kvsearch.matchsets import Near, live_matches, posting_ids, prematched, within
 from kvsearch.query import NATURAL_LANGUAGE_WORDS, Filter, ParsedQuery, parse_query  # noqa: F401  (tests read it here)
 from kvsearch.results import Hit, SearchResult
 from kvsearch.wholeindex import WholeOr, whole_index
@@ -68,6 +68,12 @@ NATURAL_REQUIRED_TERMS = 6
 NATURAL_CANDIDATES = 5_000
 NATURAL_POSTINGS = 150_000
 SEARCH_SECONDS = 5.0
+#: A compound typed whole also finds its parts written apart (``asielopvang``: "opvang van
+#: asielzoekers"), when they stand at most this many words from each other …
+COMPOUND_PARTS_DISTANCE = 3
+#: … and such a passage weighs less than one with the compound itself: the parts of a
+#: compound also occur together in passages about something else.
+COMPOUND_PARTS_WEIGHT = 0.5
 
 
 class IndexInfo(NamedTuple):
@@ -326,7 +332,51 @@ def _text_query(parsed: ParsedQuery, searcher: Searcher, any_word: bool) -> quer
         ) from None
     if text_query is query.NullQuery or type(text_query).__name__ == "_NullQuery":
         raise QuerySyntaxError(f"no searchable words in query {parsed.text!r}")
-    return text_query
+    if _variant(searcher) != "shipped":  # the baselines for evaluation split no compounds
+        return text_query
+    return _with_parts(text_query, _compound_words(parsed.text))
+
+
+def _compound_words(text: str) -> dict[str, tuple[str, ...]]:
+    """Query term -> the terms of its parts, for the compounds and hyphenated words of
+    ``text`` outside quotes (a phrase is searched as typed)."""
+    found = {}
+    for part in re.split(r'"[^"]*"', text):
+        for raw in analysis.words(part):
+            parts = analysis.query_parts(raw)
+            terms = analysis.word_terms(raw, query=True)
+            if parts and terms:
+                found[terms[0]] = parts
+    return found
+
+
+def _with_parts(q: query.Query, compounds: dict[str, tuple[str, ...]]) -> query.Query:
+    """``q`` with each compound's term also matching its two parts near each other, in any
+    order (the index holds the parts at the compound's own position, so the whole word
+    and its parts written apart are found alike), and a word of more hyphenated parts its
+    parts as a phrase. Nodes are copied, not rebuilt: an ``Or`` keeps its coordination bonus."""
+    if not compounds:
+        return q
+    if type(q) is query.Term and q.fieldname in TEXT_FIELDS and q.text in compounds:
+        parts = list(compounds[q.text])
+        boost = q.boost * COMPOUND_PARTS_WEIGHT
+        if len(parts) == 2:
+            return query.Or([q, Near(q.fieldname, parts, slop=COMPOUND_PARTS_DISTANCE, boost=boost)])
+        return query.Or([q, query.Phrase(q.fieldname, parts, boost=boost)])  # Noord-Holland-Zuid
+    if isinstance(q, query.BinaryQuery):
+        node = copy.copy(q)
+        node.a, node.b = _with_parts(q.a, compounds), _with_parts(q.b, compounds)
+        node.subqueries = (node.a, node.b)
+        return node
+    if isinstance(q, query.CompoundQuery):
+        node = copy.copy(q)
+        node.subqueries = [_with_parts(sub, compounds) for sub in q.subqueries]
+        return node
+    if isinstance(q, query.Not):
+        node = copy.copy(q)
+        node.query = _with_parts(q.query, compounds)
+        return node
+    return q
 
 
 def _has_positive(q: query.Query) -> bool:

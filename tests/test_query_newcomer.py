@@ -265,3 +265,32 @@ def test_the_alphabet_property_holds_for_the_command_too(small_index: Path) -> N
         done = run_cli(text, "--index", str(small_index))
         assert done.returncode in (0, 1, 2), (text, done.stderr)
         assert "Error" not in done.stderr, text
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Compounds typed whole or apart
+
+
+def test_a_compound_finds_its_parts_written_near_each_other(small_index: Path) -> None:
+    found = passages(small_index, "asielopvang")
+    # Written whole (first), and "opvang van asielzoekers"; not "asiel beleid" and "kinderopvang"
+    # a sentence apart.
+    assert found[0] == f"{DOC}#1"
+    assert set(found) == {f"{DOC}#1", f"{DOC}#2"}
+    # The parts typed apart find all of these; a quoted compound is searched as typed.
+    assert set(found) <= set(passages(small_index, "asiel opvang"))
+    assert passages(small_index, '"asielopvang"') == [f"{DOC}#1"]
+
+
+def test_a_hyphenated_word_finds_its_parts_written_apart(small_index: Path) -> None:
+    assert passages(small_index, "HoNOS-vragenlijst") == [f"{DOC}#3"]
+
+
+@needs_shared_corpus()
+def test_asielopvang_on_the_shared_corpus(shared_index: Path) -> None:
+    """The issue's example: the compound finds more than the 2 passages that spell it whole,
+    and every one of them is also found by its parts typed apart."""
+    whole = passages(shared_index, "asielopvang")
+    apart = passages(shared_index, "asiel opvang")
+    assert len(whole) > 2
+    assert set(whole) <= set(apart)

@@ -893,6 +893,32 @@ def word_terms(raw: str, *, query: bool) -> tuple[str, ...]:
     return _word_terms(raw, query)
 
 
+def query_parts(raw: str) -> tuple[str, ...]:
+    """The terms of the words a query word is made of, as the index splits it, or ().
+
+    A compound gives its modifier and head (``asielopvang`` → asiel, opvang;
+    ``kinderopvangtoeslag`` → kinderopvang, toeslag: the index holds each part's own parts
+    too); a hyphenated word its parts (``Nagorno-Karabach``). A query for the whole word
+    can then also find the parts written apart, as a query for the parts finds the whole.
+    """
+    word = _strip_possessive(fold(raw)).strip("'")
+    if "-" in word:
+        parts = [p for p in _SPLIT_HYPHENS_RE.split(word) if p]
+        return tuple(stem(p) for p in parts) if len(parts) > 1 else ()
+    lexicon = _lexicon()
+    if not word.isalpha() or word in PROTECTED or not lexicon or len(_deglue(word, lexicon)) == 2:
+        return ()
+    parts = _decompound(word, lexicon)
+    if not parts:
+        return ()
+    modifier = parts[0]
+    linked = {modifier, *(modifier + link for link in _LINKS)}
+    for head in parts[1:]:
+        if word.endswith(head) and word[: -len(head)] in linked:
+            return (stem(modifier), stem(head))
+    return ()
+
+
 def spans_of_words(text: str, wanted: set[str]) -> list[tuple[int, int]]:
     """Character spans of the raw words of ``text`` (as :func:`analyze` splits it) in ``wanted``.
 

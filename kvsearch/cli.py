@@ -44,8 +44,9 @@ other forms: ambtenaar finds ambtenaren):
   jaar:2024  vergaderjaar:2023-2024  datum:2024-01..2024-06  nr:1064
   status:onbeantwoord  soort:mededeling
 
-A long plain question (more than six words) is read as natural language: passages with the
-most of its words come first.
+A compound also finds its parts written near each other: asielopvang finds "opvang van
+asielzoekers". A question of more than six words is read as natural language: passages with
+the most of its words come first; quotes, operators and symbols in it are plain text.
 """
 
 app = typer.Typer(

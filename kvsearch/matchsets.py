@@ -22,6 +22,7 @@ import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Wh
 # isort: split
 from whoosh import formats, matching, query
 from whoosh.matching.wrappers import WrappingMatcher
+from whoosh.query.spans import SpanNear2
 from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
@@ -83,7 +84,7 @@ def matching_docs(
         return set().union(*(posting_ids(leaf, reader, q.fieldname, btext, among) for btext in q._btexts(reader)))
     if kind is Within:
         found = set(q.ids(leaf))
-    elif kind is query.Phrase:
+    elif kind is query.Phrase or kind is Near:
         scores = phrase_scores(leaf, reader, q)
         found = set(q.docs(leaf)) if scores is None else set(scores)
     elif q is query.NullQuery:
@@ -175,9 +176,10 @@ def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, flo
     Whoosh gives them (the words' scores summed as its matcher tree sums them, times the
     phrase's boost). The rarest word's postings are read first, the others' only in the
     blocks that hold its documents; positions are decoded only where all the words are.
+    A :class:`Near` is matched the same way, its two words at most its slop apart.
     None for phrases this does not handle.
     """
-    if q.slop != 1 or q.fieldname not in leaf.schema:
+    if (q.slop != 1 and type(q) is not Near) or q.fieldname not in leaf.schema:
         return None
     field = leaf.schema[q.fieldname]
     try:
@@ -199,6 +201,9 @@ def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, flo
             return {}  # a word this segment does not have, or no document with all of them
     assert candidates is not None
     shifted = _positions_decoder(field.format)
+    if type(q) is Near:
+        starts = _near(tables, candidates, shifted, q.slop)
+        return _scored(leaf, q, words, tables, starts)
     first, *others = order
     table = tables[first]
     # Where the phrase may start in each passage, narrowed word by word; the last word only
@@ -212,11 +217,19 @@ def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, flo
             break
         narrowed = ((doc, begins.intersection(shifted(table[doc][1], offset))) for doc, begins in starts.items())
         starts = {doc: kept for doc, kept in narrowed if kept}
+    return _scored(leaf, q, words, tables, starts)
+
+
+def _scored(
+    leaf: Searcher, q: query.Phrase, words: list[bytes], tables: dict[int, dict[int, tuple[float, bytes]]], docs: Any
+) -> dict[int, float]:
+    """The phrase's score in each of ``docs``: its words' scores summed as Whoosh's matcher
+    tree sums them, times the phrase's boost."""
     per_word = []
     for i, word in enumerate(words):
         scorer = leaf.weighting.scorer(leaf, q.fieldname, word)
-        weights = {doc: tables[i][doc][0] for doc in starts}
-        scores = bm25_scores(leaf, scorer, q.fieldname, weights, starts)
+        weights = {doc: tables[i][doc][0] for doc in docs}
+        scores = bm25_scores(leaf, scorer, q.fieldname, weights, docs)
         if scores is None:  # another scorer: Whoosh's, a passage at a time
             scores = {doc: scorer.score(Posting(doc, weight)) for doc, weight in weights.items()}
         per_word.append(scores)
@@ -272,6 +285,42 @@ def _tree_sum_tables(tables: list[dict[int, float]]) -> dict[int, float]:
     half = len(tables) // 2
     a, b = _tree_sum_tables(tables[:half]), _tree_sum_tables(tables[half:])
     return {doc: score + b[doc] for doc, score in a.items()}
+
+
+class Near(query.Phrase):  # type: ignore[misc]
+    """Two words at most ``slop`` positions apart, in either order or at the same position:
+    the parts of a compound written apart ("opvang van asielzoekers" for asielopvang; the
+    index holds a compound's parts at its own position). Scored as a phrase."""
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        field = searcher.schema[self.fieldname] if self.fieldname in searcher.schema else None
+        if field is None or len(self.words) != 2:
+            return matching.NullMatcher()
+        reader = searcher.reader()
+        terms = []
+        for word in self.words:
+            try:
+                btext = field.to_bytes(word)
+            except ValueError:
+                return matching.NullMatcher()
+            if (self.fieldname, btext) not in reader:
+                return matching.NullMatcher()
+            terms.append(query.Term(self.fieldname, btext))
+        near = SpanNear2(terms, slop=self.slop, ordered=False, mindist=0).matcher(searcher, context)
+        return WrappingMatcher(near, boost=self.boost) if self.boost != 1.0 else near
+
+
+def _near(
+    tables: dict[int, dict[int, tuple[float, bytes]]], candidates: set[int], shifted: Any, slop: int
+) -> list[int]:
+    """The candidates where the two words' positions are at most ``slop`` apart."""
+    reach = range(-slop, slop + 1)
+    found = []
+    for doc in candidates:
+        around = {position + step for position in shifted(tables[0][doc][1], 0) for step in reach}
+        if not around.isdisjoint(shifted(tables[1][doc][1], 0)):
+            found.append(doc)
+    return found
 
 
 class Posting:
@@ -346,7 +395,7 @@ class Within(query.WrappingQuery):
         reader = leaf.reader()
         known = self._found.get(id(reader))
         if known is None or known[0] is not reader:
-            scores = phrase_scores(leaf, reader, self.child) if type(self.child) is query.Phrase else None
+            scores = phrase_scores(leaf, reader, self.child) if type(self.child) in (query.Phrase, Near) else None
             if scores is None:
                 ids = sorted(live_matches(leaf, self.child))
                 if type(self.child) in _CONSTANT_SCORE and self.child.constantscore:
@@ -459,7 +508,7 @@ _CONSTANT_SCORE = (query.NumericRange, query.DateRange)
 
 def prematched(q: query.Query) -> query.Query:
     """``q`` with its phrases and date ranges matched from posting sets (:class:`Within`)."""
-    if type(q) is query.Phrase or type(q) in _CONSTANT_SCORE:
+    if type(q) in (query.Phrase, Near) or type(q) in _CONSTANT_SCORE:
         return Within(q)
     if isinstance(q, query.BinaryQuery):
         node = copy.copy(q)

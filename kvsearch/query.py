@@ -52,7 +52,13 @@ KINDS = {"antwoord": "antwoord", "vragen": "vragen", "mededeling": "mededeling"}
 # A question mark that ends a word is punctuation ("Wat doet de NZa?"), not a one-letter
 # wildcard: pasted questions must stay plain natural-language queries.
 _QUESTION_MARK = re.compile(r"(?<=[^\s*?(])[?!]+(?=[\s)]|$)|(?<=\S)\s+[?!]+(?=\s|$)")
-_FILTER = re.compile(r'(?<![\w"])(?P<name>[A-Za-z]+):(?P<value>"[^"]*"|[^\s()"]+)')
+# A filter's value may be quoted (partij:"Nieuw Sociaal Contract"); "https://…" is a web
+# address, not a field. A quoted phrase is matched whole, so "zie ook:" inside one stays text.
+_FILTER = re.compile(r'(?<![\w"])(?P<name>[A-Za-z]+):(?!//)(?P<value>"[^"]*"|[^\s()"]+)')
+_FILTER_OR_PHRASE = re.compile(rf'{_FILTER.pattern}|"[^"]*"')
+#: Queries with more words than this are read as natural language (a pasted question): no
+#: operators, and nothing in them is a syntax error.
+NATURAL_LANGUAGE_WORDS = 6
 _OPERATORS = {"AND", "OR", "NOT", "EN", "OF", "NIET"}
 
 
@@ -66,6 +72,7 @@ class Filter(NamedTuple):
 class ParsedQuery(NamedTuple):
     text: str  # the free-text part, for the full-text parser
     filters: tuple[Filter, ...] = ()
+    natural: bool = False  # natural language: any word may match, symbols are punctuation
 
     @property
     def words(self) -> list[str]:
@@ -75,7 +82,8 @@ class ParsedQuery(NamedTuple):
     @property
     def is_plain(self) -> bool:
         """True when the text is only words: no quotes, operators, groups or wildcards."""
-        return not re.search(r'["()*?+]|(?:^|\s)-\w', self.text) and not any(
+        # A "+" that ends a word is part of it (HoNOS+); only one before a word is an operator.
+        return not re.search(r'["()*?]|(?:^|\s)[-+]\w', self.text) and not any(
             w in _OPERATORS for w in self.text.split()
         )
 
@@ -91,27 +99,61 @@ def parse_query(text: str, extra_filters: list[Filter] | None = None) -> ParsedQ
     if re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text):
         raise QuerySyntaxError("query contains control characters")
     text = " ".join(text.replace("\t", " ").replace("\n", " ").split())
+    filters: list[Filter] = list(extra_filters or [])
+    natural = _natural_language(text)
+    if natural is not None:
+        free, found = natural
+        return ParsedQuery(text=free, filters=tuple(filters + found), natural=True)
     if text.count('"') % 2:
         raise QuerySyntaxError(f"unbalanced quote at position {text.rfind(chr(34)) + 1}: {_excerpt(text, text.rfind(chr(34)))}")
-    filters: list[Filter] = list(extra_filters or [])
-
-    def take(match: re.Match[str]) -> str:
-        name = match.group("name").lower()
-        if name not in FILTER_NAMES:
-            known = ", ".join(sorted(set(FILTER_NAMES) - {"fractie", "lid", "nummer", "departement", "bewindspersoon"}))
-            raise QuerySyntaxError(f"unknown field '{match.group('name')}:' (known fields: {known})")
-        value = match.group("value").strip('"').strip()
-        if not value:
-            raise QuerySyntaxError(f"field '{name}:' needs a value")
-        filters.append(make_filter(FILTER_NAMES[name], value))
-        return " "
-
-    free = _outside_quotes(text, lambda part: _QUESTION_MARK.sub("", _FILTER.sub(take, part)))
+    free, found = _take_filters(text, strict=True)
+    free = _outside_quotes(free, lambda part: _QUESTION_MARK.sub("", part))
     free = " ".join(free.split())
     _check_text(free)
-    if not free and not filters:
+    if not free and not filters and not found:
         raise QuerySyntaxError("empty query: type words to search for, or a filter such as partij:PVV")
-    return ParsedQuery(text=free, filters=tuple(filters))
+    return ParsedQuery(text=free, filters=tuple(filters + found))
+
+
+def _natural_language(text: str) -> tuple[str, list[Filter]] | None:
+    """The free text and filters of a query with more than ``NATURAL_LANGUAGE_WORDS`` words,
+    or None for a shorter one. A pasted question holds web addresses, stray quotes and
+    symbols ("HoNOS+"): only well-formed filters are taken from it, the rest is its text."""
+    free, found = _take_filters(text, strict=False)
+    free = " ".join(free.split())
+    if len(ParsedQuery(free).words) <= NATURAL_LANGUAGE_WORDS:
+        return None
+    return free, found
+
+
+def _take_filters(text: str, *, strict: bool) -> tuple[str, list[Filter]]:
+    """``text`` without its filters, and the filters. ``strict``: an unknown field or a bad
+    value is an error; otherwise it stays in the text."""
+    found: list[Filter] = []
+
+    def take(match: re.Match[str]) -> str:
+        if match.group("name") is None:
+            return match.group()  # a quoted phrase
+        name = match.group("name").lower()
+        value = match.group("value").strip('"').strip()
+        try:
+            found.append(_named_filter(name, match.group("name"), value))
+        except QuerySyntaxError:
+            if strict:
+                raise
+            return match.group()
+        return " "
+
+    return _FILTER_OR_PHRASE.sub(take, text), found
+
+
+def _named_filter(name: str, typed: str, value: str) -> Filter:
+    if name not in FILTER_NAMES:
+        known = ", ".join(sorted(set(FILTER_NAMES) - {"fractie", "lid", "nummer", "departement", "bewindspersoon"}))
+        raise QuerySyntaxError(f"unknown field '{typed}:' (known fields: {known})")
+    if not value:
+        raise QuerySyntaxError(f"field '{name}:' needs a value")
+    return make_filter(FILTER_NAMES[name], value)
 
 
 def make_filter(kind: str, value: str) -> Filter:
@@ -220,6 +262,8 @@ def _check_text(text: str) -> None:
                 needs_left and (before is None or before in _OPERATORS or before == "(")
             ):
                 raise QuerySyntaxError(f"operator {token} needs words on {'both sides' if needs_left else 'its right'}")
+            if not needs_left and before in ("NOT", "NIET"):
+                raise QuerySyntaxError(f"operator {before} needs a word on its right, not another {token}")
         if token.startswith('"'):
             if not token.strip('"').strip():
                 raise QuerySyntaxError('empty phrase "" in query')

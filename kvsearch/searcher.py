@@ -6,6 +6,7 @@ search during a rebuild sees the old index until the new one is published.
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 import re
@@ -27,6 +28,7 @@ import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Wh
 from whoosh import qparser, query, scoring
 from whoosh.collectors import TimeLimitCollector, TopCollector
 from whoosh.filedb.filestore import FileStorage
+from whoosh.qparser import syntax
 from whoosh.searching import Searcher, TimeLimit
 
 from kvsearch import analysis, topk, vocabulary
@@ -50,8 +52,8 @@ from kvsearch.generations import (
     searchable_generation,
     versions,
 )
-from kvsearch.matchsets import live_matches, posting_ids, prematched, within
-from kvsearch.query import Filter, ParsedQuery, parse_query
+from kvsearch.matchsets import Near, live_matches, posting_ids, prematched, within
+from kvsearch.query import NATURAL_LANGUAGE_WORDS, Filter, ParsedQuery, parse_query  # noqa: F401  (tests read it here)
 from kvsearch.results import Hit, SearchResult
 from kvsearch.wholeindex import WholeOr, whole_index
 
@@ -71,8 +73,6 @@ COMMON_SHARE = 0.3
 #: they match its terms in every analyzer variant). Measured on tests/data/relevance.json:
 #: long-question MRR@10 0.77 → 0.89, natural 0.88 → 0.96 (README, "Relevance").
 NATURAL_STOP_WORDS: frozenset[str] = analysis.FUNCTION_WORDS
-#: Plain queries with more words than this are read as natural language (any word may match).
-NATURAL_LANGUAGE_WORDS = 6
 #: … and use at most this many of their words, the rarest ones; a passage must have one of the
 #: NATURAL_REQUIRED_TERMS rarest (measured: 4 loses relevance, 6 and 10 do not).
 NATURAL_MAX_TERMS = 30
@@ -85,6 +85,12 @@ NATURAL_REQUIRED_TERMS = 6
 NATURAL_CANDIDATES = 5_000
 NATURAL_POSTINGS = 150_000
 SEARCH_SECONDS = 5.0
+#: A compound typed whole also finds its parts written apart (``asielopvang``: "opvang van
+#: asielzoekers"), when they stand at most this many words from each other …
+COMPOUND_PARTS_DISTANCE = 3
+#: … and such a passage weighs less than one with the compound itself: the parts of a
+#: compound also occur together in passages about something else.
+COMPOUND_PARTS_WEIGHT = 0.5
 
 
 class IndexInfo(NamedTuple):
@@ -225,7 +231,8 @@ def search(
     if sort not in ("relevance", "date"):
         raise QuerySyntaxError(f"sort must be 'relevance' or 'date', not {sort!r}")
     with open_searcher(index_dir) as (searcher, info):
-        natural = parsed.is_plain and len(parsed.words) > NATURAL_LANGUAGE_WORDS
+        _check_filter_values(parsed.filters, searcher)
+        natural = parsed.natural
         whoosh_query = _build_query(parsed, searcher, any_word=natural)
         hits, total = _run(searcher, whoosh_query, limit, sort, count)
         relaxed = natural
@@ -233,7 +240,7 @@ def search(
             whoosh_query = _build_query(parsed, searcher, any_word=True)
             hits, total = _run(searcher, whoosh_query, limit, sort, count)
             relaxed = total > 0
-        suggestion = None if total else _suggest(parsed, info)
+        suggestion = None if total else _suggest(parsed, info, searcher)
         return SearchResult(
             query=text,
             hits=hits,
@@ -293,30 +300,148 @@ def _parser(schema: Any, any_word: bool) -> qparser.QueryParser:
     for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin):
         parser.remove_plugin_class(plugin)
     # "-word" excludes a word, but the hyphen inside "Nagorno-Karabach" must stay a hyphen.
-    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?:^|(?<=[\s(]))\+", minusexpr=r"(?:^|(?<=[\s(]))-"))
+    parser.add_plugin(_SignsPlugin(plusexpr=r"(?:^|(?<=[\s(]))\+", minusexpr=r"(?:^|(?<=[\s(]))-"))
     parser.replace_plugin(
         qparser.OperatorsPlugin(And=r"(?<=\s)(AND|EN)(?=\s)", Or=r"(?<=\s)(OR|OF)(?=\s)", Not=r"(^|(?<=(\s|[()])))(NOT|NIET)(?=\s)", AndNot=None, AndMaybe=None, Require=None)
     )
     return parser
 
 
+class _SignsPlugin(qparser.PlusMinusPlugin):  # type: ignore[misc]
+    """``-word`` as ``NOT word`` and ``+word`` as ``word``, in any group. Whoosh's own plugin
+    reads the signs only at the top level, and a sign left inside parentheses cannot become
+    a query (``stikstof (-ammoniak)``, ``$(rm -rf /)``)."""
+
+    def filters(self, parser: Any) -> list[tuple[Any, int]]:
+        return [(self.do_signs, 510)]
+
+    def do_signs(self, parser: Any, group: Any) -> Any:
+        nodes = []
+        sign = None
+        for node in group:
+            if isinstance(node, (self.Plus, self.Minus)):
+                sign = node
+                continue
+            if isinstance(node, syntax.GroupNode):
+                node = self.do_signs(parser, node)
+            if isinstance(sign, self.Minus) and not isinstance(node, syntax.Operator):
+                node = syntax.NotGroup([node])
+            nodes.append(node)
+            sign = None
+        group.nodes = nodes
+        return group
+
+
 def _build_query(parsed: ParsedQuery, searcher: Searcher, *, any_word: bool) -> query.Query:
     parts: list[query.Query] = []
-    natural = _natural_query(parsed, searcher) if any_word and parsed.is_plain else None
+    natural = _natural_query(parsed, searcher) if any_word and (parsed.natural or parsed.is_plain) else None
     if natural is not None:
         parts.append(natural)
+    elif parsed.natural:
+        return query.NullQuery  # none of its words is in the index
     elif parsed.text:
-        try:
-            text_query = _parser(searcher.schema, any_word).parse(parsed.text)
-        except Exception as error:  # whoosh's parser fails in odd ways ("NOT NOT NOT")
-            raise QuerySyntaxError(f"cannot read query {parsed.text!r} ({type(error).__name__})") from None
-        if text_query is query.NullQuery or type(text_query).__name__ == "_NullQuery":
-            raise QuerySyntaxError(f"no searchable words in query {parsed.text!r}")
-        parts.append(text_query)
+        parts.append(_text_query(parsed, searcher, any_word))
     parts.extend(_filter_query(f) for f in parsed.filters)
+    if not _has_positive(query.And(parts)):
+        raise QuerySyntaxError(
+            f"query {parsed.text!r} finds passages only by words they lack (NOT, -): "
+            "add a word they must have, or a filter"
+        )
     # Matchers built from the whole index's terms: a passage ranks the same however many
     # segments the index has (kvsearch.wholeindex).
-    return whole_index(parts[0] if len(parts) == 1 else query.And(parts), searcher.reader())
+    combined = parts[0] if len(parts) == 1 else query.And(parts)
+    return whole_index(_exclusions_apart(combined), searcher.reader())
+
+
+def _text_query(parsed: ParsedQuery, searcher: Searcher, any_word: bool) -> query.Query:
+    try:
+        text_query = _parser(searcher.schema, any_word).parse(parsed.text)
+    except Exception:  # whoosh's parser fails in odd ways ("NOT NOT NOT")
+        raise QuerySyntaxError(
+            f"cannot read query {parsed.text!r}: check its operators (AND, OR, NOT, -), quotes and parentheses"
+        ) from None
+    if text_query is query.NullQuery or type(text_query).__name__ == "_NullQuery":
+        raise QuerySyntaxError(f"no searchable words in query {parsed.text!r}")
+    if _variant(searcher) != "shipped":  # the baselines for evaluation split no compounds
+        return text_query
+    return _with_parts(text_query, _compound_words(parsed.text))
+
+
+def _compound_words(text: str) -> dict[str, tuple[str, ...]]:
+    """Query term -> the terms of its parts, for the compounds and hyphenated words of
+    ``text`` outside quotes (a phrase is searched as typed)."""
+    found = {}
+    for part in re.split(r'"[^"]*"', text):
+        for raw in analysis.words(part):
+            parts = analysis.query_parts(raw)
+            terms = analysis.word_terms(raw, query=True)
+            if parts and terms:
+                found[terms[0]] = parts
+    return found
+
+
+def _with_parts(q: query.Query, compounds: dict[str, tuple[str, ...]]) -> query.Query:
+    """``q`` with each compound's term also matching its two parts near each other, in any
+    order (the index holds the parts at the compound's own position, so the whole word
+    and its parts written apart are found alike), and a word of more hyphenated parts its
+    parts as a phrase. Nodes are copied, not rebuilt: an ``Or`` keeps its coordination bonus."""
+    if not compounds:
+        return q
+    if type(q) is query.Term and q.fieldname in TEXT_FIELDS and q.text in compounds:
+        parts = list(compounds[q.text])
+        boost = q.boost * COMPOUND_PARTS_WEIGHT
+        if len(parts) == 2:
+            return query.Or([q, Near(q.fieldname, parts, slop=COMPOUND_PARTS_DISTANCE, boost=boost)])
+        return query.Or([q, query.Phrase(q.fieldname, parts, boost=boost)])  # Noord-Holland-Zuid
+    if isinstance(q, query.BinaryQuery):
+        node = copy.copy(q)
+        node.a, node.b = _with_parts(q.a, compounds), _with_parts(q.b, compounds)
+        node.subqueries = (node.a, node.b)
+        return node
+    if isinstance(q, query.CompoundQuery):
+        node = copy.copy(q)
+        node.subqueries = [_with_parts(sub, compounds) for sub in q.subqueries]
+        return node
+    if isinstance(q, query.Not):
+        node = copy.copy(q)
+        node.query = _with_parts(q.query, compounds)
+        return node
+    return q
+
+
+def _has_positive(q: query.Query) -> bool:
+    """True when ``q`` needs a passage to have something, not only to lack something: a
+    query of exclusions alone would match nearly every passage."""
+    if isinstance(q, query.Not) or q is query.NullQuery or type(q).__name__ == "_NullQuery":
+        return False
+    if isinstance(q, query.And):
+        return any(_has_positive(sub) for sub in q.subqueries)
+    if isinstance(q, query.Or):
+        return all(_has_positive(sub) for sub in q.subqueries)
+    if isinstance(q, (query.AndNot, query.AndMaybe)):
+        return _has_positive(q.a)
+    return True
+
+
+def _exclusions_apart(q: query.Query) -> query.Query:
+    """``a AND NOT b`` as ``a ANDNOT b``: the same passages, but matched from posting sets
+    (kvsearch.matchsets) instead of by walking every passage that lacks ``b``."""
+    if isinstance(q, query.BinaryQuery):
+        node = copy.copy(q)
+        node.a, node.b = _exclusions_apart(q.a), _exclusions_apart(q.b)
+        node.subqueries = (node.a, node.b)
+        return node
+    if not isinstance(q, query.CompoundQuery):
+        return q
+    subs = [_exclusions_apart(sub) for sub in q.subqueries]
+    excluded = [sub.query for sub in subs if isinstance(sub, query.Not)]
+    kept = [sub for sub in subs if not isinstance(sub, query.Not)]
+    if type(q) is not query.And or not excluded or not kept:
+        node = copy.copy(q)
+        node.subqueries = subs
+        return node
+    positive = kept[0] if len(kept) == 1 else query.And(kept, boost=q.boost)
+    return query.AndNot(positive, excluded[0] if len(excluded) == 1 else query.Or(excluded))
 
 
 def _natural_query(parsed: ParsedQuery, searcher: Searcher) -> query.Query | None:
@@ -536,8 +661,32 @@ def _vocabulary(path: str) -> tuple[dict[str, int], dict[str, list[str]]]:
     return frequency, by_initial
 
 
-def _suggest(parsed: ParsedQuery, info: IndexInfo) -> str | None:
-    """ "bedoelde u …?": each unknown word replaced by the closest word of the index."""
+def _suggest(parsed: ParsedQuery, info: IndexInfo, searcher: Searcher) -> str | None:
+    """ "bedoelde u …?": each unknown word replaced by the closest word of the index, and a
+    party or ministry the index has no passages of by the closest one it has."""
+    words = _suggested_words(parsed, info, searcher)
+    filters = _suggested_filters(parsed.filters, searcher)
+    if not filters:
+        return words
+    return " ".join([words or " ".join(parsed.words), *filters]).strip()
+
+
+def _suggested_filters(filters: tuple[Filter, ...], searcher: Searcher) -> list[str]:
+    out = []
+    reader = searcher.reader()
+    for item in filters:
+        if item.kind in LISTED_FILTERS:
+            fieldname, typed, _noun = LISTED_FILTERS[item.kind]
+            term = vocabulary.key(item.value)
+            close = [] if reader.doc_frequency(fieldname, term) else _close_values(item.kind, fieldname, term, reader)
+            if close:
+                out.append(f"{typed}:{close[0]}")
+    return out
+
+
+def _suggested_words(parsed: ParsedQuery, info: IndexInfo, searcher: Searcher) -> str | None:
+    """The query's words with each unknown one replaced by the closest word of the index (a
+    word is unknown when the index has none of its terms: "in de" stays as it is)."""
     frequency, by_initial = _vocabulary(str(Path(info.path) / info.generation / VOCABULARY))
     if not frequency or not parsed.words:
         return None
@@ -547,7 +696,7 @@ def _suggest(parsed: ParsedQuery, info: IndexInfo) -> str | None:
     out = []
     for word in parsed.words:
         folded = analysis.fold(word)
-        if folded in frequency:
+        if folded in frequency or _in_index(word, searcher):
             out.append(word)
             continue
         # Typos rarely hit the first letter; comparing with every word took ~0.1 s a query.
@@ -560,6 +709,63 @@ def _suggest(parsed: ParsedQuery, info: IndexInfo) -> str | None:
         else:
             out.append(word)
     return " ".join(out) if changed else None
+
+
+def _in_index(word: str, searcher: Searcher) -> bool:
+    reader = searcher.reader()
+    terms = analysis.terms(word, query=True, variant=_variant(searcher))
+    return bool(terms) and all(any(reader.doc_frequency(field, term) for field in TEXT_FIELDS) for term in terms)
+
+
+#: Filters whose values come from a fixed list (kvsearch.vocabulary): the field they search.
+LISTED_FILTERS = {"party": ("parties", "partij", "party"), "ministry": ("ministry", "ministerie", "ministry")}
+
+
+def _check_filter_values(filters: tuple[Filter, ...], searcher: Searcher) -> None:
+    """Refuse a party or ministry that is neither a known name nor in the index.
+
+    A known party the index has no passages of (``partij:GroenLinks`` after the merger) is
+    a search without hits, with a suggestion; an unknown one (``partij:XYZ``) is a typo to
+    be told about, with the values that are close or else all values the index has.
+
+    Raises:
+        QuerySyntaxError: names the filter and lists the close values.
+    """
+    reader = searcher.reader()
+    for item in filters:
+        if item.kind not in LISTED_FILTERS:
+            continue
+        fieldname, typed, noun = LISTED_FILTERS[item.kind]
+        term = vocabulary.key(item.value)
+        if reader.doc_frequency(fieldname, term) or vocabulary.is_listed(item.kind, term):
+            continue
+        close = _close_values(item.kind, fieldname, term, reader)
+        if close:
+            listing = f"close: {', '.join(close)}"
+        else:
+            listing = f"in this index: {', '.join(_values(item.kind, fieldname, reader)) or 'none'}"
+        raise QuerySyntaxError(f"unknown {noun} in {typed}:{item.value} ({listing})")
+
+
+def _values(kind: str, fieldname: str, reader: Any) -> list[str]:
+    """The names a filter panel shows for the values the index has (one per value)."""
+    labels = (vocabulary.facet_label(kind, _text(btext)) for btext in reader.lexicon(fieldname))
+    return sorted({label for label in labels if label}, key=str.casefold)
+
+
+def _close_values(kind: str, fieldname: str, term: str, reader: Any) -> list[str]:
+    """Values of the index spelled like ``term``, or containing it ("groenlinks")."""
+    import difflib  # only a mistyped filter needs it
+
+    indexed = [_text(btext) for btext in reader.lexicon(fieldname)]
+    close = difflib.get_close_matches(term, indexed, n=5, cutoff=0.6)
+    close += [value for value in indexed if len(term) >= 3 and term in value]
+    labels = (vocabulary.label_of(kind, value) for value in close)
+    return list(dict.fromkeys(label for label in labels if label))
+
+
+def _text(btext: Any) -> str:
+    return btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
 
 
 # --------------------------------------------------------------------------------------------

@@ -95,6 +95,24 @@ def ministry_terms(portfolio: str | None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def is_listed(kind: str, term: str) -> bool:
+    """True when ``term`` (folded) names a party or ministry of the lists above."""
+    if kind == "party":
+        return term in _PARTIES or term in _PARTY_ALIASES
+    return term in _MINISTRIES or term in _MINISTRY_ALIASES
+
+
+def label_of(kind: str, term: str) -> str:
+    """The name a filter panel shows for ``term``, also for an alias ("gl pvda" → GL-PvdA)."""
+    label = facet_label(kind, term)
+    if label:
+        return label
+    if kind == "party":
+        group = next(group for group in PARTIES if term in {key(name) for name in group})
+        return _PARTIES[key(group[0])]
+    return next(abbreviation for abbreviation, names in MINISTRIES.items() if term in {key(n) for n in names})
+
+
 def name_terms(name: str | None) -> list[str]:
     """A person's name and each of its words, so ``indiener:Dijk`` finds "Inge van Dijk"."""
     if not name:

@@ -29,8 +29,9 @@ other forms (`ambtenaar` finds `ambtenaren`, `uitslag` finds `verkiezingsuitslag
 | `datum:2024-01..2024-06` | date range (either end may be open) |
 | `nr:1064`, `status:onbeantwoord`, `soort:mededeling` | one document; state of the questions |
 
-A plain query of more than six words (a whole question pasted in) is read as natural
-language: the passages with most of its words come first. The filter panel adds `partij:`,
+A query of more than six words (a whole question pasted in) is read as natural
+language: the passages with most of its words come first; quotes, operators and symbols
+in it are plain text. The filter panel adds `partij:`,
 `ministerie:` and `vergaderjaar:` filters to whatever you type.
 """
 

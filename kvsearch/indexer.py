@@ -274,7 +274,10 @@ def build_index(
     with _private_files(), writer_lock(index_path):
         report = BuildReport(full=full)
         try:
-            index_id = indexfolder.mark(index_path)
+            try:
+                index_id = indexfolder.mark(index_path)
+            except OSError as error:
+                raise _cannot_write(index_path, error) from None
             build = functools.partial(_build, Path(corpus_dir), index_path, index_id,
                                       allow_shrink=allow_shrink, progress=_stoppable(progress), variant=variant)
             try:

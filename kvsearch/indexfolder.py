@@ -17,7 +17,7 @@ import stat
 import uuid
 from pathlib import Path
 
-from kvsearch.errors import IndexWriteError, UsageError
+from kvsearch.errors import IndexMissingError, IndexWriteError, UsageError
 from kvsearch.generations import CURRENT, INDEX_MARKER, OWNER_MARKER, live_generation, read_manifest
 
 #: Files kvsearch itself keeps in the index folder, and files a folder may hold and still count
@@ -41,14 +41,15 @@ def claim(index_dir: Path, *, create: bool = True) -> None:
 
     Raises:
         UsageError: a system or home folder, not a folder, or a folder with other contents.
-        IndexWriteError: the folder cannot be created.
+        IndexMissingError: there is no such folder and ``create`` is false.
+        IndexWriteError: the folder cannot be created or read.
     """
     resolved = index_dir.resolve()
     if resolved in SYSTEM_FOLDERS or resolved in _home_and_above():
         raise UsageError(f"refusing to use {resolved} as the index folder: choose a folder of its own, e.g. ./index")
     if not index_dir.exists():
         if not create:
-            raise UsageError(f"no index in {resolved}")
+            raise IndexMissingError(f"no index in {resolved}")
         try:
             index_dir.mkdir(parents=True)
         except OSError as error:
@@ -56,7 +57,11 @@ def claim(index_dir: Path, *, create: bool = True) -> None:
         return
     if not index_dir.is_dir():
         raise UsageError(f"{resolved} is not a folder; --index needs a folder (kvsearch creates it)")
-    if not _is_ours(index_dir) and not _is_empty(index_dir):
+    try:
+        usable = _is_ours(index_dir) or _is_empty(index_dir)
+    except OSError as error:
+        raise IndexWriteError(f"cannot read the index folder {resolved}: {error.strerror or error}") from None
+    if not usable:
         raise UsageError(
             f"refusing to build in {resolved}: it holds other files and is not a kvsearch index; "
             "choose a new or empty folder with --index"

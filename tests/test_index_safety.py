@@ -476,3 +476,10 @@ async def test_the_tui_says_when_it_searches_an_older_generation(two_generations
         await pilot.pause()
         status = str(app.query_one("#status", Static).render())
         assert "damaged" in status and generations(index)[0] in status, status
+
+
+def test_rollback_of_an_index_that_does_not_exist_creates_nothing(tmp_path: Path) -> None:
+    nowhere = tmp_path / "nowhere"
+    done = run_cli("index", "--rollback", "--index", str(nowhere))
+    assert done.returncode == 3, done.stderr
+    assert "no index" in done.stderr and not nowhere.exists()

@@ -102,12 +102,13 @@ def test_two_builds_at_once_one_exits_75(corpus: Path, tmp_path: Path) -> None:
 
 
 SEARCH_LOOP = """
-import json, sys, time
+import json, os, sys, time
 import kvsearch
-index, seconds = sys.argv[1], float(sys.argv[2])
+index, done, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
 counts = {"searches": 0, "errors": [], "empty": 0}
-stop = time.monotonic() + seconds
-while time.monotonic() < stop:
+started = time.monotonic()
+# until the rebuilds are over (the file appears), and at least a few seconds
+while time.monotonic() < started + 60 and not (os.path.exists(done) and time.monotonic() > started + seconds):
     try:
         result = kvsearch.search("ambtenaren", index_dir=index)
         counts["searches"] += 1
@@ -118,12 +119,14 @@ print(json.dumps(counts))
 """
 
 
-def test_searches_during_rebuilds_always_answer(corpus: Path, live_index: Path) -> None:
-    loop = subprocess.Popen([sys.executable, "-c", SEARCH_LOOP, str(live_index), "25"], cwd=ROOT,
+def test_searches_during_rebuilds_always_answer(corpus: Path, live_index: Path, tmp_path: Path) -> None:
+    rebuilt = tmp_path / "rebuilt"
+    loop = subprocess.Popen([sys.executable, "-c", SEARCH_LOOP, str(live_index), str(rebuilt), "5"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for _ in range(2):
         done = run_cli("index", "--corpus", str(corpus), "--index", str(live_index), "--full")
         assert done.returncode == 0, done.stderr
+    rebuilt.touch()
     out, err = loop.communicate(timeout=120)
     counts = json.loads(out)
     assert counts["searches"] > 20, err

@@ -28,7 +28,15 @@ import typer
 import kvsearch
 from kvsearch import render
 from kvsearch.errors import ExitCode, KvsearchError, UsageError, exit_code_for
-from kvsearch.oneliner import COMMANDS, run_search, stdout_closed, terminal_style, write_err, write_out
+from kvsearch.oneliner import (
+    COMMANDS,
+    print_version,
+    run_search,
+    stdout_closed,
+    terminal_style,
+    write_err,
+    write_out,
+)
 
 QUERY_HELP = """\
 Query language (all words must match, in question, answer or subject; a word also finds its
@@ -69,6 +77,21 @@ IndexOption = Annotated[
 
 
 _STAMP = False  # index command under cron: every line on stderr gets a timestamp
+
+
+def _version_option(value: bool) -> None:
+    if value:
+        raise typer.Exit(print_version())
+
+
+@app.callback()
+def _common_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_version_option, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Search Dutch parliamentary written questions (Kamervragen) and the government's answers."""
 
 
 def _err(text: str) -> None:
@@ -540,12 +563,16 @@ def tui(
 # entry point
 
 
+#: Options of ``kvsearch`` itself rather than of a search.
+APP_OPTIONS = ("--help", "-h", "--version")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; ``kvsearch QUERY`` is short for ``kvsearch search QUERY``."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args:
         args = ["tui"] if sys.stdin.isatty() and sys.stdout.isatty() else ["--help"]
-    elif args[0] not in COMMANDS and args[0] not in ("--help", "-h"):
+    elif args[0] not in COMMANDS and args[0] not in APP_OPTIONS:
         args = ["search", *args]
     try:
         code = app(args=args, prog_name="kvsearch", standalone_mode=False)

@@ -184,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     """``kvsearch QUERY [options]`` here; everything else in the Typer CLI."""
     args = list(sys.argv[1:] if argv is None else argv)
     _prepare_stdout()
+    if args == ["--version"]:
+        return print_version()
     values = parse_search_args(args) if args and args[0] not in COMMANDS else None
     if values is None:
         from kvsearch.cli import main as full_cli
@@ -206,6 +208,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a bug: one line, never a traceback
         write_err(f"internal error: {type(error).__name__}: {error}")
         return int(ExitCode.INTERNAL)
+
+
+def print_version() -> int:
+    """``kvsearch --version``: the version a bug report should name."""
+    import kvsearch
+
+    write_out(f"kvsearch {kvsearch.__version__}")
+    return 0
 
 
 def _silence_stdout() -> None:

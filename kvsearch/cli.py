@@ -38,16 +38,18 @@ from kvsearch.oneliner import (
     write_out,
 )
 
+# "\b" keeps Click from rewrapping the paragraph after it: the table stays a table.
 QUERY_HELP = """\
 Query language (all words must match, in question, answer or subject; a word also finds its
 other forms: ambtenaar finds ambtenaren):
 
-  neutraliteit ambtenaren        both words
-  "uw Kamer"                     exact phrase
-  stikstof OR waterstof          either word (also: OF)
-  asiel NOT opvang, asiel -opvang   without a word (also: NIET)
-  ambtena*                       prefix (at least 3 letters)
-  (jeugdzorg OR ggz) wachttijden grouping
+\b
+  neutraliteit ambtenaren          both words
+  "uw Kamer"                       exact phrase
+  stikstof OR waterstof            either word (also: OF)
+  asiel NOT opvang, asiel -opvang  without a word (also: NIET)
+  ambtena*                         prefix (at least 3 letters)
+  (jeugdzorg OR ggz) wachttijden   grouping
   partij:PVV  indiener:Erkens  minister:Helder  ministerie:VWS
   jaar:2024  vergaderjaar:2023-2024  datum:2024-01..2024-06  nr:1064
   status:onbeantwoord  soort:mededeling

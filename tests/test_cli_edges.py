@@ -62,3 +62,36 @@ def test_version_prints_the_version_on_both_paths() -> None:
         assert done.returncode == 0, done.stderr
         assert done.stdout == f"kvsearch {kvsearch.__version__}\n"
         assert done.stderr == ""
+
+
+# --------------------------------------------------------------------------------------------
+# help and messages
+
+
+def test_search_help_keeps_the_query_table_one_example_a_line() -> None:
+    done = run_cli("search", "--help", env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    for example, meaning in (
+        ('"uw Kamer"', "exact phrase"),
+        ("stikstof OR waterstof", "either word (also: OF)"),
+        ("ambtena*", "prefix (at least 3 letters)"),
+        ("(jeugdzorg OR ggz) wachttijden", "grouping"),
+    ):
+        row = next((line for line in lines if example in line), "")
+        assert row.strip().startswith(example) and row.rstrip().endswith(meaning), row
+    columns = {line.index(m) for line in lines for m in ("both words", "exact phrase", "grouping") if m in line}
+    assert len(columns) == 1, "the meanings line up in one column"
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_no_index_names_the_absolute_path_and_how_to_name_another(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = run_cli("ambtenaren", cwd=elsewhere, env={"KVSEARCH_INDEX": ""})
+    assert done.returncode == 3
+    absolute = elsewhere.resolve() / "index"
+    assert done.stderr == (
+        f"kvsearch: no index in {absolute}; build it with: kvsearch index --index {absolute}"
+        " (or name another index with --index or KVSEARCH_INDEX)\n"
+    )

@@ -97,6 +97,7 @@ def _common_options(
 
 
 def _err(text: str) -> None:
+    _Progress.clear_line()  # a warning or an error never ends up behind a progress line
     write_err(text, time.strftime("%Y-%m-%dT%H:%M:%S ") if _STAMP else "")
 
 
@@ -237,6 +238,16 @@ def stats(
 class _Progress:
     """Progress on a terminal (files, rate, ETA); silent otherwise."""
 
+    #: Whether a progress line, with no newline after it, is on the terminal now.
+    showing = False
+
+    @classmethod
+    def clear_line(cls) -> None:
+        if cls.showing:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            cls.showing = False
+
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.started = time.monotonic()
@@ -254,10 +265,11 @@ class _Progress:
         eta = (total - done) / rate if rate else 0
         noun = "files" if stage == "parse" else "documents"
         sys.stderr.write(f"\r\x1b[K{stage}: {done}/{total} {noun}, {rate:.0f}/s, ETA {eta:.0f} s")
-        if done == total:
-            sys.stderr.write("\r\x1b[K")
-            self.started = time.monotonic()
+        _Progress.showing = True
         sys.stderr.flush()
+        if done == total:
+            _Progress.clear_line()
+            self.started = time.monotonic()
 
 
 @app.command("index")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -95,3 +96,41 @@ def test_no_index_names_the_absolute_path_and_how_to_name_another(tmp_path: Path
         f"kvsearch: no index in {absolute}; build it with: kvsearch index --index {absolute}"
         " (or name another index with --index or KVSEARCH_INDEX)\n"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# progress and warnings
+
+
+def many_documents(folder: Path, count: int) -> Path:
+    """A corpus of ``count`` different small documents, so that a build takes a while."""
+    template = (ROOT / "tests/data/corpus/converted/ah-tk-20232024-1433.txt").read_text(encoding="utf-8")
+    folder.mkdir()
+    for number in range(count):
+        (folder / f"ah-tk-20232024-{9000 + number}.txt").write_text(
+            template.replace("1433", str(9000 + number)) + f"\nkenmerk {number}\n", encoding="utf-8"
+        )
+    return folder
+
+
+def test_an_error_during_the_progress_line_starts_on_a_line_of_its_own(tmp_path: Path) -> None:
+    corpus = many_documents(tmp_path / "corpus", 1500)
+    controller, terminal = os.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kvsearch", "index", "--corpus", str(corpus), "--index", str(tmp_path / "index")],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+        env={**os.environ, "NO_COLOR": "1"},
+        cwd=ROOT,
+    )
+    os.close(terminal)
+    shown = b""
+    while b" files, " not in shown:  # the progress line is up: interrupt the build under it
+        shown += os.read(controller, 4096)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=120) == 130
+    shown = (shown + _read_all(controller).encode()).decode()
+    assert "kvsearch: interrupted" in shown
+    before = shown[: shown.index("kvsearch: interrupted")]
+    assert before.endswith(("\r\x1b[K", "\n")), repr(before[-80:])

@@ -14,6 +14,7 @@ answered wrongly, 70 internal error, 73 cannot write the index or the output, 75
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import sys
@@ -62,7 +63,7 @@ the most of its words come first; quotes, operators and symbols in it are plain 
 app = typer.Typer(
     name="kvsearch",
     help="Search Dutch parliamentary written questions (Kamervragen) and the government's answers.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -578,15 +579,36 @@ def tui(
 
 
 #: Options of ``kvsearch`` itself rather than of a search.
-APP_OPTIONS = ("--help", "-h", "--version")
+APP_OPTIONS = ("--help", "-h", "--version", "--install-completion", "--show-completion")
+#: Set by the completion scripts that ``--install-completion`` installs (Typer's naming).
+COMPLETE_VAR = "_KVSEARCH_COMPLETE"
+
+
+def _is_search(first_word: str) -> bool:
+    """Whether the words after ``kvsearch`` are a search (``kvsearch QUERY`` is short for it)."""
+    return first_word not in COMMANDS and first_word.partition("=")[0] not in APP_OPTIONS
+
+
+def _complete_searches_too() -> None:
+    """Shell completion reads the words typed so far from the environment, not from argv:
+    mark ``kvsearch QUERY --pa<Tab>`` as a search there too, so the search options complete."""
+    for variable in ("COMP_WORDS", "_TYPER_COMPLETE_ARGS"):  # bash; zsh, fish and PowerShell
+        words = os.environ.get(variable, "")
+        typed = re.match(r"(\S+\s+)(\S+)\s", words)  # the program and a whole first word
+        if typed and _is_search(typed.group(2)):
+            os.environ[variable] = typed.group(1) + "search " + words[typed.end(1) :]
+            if variable == "COMP_WORDS":
+                os.environ["COMP_CWORD"] = str(int(os.environ.get("COMP_CWORD", "1")) + 1)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; ``kvsearch QUERY`` is short for ``kvsearch search QUERY``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args:
+    if os.environ.get(COMPLETE_VAR):
+        _complete_searches_too()
+    elif not args:
         args = ["tui"] if sys.stdin.isatty() and sys.stdout.isatty() else ["--help"]
-    elif args[0] not in COMMANDS and args[0] not in APP_OPTIONS:
+    elif _is_search(args[0]):
         args = ["search", *args]
     try:
         code = app(args=args, prog_name="kvsearch", standalone_mode=False)

@@ -134,3 +134,34 @@ def test_an_error_during_the_progress_line_starts_on_a_line_of_its_own(tmp_path:
     assert "kvsearch: interrupted" in shown
     before = shown[: shown.index("kvsearch: interrupted")]
     assert before.endswith(("\r\x1b[K", "\n")), repr(before[-80:])
+
+
+# --------------------------------------------------------------------------------------------
+# shell completion
+
+
+def complete_in_bash(line: str) -> list[str]:
+    """What ``kvsearch``'s bash completion offers for the words of ``line`` (the last one being
+    typed), asked the way the installed completion script asks."""
+    words = line.split(" ")
+    env = {"_KVSEARCH_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(len(words) - 1)}
+    done = run_cli(env=env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_completion_offers_commands_and_the_search_options_after_a_query() -> None:
+    assert complete_in_bash("kvsearch sta") == ["stats", "status"]
+    assert complete_in_bash("kvsearch show --js") == ["--json"]
+    # ``kvsearch QUERY`` is a search: its options complete after the query, too
+    assert complete_in_bash("kvsearch neutraliteit ambtenaren --par") == ["--partij"]
+    assert complete_in_bash("kvsearch --index index --li") == ["--limit"]
+
+
+def test_completion_can_be_shown_and_installed(tmp_path: Path) -> None:
+    shown = run_cli("--show-completion", "bash")
+    assert shown.returncode == 0, shown.stderr
+    assert "_KVSEARCH_COMPLETE=complete_bash" in shown.stdout
+    installed = run_cli("--install-completion", "bash", env={"HOME": str(tmp_path)})
+    assert installed.returncode == 0, installed.stderr
+    assert "_KVSEARCH_COMPLETE" in (tmp_path / ".bash_completions" / "kvsearch.sh").read_text()

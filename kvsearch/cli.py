@@ -37,6 +37,7 @@ from kvsearch.oneliner import (
     terminal_style,
     write_err,
     write_out,
+    write_readable,
 )
 
 # "\b" keeps Click from rewrapping the paragraph after it: the table stays a table.
@@ -71,6 +72,8 @@ app = typer.Typer(
 )
 
 CORPUS_DEFAULT = "corpus"
+#: Where ``show`` wraps its text when it does not go to a terminal.
+SHOW_WIDTH = 100
 INDEX_DEFAULT = "index"
 
 IndexOption = Annotated[
@@ -175,7 +178,10 @@ def similar(
         result = kvsearch.similar(index_dir=index, text=sys.stdin.read(), limit=limit)
     else:
         result = kvsearch.similar(index_dir=index, passage_id=target, limit=limit)
-    write_out(render.hits_as_json(result) if as_json else render.hits_as_text(result, terminal_style()))
+    if as_json:
+        write_out(render.hits_as_json(result))
+    else:
+        write_readable(render.hits_as_text(result, terminal_style()))
     if not result.hits:
         _err("no similar passages found")
         raise typer.Exit(ExitCode.NO_HITS)
@@ -197,7 +203,9 @@ def show(
     if as_json:
         write_out("\n".join(json.dumps(h.to_json(), ensure_ascii=False) for h in hits))
     else:
-        write_out(render.passages_as_text(hits, terminal_style()))
+        # On a terminal write_readable wraps the text at its width, between words only.
+        width = sys.maxsize if sys.stdout.isatty() else SHOW_WIDTH
+        write_readable(render.passages_as_text(hits, terminal_style(), width=width))
 
 
 @app.command()

@@ -130,7 +130,7 @@ def run_search(
     elif fmt:
         write_out(render.hits_as_lines(result, fmt))
     else:
-        write_out(render.hits_as_text(result, terminal_style()))
+        write_readable(render.hits_as_text(result, terminal_style()))
         if result.hits and sys.stdout.isatty():
             shown = f"{len(result.hits)} of {result.total}" if result.total > len(result.hits) else f"{result.total}"
             sys.stderr.write(render.Style(False).dim(f"{shown} hits in {result.seconds * 1000:.0f} ms") + "\n")
@@ -170,6 +170,22 @@ def write_out(text: str) -> None:
         from kvsearch.errors import OutputError
 
         raise OutputError(f"cannot write output: {error.strerror or error}") from None
+
+
+def write_readable(text: str) -> None:
+    """Text for people (not ``--json``): on a terminal wrapped between words at its width, and
+    through the pager when longer than the screen; elsewhere exactly as :func:`write_out`."""
+    if not text or not sys.stdout.isatty():
+        write_out(text)
+        return
+    from kvsearch import terminal
+
+    columns, lines = terminal.screen_size(sys.stdout)
+    text = terminal.fit(text, columns)
+    command = terminal.pager_command(os.environ)
+    if command and text.count("\n") + 1 >= lines and terminal.page(text, command):
+        return
+    write_out(text)
 
 
 def write_err(text: str, stamp: str = "") -> None:

@@ -5,7 +5,9 @@ pseudo-terminal, through the real ``kvsearch`` command."""
 from __future__ import annotations
 
 import fcntl
+import json
 import os
+import shlex
 import signal
 import struct
 import subprocess
@@ -18,20 +20,21 @@ from tests.conftest import ROOT, run_cli
 
 
 def run_on_terminal(
-    *args: str, env: dict[str, str] | None = None, columns: int = 80, cwd: Path | None = None
+    *args: str, env: dict[str, str] | None = None, environ: dict[str, str] | None = None, columns: int = 80
 ) -> tuple[int, str, str]:
-    """``kvsearch ARGS`` with stdout on a pseudo-terminal of ``columns`` columns: the exit code,
-    what the terminal showed, and stderr."""
+    """``kvsearch ARGS`` with stdout on a pseudo-terminal of ``columns`` columns and 24 lines:
+    the exit code, what the terminal showed, and stderr. ``env`` adds to ``environ``, which
+    stands in for this process's environment."""
     controller, terminal = os.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": str(columns), **(env or {})}
+    full_env = {**(os.environ if environ is None else environ), "NO_COLOR": "1", "COLUMNS": str(columns), **(env or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "kvsearch", *args],
         stdin=subprocess.DEVNULL,
         stdout=terminal,
         stderr=subprocess.PIPE,
         env=full_env,
-        cwd=cwd or ROOT,
+        cwd=ROOT,
     )
     os.close(terminal)
     shown = _read_all(controller)
@@ -165,3 +168,78 @@ def test_completion_can_be_shown_and_installed(tmp_path: Path) -> None:
     installed = run_cli("--install-completion", "bash", env={"HOME": str(tmp_path)})
     assert installed.returncode == 0, installed.stderr
     assert "_KVSEARCH_COMPLETE" in (tmp_path / ".bash_completions" / "kvsearch.sh").read_text()
+
+
+# --------------------------------------------------------------------------------------------
+# wrapping and paging on a terminal
+
+WIDE_QUERY = ("ambtenaren", "--limit", "10")
+NO_PAGER = {"PAGER": "cat", "KVSEARCH_PAGER": "cat"}
+
+
+def test_search_output_wraps_between_words_at_the_terminal_width(test_index: Path) -> None:
+    piped = run_cli(*WIDE_QUERY, "--index", str(test_index))
+    assert piped.returncode == 0, piped.stderr
+    assert max(len(line) for line in piped.stdout.splitlines()) > 80  # there is something to wrap
+
+    code, shown, _ = run_on_terminal(*WIDE_QUERY, "--index", str(test_index), env=NO_PAGER)
+    assert code == 0
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    assert shown.split() == piped.stdout.split()  # the same words, none broken
+
+
+def test_show_wraps_between_words_at_the_terminal_width(test_index: Path) -> None:
+    first = json.loads(run_cli(*WIDE_QUERY, "--index", str(test_index), "--json").stdout.splitlines()[0])
+    document = run_cli("show", first["doc_id"], "--index", str(test_index), "--json")
+    texts = [json.loads(line)[field] for line in document.stdout.splitlines() for field in ("question", "answer")]
+
+    code, shown, _ = run_on_terminal("show", first["doc_id"], "--index", str(test_index), env=NO_PAGER)
+    assert code == 0
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    words = set(shown.split())
+    for text in texts:  # every word of the document's text is shown whole
+        assert set(text.split()) <= words
+
+
+def fake_pager(tmp_path: Path) -> tuple[str, Path]:
+    """A pager command that notes what it was given, and with which LESS, in a file."""
+    record = tmp_path / "paged.json"
+    script = tmp_path / "pager.py"
+    script.write_text(
+        "import json, os, sys\n"
+        "text = sys.stdin.read()\n"
+        f"open({str(record)!r}, 'w').write(json.dumps({{'LESS': os.environ.get('LESS'), 'text': text}}))\n"
+        "sys.stdout.write(text)\n",
+        encoding="utf-8",
+    )
+    return f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}", record
+
+
+def test_long_output_on_a_terminal_goes_through_the_pager_as_git_does(test_index: Path, tmp_path: Path) -> None:
+    pager, record = fake_pager(tmp_path)
+    plain = {**os.environ, "PAGER": pager}
+    plain.pop("LESS", None)
+    plain.pop("KVSEARCH_PAGER", None)
+
+    code, shown, _ = run_on_terminal(*WIDE_QUERY, "--index", str(test_index), environ=plain)
+    assert code == 0
+    paged = json.loads(record.read_text())
+    assert paged["LESS"] == "FRX"
+    assert paged["text"].startswith("1. ") and paged["text"].replace("\n", "") in shown.replace("\n", "")
+    record.unlink()
+
+    # LESS as the user set it; KVSEARCH_PAGER before PAGER
+    code, _, _ = run_on_terminal(*WIDE_QUERY, "--index", str(test_index), environ={**plain, "LESS": "-S"})
+    assert code == 0 and json.loads(record.read_text())["LESS"] == "-S"
+    record.unlink()
+    code, _, _ = run_on_terminal(*WIDE_QUERY, "--index", str(test_index), environ={**plain, "KVSEARCH_PAGER": "cat"})
+    assert code == 0 and not record.exists()
+
+    # never for a pipe (or cron), --json, or what fits on the screen
+    env = {"PAGER": pager, "KVSEARCH_PAGER": pager}
+    assert run_cli(*WIDE_QUERY, "--index", str(test_index), env=env).returncode == 0  # a pipe, as under cron
+    code, _, _ = run_on_terminal(*WIDE_QUERY, "--index", str(test_index), "--json", env=env)
+    assert code == 0
+    code, shown, _ = run_on_terminal("ambtenaren", "--limit", "1", "--index", str(test_index), env=env)
+    assert code == 0 and shown.startswith("1. ")
+    assert not record.exists()

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
-import shutil
 import signal
-import subprocess
 import sys
 from collections.abc import Mapping
 from contextlib import suppress
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 #: The colour codes :class:`kvsearch.render.Style` writes; they take no room on screen.
 _STYLE_CODE = re.compile(r"\x1b\[[0-9;]*m")
@@ -92,12 +93,18 @@ def pager_command(environ: Mapping[str, str]) -> str | None:
 def page(text: str, command: str) -> bool:
     """Show ``text`` through the pager ``command`` (a shell command, as in git); False when it
     cannot be started, so that the caller prints the text itself."""
+    # Imported only for output longer than the screen: a short search stays quick.
+    import shlex
+    import shutil
+    import subprocess
+
     try:
         program = shlex.split(command)[0]
     except (ValueError, IndexError):
         return False
     if shutil.which(program) is None:
         return False
+    sys.stdout.flush()  # what was written before comes before the pager's text
     environment = {**os.environ}
     environment.setdefault("LESS", DEFAULT_LESS)
     # Ctrl+C is the pager's to handle; kvsearch waits for it to end. A handler (unlike

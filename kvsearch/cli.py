@@ -14,6 +14,7 @@ answered wrongly, 70 internal error, 73 cannot write the index or the output, 75
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import sys
@@ -28,18 +29,29 @@ import typer
 import kvsearch
 from kvsearch import render
 from kvsearch.errors import ExitCode, KvsearchError, UsageError, exit_code_for
-from kvsearch.oneliner import COMMANDS, run_search, stdout_closed, terminal_style, write_err, write_out
+from kvsearch.oneliner import (
+    COMMANDS,
+    print_version,
+    run_search,
+    stdout_closed,
+    terminal_style,
+    write_err,
+    write_out,
+    write_readable,
+)
 
+# "\b" keeps Click from rewrapping the paragraph after it: the table stays a table.
 QUERY_HELP = """\
 Query language (all words must match, in question, answer or subject; a word also finds its
 other forms: ambtenaar finds ambtenaren):
 
-  neutraliteit ambtenaren        both words
-  "uw Kamer"                     exact phrase
-  stikstof OR waterstof          either word (also: OF)
-  asiel NOT opvang, asiel -opvang   without a word (also: NIET)
-  ambtena*                       prefix (at least 3 letters)
-  (jeugdzorg OR ggz) wachttijden grouping
+\b
+  neutraliteit ambtenaren          both words
+  "uw Kamer"                       exact phrase
+  stikstof OR waterstof            either word (also: OF)
+  asiel NOT opvang, asiel -opvang  without a word (also: NIET)
+  ambtena*                         prefix (at least 3 letters)
+  (jeugdzorg OR ggz) wachttijden   grouping
   partij:PVV  indiener:Erkens  minister:Helder  ministerie:VWS
   jaar:2024  vergaderjaar:2023-2024  datum:2024-01..2024-06  nr:1064
   status:onbeantwoord  soort:mededeling
@@ -52,7 +64,7 @@ the most of its words come first; quotes, operators and symbols in it are plain 
 app = typer.Typer(
     name="kvsearch",
     help="Search Dutch parliamentary written questions (Kamervragen) and the government's answers.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -60,6 +72,8 @@ app = typer.Typer(
 )
 
 CORPUS_DEFAULT = "corpus"
+#: Where ``show`` wraps its text when it does not go to a terminal.
+SHOW_WIDTH = 100
 INDEX_DEFAULT = "index"
 
 IndexOption = Annotated[
@@ -71,7 +85,23 @@ IndexOption = Annotated[
 _STAMP = False  # index command under cron: every line on stderr gets a timestamp
 
 
+def _version_option(value: bool) -> None:
+    if value:
+        raise typer.Exit(print_version())
+
+
+@app.callback()
+def _common_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_version_option, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Search Dutch parliamentary written questions (Kamervragen) and the government's answers."""
+
+
 def _err(text: str) -> None:
+    _Progress.clear_line()  # a warning or an error never ends up behind a progress line
     write_err(text, time.strftime("%Y-%m-%dT%H:%M:%S ") if _STAMP else "")
 
 
@@ -148,7 +178,10 @@ def similar(
         result = kvsearch.similar(index_dir=index, text=sys.stdin.read(), limit=limit)
     else:
         result = kvsearch.similar(index_dir=index, passage_id=target, limit=limit)
-    write_out(render.hits_as_json(result) if as_json else render.hits_as_text(result, terminal_style()))
+    if as_json:
+        write_out(render.hits_as_json(result))
+    else:
+        write_readable(render.hits_as_text(result, terminal_style()))
     if not result.hits:
         _err("no similar passages found")
         raise typer.Exit(ExitCode.NO_HITS)
@@ -170,7 +203,9 @@ def show(
     if as_json:
         write_out("\n".join(json.dumps(h.to_json(), ensure_ascii=False) for h in hits))
     else:
-        write_out(render.passages_as_text(hits, terminal_style()))
+        # On a terminal write_readable wraps the text at its width, between words only.
+        width = sys.maxsize if sys.stdout.isatty() else SHOW_WIDTH
+        write_readable(render.passages_as_text(hits, terminal_style(), width=width))
 
 
 @app.command()
@@ -212,6 +247,16 @@ def stats(
 class _Progress:
     """Progress on a terminal (files, rate, ETA); silent otherwise."""
 
+    #: Whether a progress line, with no newline after it, is on the terminal now.
+    showing = False
+
+    @classmethod
+    def clear_line(cls) -> None:
+        if cls.showing:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            cls.showing = False
+
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.started = time.monotonic()
@@ -229,10 +274,11 @@ class _Progress:
         eta = (total - done) / rate if rate else 0
         noun = "files" if stage == "parse" else "documents"
         sys.stderr.write(f"\r\x1b[K{stage}: {done}/{total} {noun}, {rate:.0f}/s, ETA {eta:.0f} s")
-        if done == total:
-            sys.stderr.write("\r\x1b[K")
-            self.started = time.monotonic()
+        _Progress.showing = True
         sys.stderr.flush()
+        if done == total:
+            _Progress.clear_line()
+            self.started = time.monotonic()
 
 
 @app.command("index")
@@ -540,12 +586,37 @@ def tui(
 # entry point
 
 
+#: Options of ``kvsearch`` itself rather than of a search.
+APP_OPTIONS = ("--help", "-h", "--version", "--install-completion", "--show-completion")
+#: Set by the completion scripts that ``--install-completion`` installs (Typer's naming).
+COMPLETE_VAR = "_KVSEARCH_COMPLETE"
+
+
+def _is_search(first_word: str) -> bool:
+    """Whether the words after ``kvsearch`` are a search (``kvsearch QUERY`` is short for it)."""
+    return first_word not in COMMANDS and first_word.partition("=")[0] not in APP_OPTIONS
+
+
+def _complete_searches_too() -> None:
+    """Shell completion reads the words typed so far from the environment, not from argv:
+    mark ``kvsearch QUERY --pa<Tab>`` as a search there too, so the search options complete."""
+    for variable in ("COMP_WORDS", "_TYPER_COMPLETE_ARGS"):  # bash; zsh, fish and PowerShell
+        words = os.environ.get(variable, "")
+        typed = re.match(r"(\S+\s+)(\S+)\s", words)  # the program and a whole first word
+        if typed and _is_search(typed.group(2)):
+            os.environ[variable] = typed.group(1) + "search " + words[typed.end(1) :]
+            if variable == "COMP_WORDS":
+                os.environ["COMP_CWORD"] = str(int(os.environ.get("COMP_CWORD", "1")) + 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; ``kvsearch QUERY`` is short for ``kvsearch search QUERY``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args:
+    if os.environ.get(COMPLETE_VAR):
+        _complete_searches_too()
+    elif not args:
         args = ["tui"] if sys.stdin.isatty() and sys.stdout.isatty() else ["--help"]
-    elif args[0] not in COMMANDS and args[0] not in ("--help", "-h"):
+    elif _is_search(args[0]):
         args = ["search", *args]
     try:
         code = app(args=args, prog_name="kvsearch", standalone_mode=False)

@@ -130,7 +130,7 @@ def run_search(
     elif fmt:
         write_out(render.hits_as_lines(result, fmt))
     else:
-        write_out(render.hits_as_text(result, terminal_style()))
+        write_readable(render.hits_as_text(result, terminal_style()))
         if result.hits and sys.stdout.isatty():
             shown = f"{len(result.hits)} of {result.total}" if result.total > len(result.hits) else f"{result.total}"
             sys.stderr.write(render.Style(False).dim(f"{shown} hits in {result.seconds * 1000:.0f} ms") + "\n")
@@ -172,6 +172,22 @@ def write_out(text: str) -> None:
         raise OutputError(f"cannot write output: {error.strerror or error}") from None
 
 
+def write_readable(text: str) -> None:
+    """Text for people (not ``--json``): on a terminal wrapped between words at its width, and
+    through the pager when longer than the screen; elsewhere exactly as :func:`write_out`."""
+    if not text or not sys.stdout.isatty():
+        write_out(text)
+        return
+    from kvsearch import terminal
+
+    columns, lines = terminal.screen_size(sys.stdout)
+    text = terminal.fit(text, columns)
+    command = terminal.pager_command(os.environ)
+    if command and text.count("\n") + 1 >= lines and terminal.page(text, command):
+        return
+    write_out(text)
+
+
 def write_err(text: str, stamp: str = "") -> None:
     """One line on stderr; the text is made safe for a terminal."""
     from kvsearch.render import safe
@@ -184,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     """``kvsearch QUERY [options]`` here; everything else in the Typer CLI."""
     args = list(sys.argv[1:] if argv is None else argv)
     _prepare_stdout()
+    if args == ["--version"]:
+        return print_version()
     values = parse_search_args(args) if args and args[0] not in COMMANDS else None
     if values is None:
         from kvsearch.cli import main as full_cli
@@ -206,6 +224,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a bug: one line, never a traceback
         write_err(f"internal error: {type(error).__name__}: {error}")
         return int(ExitCode.INTERNAL)
+
+
+def print_version() -> int:
+    """``kvsearch --version``: the version a bug report should name."""
+    import kvsearch
+
+    write_out(f"kvsearch {kvsearch.__version__}")
+    return 0
 
 
 def _silence_stdout() -> None:

@@ -119,6 +119,18 @@ _OPEN: dict[str, _OpenIndex] = {}
 _OPEN_LOCK = threading.Lock()
 
 
+def _no_index_message(path: Path) -> str:
+    """Where the index was looked for, whole: a relative default like ``index`` means nothing
+    when run from another folder."""
+    import shlex  # only on this error path: the one-liner imports little
+
+    where = path.absolute()
+    return (
+        f"no index in {where}; build it with: kvsearch index --index {shlex.quote(str(where))}"
+        " (or name another index with --index or KVSEARCH_INDEX)"
+    )
+
+
 @contextmanager
 def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[tuple[Searcher, IndexInfo]]:
     """The live generation, opened for reading, for one search at a time.
@@ -140,7 +152,7 @@ def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[tuple[Searcher,
                 f"the index in {path} is damaged ({generation_problem(damaged)}) and no earlier generation is whole; "
                 f"rebuild it with: kvsearch index --index {path}"
             )
-        raise IndexMissingError(f"no index in {path}; build it with: kvsearch index --index {path}")
+        raise IndexMissingError(_no_index_message(path))
     key = str(path)
     with _OPEN_LOCK:
         opened = _OPEN.get(key)

@@ -125,6 +125,9 @@ def run_search(
     )
     if result.notice:
         write_err(result.notice)
+    if result.relaxed:
+        # Before the hits, so that it is read as what they are, not as a remark after them.
+        write_err("no passage has all the words; showing the passages with most of them")
     if as_json:
         write_out(render.hits_as_json(result))
     elif fmt:
@@ -134,8 +137,6 @@ def run_search(
         if result.hits and sys.stdout.isatty():
             shown = f"{len(result.hits)} of {result.total}" if result.total > len(result.hits) else f"{result.total}"
             sys.stderr.write(render.Style(False).dim(f"{shown} hits in {result.seconds * 1000:.0f} ms") + "\n")
-    if result.relaxed:
-        write_err("no passage has all the words; showing the passages with most of them")
     if not result.hits:
         message = f"no hits for {render.safe(' '.join(query))!r}"
         if result.suggestion:

@@ -135,20 +135,41 @@ def hits_as_text(result: SearchResult, style: Style, *, show_score: bool = True)
         meta = hit.document
         title = safe(meta.get("title") or "(geen onderwerp)")
         head = f"{rank}. {style.bold(hit.doc_id)} {style.label(questions_label(hit.questions))}"
+        if hit.missing:
+            head = f"{head.rstrip()} {style.dim('(zonder: ' + safe(', '.join(hit.missing)) + ')')}"
         lines.append(head.rstrip())
         lines.append(f"   {style.bold(title)}")
         people = askers_line(meta)
         answerer = _person(meta.get("answered_by"))
         info = [safe(people) if people else "", f"→ {safe(answerer)}" if answerer else "", hit_date(meta)]
+        info.append(unanswered_label(hit))
         if show_score:
             info.append(f"score {hit.score:.1f}")
         lines.append("   " + style.dim(" · ".join(i for i in info if i)))
         if hit.question:
             lines.append("   V: " + snippet(hit.question, hit.highlights.get("question", []), style))
         if hit.answer:
-            lines.append("   A: " + snippet(hit.answer, hit.highlights.get("answer", []), style))
+            label = "Mededeling" if is_notice(hit) else "A"
+            lines.append(f"   {label}: " + snippet(hit.answer, hit.highlights.get("answer", []), style))
         lines.append("")
     return "\n".join(lines).rstrip("\n")
+
+
+def is_notice(hit: Hit) -> bool:
+    """Whether the hit's text is a minister's notice (a delay), not an answer to its questions."""
+    return hit.document.get("kind") == "mededeling" and not hit.questions
+
+
+def unanswered_label(hit: Hit) -> str:
+    """What a question without an answer is waiting for, or "" for an answered one."""
+    if hit.answer or not hit.questions:
+        return ""
+    kind = hit.document.get("kind")
+    if kind == "vragen":
+        return "nog niet beantwoord"
+    if kind == "mededeling":
+        return "antwoord uitgesteld"
+    return ""
 
 
 COMPACT_FIELDS = "{passage_id}\t{date}\t{score:.2f}\t{askers}\t{title}"

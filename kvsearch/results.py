@@ -39,6 +39,8 @@ class Hit(NamedTuple):
     document: dict[str, Any]
     notes: tuple[str, ...] = ()
     highlights: dict[str, list[tuple[int, int]]] = EMPTY
+    #: Words of a relaxed search (no passage had them all) that this passage lacks.
+    missing: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:

@@ -25,8 +25,8 @@ from typing import Any, NamedTuple
 import kvsearch.whooshlib  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
 
 # isort: split
-from whoosh import qparser, query, scoring
-from whoosh.collectors import TimeLimitCollector, TopCollector
+from whoosh import qparser, query, scoring, sorting
+from whoosh.collectors import SortingCollector, TimeLimitCollector, TopCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import syntax
 from whoosh.searching import Searcher, TimeLimit
@@ -251,6 +251,7 @@ def search(
         if total == 0 and parsed.is_plain and len(parsed.words) > 1 and not natural:
             whoosh_query = _build_query(parsed, searcher, any_word=True)
             hits, total = _run(searcher, whoosh_query, limit, sort, count)
+            hits = [hit._replace(missing=_missing_words(hit, parsed.words)) for hit in hits]
             relaxed = total > 0
         suggestion = None if total else _suggest(parsed, info, searcher)
         return SearchResult(
@@ -567,7 +568,7 @@ def _run(searcher: Searcher, whoosh_query: query.Query, limit: int, sort: str, c
             hits = [_hit(searcher.stored_fields(doc), score, matched) for score, doc in top]
             return hits, total if hits else 0
     if sort == "date":
-        collector = searcher.collector(limit=max(1, limit), sortedby="date", reverse=True)
+        collector = _NewestFirst(limit=max(1, limit))
     elif skipping:
         collector = TopCollector(limit=max(1, limit))
     else:
@@ -582,10 +583,32 @@ def _run(searcher: Searcher, whoosh_query: query.Query, limit: int, sort: str, c
         pass
     results = bounded.results()
     matched = _matched_terms(whoosh_query, searcher)
-    hits = [_hit(result.fields(), result.score or 0.0, matched) for result in results]
+    # A sorting collector's result score is its sort key (a date as a number), not relevance.
+    scores = collector.scores if isinstance(collector, _NewestFirst) else {}
+    hits = [_hit(result.fields(), scores.get(result.docnum, result.score or 0.0), matched) for result in results]
     if not skipping or not hits:
         return hits, len(results) if hits else 0
     return hits, _count(searcher, whoosh_query) if count else results.scored_length()
+
+
+class _NewestFirst(SortingCollector):  # type: ignore[misc]
+    """The newest passages first, a document's passages in their own order, each with its
+    relevance score in ``scores`` (by document number).
+
+    Reversing the whole sort would also reverse the tie-break on document number, which
+    puts a document's last question before its first."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(sorting.FieldFacet("date", reverse=True), limit=limit)
+        self.scores: dict[int, float] = {}
+
+    def prepare(self, top_searcher: Searcher, q: query.Query, context: Any) -> None:
+        # The matcher must stand on each collected passage to score it.
+        super().prepare(top_searcher, q, context.set(needs_current=True))
+
+    def collect(self, sub_docnum: int) -> Any:
+        self.scores[self.offset + sub_docnum] = self.matcher.score()
+        return super().collect(sub_docnum)
 
 
 def _unions_of_terms(q: query.Query) -> bool:
@@ -661,6 +684,23 @@ def _hit(stored: dict[str, Any], score: float, matched: set[str]) -> Hit:
             "answer": highlight_spans(answer, matched),
         },
     )
+
+
+def _missing_words(hit: Hit, words: list[str]) -> tuple[str, ...]:
+    """The query ``words`` that ``hit`` has no matched word for (a compound counts as found
+    when all its parts are, as the search finds it)."""
+    found: set[str] = set()
+    texts = {"title": hit.document.get("title") or "", "question": hit.question, "answer": hit.answer}
+    for field, spans in hit.highlights.items():
+        for start, end in spans:
+            found.update(analysis.word_terms(texts[field][start:end], query=False))
+    missing = []
+    for word in words:
+        terms = analysis.word_terms(word, query=True)
+        parts = analysis.query_parts(word)
+        if terms and terms[0] not in found and not (parts and set(parts) <= found):
+            missing.append(word)
+    return tuple(missing)
 
 
 @lru_cache(maxsize=4)

@@ -72,6 +72,7 @@ from kvsearch.generations import (
     usable_generations,
     versions,
 )
+from kvsearch.indexfolder import fsync_dir, write_atomic
 from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Passage, document_from_json
 from kvsearch.parallelwriter import write_segments
 from kvsearch.schema import KvCodec, build_schema
@@ -147,7 +148,7 @@ def writer_lock(index_dir: Path) -> Iterator[None]:
             raise LockedError(f"another index build is running ({_lock_holder(index_dir)})") from None
         info = {"pid": os.getpid(), "host": socket.gethostname(), "since": _now_iso()}
         try:
-            _write_atomic(index_dir / ".lock.info", json.dumps(info))
+            write_atomic(index_dir / ".lock.info", json.dumps(info))
         except OSError as error:
             (index_dir / ".lock.info.tmp").unlink(missing_ok=True)
             raise _cannot_write(index_dir, error) from None
@@ -189,24 +190,6 @@ def _now_iso() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _fsync_tree(path: Path) -> None:
     for item in path.iterdir():
         if item.is_file():
@@ -214,7 +197,7 @@ def _fsync_tree(path: Path) -> None:
                 os.fsync(handle.fileno())
             indexfolder.safe_mode(item)
     indexfolder.safe_mode(path)
-    _fsync_dir(path)
+    fsync_dir(path)
 
 
 def _checksums(build: Path, live: Path | None) -> dict[str, list[int]]:
@@ -382,7 +365,7 @@ def _build(
     if not published:
         _discard(build)
         if live and live != live_generation(index_path):
-            _write_atomic(index_path / CURRENT, live.name + "\n")  # CURRENT was damaged: name the live one again
+            write_atomic(index_path / CURRENT, live.name + "\n")  # CURRENT was damaged: name the live one again
         return False
     # Keep the previous generation for rollback and for readers that opened it just now.
     indexfolder.remove_builds(index_path, index_id, keep={generation.name, *([live.name] if live else [])})
@@ -506,9 +489,9 @@ def _build_in(
     _write_json(build / MANIFEST, manifest)
     _fsync_tree(build)
     os.rename(build, generation)
-    _fsync_dir(index_path)
+    fsync_dir(index_path)
     checkpoint("publishing")
-    _write_atomic(index_path / CURRENT, generation.name + "\n")  # the commit point
+    write_atomic(index_path / CURRENT, generation.name + "\n")  # the commit point
     return True
 
 
@@ -577,7 +560,7 @@ def _record_outcome(index_path: Path, report: BuildReport, error: BaseException 
     record = {"finished": _now_iso(), "outcome": outcome, "exit_code": int(code), "message": message,
               "report": report.to_json()}
     try:
-        _write_atomic(index_path / LAST_BUILD, json.dumps(record, ensure_ascii=False))
+        write_atomic(index_path / LAST_BUILD, json.dumps(record, ensure_ascii=False))
     except OSError:
         pass
 
@@ -612,7 +595,7 @@ def rollback(index_dir: str | os.PathLike[str]) -> str:
         target = rollback_generation(index_path, live_generation(index_path))
         if target is None:
             raise UsageError(f"no previous generation in {index_path} to roll back to")
-        _write_atomic(index_path / CURRENT, target.name + "\n")
+        write_atomic(index_path / CURRENT, target.name + "\n")
         return target.name
 
 

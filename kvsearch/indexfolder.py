@@ -79,7 +79,7 @@ def mark(index_dir: Path) -> str:
     if index_id:
         return index_id
     index_id = uuid.uuid4().hex
-    _write_small(marker, json.dumps({"kvsearch_index": 1, "id": index_id}) + "\n")
+    write_atomic(marker, json.dumps({"kvsearch_index": 1, "id": index_id}) + "\n")
     for folder in index_dir.glob("gen-*"):
         if _is_kvsearch_generation(folder):
             stamp(folder, index_id)
@@ -88,7 +88,7 @@ def mark(index_dir: Path) -> str:
 
 def stamp(folder: Path, index_id: str) -> None:
     """Mark ``folder`` (a build or generation) as made by the index ``index_id``."""
-    _write_small(folder / OWNER_MARKER, index_id + "\n")
+    write_atomic(folder / OWNER_MARKER, index_id + "\n")
 
 
 def owned(folder: Path, index_id: str) -> bool:
@@ -149,13 +149,24 @@ def _read_id(marker: Path) -> str | None:
     return index_id if isinstance(index_id, str) and index_id.isalnum() else None
 
 
-def _write_small(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` whole, or not at all (a temporary file, synced, renamed)."""
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a folder's entries (a rename, a new file) durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _home_and_above() -> set[Path]:

@@ -4,12 +4,9 @@ keys that work where the focus is, and the command palette has every action."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
@@ -18,18 +15,7 @@ from kvsearch.tui.app import LIMIT
 from kvsearch.tui.widgets.hit_list import HitList
 from kvsearch.tui.widgets.passage_view import PassageBody, PassageView
 from kvsearch.tui.widgets.search_bar import SearchBar
-
-
-def make_app(index: Path, query: str = "") -> KvsearchApp:
-    return KvsearchApp(index_dir=index, query=query, show_timing=False, watch_seconds=3600)
-
-
-async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for the app"
-        await pilot.pause(0.02)
-    await pilot.pause()
+from tests.test_tui import make_app, until
 
 
 def answered(app: KvsearchApp) -> bool:

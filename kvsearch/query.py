@@ -262,8 +262,10 @@ def _check_text(text: str) -> None:
                 needs_left and (before is None or before in _OPERATORS or before == "(")
             ):
                 raise QuerySyntaxError(f"operator {token} needs words on {'both sides' if needs_left else 'its right'}")
-            if not needs_left and before in ("NOT", "NIET"):
-                raise QuerySyntaxError(f"operator {before} needs a word on its right, not another {token}")
+            # the word before, a lone sign ("-") not counted
+            previous = next((t for t in reversed(tokens[:index]) if t.strip("+-")), None)
+            if not needs_left and previous in ("NOT", "NIET"):
+                raise QuerySyntaxError(f"operator {previous} needs a word on its right, not another {token}")
         if token.startswith('"'):
             if not token.strip('"').strip():
                 raise QuerySyntaxError('empty phrase "" in query')

@@ -77,8 +77,8 @@ def generation_problem(generation: Path) -> str | None:
     """Why ``generation`` cannot be searched (its manifest is unreadable, or one of the files
     it lists is missing or of another size), or None when it looks whole.
 
-    Cheap (a stat per file): file contents are checked against their CRC-32 only by a build
-    that reuses them (``verify_checksums``)."""
+    Cheap (a stat per file): file contents are checked against their CRC-32
+    (``changed_files``) only by a build that carries them on, and by a search that fails."""
     manifest = read_manifest(generation)
     if manifest is None or not isinstance(manifest.get("versions"), dict):
         return f"{generation.name} has no readable {MANIFEST}"
@@ -100,8 +100,14 @@ def listed_files(manifest: dict[str, Any]) -> dict[str, tuple[int, int]]:
         return {}
     listed: dict[str, tuple[int, int]] = {}
     for name, value in files.items():
-        if isinstance(name, str) and "/" not in name and isinstance(value, list) and len(value) == 2:
-            listed[name] = (int(value[0]), int(value[1]))
+        if (
+            isinstance(name, str)
+            and "/" not in name
+            and isinstance(value, list)
+            and len(value) == 2
+            and all(type(number) is int for number in value)
+        ):
+            listed[name] = (value[0], value[1])
     return listed
 
 

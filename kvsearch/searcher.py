@@ -144,16 +144,20 @@ def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[tuple[Searcher,
             folder can be written by other users (Whoosh unpickles data from it).
     """
     path = Path(index_dir)
-    generation, notice = searchable_generation(path)
+    key = str(path)
+    live = live_generation(path)
+    kept = _OPEN.get(key)
+    if live is not None and kept is not None and kept.generation == live.name and kept.info.notice is None:
+        generation, notice = live, None  # opened and found whole before: only CURRENT is read again
+    else:
+        generation, notice = searchable_generation(path)
     if generation is None:
-        damaged = live_generation(path)
-        if damaged is not None:
+        if live is not None:
             raise IndexMissingError(
-                f"the index in {path} is damaged ({generation_problem(damaged)}) and no earlier generation is whole; "
+                f"the index in {path} is damaged ({generation_problem(live)}) and no earlier generation is whole; "
                 f"rebuild it with: kvsearch index --index {path}"
             )
         raise IndexMissingError(_no_index_message(path))
-    key = str(path)
     with _OPEN_LOCK:
         opened = _OPEN.get(key)
         if opened is None or opened.generation != generation.name:

@@ -200,11 +200,11 @@ def _fsync_tree(path: Path) -> None:
     fsync_dir(path)
 
 
-def _checksums(build: Path, live: Path | None) -> dict[str, list[int]]:
+def _checksums(build: Path, live: Path | None, live_manifest: dict[str, Any] | None) -> dict[str, list[int]]:
     """Size and CRC-32 of every file of the new generation but the manifest, for the manifest.
     Files hard-linked from the live generation keep the figures it recorded (the incremental
     build checks them against the files before it publishes)."""
-    recorded = listed_files(read_manifest(live) or {}) if live else {}
+    recorded = listed_files(live_manifest or {}) if live else {}
     files: dict[str, list[int]] = {}
     for item in sorted(build.iterdir(), key=lambda p: p.name):
         if item.name in (MANIFEST, indexfolder.OWNER_MARKER) or not item.is_file():
@@ -485,7 +485,7 @@ def _build_in(
     catalog.publish(build)
     _write_json(build / VOCABULARY, top_words(build))
     catalog.remove()
-    manifest["files"] = _checksums(build, live)
+    manifest["files"] = _checksums(build, live, previous)
     _write_json(build / MANIFEST, manifest)
     _fsync_tree(build)
     os.rename(build, generation)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,19 @@ def test_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def real_index(request: pytest.FixtureRequest) -> Path:
     """An index of ``REAL_CORPUS``: the shared corpus's when it is there, else the test corpus's."""
     return request.getfixturevalue("shared_index" if SHARED_CORPUS.is_dir() else "test_index")
+
+
+@contextmanager
+def small_tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of ``size`` mounted on a new ``folder`` (a real full disk), unmounted after;
+    the test skips, saying why, where mounting is not allowed."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)

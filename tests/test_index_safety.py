@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from kvsearch.generations import CURRENT, INDEX_MARKER, OWNER_MARKER
-from tests.conftest import ROOT, SAMPLE_CORPUS, run_cli
+from tests.conftest import ROOT, SAMPLE_CORPUS, run_cli, small_tmpfs
 
 SAMPLE = SAMPLE_CORPUS / "ah-tk-20232024-1064.md"
 QUERY = "neutraliteit ambtenaren"
@@ -397,17 +397,8 @@ def test_an_index_folder_that_cannot_be_written_is_73(open_folder: Path) -> None
 
 @pytest.fixture()
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(disk)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
+    with small_tmpfs(tmp_path / "disk", "512k") as disk:
         yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def test_a_read_only_mount_is_73_and_searches_go_on(small_disk: Path, corpus: Path) -> None:

@@ -76,6 +76,12 @@ CORPUS_DEFAULT = "corpus"
 SHOW_WIDTH = 100
 INDEX_DEFAULT = "index"
 
+CorpusOption = Annotated[
+    Path, typer.Option("--corpus", envvar="KVSEARCH_CORPUS", help="Corpus folder [env KVSEARCH_CORPUS].")
+]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print nothing on success (cron); problems still go to stderr.")
+]
 IndexOption = Annotated[
     Path,
     typer.Option("--index", envvar="KVSEARCH_INDEX", help="Index folder [env KVSEARCH_INDEX].", show_default=True),
@@ -283,9 +289,7 @@ class _Progress:
 
 @app.command("index")
 def index_command(
-    corpus: Annotated[
-        Path, typer.Option("--corpus", envvar="KVSEARCH_CORPUS", help="Corpus folder [env KVSEARCH_CORPUS].")
-    ] = Path(CORPUS_DEFAULT),
+    corpus: CorpusOption = Path(CORPUS_DEFAULT),
     index: IndexOption = Path(INDEX_DEFAULT),
     full: Annotated[
         bool, typer.Option("--full", help="Parse every file again instead of only the changed ones.")
@@ -296,9 +300,7 @@ def index_command(
     rollback: Annotated[
         bool, typer.Option("--rollback", help="Make the previous index generation live again.")
     ] = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print nothing on success (cron); problems still go to stderr.")
-    ] = False,
+    quiet: QuietOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the build report as JSON on stdout.")] = False,
 ) -> None:
     """Build or update the index from the corpus, and publish it atomically.
@@ -333,9 +335,7 @@ VERGADERJAAR_HELP = "Parliamentary year(s) to fetch whole: 2023-2024, or a range
 
 @app.command("fetch")
 def fetch_command(
-    corpus: Annotated[
-        Path, typer.Option("--corpus", envvar="KVSEARCH_CORPUS", help="Corpus folder [env KVSEARCH_CORPUS].")
-    ] = Path(CORPUS_DEFAULT),
+    corpus: CorpusOption = Path(CORPUS_DEFAULT),
     since: Annotated[
         str | None, typer.Option("--since", help="Fetch what changed since this day (YYYY-MM-DD).")
     ] = None,
@@ -356,9 +356,7 @@ def fetch_command(
         Path | None,
         typer.Option("--record", help="Also save every answer of the service in this folder (test fixtures)."),
     ] = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print nothing on success (cron); problems still go to stderr.")
-    ] = False,
+    quiet: QuietOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON on stdout.")] = False,
 ) -> None:
     """Download new and changed Kamervragen (answers and unanswered questions of the Tweede

@@ -33,25 +33,25 @@ from kvsearch.errors import KvsearchError
 from kvsearch.results import Hit, SearchResult
 
 if TYPE_CHECKING:
-    from kvsearch.corpus import load_corpus, parse_file
-    from kvsearch.indexer import BuildReport, build_index, index_status, request_stop, rollback
+    from kvsearch.indexer.build import BuildReport, build_index, index_status, request_stop, rollback
+    from kvsearch.ingest.corpus import load_corpus, parse_file
     from kvsearch.models import Document, Passage
-    from kvsearch.searcher import get_document, index_stats, search, similar
+    from kvsearch.searcher.core import get_document, index_stats, search, similar
 
 _LAZY = {
     "Document": "kvsearch.models",
     "Passage": "kvsearch.models",
-    "load_corpus": "kvsearch.corpus",
-    "parse_file": "kvsearch.corpus",
-    "BuildReport": "kvsearch.indexer",
-    "build_index": "kvsearch.indexer",
-    "index_status": "kvsearch.indexer",
-    "rollback": "kvsearch.indexer",
-    "request_stop": "kvsearch.indexer",
-    "get_document": "kvsearch.searcher",
-    "index_stats": "kvsearch.searcher",
-    "search": "kvsearch.searcher",
-    "similar": "kvsearch.searcher",
+    "load_corpus": "kvsearch.ingest.corpus",
+    "parse_file": "kvsearch.ingest.corpus",
+    "BuildReport": "kvsearch.indexer.build",
+    "build_index": "kvsearch.indexer.build",
+    "index_status": "kvsearch.indexer.build",
+    "rollback": "kvsearch.indexer.build",
+    "request_stop": "kvsearch.indexer.build",
+    "get_document": "kvsearch.searcher.core",
+    "index_stats": "kvsearch.searcher.core",
+    "search": "kvsearch.searcher.core",
+    "similar": "kvsearch.searcher.core",
 }
 
 

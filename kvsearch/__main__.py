@@ -1,6 +1,6 @@
 """``python -m kvsearch`` runs the command line."""
 
-from kvsearch.oneliner import run
+from kvsearch.cli import run
 
 if __name__ == "__main__":
     run()

@@ -105,7 +105,9 @@ def parse_query(text: str, extra_filters: list[Filter] | None = None) -> ParsedQ
         free, found = natural
         return ParsedQuery(text=free, filters=tuple(filters + found), natural=True)
     if text.count('"') % 2:
-        raise QuerySyntaxError(f"unbalanced quote at position {text.rfind(chr(34)) + 1}: {_excerpt(text, text.rfind(chr(34)))}")
+        raise QuerySyntaxError(
+            f"unbalanced quote at position {text.rfind(chr(34)) + 1}: {_excerpt(text, text.rfind(chr(34)))}"
+        )
     free, found = _take_filters(text, strict=True)
     free = _outside_quotes(free, lambda part: _QUESTION_MARK.sub("", part))
     free = " ".join(free.split())
@@ -258,8 +260,11 @@ def _check_text(text: str) -> None:
             before = tokens[index - 1] if index else None
             after = tokens[index + 1] if index + 1 < len(tokens) else None
             needs_left = token not in ("NOT", "NIET")
-            if after is None or after in _OPERATORS - {"NOT", "NIET"} or after == ")" or (
-                needs_left and (before is None or before in _OPERATORS or before == "(")
+            if (
+                after is None
+                or after in _OPERATORS - {"NOT", "NIET"}
+                or after == ")"
+                or (needs_left and (before is None or before in _OPERATORS or before == "("))
             ):
                 raise QuerySyntaxError(f"operator {token} needs words on {'both sides' if needs_left else 'its right'}")
             # the word before, a lone sign ("-") not counted

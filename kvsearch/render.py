@@ -14,8 +14,8 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kvsearch.errors import UsageError
+from kvsearch.ingest.safe_text import sanitize
 from kvsearch.results import Hit, SearchResult, numbers_label
-from kvsearch.safe_text import sanitize
 
 if TYPE_CHECKING:
     from kvsearch.models import Document

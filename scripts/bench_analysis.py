@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark kvsearch.analysis.analyze() over the shared corpus text.
+"""Benchmark kvsearch.analysis.analyzer.analyze() over the shared corpus text.
 
     python scripts/bench_analysis.py [--corpus ../shared/corpus] [--extra /tmp/pdftext] [--repeat 3]
 
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kvsearch import analysis  # noqa: E402
+from kvsearch.analysis import analyzer as analysis  # noqa: E402
 
 
 def _texts(folders: list[Path]) -> list[str]:

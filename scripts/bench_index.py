@@ -22,8 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from kvsearch import analysis
-from kvsearch.indexer import build_index
+from kvsearch.analysis import analyzer as analysis
+from kvsearch.indexer.build import build_index
 
 
 def make_corpus(source: Path, target: Path, copies: int) -> int:

@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from kvsearch.corpus import iter_corpus
-from kvsearch.parsing import parse_document
-from kvsearch.sources import read_source
+from kvsearch.ingest.corpus import iter_corpus
+from kvsearch.ingest.sources import read_source
+from kvsearch.parsing.document import parse_document
 
 
 def main() -> None:
@@ -34,8 +34,10 @@ def main() -> None:
     parsing = (time.perf_counter() - started) / rounds
     print(f"{len(sources)} documents from {root}")
     print(f"read + decode (+ PDF text): {reading * 1000 / len(sources):7.2f} ms/document (baseline)")
-    print(f"parse:                      {parsing * 1000 / len(sources):7.2f} ms/document "
-          f"({parsing / reading:.2f}x the baseline)")
+    print(
+        f"parse:                      {parsing * 1000 / len(sources):7.2f} ms/document "
+        f"({parsing / reading:.2f}x the baseline)"
+    )
     print(f"read + parse:               {(reading + parsing) * 1000 / len(sources):7.2f} ms/document")
 
 

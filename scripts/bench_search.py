@@ -14,8 +14,14 @@ import subprocess
 import sys
 import time
 
-QUERIES = ["neutraliteit ambtenaren", "stikstof OR waterstof", '"uw Kamer"', "ambtena*",
-           "partij:PVV asiel", "jeugdzorg wachttijden ministerie:VWS"]
+QUERIES = [
+    "neutraliteit ambtenaren",
+    "stikstof OR waterstof",
+    '"uw Kamer"',
+    "ambtena*",
+    "partij:PVV asiel",
+    "jeugdzorg wachttijden ministerie:VWS",
+]
 
 
 def timed(command: list[str], repeat: int = 7) -> float:
@@ -33,12 +39,14 @@ def main() -> None:
     python = sys.executable
     base = timed([python, "-c", "pass"])
     cold = timed([python, "-m", "kvsearch", queries[0], "--index", index])
-    print(f"cold one-liner '{queries[0]}': {cold * 1000:.0f} ms  ({cold / base:.1f}x python startup, {base * 1000:.0f} ms)")
+    print(
+        f"cold one-liner '{queries[0]}': {cold * 1000:.0f} ms  ({cold / base:.1f}x python startup, {base * 1000:.0f} ms)"
+    )
 
     from whoosh.query import Term
 
     import kvsearch
-    from kvsearch.searcher import open_searcher
+    from kvsearch.searcher.core import open_searcher
 
     with open_searcher(index) as (searcher, _info):
         started = time.perf_counter()

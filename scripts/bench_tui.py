@@ -36,9 +36,7 @@ class Terminal:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # child
             os.environ["TERM"] = "xterm-256color"
-            os.execv(
-                sys.executable, [sys.executable, "-m", "kvsearch", "tui", "--index", str(index)]
-            )
+            os.execv(sys.executable, [sys.executable, "-m", "kvsearch", "tui", "--index", str(index)])
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
         self.screen = b""
 
@@ -138,18 +136,12 @@ def report(title: str, times: dict[str, list[float]]) -> None:
     print(title)
     for name, values in times.items():
         ms = sorted(v * 1000 for v in values)
-        print(
-            f"  {name:<24} median {statistics.median(ms):6.0f} ms   max {ms[-1]:6.0f} ms   (n={len(ms)})"
-        )
+        print(f"  {name:<24} median {statistics.median(ms):6.0f} ms   max {ms[-1]:6.0f} ms   (n={len(ms)})")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--index", type=Path, default=Path(os.environ.get("KVSEARCH_INDEX", "index"))
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", type=Path, default=Path(os.environ.get("KVSEARCH_INDEX", "index")))
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     report(f"in a 120x40 pseudo-terminal ({args.index}):", in_a_terminal(args.index, args.runs))

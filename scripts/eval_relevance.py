@@ -4,7 +4,7 @@
     python scripts/eval_relevance.py [--corpus ../shared/corpus] [--set tests/data/relevance.json]
                                      [--variants shipped,nostem,stem_nocompound,kp] [--details]
 
-For every analyzer variant (``kvsearch.analysis.VARIANTS``) one index is built from the corpus
+For every analyzer variant (``kvsearch.analysis.analyzer.VARIANTS``) one index is built from the corpus
 into a temporary folder by kvsearch's own ``build_index``, and every query of the set is run
 through ``kvsearch.search`` (limit 10), exactly as the CLI does. A query counts as found at
 rank r when the passage the set names is the r-th hit. Printed per variant and query kind:
@@ -29,9 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kvsearch import analysis  # noqa: E402
-from kvsearch.indexer import build_index  # noqa: E402
-from kvsearch.searcher import search  # noqa: E402
+from kvsearch.analysis import analyzer as analysis  # noqa: E402
+from kvsearch.indexer.build import build_index  # noqa: E402
+from kvsearch.searcher.core import search  # noqa: E402
 
 DEFAULT_SET = ROOT / "tests" / "data" / "relevance.json"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
@@ -82,7 +82,9 @@ def build(corpus: Path, index: Path, variant: str) -> float:
     return time.perf_counter() - started
 
 
-def evaluate(index: Path, queries: list[dict[str, str]]) -> tuple[Scores, list[tuple[dict[str, str], int | None, list[str]]]]:
+def evaluate(
+    index: Path, queries: list[dict[str, str]]
+) -> tuple[Scores, list[tuple[dict[str, str], int | None, list[str]]]]:
     scores = Scores()
     rows = []
     for item in queries:
@@ -96,7 +98,7 @@ def evaluate(index: Path, queries: list[dict[str, str]]) -> tuple[Scores, list[t
 
 def check_passages(index: Path, queries: list[dict[str, str]]) -> list[str]:
     """Expected passage ids that are not in the index (a broken set)."""
-    from kvsearch.searcher import open_searcher
+    from kvsearch.searcher.core import open_searcher
 
     with open_searcher(index) as (searcher, _info):
         ids = {stored["passage_id"] for stored in searcher.all_stored_fields()}
@@ -105,7 +107,7 @@ def check_passages(index: Path, queries: list[dict[str, str]]) -> list[str]:
 
 def analyzer_throughput(index: Path) -> tuple[int, float]:
     """Tokens and seconds to analyse every indexed text field once, caches cold."""
-    from kvsearch.searcher import open_searcher
+    from kvsearch.searcher.core import open_searcher
 
     with open_searcher(index) as (searcher, _info):
         texts = [s.get(f, "") for s in searcher.all_stored_fields() for f in ("title", "question", "answer")]
@@ -171,12 +173,20 @@ def main() -> int:
     if "shipped" in variants:
         shipped, trivial = seconds["shipped"], seconds["whitespace"]
         print()
-        print(f"analyzer throughput (shipped, cold caches): {tokens:,} tokens in {analyse_seconds:.2f} s = {tokens / analyse_seconds:,.0f} tokens/s")
-        print(f"build_index: shipped {shipped:.2f} s, whitespace analyzer {trivial:.2f} s; "
-              f"ratio {shipped / trivial:.2f}; analysis share of indexing time {(shipped - trivial) / shipped:.0%} "
-              f"(by difference; the whitespace analyzer makes other terms, so Whoosh's share differs too)")
-        print(f"analysing every indexed text once takes {analyse_seconds / shipped:.0%} of the shipped build_index time")
-        print("build_index per variant: " + ", ".join(f"{v} {s:.2f} s" for v, s in seconds.items() if v != "whitespace"))
+        print(
+            f"analyzer throughput (shipped, cold caches): {tokens:,} tokens in {analyse_seconds:.2f} s = {tokens / analyse_seconds:,.0f} tokens/s"
+        )
+        print(
+            f"build_index: shipped {shipped:.2f} s, whitespace analyzer {trivial:.2f} s; "
+            f"ratio {shipped / trivial:.2f}; analysis share of indexing time {(shipped - trivial) / shipped:.0%} "
+            f"(by difference; the whitespace analyzer makes other terms, so Whoosh's share differs too)"
+        )
+        print(
+            f"analysing every indexed text once takes {analyse_seconds / shipped:.0%} of the shipped build_index time"
+        )
+        print(
+            "build_index per variant: " + ", ".join(f"{v} {s:.2f} s" for v, s in seconds.items() if v != "whitespace")
+        )
     if args.details:
         print()
         for i, item in enumerate(queries):

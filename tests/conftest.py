@@ -23,9 +23,7 @@ REAL_CORPUS = SHARED_CORPUS if SHARED_CORPUS.is_dir() else TEST_CORPUS
 
 
 def needs_shared_corpus() -> pytest.MarkDecorator:
-    return pytest.mark.skipif(
-        not SHARED_CORPUS.is_dir(), reason=f"shared corpus not found at {SHARED_CORPUS}"
-    )
+    return pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason=f"shared corpus not found at {SHARED_CORPUS}")
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +33,9 @@ def shared_corpus() -> Path:
     return SHARED_CORPUS
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, input: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real ``kvsearch`` command in a fresh process, as a shell user would."""
     full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **(env or {})}
     return subprocess.run(

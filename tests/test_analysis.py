@@ -1,4 +1,4 @@
-"""Tests for kvsearch.analysis: golden word pairs, positions, offsets and properties."""
+"""Tests for kvsearch.analysis.analyzer: golden word pairs, positions, offsets and properties."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kvsearch import analysis
-from kvsearch.analysis import Token, analyze, analyzer_info, fold, stem, terms
+from kvsearch.analysis import analyzer as analysis
+from kvsearch.analysis.analyzer import Token, analyze, analyzer_info, fold, stem, terms
 from tests.conftest import SHARED_CORPUS
 
 PAIRS = json.loads((Path(__file__).parent / "data" / "word_pairs.json").read_text("utf-8"))
@@ -34,9 +34,7 @@ def test_pair_matches(group: str, query_word: str, text_word: str) -> None:
     q = set(terms(query_word, query=True))
     t = set(terms(text_word))
     assert q, f"{query_word!r} produced no query terms"
-    assert q <= t, (
-        f"[{group}] {query_word!r} -> {sorted(q)} not all in {text_word!r} -> {sorted(t)}"
-    )
+    assert q <= t, f"[{group}] {query_word!r} -> {sorted(q)} not all in {text_word!r} -> {sorted(t)}"
 
 
 @pytest.mark.parametrize(("group", "query_word", "text_word"), MUST_NOT)
@@ -252,7 +250,7 @@ def test_highlighting_finds_exactly_the_words_analyze_matches() -> None:
     """highlight_spans takes shortcuts for speed (one scan per distinct word, a regex in C);
     it must mark exactly the words whose query analysis (or, for compounds, index analysis)
     gives a matched term, as a plain walk over analyze() does."""
-    from kvsearch.searcher import highlight_spans
+    from kvsearch.searcher.core import highlight_spans
 
     def reference(text: str, matched: set[str]) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
@@ -267,8 +265,12 @@ def test_highlighting_finds_exactly_the_words_analyze_matches() -> None:
                 spans.append(span)
         return spans
 
-    term_sets = [{"ambtenar", "neutraliteit", "kamer"}, {"minister", "uitslag", "zorg", "vraag", "lid"},
-                 {"de", "het", "van", "s", "1", "2024"}, {"staten", "generaal", "statengeneraal", "risico"}]
+    term_sets = [
+        {"ambtenar", "neutraliteit", "kamer"},
+        {"minister", "uitslag", "zorg", "vraag", "lid"},
+        {"de", "het", "van", "s", "1", "2024"},
+        {"staten", "generaal", "statengeneraal", "risico"},
+    ]
     texts = ["Kamer-lid, kamerlid en de Kamer; risico's van staten-generaal", "x-Kamer _kamer_ 2024-1 s-Hertogenbosch"]
     texts += [p.read_text(encoding="utf-8") for p in sorted(SHARED_CORPUS.glob("*/*.txt"))[:30]]
     for text in texts:

@@ -59,14 +59,16 @@ def pdf_file(objects: list[bytes]) -> bytes:
 def one_page_pdf(content: bytes, filters: bytes = b"") -> bytes:
     """A one-page PDF whose page shows the content stream ``content`` (already encoded)."""
     stream = b"<< /Length %d %s >>\nstream\n%s\nendstream" % (len(content), filters, content)
-    return pdf_file([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        stream,
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ])
+    return pdf_file(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            stream,
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )
 
 
 def flate_bomb(megabytes: int) -> bytes:
@@ -115,11 +117,13 @@ def test_damaged_and_encrypted_pdfs_are_skipped_with_their_reason(good_corpus: P
     (good_corpus / "bad-encrypt.pdf").write_bytes(with_trailer_entry(real, b"/Encrypt 21 0 R"))
     # A page tree that holds itself: the second page cannot be loaded.
     (good_corpus / "looped-pages.pdf").write_bytes(
-        pdf_file([
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-        ])
+        pdf_file(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+            ]
+        )
     )
     # Text made of control characters only: nothing is left once they are removed.
     (good_corpus / "control-text.pdf").write_bytes(one_page_pdf(b"BT /F1 12 Tf 72 700 Td (\x01\x04\x05\x06) Tj ET"))

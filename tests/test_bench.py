@@ -19,9 +19,26 @@ PER_SYSTEM = ("build_s", "passages_per_s", "peak_mb", "index_mb", "warm_p50_ms",
 def test_the_benchmark_runs_and_writes_its_json(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     command = [
-        sys.executable, str(ROOT / "tests" / "bench" / "run.py"), "--passages", "400", "--out", str(out),
-        "--source", str(SHARED_CORPUS), "--workdir", str(tmp_path / "work"),
-        "--queries", "14", "--rounds", "1", "--cold-runs", "1", "--build-rounds", "2", "--incremental-rounds", "2",
+        sys.executable,
+        str(ROOT / "tests" / "bench" / "run.py"),
+        "--passages",
+        "400",
+        "--out",
+        str(out),
+        "--source",
+        str(SHARED_CORPUS),
+        "--workdir",
+        str(tmp_path / "work"),
+        "--queries",
+        "14",
+        "--rounds",
+        "1",
+        "--cold-runs",
+        "1",
+        "--build-rounds",
+        "2",
+        "--incremental-rounds",
+        "2",
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -48,8 +65,16 @@ def test_the_benchmark_runs_and_writes_its_json(tmp_path: Path) -> None:
     # each search read and times decoding just that.
     floor_out, work = tmp_path / "floor.json", tmp_path / "work"
     command = [
-        sys.executable, str(ROOT / "tests" / "bench" / "floor.py"), "--index", str(work / "index-kvsearch"),
-        "--passages", str(work / "passages.jsonl"), "--queries", "40", "--out", str(floor_out),
+        sys.executable,
+        str(ROOT / "tests" / "bench" / "floor.py"),
+        "--index",
+        str(work / "index-kvsearch"),
+        "--passages",
+        str(work / "passages.jsonl"),
+        "--queries",
+        "40",
+        "--out",
+        str(floor_out),
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]

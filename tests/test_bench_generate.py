@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kvsearch.corpus import deduplicate, parse_file
+from kvsearch.ingest.corpus import deduplicate, parse_file
 from kvsearch.models import Document
 from tests.bench import generate as gen
 from tests.conftest import SHARED_CORPUS, needs_shared_corpus

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kvsearch.catalog import RECORDS, Catalog, read_records, top_words
-from kvsearch.corpus import DocumentSummary, deduplicate_summaries, iter_corpus, parse_files
+from kvsearch.indexer.records import RECORDS, Catalog, read_records, top_words
+from kvsearch.ingest.corpus import DocumentSummary, deduplicate_summaries, iter_corpus, parse_files
 from tests.conftest import REAL_CORPUS, SAMPLE_CORPUS
 
 
@@ -178,8 +178,8 @@ def test_balanced_bounds_split_the_spooled_text_evenly(tmp_path_factory, sizes: 
 
 
 def test_too_old_sqlite_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kvsearch import catalog
     from kvsearch.errors import KvsearchError
+    from kvsearch.indexer import records as catalog
 
     monkeypatch.setattr(catalog.sqlite3, "sqlite_version_info", (3, 31, 1))
     monkeypatch.setattr(catalog.sqlite3, "sqlite_version", "3.31.1")

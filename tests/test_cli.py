@@ -78,9 +78,27 @@ def test_json_schema(sample_index: Path) -> None:
     rows = hits(done.stdout)
     assert rows
     for row in rows:
-        for key in ("doc_id", "kind", "number", "year", "title", "askers", "addressees", "answered_by",
-                    "date_submitted", "date_answered", "see_also", "url", "source",
-                    "passage_id", "questions", "question", "answer", "score", "highlights"):
+        for key in (
+            "doc_id",
+            "kind",
+            "number",
+            "year",
+            "title",
+            "askers",
+            "addressees",
+            "answered_by",
+            "date_submitted",
+            "date_answered",
+            "see_also",
+            "url",
+            "source",
+            "passage_id",
+            "questions",
+            "question",
+            "answer",
+            "score",
+            "highlights",
+        ):
             assert key in row, key
         # highlights point at the matched words, through compounds: "verkiezingsuitslag"
         for field in ("question", "answer"):
@@ -136,12 +154,24 @@ def test_missing_index_exits_3_and_says_how_to_build(tmp_path: Path) -> None:
 
 
 def test_filters(sample_index: Path) -> None:
-    for query in ("ambtenaren partij:JA21", "ambtenaren ministerie:VWS", "ambtenaren minister:Helder",
-                  "ambtenaren jaar:2024", "ambtenaren vergaderjaar:2023-2024", "ambtenaren datum:2024-02..2024-03",
-                  "ambtenaren nr:1064", "ambtenaren status:beantwoord", "indiener:Erdmans"):
+    for query in (
+        "ambtenaren partij:JA21",
+        "ambtenaren ministerie:VWS",
+        "ambtenaren minister:Helder",
+        "ambtenaren jaar:2024",
+        "ambtenaren vergaderjaar:2023-2024",
+        "ambtenaren datum:2024-02..2024-03",
+        "ambtenaren nr:1064",
+        "ambtenaren status:beantwoord",
+        "indiener:Erdmans",
+    ):
         assert run_cli(query, "--index", str(sample_index)).returncode == 0, query
-    for query in ("ambtenaren partij:PVV", "ambtenaren jaar:2023", "ambtenaren status:onbeantwoord",
-                  "ambtenaren ministerie:AenM"):
+    for query in (
+        "ambtenaren partij:PVV",
+        "ambtenaren jaar:2023",
+        "ambtenaren status:onbeantwoord",
+        "ambtenaren ministerie:AenM",
+    ):
         assert run_cli(query, "--index", str(sample_index)).returncode == 1, query
     assert run_cli("ambtenaren", "--partij", "JA21", "--since", "2024-02", "--index", str(sample_index)).returncode == 0
     assert run_cli("ambtenaren", "--until", "2023-12-31", "--index", str(sample_index)).returncode == 1
@@ -171,8 +201,14 @@ def test_similar_finds_other_documents(real_index: Path) -> None:
     assert done.returncode == 0
     rows = hits(done.stdout)
     assert rows and all(r["doc_id"] != "ah-tk-20232024-1064" for r in rows)
-    stdin = run_cli("similar", "-", "--index", str(real_index), "--json",
-                    input="Klopt het dat de minister de aanstelling van een woordvoerder heeft geblokkeerd?")
+    stdin = run_cli(
+        "similar",
+        "-",
+        "--index",
+        str(real_index),
+        "--json",
+        input="Klopt het dat de minister de aanstelling van een woordvoerder heeft geblokkeerd?",
+    )
     top = hits(stdin.stdout)[:3]
     assert len(top) == 3 and all("woordvoerder" in r["question"] for r in top)
 
@@ -214,7 +250,9 @@ def test_analyze_json() -> None:
 def test_index_is_incremental_and_reports(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "a.md").write_text((SAMPLE_CORPUS / "ah-tk-20232024-1064.md").read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "a.md").write_text(
+        (SAMPLE_CORPUS / "ah-tk-20232024-1064.md").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     index = tmp_path / "index"
     first = run_cli("index", "--corpus", str(corpus), "--index", str(index), "--json")
     report = json.loads(first.stdout)
@@ -275,11 +313,11 @@ def test_index_writable_by_others_is_refused(sample_index: Path, tmp_path: Path)
 
 
 def test_the_one_liner_reads_exactly_the_search_commands_options() -> None:
-    """The fast path (kvsearch.oneliner) and ``kvsearch search`` must accept the same options."""
+    """The fast path (kvsearch.cli.fast_path) and ``kvsearch search`` must accept the same options."""
     import typer
 
-    from kvsearch.cli import app
-    from kvsearch.oneliner import LIMIT_RANGE, SEARCH_OPTIONS
+    from kvsearch.cli.app import app
+    from kvsearch.cli.fast_path import LIMIT_RANGE, SEARCH_OPTIONS
 
     command = typer.main.get_command(app).commands["search"]  # type: ignore[attr-defined]
     typer_options = {}

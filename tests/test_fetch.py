@@ -269,9 +269,8 @@ class TestIncremental:
         pdf_link = f'<gzd:itemUrl manifestation="pdf">{archive.base}{document_path("ah-1251487", "pdf", group)}'
         xml_link = f'<gzd:itemUrl manifestation="xml">{archive.base}{document_path("ah-1251487", "xml", group)}'
         page = archive.routes["sru:aanhangsel:1"][0]
-        page.body = (
-            page.body.replace(b"2026-06-02T16:40:03.551102+02:00", b"2026-07-01T09:00:00.000000+02:00")
-            .replace(pdf_link.encode(), f"{xml_link}</gzd:itemUrl>{pdf_link}".encode())
+        page.body = page.body.replace(b"2026-06-02T16:40:03.551102+02:00", b"2026-07-01T09:00:00.000000+02:00").replace(
+            pdf_link.encode(), f"{xml_link}</gzd:itemUrl>{pdf_link}".encode()
         )
         xml = archive.fixture("ah-tk-20232024-1076.xml").replace(b"ah-tk-20232024-1076", b"ah-1251487")
         archive.on(document_path("ah-1251487", "xml", group), Reply(body=xml))

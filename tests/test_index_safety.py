@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from kvsearch.generations import CURRENT, INDEX_MARKER, OWNER_MARKER
+from kvsearch.storage.generations import CURRENT, INDEX_MARKER, OWNER_MARKER
 from tests.conftest import ROOT, SAMPLE_CORPUS, run_cli, small_tmpfs
 
 SAMPLE = SAMPLE_CORPUS / "ah-tk-20232024-1064.md"
@@ -161,8 +161,14 @@ def refused_build(corpus: Path, index: Path, tmp_path: Path) -> None:
 def interrupted_build(corpus: Path, index: Path, tmp_path: Path) -> None:
     change_one(corpus)
     env = {**os.environ, "KVSEARCH_FAULT": "publishing:kill"}
-    killed = subprocess.run([sys.executable, "-m", "kvsearch", "index", "--corpus", str(corpus), "--index", str(index)],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    killed = subprocess.run(
+        [sys.executable, "-m", "kvsearch", "index", "--corpus", str(corpus), "--index", str(index)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert killed.returncode == -9
 
 
@@ -175,8 +181,9 @@ def missing_corpus_build(corpus: Path, index: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("event", [unchanged_build, refused_build, interrupted_build, missing_corpus_build])
-def test_rollback_survives_a_build_that_publishes_nothing(two_generations: Path, corpus: Path, tmp_path: Path,
-                                                           event: Callable[[Path, Path, Path], None]) -> None:
+def test_rollback_survives_a_build_that_publishes_nothing(
+    two_generations: Path, corpus: Path, tmp_path: Path, event: Callable[[Path, Path, Path], None]
+) -> None:
     index = two_generations
     before = live(index).name
     previous = [g for g in generations(index) if g != before]
@@ -220,8 +227,12 @@ def test_a_file_others_can_write_is_refused_before_unpickling(tmp_path: Path, co
     generation = live(index)
     toc = next(generation.glob("_MAIN_*.toc"))
     proof = tmp_path / "code-ran"
-    target = {"toc": toc, "segment": next(generation.glob("*.seg")), "generation": generation,
-              "current": index / CURRENT}[where]
+    target = {
+        "toc": toc,
+        "segment": next(generation.glob("*.seg")),
+        "generation": generation,
+        "current": index / CURRENT,
+    }[where]
     if where == "toc":  # same size as before: a manifest check of sizes alone would pass it
         planted = pickle.dumps(_Planted(proof))
         toc.write_bytes(planted + b"\0" * (toc.stat().st_size - len(planted)))
@@ -300,9 +311,18 @@ def break_manifest(index: Path) -> None:
     (live(index) / "manifest.json").write_text("{not json")
 
 
-@pytest.mark.parametrize("damage", [break_current_missing, break_current_bytes, break_current_folder,
-                                    break_truncated_segment, break_deleted_segment, break_manifest,
-                                    break_shared_segment])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        break_current_missing,
+        break_current_bytes,
+        break_current_folder,
+        break_truncated_segment,
+        break_deleted_segment,
+        break_manifest,
+        break_shared_segment,
+    ],
+)
 def test_searches_fall_back_and_the_next_build_heals(two_generations: Path, corpus: Path, damage) -> None:
     index = two_generations
     older, newer = generations(index)
@@ -358,8 +378,16 @@ NOBODY = 65534
 
 
 def as_nobody(*args: str) -> subprocess.CompletedProcess[str]:
-    command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-               sys.executable, "-m", "kvsearch", *args]
+    command = [
+        "setpriv",
+        f"--reuid={NOBODY}",
+        f"--regid={NOBODY}",
+        "--clear-groups",
+        sys.executable,
+        "-m",
+        "kvsearch",
+        *args,
+    ]
     env = {**os.environ, "NO_COLOR": "1", "HOME": "/nonexistent"}
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
@@ -369,8 +397,19 @@ def open_folder() -> Iterator[Path]:
     """A folder another user can reach (pytest's own tmp folders are private to root)."""
     if os.geteuid() != 0 or not shutil.which("setpriv"):
         pytest.skip("running as another user needs root and setpriv")
-    can_run = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-                              sys.executable, "-c", "import kvsearch"], cwd=ROOT, capture_output=True)
+    can_run = subprocess.run(
+        [
+            "setpriv",
+            f"--reuid={NOBODY}",
+            f"--regid={NOBODY}",
+            "--clear-groups",
+            sys.executable,
+            "-c",
+            "import kvsearch",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+    )
     if can_run.returncode != 0:
         pytest.skip("another user cannot run kvsearch from this checkout (its folder is private)")
     folder = Path(f"/tmp/kvsearch-safety-{os.getpid()}")

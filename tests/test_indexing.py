@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from whoosh import index as whoosh_index
 
-from kvsearch import analysis
-from kvsearch.corpus import load_corpus
-from kvsearch.fastwriter import FastSegmentWriter
-from kvsearch.indexer import passage_records
-from kvsearch.schema import KvCodec, build_schema
+from kvsearch.analysis import analyzer as analysis
+from kvsearch.engine.schema import KvCodec, build_schema
+from kvsearch.engine.segment_writer import FastSegmentWriter
+from kvsearch.indexer.build import passage_records
+from kvsearch.ingest.corpus import load_corpus
 from tests.conftest import REAL_CORPUS, SAMPLE_CORPUS
 
 
@@ -38,15 +38,30 @@ def dump(path: Path) -> dict[str, Any]:
                     m.next()
                 postings[(fieldname, tbytes)] = items
                 info = reader.term_info(fieldname, tbytes)
-                postings[(fieldname, tbytes, "info")] = (info.weight(), info.doc_frequency(), info.min_length(),
-                                                          info.max_length(), info.max_weight(), info.min_id(), info.max_id())
-            lengths = {f: [reader.doc_field_length(n, f) for n in range(reader.doc_count_all())]
-                       for f in ("title", "question", "answer")}
+                postings[(fieldname, tbytes, "info")] = (
+                    info.weight(),
+                    info.doc_frequency(),
+                    info.min_length(),
+                    info.max_length(),
+                    info.max_weight(),
+                    info.min_id(),
+                    info.max_id(),
+                )
+            lengths = {
+                f: [reader.doc_field_length(n, f) for n in range(reader.doc_count_all())]
+                for f in ("title", "question", "answer")
+            }
             stored = list(reader.all_stored_fields())
             columns = {f: list(reader.column_reader(f)) for f in ("date",) if reader.has_column(f)}
             totals = {f: reader.field_length(f) for f in ("title", "question", "answer")}
-            return {"postings": postings, "lengths": lengths, "stored": stored, "columns": columns, "totals": totals,
-                    "segments": len(ix._segments())}
+            return {
+                "postings": postings,
+                "lengths": lengths,
+                "stored": stored,
+                "columns": columns,
+                "totals": totals,
+                "segments": len(ix._segments()),
+            }
     finally:
         ix.close()
 
@@ -117,8 +132,8 @@ def test_fast_writer_merges_and_deletes_like_whoosh(records: list[dict[str, Any]
 
 
 def _generation_files(index: Path) -> dict[str, Any]:
-    from kvsearch.catalog import read_records
-    from kvsearch.generations import CURRENT, VOCABULARY, read_json
+    from kvsearch.indexer.records import read_records
+    from kvsearch.storage.generations import CURRENT, VOCABULARY, read_json
 
     generation = index / (index / CURRENT).read_text().strip()
     files = read_records(generation, "files")
@@ -135,7 +150,7 @@ def _generation_files(index: Path) -> dict[str, Any]:
 def test_incremental_dedup_and_vocabulary_equal_full(tmp_path: Path) -> None:
     import shutil
 
-    from kvsearch.indexer import build_index
+    from kvsearch.indexer.build import build_index
 
     corpus = tmp_path / "corpus"
     shutil.copytree(REAL_CORPUS / "limburg-2024", corpus / "limburg-2024")
@@ -159,9 +174,9 @@ def test_incremental_keeps_unchanged_records_in_walk_order(tmp_path: Path) -> No
     import hashlib
     import shutil
 
-    from kvsearch.catalog import RECORDS
-    from kvsearch.generations import CURRENT
-    from kvsearch.indexer import build_index
+    from kvsearch.indexer.build import build_index
+    from kvsearch.indexer.records import RECORDS
+    from kvsearch.storage.generations import CURRENT
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -202,8 +217,8 @@ def test_two_builds_within_one_second_both_publish(tmp_path: Path, monkeypatch: 
     import shutil
     from datetime import datetime
 
-    from kvsearch import indexer
-    from kvsearch.generations import CURRENT
+    from kvsearch.indexer import build as indexer
+    from kvsearch.storage.generations import CURRENT
 
     class Frozen(datetime):
         @classmethod
@@ -228,10 +243,10 @@ def test_full_disk_in_sqlite_is_a_write_error(tmp_path: Path, monkeypatch: pytes
     import shutil
     import sqlite3
 
-    from kvsearch.catalog import Catalog
     from kvsearch.errors import IndexWriteError
-    from kvsearch.generations import CURRENT
-    from kvsearch.indexer import build_index
+    from kvsearch.indexer.build import build_index
+    from kvsearch.indexer.records import Catalog
+    from kvsearch.storage.generations import CURRENT
 
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(SAMPLE_CORPUS, corpus)
@@ -251,8 +266,8 @@ def test_full_disk_in_sqlite_is_a_write_error(tmp_path: Path, monkeypatch: pytes
 
 
 def test_parallel_segments_hold_what_one_writer_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kvsearch import indexer
-    from kvsearch.generations import CURRENT
+    from kvsearch.indexer import build as indexer
+    from kvsearch.storage.generations import CURRENT
 
     corpus = REAL_CORPUS
     dumps = []
@@ -278,7 +293,7 @@ def test_json_written_in_pieces_is_one_dump(tmp_path: Path, data: Any) -> None:
     import gzip
     import json
 
-    from kvsearch.indexer import _dump_json, _write_json
+    from kvsearch.indexer.build import _dump_json, _write_json
 
     expected = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     _write_json(tmp_path / "plain.json", data)
@@ -302,9 +317,9 @@ def test_builds_keep_the_analysed_words_for_the_next_build(tmp_path: Path) -> No
     import sqlite3
 
     import kvsearch
-    from kvsearch.catalog import RECORDS, read_records
-    from kvsearch.generations import CURRENT, file_checksum
-    from kvsearch.indexer import build_index
+    from kvsearch.indexer.build import build_index
+    from kvsearch.indexer.records import RECORDS, read_records
+    from kvsearch.storage.generations import CURRENT, file_checksum
 
     def live_generation() -> Path:
         return index / (index / CURRENT).read_text().strip()

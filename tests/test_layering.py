@@ -11,14 +11,14 @@ import pytest
 PURE = [
     "kvsearch.models",
     "kvsearch.results",
-    "kvsearch.safe_text",
+    "kvsearch.ingest.safe_text",
     "kvsearch.errors",
-    "kvsearch.sources",
-    "kvsearch.parsing",
-    "kvsearch.corpus",
-    "kvsearch.catalog",
-    "kvsearch.analysis",
-    "kvsearch.vocabulary",
+    "kvsearch.ingest.sources",
+    "kvsearch.parsing.document",
+    "kvsearch.ingest.corpus",
+    "kvsearch.indexer.records",
+    "kvsearch.analysis.analyzer",
+    "kvsearch.analysis.vocabulary",
     "kvsearch.query",
     "kvsearch.render",
     "kvsearch",
@@ -39,7 +39,7 @@ def test_pure_modules_load_no_whoosh_textual_or_typer(module: str) -> None:
 
 
 def test_searching_from_the_cli_does_not_load_textual() -> None:
-    loaded = loaded_after("import kvsearch.cli, kvsearch.searcher, kvsearch.indexer")
+    loaded = loaded_after("import kvsearch.cli.app, kvsearch.searcher.core, kvsearch.indexer.build")
     assert "textual" not in loaded
     assert "whoosh" in loaded
 
@@ -48,16 +48,24 @@ def test_a_one_liner_search_loads_no_cli_framework(sample_index) -> None:
     """``kvsearch QUERY`` is the command run most: Typer, pydantic, Rich and Textual cost more
     to import than the search itself, so the one-liner path must not load them."""
     statement = (
-        "from kvsearch.oneliner import main; import contextlib, io; "
+        "from kvsearch.cli import main; import contextlib, io; "
         f"out = io.StringIO(); r = contextlib.redirect_stdout(out); r.__enter__(); "
         f"code = main(['neutraliteit', '--index', {str(sample_index)!r}]); r.__exit__(None, None, None); "
         "assert code == 0, code"
     )
     loaded = loaded_after(statement)
-    assert "kvsearch.searcher" in loaded
-    for framework in ("typer", "pydantic", "rich", "textual", "kvsearch.cli", "kvsearch.indexer", "kvsearch.parsing"):
+    assert "kvsearch.searcher.core" in loaded
+    for framework in (
+        "typer",
+        "pydantic",
+        "rich",
+        "textual",
+        "kvsearch.cli.app",
+        "kvsearch.indexer.build",
+        "kvsearch.parsing.document",
+    ):
         assert framework not in loaded, f"the one-liner imports {framework}"
-    # What Whoosh imports but never uses for us (kvsearch/whooshlib.py), and package metadata.
+    # What Whoosh imports but never uses for us (kvsearch/engine/whoosh_import.py), and package metadata.
     for unused in (
         "asyncio",
         "urllib.request",
@@ -76,14 +84,14 @@ def test_a_one_liner_search_loads_no_cli_framework(sample_index) -> None:
         assert unused not in loaded, f"the one-liner imports {unused}"
     # dataclasses pulls in inspect, ast and dis (results are NamedTuples); the file readers and
     # the "bedoelde u" matcher are not needed to print hits.
-    for unused in ("dataclasses", "inspect", "kvsearch.models", "kvsearch.sources", "difflib"):
+    for unused in ("dataclasses", "inspect", "kvsearch.models", "kvsearch.ingest.sources", "difflib"):
         assert unused not in loaded, f"the one-liner imports {unused}"
 
 
 def test_whoosh_stand_ins_are_gone_after_import() -> None:
     """The stand-ins live only while Whoosh is imported: later imports get the real modules."""
     statement = (
-        "import kvsearch.searcher, urllib.request, whoosh.compat, whoosh.lang.morph_en; "
+        "import kvsearch.searcher.core, urllib.request, whoosh.compat, whoosh.lang.morph_en; "
         "assert hasattr(urllib.request, 'urlopen'); assert whoosh.lang.morph_en.variations('house'); "
         "from whoosh.query import Variations; from whoosh.reading import SegmentReader"
     )
@@ -94,7 +102,7 @@ def test_what_whoosh_keeps_of_a_stand_in_still_works() -> None:
     """Whoosh keeps ``import tempfile`` and ``from shutil import copyfileobj`` from its import: each
     loads the real module when first used, and writing an index (which needs them) works."""
     statement = (
-        "import kvsearch.searcher, sys; "
+        "import kvsearch.searcher.core, sys; "
         "import whoosh.filedb.filestore as fs, whoosh.util.times as times, whoosh.filedb.filetables as tables; "
         "import whoosh.util, whoosh.compat, whoosh.analysis.morph as morph, whoosh.filedb.compound as compound; "
         "assert 'tempfile' not in sys.modules; "
@@ -110,8 +118,10 @@ def test_what_whoosh_keeps_of_a_stand_in_still_works() -> None:
     assert {"tempfile", "calendar", "random", "html", "shutil", "whoosh.lang.porter"} <= loaded
 
 
-@pytest.mark.parametrize("module", ["kvsearch.cli", "kvsearch.oneliner"])
+@pytest.mark.parametrize(
+    "module", ["kvsearch.cli", "kvsearch.cli.app", "kvsearch.cli.fast_path", "kvsearch.cli.output"]
+)
 def test_cli_uses_only_the_public_api(module: str) -> None:
     source = open(__import__(module, fromlist=["x"]).__file__, encoding="utf-8").read()
-    for private in ("kvsearch.searcher", "kvsearch.indexer", "kvsearch.schema", "import whoosh"):
+    for private in ("kvsearch.searcher.core", "kvsearch.indexer.build", "kvsearch.engine.schema", "import whoosh"):
         assert private not in source, private

@@ -80,12 +80,12 @@ def test_reading_xml_loads_no_index_or_interface_framework():
     import sys
 
     code = (
-        "import sys; from kvsearch.sources import official_xml_text; "
+        "import sys; from kvsearch.ingest.sources import official_xml_text; "
         f"official_xml_text(open({str(SRU_DATA / 'ah-tk-20232024-1100.xml')!r}, 'rb').read()); "
         "print(' '.join(sorted(sys.modules)))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = set(done.stdout.split())
-    assert "kvsearch.officialxml" in loaded
+    assert "kvsearch.ingest.official_xml" in loaded
     for framework in ("whoosh", "textual", "typer", "kvsearch.fetch"):
         assert framework not in loaded

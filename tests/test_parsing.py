@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kvsearch.corpus import load_corpus, parse_file
-from kvsearch.parsing import numbers_from_spec, parliamentary_year, parse_document
-from kvsearch.sources import SourceText
+from kvsearch.ingest.corpus import load_corpus, parse_file
+from kvsearch.ingest.sources import SourceText
+from kvsearch.parsing.document import numbers_from_spec, parliamentary_year, parse_document
 from tests.conftest import DATA, SAMPLE_CORPUS, SHARED_CORPUS, TEST_CORPUS, needs_shared_corpus
 
 EXPECTED = sorted((DATA / "expected").glob("*.json"))
@@ -166,8 +166,10 @@ def test_whole_shared_corpus_parses_without_crash() -> None:
         ("zie bijlage 2 3 en", {1}, "zie bijlage 2 3 en", []),  # 2 is no footnote of this document
     ],
 )
-def test_footnote_references_are_taken_out_of_the_text(text: str, numbers: set[int], want: str, refs: list[int]) -> None:
-    from kvsearch.parsing import _MarkerState
+def test_footnote_references_are_taken_out_of_the_text(
+    text: str, numbers: set[int], want: str, refs: list[int]
+) -> None:
+    from kvsearch.parsing.document import _MarkerState
 
     found: list[int] = []
     assert _MarkerState(numbers).strip(text, found) == want

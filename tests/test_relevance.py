@@ -64,7 +64,7 @@ def scores(relevance_indexes: dict[str, Path]) -> dict[str, ev.Scores]:
 def test_every_expected_passage_exists(relevance_indexes: dict[str, Path]) -> None:
     assert ev.check_passages(relevance_indexes["shipped"], QUERIES) == []
     folders = set()
-    from kvsearch.searcher import open_searcher
+    from kvsearch.searcher.core import open_searcher
 
     with open_searcher(relevance_indexes["shipped"]) as (searcher, _info):
         source = {s["doc_id"]: (s.get("document") or {}).get("source", "") for s in searcher.all_stored_fields()}
@@ -94,7 +94,12 @@ def test_shipped_meets_floors(scores: dict[str, ev.Scores]) -> None:
 @needs_shared_corpus()
 def test_pasted_question_with_question_marks_is_natural_language(relevance_indexes: dict[str, Path]) -> None:
     # "aanleveren?" is punctuation, not a one-letter wildcard; "K.?" is not a bad wildcard.
-    found = ev.search("Wat doet de NZa met zorgaanbieders die wachttijden foutief aanleveren?", index_dir=relevance_indexes["shipped"])
+    found = ev.search(
+        "Wat doet de NZa met zorgaanbieders die wachttijden foutief aanleveren?", index_dir=relevance_indexes["shipped"]
+    )
     assert "ah-tk-20242025-562#5" in [h.passage_id for h in found.hits[:3]]
-    found = ev.search("Hoe wordt het onterecht uitbetaalde toeslaggeld teruggehaald bij Kadir K.?", index_dir=relevance_indexes["shipped"])
+    found = ev.search(
+        "Hoe wordt het onterecht uitbetaalde toeslaggeld teruggehaald bij Kadir K.?",
+        index_dir=relevance_indexes["shipped"],
+    )
     assert found.hits

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kvsearch.generations import CURRENT
+from kvsearch.storage.generations import CURRENT
 from tests.conftest import REAL_CORPUS, ROOT, SAMPLE_CORPUS, run_cli, small_tmpfs
 
 QUERIES = ["ambtenaren", "stikstof OR waterstof", "partij:PVV", "Israël"]
@@ -35,7 +35,11 @@ def popen_index(corpus: Path, index: Path, fault: str = "", *extra: str) -> subp
     env = {**os.environ, "KVSEARCH_FAULT": fault}
     return subprocess.Popen(
         [sys.executable, "-m", "kvsearch", "index", "--corpus", str(corpus), "--index", str(index), *extra],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -59,7 +63,11 @@ def live_index(tmp_path: Path, corpus: Path) -> Path:
 
 def leftovers(index: Path) -> list[str]:
     current = (index / CURRENT).read_text().strip()
-    return sorted(p.name for p in index.iterdir() if p.name.startswith(".build-") or (p.name.startswith("gen-") and p.name != current))
+    return sorted(
+        p.name
+        for p in index.iterdir()
+        if p.name.startswith(".build-") or (p.name.startswith("gen-") and p.name != current)
+    )
 
 
 @pytest.mark.parametrize("point", ["reading", "writing", "publishing"])
@@ -121,8 +129,13 @@ print(json.dumps(counts))
 
 def test_searches_during_rebuilds_always_answer(corpus: Path, live_index: Path, tmp_path: Path) -> None:
     rebuilt = tmp_path / "rebuilt"
-    loop = subprocess.Popen([sys.executable, "-c", SEARCH_LOOP, str(live_index), str(rebuilt), "5"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    loop = subprocess.Popen(
+        [sys.executable, "-c", SEARCH_LOOP, str(live_index), str(rebuilt), "5"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     for _ in range(2):
         done = run_cli("index", "--corpus", str(corpus), "--index", str(live_index), "--full")
         assert done.returncode == 0, done.stderr
@@ -205,7 +218,7 @@ def test_shrink_guard_and_rollback(corpus: Path, live_index: Path) -> None:
 
 
 def stored_passages(index: Path) -> list[tuple[str, str, str, str]]:
-    from kvsearch.searcher import open_searcher
+    from kvsearch.searcher.core import open_searcher
 
     with open_searcher(index) as (searcher, _info):
         return sorted(

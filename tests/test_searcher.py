@@ -14,15 +14,29 @@ import pytest
 from whoosh.collectors import TopCollector
 
 import kvsearch
-from kvsearch import searcher
 from kvsearch.query import parse_query
+from kvsearch.searcher import core as searcher
 from tests.conftest import REAL_CORPUS, run_cli
 
 QUERIES = [
-    "ambtenaren", "minister", "neutraliteit ambtenaren", '"uw Kamer"', "stikstof OR waterstof",
-    "asiel NOT opvang", "asiel -opvang", "ambtena*", "(jeugdzorg OR ggz) wachttijden",
-    "ambtenaren partij:JA21", "minister jaar:2024", "kamer datum:2024-01..2024-06", "status:onbeantwoord",
-    "soort:mededeling", "vragen nr:1064", '"de minister"', '"vragen van het lid"', '"in het kader van" jaar:2024',
+    "ambtenaren",
+    "minister",
+    "neutraliteit ambtenaren",
+    '"uw Kamer"',
+    "stikstof OR waterstof",
+    "asiel NOT opvang",
+    "asiel -opvang",
+    "ambtena*",
+    "(jeugdzorg OR ggz) wachttijden",
+    "ambtenaren partij:JA21",
+    "minister jaar:2024",
+    "kamer datum:2024-01..2024-06",
+    "status:onbeantwoord",
+    "soort:mededeling",
+    "vragen nr:1064",
+    '"de minister"',
+    '"vragen van het lid"',
+    '"in het kader van" jaar:2024',
     '"uw Kamer" OR "de minister" -stikstof',
     "Hoe neutraal zijn ambtenaren bij bijeenkomsten over de verkiezingsuitslag van november",
     "Bent u bekend met het bericht dat de wachttijden in de jeugdzorg en de ggz verder oplopen in Limburg",
@@ -66,7 +80,7 @@ def scored_one_by_one(opened: Any, whoosh_query: Any) -> tuple[list[tuple[float,
 
     Going from match to match, Whoosh's coordination bonus sometimes leaves out a term that a
     passage has (a passage with 8 of the terms scored 62.385 instead of 62.428); a matcher
-    made for the passage counts them all, and so does ``kvsearch.topk``.
+    made for the passage counts them all, and so does ``kvsearch.engine.top_k``.
     """
     scored = []
     for leaf, offset in opened.leaf_searchers():
@@ -90,7 +104,9 @@ def test_hit_counts_skip_deleted_passages(tmp_path: Path) -> None:
     assert run_cli("index", "--corpus", str(corpus), "--index", str(index)).returncode in (0, 6)
     changed = sorted(corpus.glob("*.txt"))[:3]
     for path in changed:  # a changed document is deleted and added again
-        path.write_text(path.read_text(encoding="utf-8") + "\nextra regel over ambtenaren en de minister\n", encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8") + "\nextra regel over ambtenaren en de minister\n", encoding="utf-8"
+        )
     assert run_cli("index", "--corpus", str(corpus), "--index", str(index)).returncode in (0, 6)
     with searcher.open_searcher(index) as (opened, _info):
         assert any(leaf.reader().has_deletions() for leaf, _ in opened.leaf_searchers())

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kvsearch import indexer, searcher, wholeindex
-from kvsearch.generations import CURRENT
+from kvsearch.engine import whole_index as wholeindex
+from kvsearch.indexer import build as indexer
+from kvsearch.searcher import core as searcher
+from kvsearch.storage.generations import CURRENT
 from tests.conftest import REAL_CORPUS
 
 # fmt: off

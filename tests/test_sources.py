@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kvsearch import sources
-from kvsearch.corpus import load_corpus
 from kvsearch.errors import SourceError
-from kvsearch.sources import clean_text, decode_text, read_source
+from kvsearch.ingest import sources
+from kvsearch.ingest.corpus import load_corpus
+from kvsearch.ingest.sources import clean_text, decode_text, read_source
 from tests.conftest import SAMPLE_CORPUS, run_cli
 
 SEED = (SAMPLE_CORPUS / "ah-tk-20232024-1064.md").read_text(encoding="utf-8")

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from whoosh.columns import CompressedBytesColumn
 from whoosh.filedb.filestore import RamStorage
 
-from kvsearch.corpus import load_corpus
-from kvsearch.indexer import passage_records
-from kvsearch.storedcolumn import TRAINING_VALUES, DictionaryCompressedColumn
+from kvsearch.engine.stored_column import TRAINING_VALUES, DictionaryCompressedColumn
+from kvsearch.indexer.build import passage_records
+from kvsearch.ingest.corpus import load_corpus
 from tests.conftest import REAL_CORPUS
 
 
@@ -63,9 +63,10 @@ def test_term_table_file_is_whooshs(keys: set[bytes]) -> None:
     from whoosh.filedb.filestore import RamStorage
     from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 
-    from kvsearch.schema import _TermTable
+    from kvsearch.engine.schema import _TermTable
 
     storage = RamStorage()
+
     def compact(handle):
         return _TermTable.taking_over(OrderedHashWriter(handle))
 
@@ -85,8 +86,8 @@ def test_posting_reader_and_lengths_are_whooshs(real_index: Path) -> None:
     for every posting of every term of the text fields in a real index."""
     from whoosh.codec.whoosh3 import W3LeafMatcher, W3PerDocReader
 
-    from kvsearch.schema import _LeafMatcher
-    from kvsearch.searcher import TEXT_FIELDS, open_searcher
+    from kvsearch.engine.schema import _LeafMatcher
+    from kvsearch.searcher.core import TEXT_FIELDS, open_searcher
 
     checked = postings = terms_over_several_blocks = 0
     with open_searcher(real_index) as (searcher, _info):
@@ -118,5 +119,13 @@ def test_posting_reader_and_lengths_are_whooshs(real_index: Path) -> None:
 
 def _posting(m: Any) -> tuple[Any, ...]:
     """What a block reader tells about its current posting and block."""
-    return (m.is_active(), m.id(), m.weight(), m.value(),
-            m.block_max_id(), m.block_max_weight(), m.block_min_length(), m.block_max_length())
+    return (
+        m.is_active(),
+        m.id(),
+        m.weight(),
+        m.value(),
+        m.block_max_id(),
+        m.block_max_weight(),
+        m.block_min_length(),
+        m.block_max_length(),
+    )

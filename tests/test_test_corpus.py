@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kvsearch.corpus import load_corpus
+from kvsearch.ingest.corpus import load_corpus
 from tests.conftest import SHARED_CORPUS, TEST_CORPUS, needs_shared_corpus, run_cli
 
 # A clone carries it in every checkout: it has to stay small.

@@ -24,9 +24,7 @@ def answered(app: KvsearchApp) -> bool:
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("size", [(80, 24), (90, 30)])
-async def test_a_small_terminal_shows_the_question_and_the_footer(
-    real_index: Path, size: tuple[int, int]
-) -> None:
+async def test_a_small_terminal_shows_the_question_and_the_footer(real_index: Path, size: tuple[int, int]) -> None:
     app = make_app(real_index, "zorg")
     async with app.run_test(size=size) as pilot:
         await until(pilot, lambda: answered(app) and app.current is not None)

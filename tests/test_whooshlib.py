@@ -1,4 +1,4 @@
-"""kvsearch.whooshlib's reader of memory-mapped index files behaves like the BytesIO it
+"""kvsearch.engine.whoosh_import's reader of memory-mapped index files behaves like the BytesIO it
 replaces (which copied the whole mapped file), for every operation Whoosh uses."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pickle
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kvsearch.whooshlib import MappedFile
+from kvsearch.engine.whoosh_import import MappedFile
 
 OPERATIONS = st.lists(
     st.one_of(

@@ -23,8 +23,8 @@ from kvsearch.errors import ServiceError
 from kvsearch.fetch.http import DocumentGone, RefusedLink, Transport
 from kvsearch.fetch.sru import DEFAULT_SRU_URL, PUBLICATIONS, Record, build_query, list_records
 from kvsearch.fetch.store import Store, is_safe_id
-from kvsearch.officialxml import kamervragen_text
-from kvsearch.safe_xml import parse_xml
+from kvsearch.ingest.official_xml import kamervragen_text
+from kvsearch.ingest.safe_xml import parse_xml
 
 __all__ = ["DEFAULT_SRU_URL", "FetchReport", "fetch"]
 

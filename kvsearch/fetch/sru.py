@@ -3,7 +3,7 @@
 The service answers a query it cannot parse with HTTP 200 and a ``diagnostics`` element, and
 some failures with an HTML page, also with status 200; both are errors here, never "no
 results". Elements are matched by their local name, since the service's namespace prefixes
-vary between responses; XML is parsed without DTDs or entities (:mod:`kvsearch.safe_xml`).
+vary between responses; XML is parsed without DTDs or entities (:mod:`kvsearch.ingest.safe_xml`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from kvsearch.errors import ServiceError
 from kvsearch.fetch.http import Transport
-from kvsearch.safe_xml import UnsafeXml, local_name, parse_xml
+from kvsearch.ingest.safe_xml import UnsafeXml, local_name, parse_xml
 
 DEFAULT_SRU_URL = "https://repository.overheid.nl/sru"
 
@@ -133,9 +133,11 @@ def parse_page(body: bytes, publication: str, url: str) -> Page:
     if local_name(root) != "searchRetrieveResponse":
         raise ServiceError(f"the service's answer is not an SRU response (<{local_name(root)}>): {url}")
     records_element = _first(root, "records")
-    records = [] if records_element is None else [
-        parse_record(element, publication) for element in records_element if local_name(element) == "record"
-    ]
+    records = (
+        []
+        if records_element is None
+        else [parse_record(element, publication) for element in records_element if local_name(element) == "record"]
+    )
     return Page(_number(_text(root, "numberOfRecords")), records, _number(_text(root, "nextRecordPosition")))
 
 
@@ -143,11 +145,7 @@ def parse_record(element: ET.Element, publication: str) -> Record:
     """A record's identifier, change stamp and document links."""
     meta = _first(element, "originalData")
     enriched = _first(element, "enrichedData")
-    stamp = (
-        _text(meta, "datumTijdstipWijzigingExpression")
-        or _text(enriched, "timestamp")
-        or _text(meta, "modified")
-    )
+    stamp = _text(meta, "datumTijdstipWijzigingExpression") or _text(enriched, "timestamp") or _text(meta, "modified")
     item_urls = {}
     if enriched is not None:
         for item in enriched.iter():

@@ -102,9 +102,7 @@ class KvsearchApp(App[None]):
             id="facets",
             tooltip="Show or hide the filters by party, ministry and year",
         ),
-        Binding(
-            "x", "clear_filters", "Clear filters", id="clear_filters", tooltip="Drop all filters"
-        ),
+        Binding("x", "clear_filters", "Clear filters", id="clear_filters", tooltip="Drop all filters"),
         Binding(
             "p",
             "previous_passage",
@@ -129,9 +127,7 @@ class KvsearchApp(App[None]):
         ),
         Binding("o", "open", "Open", id="open", tooltip="Open the official page in a browser"),
         Binding("c", "cite", "Cite", id="cite", tooltip="Copy a citation to the clipboard"),
-        Binding(
-            "y", "copy", "Copy text", id="copy", tooltip="Copy the passage text to the clipboard"
-        ),
+        Binding("y", "copy", "Copy text", id="copy", tooltip="Copy the passage text to the clipboard"),
         Binding("j", "json", "JSON", id="json", tooltip="The hit as JSON"),
     ]
 
@@ -237,25 +233,19 @@ class KvsearchApp(App[None]):
         except KvsearchError as error:
             message = SearchFailed(request, str(error), "query")
         except Exception as error:  # a bug must not take the terminal down with it
-            message = SearchFailed(
-                request, f"internal error: {type(error).__name__}: {error}", "error"
-            )
+            message = SearchFailed(request, f"internal error: {type(error).__name__}: {error}", "error")
         else:
             message = HitsFound(request, result)
         if not worker.is_cancelled:
             self.post_message(message)
 
-    def _facets_without_own_filter(
-        self, result: SearchResult, text: str, filters: dict[str, Filter]
-    ) -> None:
+    def _facets_without_own_filter(self, result: SearchResult, text: str, filters: dict[str, Filter]) -> None:
         """Count a filtered facet as if its own filter were off, so its other values stay choosable."""
         for name, (kind, _) in FACETS.items():
             if kind in filters:
                 others = [f for k, f in filters.items() if k != kind]
                 try:
-                    wider = kvsearch.search(
-                        text, index_dir=self.index_dir, limit=1, filters=others, facets=True
-                    )
+                    wider = kvsearch.search(text, index_dir=self.index_dir, limit=1, filters=others, facets=True)
                 except KvsearchError:  # e.g. no words and no other filter left
                     continue
                 result.facets[name] = wider.facets.get(name, {})
@@ -281,23 +271,15 @@ class KvsearchApp(App[None]):
 
     def _summary(self, event: HitsFound) -> Content:
         result = event.result
-        shown = (
-            f"{len(result.hits)} of {result.total}"
-            if result.total > len(result.hits)
-            else str(result.total)
-        )
+        shown = f"{len(result.hits)} of {result.total}" if result.total > len(result.hits) else str(result.total)
         parts = [f"{shown} {'hit' if result.total == 1 else 'hits'}"]
         if event.similar_to:
-            parts[0] = (
-                f"{shown} passages similar to {safe(event.similar_to)} (Esc: back to your search)"
-            )
+            parts[0] = f"{shown} passages similar to {safe(event.similar_to)} (Esc: back to your search)"
         if self.show_timing:
             parts.append(f"{result.seconds * 1000:.0f} ms")
         if self.filters and not event.similar_to:
             parts.append(
-                "filters: "
-                + ", ".join(f"{FACET_LABELS[k]} {safe(v)}" for k, v in self.filters.items())
-                + " (x clears)"
+                "filters: " + ", ".join(f"{FACET_LABELS[k]} {safe(v)}" for k, v in self.filters.items()) + " (x clears)"
             )
         if result.relaxed:
             parts.append("no passage has all the words; showing those with most of them")
@@ -313,9 +295,7 @@ class KvsearchApp(App[None]):
             lines.append(Content("Try without the filters: press x to drop them."))
         if not event.result.suggestion and not self.filters:
             lines.append(
-                Content(
-                    "Try fewer or other words, or a prefix such as ambtena*. Press ? for the query syntax."
-                )
+                Content("Try fewer or other words, or a prefix such as ambtena*. Press ? for the query syntax.")
             )
         return Content("\n\n").join(lines)
 
@@ -326,9 +306,7 @@ class KvsearchApp(App[None]):
         self.answered = event.request
         if event.kind == "query":
             self.query_one("#search").add_class("-error")
-            self._status(
-                Content.assemble(("Query error: ", "bold"), safe(event.message)), error=True
-            )
+            self._status(Content.assemble(("Query error: ", "bold"), safe(event.message)), error=True)
             return
         self.query_one("#hits", HitList).show([])
         self.query_one("#facets", FacetList).show({}, self.filters)
@@ -361,19 +339,11 @@ class KvsearchApp(App[None]):
         self.query_one("#facets", FacetList).show({}, self.filters)
         self.current = None
         self.refresh_bindings()
-        self._status(
-            Content(
-                "Type to search; Enter searches at once; F1 (or ? outside the search box) for help."
-            )
-        )
+        self._status(Content("Type to search; Enter searches at once; F1 (or ? outside the search box) for help."))
         self.query_one("#passage", PassageView).message(
-            Content(
-                "Search the written questions of the Tweede Kamer and the government's answers.\n\n"
-            )
+            Content("Search the written questions of the Tweede Kamer and the government's answers.\n\n")
             + Content("Examples: ").stylize("bold")
-            + Content(
-                'neutraliteit ambtenaren   "uw Kamer"   stikstof partij:VVD   ministerie:VWS jaar:2024'
-            )
+            + Content('neutraliteit ambtenaren   "uw Kamer"   stikstof partij:VVD   ministerie:VWS jaar:2024')
         )
         self._check_index_exists()
 
@@ -403,9 +373,7 @@ class KvsearchApp(App[None]):
             return
         self._index_state = state
         if state is not None:
-            self.notify(
-                "A new index was published; results refreshed.", title="Index updated", markup=False
-            )
+            self.notify("A new index was published; results refreshed.", title="Index updated", markup=False)
         self.document = None
         self._reselect = self.current.passage_id if self.current else None
         if self.similar_to is None:
@@ -540,10 +508,7 @@ class KvsearchApp(App[None]):
             spans = None
         else:
             words = matched_words(reference)
-            spans = {
-                field: rehighlight(getattr(target, field), words)
-                for field in ("question", "answer")
-            }
+            spans = {field: rehighlight(getattr(target, field), words) for field in ("question", "answer")}
         self.current = target
         self.query_one("#passage", PassageView).show(target, spans)
 
@@ -554,9 +519,7 @@ class KvsearchApp(App[None]):
             self._pending_document = "show"
             self._load_document(self.current.doc_id)
             return
-        self.push_screen(
-            DocumentScreen(self.document[1], self.current.passage_id, matched_words(self.current))
-        )
+        self.push_screen(DocumentScreen(self.document[1], self.current.passage_id, matched_words(self.current)))
 
     @work(thread=True, exclusive=True, group="document")
     def _load_document(self, doc_id: str) -> None:

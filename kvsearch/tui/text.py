@@ -30,11 +30,7 @@ def highlighted(text: str, spans: list[tuple[int, int]], *, one_line: bool = Fal
 
 def snippet(hit: Hit, width: int = 240) -> Content:
     """One line from the answer (or the question) around its first cluster of matched words."""
-    field = (
-        "answer"
-        if hit.highlights.get("answer") or not hit.highlights.get("question")
-        else "question"
-    )
+    field = "answer" if hit.highlights.get("answer") or not hit.highlights.get("question") else "question"
     text = getattr(hit, field) or hit.question or hit.answer
     spans = hit.highlights.get(field, []) if text is getattr(hit, field) else []
     start = 0
@@ -57,9 +53,7 @@ def person(meta: dict | None) -> str:
 def document_line(hit: Hit) -> str:
     """ "nr. 1064 (2023-2024) · vraag 8 · Erdmans (JA21) → Minister Helder (VWS) · 2024-02-16"."""
     meta = hit.document
-    number = f"nr. {meta.get('number') or hit.doc_id}" + (
-        f" ({meta['year']})" if meta.get("year") else ""
-    )
+    number = f"nr. {meta.get('number') or hit.doc_id}" + (f" ({meta['year']})" if meta.get("year") else "")
     people = askers_line(meta)
     answerer = person(meta.get("answered_by"))
     if answerer:
@@ -75,9 +69,7 @@ def title(hit: Hit) -> Content:
 
 def hit_row(hit: Hit) -> Content:
     """Three lines for the results list: subject, document line, snippet."""
-    return Content("\n").join(
-        [title(hit).stylize("bold"), Content(document_line(hit)).stylize("dim"), snippet(hit)]
-    )
+    return Content("\n").join([title(hit).stylize("bold"), Content(document_line(hit)).stylize("dim"), snippet(hit)])
 
 
 def citation(hit: Hit) -> str:
@@ -88,17 +80,10 @@ def citation(hit: Hit) -> str:
     asked = questions_label(hit.questions)
     if meta.get("kind") == "vragen":
         return safe(
-            f"Kamervragen {meta.get('reference') or meta.get('number') or hit.doc_id}"
-            + (f", {asked}" if asked else "")
+            f"Kamervragen {meta.get('reference') or meta.get('number') or hit.doc_id}" + (f", {asked}" if asked else "")
         )
-    what = (
-        "mededeling"
-        if meta.get("kind") == "mededeling"
-        else (f"antwoord op {asked}" if asked else "antwoord")
-    )
-    return safe(
-        f"Aanhangsel Handelingen II {short}, nr. {meta.get('number') or hit.doc_id}, {what}"
-    )
+    what = "mededeling" if meta.get("kind") == "mededeling" else (f"antwoord op {asked}" if asked else "antwoord")
+    return safe(f"Aanhangsel Handelingen II {short}, nr. {meta.get('number') or hit.doc_id}, {what}")
 
 
 def passage_text(hit: Hit) -> str:

@@ -52,7 +52,8 @@ class Reads:
 def recording() -> Iterator[Reads]:
     """Records every block header and block kvsearch's block reader decodes, and every
     position list the phrase matching decodes (where a search reads postings in bulk)."""
-    from kvsearch import matchsets, schema
+    from kvsearch.engine import match_sets as matchsets
+    from kvsearch.engine import schema
 
     reads = Reads()
     matcher = schema._LeafMatcher
@@ -86,7 +87,7 @@ def recording() -> Iterator[Reads]:
 def decoding_seconds(reads: Reads) -> float:
     """Time to decode just what was read: each block header (length and pickled info), each
     block's data (inflated, unpickled, ids summed), each position list's positions."""
-    from kvsearch.schema import _HEADER_MAX, _INT
+    from kvsearch.engine.schema import _HEADER_MAX, _INT
 
     started = time.perf_counter()
     for buf, position in reads.headers:
@@ -104,8 +105,8 @@ def decoding_seconds(reads: Reads) -> float:
 
 def whoosh_seconds(index: Path, text: str) -> float:
     """Whoosh's own top 10 for kvsearch's query tree of ``text``."""
-    from kvsearch import searcher as kv
     from kvsearch.query import parse_query
+    from kvsearch.searcher import core as kv
 
     with kv.open_searcher(index) as (searcher, _info):
         parsed = parse_query(text)

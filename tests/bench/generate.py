@@ -198,7 +198,7 @@ def max_document_number() -> int:
 
 
 def prinsjesdag(year: int) -> date:
-    """Third Tuesday of September, where the parliamentary year starts (as kvsearch.parsing)."""
+    """Third Tuesday of September, where the parliamentary year starts (as kvsearch.parsing.document)."""
     first = date(year, 9, 1)
     return first.replace(day=1 + (1 - first.weekday()) % 7 + 14)
 
@@ -805,7 +805,7 @@ def _fold(word: str) -> str:
 @lru_cache(maxsize=1)
 def _lexicon() -> frozenset[str]:
     """The project's Dutch word list (folded word forms)."""
-    from kvsearch.analysis import lexicon_words
+    from kvsearch.analysis.analyzer import lexicon_words
 
     return lexicon_words()
 
@@ -967,8 +967,8 @@ def build_model(source: Path) -> Model:
     key = str(Path(source).resolve())
     if key in _MODELS:
         return _MODELS[key]
-    from kvsearch.corpus import iter_corpus, parse_file
     from kvsearch.errors import KvsearchError
+    from kvsearch.ingest.corpus import iter_corpus, parse_file
 
     if not Path(source).is_dir():
         raise FileNotFoundError(f"source corpus not found: {source}")

@@ -85,9 +85,9 @@ def extract_passages(corpus: Path, out: Path, every: int = 1) -> int:
     ``every``: parse only every n-th file (a run without baselines needs passages only to
     draw its queries from).
     """
-    from kvsearch import vocabulary
-    from kvsearch.corpus import iter_corpus, try_parse
-    from kvsearch.pdfworker import PdfWorker
+    from kvsearch.analysis import vocabulary
+    from kvsearch.ingest.corpus import iter_corpus, try_parse
+    from kvsearch.ingest.pdf_sandbox import PdfWorker
 
     count = 0
     with PdfWorker() as worker, open(out, "w", encoding="utf-8") as handle:
@@ -177,7 +177,9 @@ def make_queries(passages: Path, count: int, seed: int) -> list[dict[str, Any]]:
 # Measuring
 
 
-def run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+def run_measured(
+    command: list[str], env: dict[str, str] | None = None
+) -> tuple[float, float, subprocess.CompletedProcess[str]]:
     """Wall time (s) and peak memory (MB, the largest of the process and its children)."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
@@ -234,7 +236,10 @@ class Worker:
     def __init__(self, system: str, index: Path) -> None:
         self.process = subprocess.Popen(
             [sys.executable, str(SYSTEMS_SCRIPT), "serve", system, str(index)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=clean_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=clean_env(),
         )
         assert json.loads(self.process.stdout.readline())["ready"]  # type: ignore[union-attr]
 
@@ -253,7 +258,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def warm_queries(systems: list[str], indexes: dict[str, Path], queries: list[dict[str, Any]], rounds: int) -> dict[str, Any]:
+def warm_queries(
+    systems: list[str], indexes: dict[str, Path], queries: list[dict[str, Any]], rounds: int
+) -> dict[str, Any]:
     workers = {s: Worker(s, indexes[s]) for s in systems}
     times: dict[str, list[float]] = {s: [] for s in systems}
     by_kind: dict[str, dict[str, list[float]]] = {s: {} for s in systems}
@@ -266,7 +273,7 @@ def warm_queries(systems: list[str], indexes: dict[str, Path], queries: list[dic
                 workers[system].ask(spec)
         for number in range(rounds):
             for position, spec in enumerate(queries):
-                order = systems[(number + position) % len(systems):] + systems[: (number + position) % len(systems)]
+                order = systems[(number + position) % len(systems) :] + systems[: (number + position) % len(systems)]
                 for system in order:
                     answer = workers[system].ask(spec)
                     times[system].append(answer["ms"])
@@ -294,7 +301,9 @@ def warm_queries(systems: list[str], indexes: dict[str, Path], queries: list[dic
     }
 
 
-def cold_one_liners(systems: list[str], indexes: dict[str, Path], queries: list[dict[str, Any]], runs: int) -> dict[str, Any]:
+def cold_one_liners(
+    systems: list[str], indexes: dict[str, Path], queries: list[dict[str, Any]], runs: int
+) -> dict[str, Any]:
     """Fresh processes, interleaved; ``python -c pass`` alongside as the floor of any process."""
     from tests.bench.systems import query_text
 
@@ -310,12 +319,21 @@ def cold_one_liners(systems: list[str], indexes: dict[str, Path], queries: list[
                 elif system == "kvsearch":
                     command = [kvsearch_command(), query_text("kvsearch", spec), "--index", str(indexes[system])]
                 else:
-                    command = [sys.executable, str(SYSTEMS_SCRIPT), "cold", system, str(indexes[system]), json.dumps(spec)]
+                    command = [
+                        sys.executable,
+                        str(SYSTEMS_SCRIPT),
+                        "cold",
+                        system,
+                        str(indexes[system]),
+                        json.dumps(spec),
+                    ]
                 started = time.perf_counter()
                 done = subprocess.run(command, capture_output=True, text=True, env=env)
                 times[system].append((time.perf_counter() - started) * 1000)
                 if done.returncode not in (0, 1):
-                    raise SystemExit(f"{system} cold search failed (exit {done.returncode}): {done.stderr.strip()[-300:]}")
+                    raise SystemExit(
+                        f"{system} cold search failed (exit {done.returncode}): {done.stderr.strip()[-300:]}"
+                    )
     return {s: round(statistics.median(v), 1) for s, v in times.items()}
 
 
@@ -398,7 +416,11 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
     for key, (sign, limit) in TARGETS.items():
         if key in versus:
             value = versus[key]
-            out[key] = {"ratio": value, "target": f"{sign} {limit}", "met": value <= limit if sign == "≤" else value >= limit}
+            out[key] = {
+                "ratio": value,
+                "target": f"{sign} {limit}",
+                "met": value <= limit if sign == "≤" else value >= limit,
+            }
     share = results["ratios"].get("kvsearch incremental_1pct/full")
     if share is not None:
         out["incremental_1pct_share"] = {"ratio": share, "target": "≤ 0.05", "met": share <= 0.05}
@@ -415,14 +437,22 @@ def print_table(results: dict[str, Any], systems: list[str]) -> None:
         ("warm query p95 (ms)", "warm_p95_ms", "{:.1f}"),
         ("cold one-liner p50 (ms)", "cold_ms", "{:.0f}"),
     ]
-    print(f"\n{results['passages']:,} passages, {results['documents']:,} documents "
-          f"(python -c pass: {results['python_start_ms']:.0f} ms)\n")
+    print(
+        f"\n{results['passages']:,} passages, {results['documents']:,} documents "
+        f"(python -c pass: {results['python_start_ms']:.0f} ms)\n"
+    )
     print(f"{'':<26}" + "".join(f"{s:>14}" for s in systems))
     for label, key, fmt in rows:
-        print(f"{label:<26}" + "".join(f"{fmt.format(results[s][key]) if results[s].get(key) is not None else '-':>14}" for s in systems))
+        print(
+            f"{label:<26}"
+            + "".join(f"{fmt.format(results[s][key]) if results[s].get(key) is not None else '-':>14}" for s in systems)
+        )
     kv = results["kvsearch"]
-    for key, label in (("incremental_1pct_s", "incremental +1 % (s)"), ("tui_keystroke_ms", "TUI keystroke→results (ms)"),
-                       ("tui_enter_ms", "TUI Enter→results (ms)")):
+    for key, label in (
+        ("incremental_1pct_s", "incremental +1 % (s)"),
+        ("tui_keystroke_ms", "TUI keystroke→results (ms)"),
+        ("tui_enter_ms", "TUI Enter→results (ms)"),
+    ):
         if key in kv:
             print(f"{label:<26}{kv[key]:>14}")
     print(f"\n{results['method']}:")
@@ -451,9 +481,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="Warm rounds over all queries.")
     parser.add_argument("--cold-runs", type=int, default=3, help="Fresh processes per cold query and system.")
     parser.add_argument("--no-tui", action="store_true")
-    parser.add_argument("--build-rounds", type=int, default=2, help="Full builds per system, in turns; the fastest counts.")
+    parser.add_argument(
+        "--build-rounds", type=int, default=2, help="Full builds per system, in turns; the fastest counts."
+    )
     parser.add_argument("--incremental-rounds", type=int, default=3, help="Incremental builds; the fastest counts.")
-    parser.add_argument("--reuse-build", type=Path, help="JSON with build_s and peak_mb of the kvsearch index already in --workdir.")
+    parser.add_argument(
+        "--reuse-build", type=Path, help="JSON with build_s and peak_mb of the kvsearch index already in --workdir."
+    )
     args = parser.parse_args()
     systems = [s for s in args.systems.split(",") if s]
     if "kvsearch" not in systems or not set(systems) <= set(SYSTEMS):
@@ -480,7 +514,7 @@ def main() -> None:
             "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "method": f"fastest of {max(1, args.build_rounds)} full builds per system, taking turns, and of "
-                      f"{max(1, args.incremental_rounds)} incremental builds",
+            f"{max(1, args.incremental_rounds)} incremental builds",
         }
         indexes = {s: workdir / f"index-{s}" for s in systems}
         builds: dict[str, list[dict[str, Any]]] = {s: [] for s in systems}
@@ -494,7 +528,11 @@ def main() -> None:
             if system == "kvsearch" and args.reuse_build:
                 # A build measured before (e.g. the hour-long 1M build, by an earlier commit
                 # with the same index format): its figures, and its index for the rest.
-                results[system] = {k: v for k, v in json.loads(args.reuse_build.read_text()).items() if k in ("build_s", "peak_mb", "commit")}
+                results[system] = {
+                    k: v
+                    for k, v in json.loads(args.reuse_build.read_text()).items()
+                    if k in ("build_s", "peak_mb", "commit")
+                }
             else:
                 results[system] = fastest(builds[system], "build_s", "peak_mb")
             # kvsearch counts what it indexed; the baselines index passages.jsonl.
@@ -517,8 +555,15 @@ def main() -> None:
             results["kvsearch"].update(tui_keystroke(indexes["kvsearch"], queries))
         step(f"incremental rebuild, 1 % new documents ({args.incremental_rounds} rounds)")
         results["kvsearch"].update(
-            incremental(corpus, indexes["kvsearch"], args.source, args.passages, args.seed, summary["next_number"],
-                        max(1, args.incremental_rounds))
+            incremental(
+                corpus,
+                indexes["kvsearch"],
+                args.source,
+                args.passages,
+                args.seed,
+                summary["next_number"],
+                max(1, args.incremental_rounds),
+            )
         )
         results["ratios"] = ratios(results, systems)
         results["targets"] = targets(results)

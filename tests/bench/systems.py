@@ -40,8 +40,11 @@ def query_text(system: str, spec: dict[str, Any]) -> str:
     words = [w for w in spec["words"] if w]
     if system == "fts5":
         terms = [_fts5_word(w) for w in words]
-        text = '"' + " ".join(w.replace('"', "") for w in words) + '"' if spec.get("phrase") else (
-            " OR ".join(terms) if spec.get("any") else " ".join(terms))
+        text = (
+            '"' + " ".join(w.replace('"', "") for w in words) + '"'
+            if spec.get("phrase")
+            else (" OR ".join(terms) if spec.get("any") else " ".join(terms))
+        )
         if spec.get("party"):
             text = f'({text}) AND party : "{spec["party"].lower()}"'
         if spec.get("year"):

@@ -14,11 +14,7 @@ from kvsearch.tui.widgets.passage_view import PassageBody
 
 
 class DocumentScreen(Screen[None]):
-    BINDINGS = [
-        Binding(
-            "escape,q,d", "dismiss", "Close", id="document.close", tooltip="Back to the results"
-        )
-    ]
+    BINDINGS = [Binding("escape,q,d", "dismiss", "Close", id="document.close", tooltip="Back to the results")]
 
     def __init__(self, hits: list[Hit], current: str, words: set[str]) -> None:
         super().__init__()
@@ -29,13 +25,8 @@ class DocumentScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="document"):
             for hit in self._hits:
-                spans = {
-                    field: rehighlight(getattr(hit, field), self._words)
-                    for field in ("question", "answer")
-                }
-                body = PassageBody(
-                    hit, spans=spans, classes="current" if hit.passage_id == self._current else ""
-                )
+                spans = {field: rehighlight(getattr(hit, field), self._words) for field in ("question", "answer")}
+                body = PassageBody(hit, spans=spans, classes="current" if hit.passage_id == self._current else "")
                 yield body
         yield Footer()
 

@@ -37,9 +37,7 @@ in it are plain text. The filter panel adds `partij:`,
 
 
 def keys_table(bindings: list[tuple[str, str, str]]) -> str:
-    rows = "\n".join(
-        f"| `{key}` | {tooltip or description} |" for key, description, tooltip in bindings
-    )
+    rows = "\n".join(f"| `{key}` | {tooltip or description} |" for key, description, tooltip in bindings)
     return "## Keys\n\n| key | does |\n| --- | --- |\n" + rows + "\n"
 
 

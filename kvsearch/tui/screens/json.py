@@ -16,9 +16,7 @@ from kvsearch.tui.text import safe_block
 
 
 class JsonScreen(ModalScreen[None]):
-    BINDINGS = [
-        Binding("escape,q,j", "dismiss", "Close", id="json.close", tooltip="Back to the results")
-    ]
+    BINDINGS = [Binding("escape,q,j", "dismiss", "Close", id="json.close", tooltip="Back to the results")]
 
     def __init__(self, hit: Hit) -> None:
         super().__init__()

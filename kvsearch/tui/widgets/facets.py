@@ -40,11 +40,7 @@ class FacetList(OptionList):
                 option_id = f"{kind}:{value}"
                 self.choices[option_id] = (kind, value)
                 mark = "● " if active.get(kind) == value else "  "
-                options.append(
-                    Option(
-                        Content.assemble(mark, (f"{count:>4} ", "dim"), safe(value)), id=option_id
-                    )
-                )
+                options.append(Option(Content.assemble(mark, (f"{count:>4} ", "dim"), safe(value)), id=option_id))
         self.clear_options()
         self.add_options(options)
         if keep in self.choices:

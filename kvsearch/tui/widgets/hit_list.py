@@ -22,9 +22,7 @@ class HitList(OptionList):
         self.clear_options()
         rows: list[Option | None] = []
         for i, hit in enumerate(self.hits):
-            rows.extend(
-                [None, Option(hit_row(hit), id=str(i))] if i else [Option(hit_row(hit), id=str(i))]
-            )
+            rows.extend([None, Option(hit_row(hit), id=str(i))] if i else [Option(hit_row(hit), id=str(i))])
         self.add_options(rows)  # None: a separator line between hits
         if self.hits:
             ids = [hit.passage_id for hit in self.hits]

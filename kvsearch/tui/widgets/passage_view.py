@@ -63,9 +63,7 @@ class PassageBody(Vertical):
             )
         )
         question.query_one(".text", Static).update(
-            highlighted(hit.question, spans.get("question", []))
-            if hit.question
-            else Content("—").stylize("dim")
+            highlighted(hit.question, spans.get("question", [])) if hit.question else Content("—").stylize("dim")
         )
         answer.query_one(".text", Static).update(
             highlighted(hit.answer, spans.get("answer", []))

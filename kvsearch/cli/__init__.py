@@ -1,0 +1,52 @@
+"""The ``kvsearch`` command.
+
+``kvsearch QUERY`` is the command run most, so it takes a fast path (:mod:`kvsearch.cli.fast_path`)
+that never imports Typer; everything else (help, other commands, options the fast path does not
+read exactly) goes to the Typer app in :mod:`kvsearch.cli.app`. Both write through
+:mod:`kvsearch.cli.output`.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+from kvsearch.cli.fast_path import COMMANDS, parse_search_args, run_search
+from kvsearch.cli.output import prepare_stdout, print_version, silence_stdout, write_err
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``kvsearch QUERY [options]`` on the fast path; everything else in the Typer app."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    prepare_stdout()
+    if args == ["--version"]:
+        return print_version()
+    values = parse_search_args(args) if args and args[0] not in COMMANDS else None
+    if values is None:
+        from kvsearch.cli.app import main as full_cli
+
+        gc.enable()  # long-running commands (index, tui) need the cycle collector
+        return full_cli(args)
+    from kvsearch.errors import ExitCode, KvsearchError, exit_code_for
+
+    try:
+        return run_search(**values)
+    except KvsearchError as error:
+        write_err(str(error))
+        return int(exit_code_for(error))
+    except KeyboardInterrupt:
+        write_err("interrupted")
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        silence_stdout()
+        return int(ExitCode.OK)
+    except Exception as error:  # a bug: one line, never a traceback
+        write_err(f"internal error: {type(error).__name__}: {error}")
+        return int(ExitCode.INTERNAL)
+
+
+def run() -> None:
+    # A one-shot search lives for a fraction of a second and makes few reference cycles: the
+    # cycle collector's passes over the objects that importing Whoosh creates are wasted there.
+    gc.disable()
+    sys.exit(main())

@@ -1,0 +1,522 @@
+"""Which passages a query matches, as sets of document numbers read from the posting lists.
+
+Whoosh finds matches one document at a time, through a tree of matchers in pure Python; for
+a phrase of common words it decodes the positions of every passage that has all of them
+(2 s for "ook in" at 100k passages). Sets of posting ids are intersected and joined in C, and
+a phrase's positions are decoded only for the passages that have all its words, the rarest
+word first. :class:`Within` then lets Whoosh score just those passages, with its own matchers,
+so the scores stay exactly Whoosh's. Used by :mod:`kvsearch.searcher.core` only.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+from collections.abc import Iterable
+from itertools import accumulate, islice
+from pickle import loads
+from typing import Any
+
+import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
+
+# isort: split
+from whoosh import formats, matching, query
+from whoosh.matching.wrappers import WrappingMatcher
+from whoosh.query.spans import SpanNear2
+from whoosh.scoring import BM25FScorer
+from whoosh.searching import Searcher
+from whoosh.system import _INT_SIZE
+
+from kvsearch.engine.schema import BYTE_LENGTHS
+from kvsearch.engine.whole_index import Expanded, WholeAnd, WholeOr
+
+#: Per (field, indexed term): its weight in each document it was read for.
+Tables = dict[tuple[str, bytes], dict[int, float]]
+
+
+def live_matches(leaf: Searcher, q: query.Query, tables: Tables | None = None) -> set[int]:
+    """The segment's document numbers that ``q`` matches, without deleted passages. With
+    ``tables``, each term's weights in the documents it was read for are kept there."""
+    reader = leaf.reader()
+    matching_set = matching_docs(leaf, reader, q, None, tables)
+    if reader.has_deletions():
+        matching_set = matching_set - reader.deleted_docs_set
+    return matching_set
+
+
+def matching_docs(
+    leaf: Searcher, reader: Any, q: query.Query, among: set[int] | None = None, tables: Tables | None = None
+) -> set[int]:
+    """The segment's document numbers that ``q`` matches (deletions not removed yet); with
+    ``among``, only those of these documents (posting blocks without any are not read)."""
+    kind = type(q)
+    if kind is query.And or kind is WholeAnd:  # the likely smallest part first; the others only among its matches
+        found = among
+        for sub in sorted(q.subqueries, key=lambda sub: sub.estimate_size(reader)):
+            found = matching_docs(leaf, reader, sub, found, tables)
+            if not found:
+                return set()
+        return found if found is not None else set()
+    if kind is query.Term:
+        if tables is None:
+            return posting_ids(leaf, reader, q.fieldname, q.text, among)
+        table = term_weights(leaf, reader, q.fieldname, q.text, among)
+        try:
+            btext = q.text if isinstance(q.text, bytes) else leaf.schema[q.fieldname].to_bytes(q.text)
+            tables[(q.fieldname, btext)] = table
+        except (KeyError, ValueError):
+            pass
+        return set(table)
+    if kind is query.Or or kind is WholeOr:
+        return set().union(*(matching_docs(leaf, reader, sub, among, tables) for sub in q.subqueries))
+    if kind is query.AndMaybe:
+        return matching_docs(leaf, reader, q.a, among, tables)
+    if kind is query.AndNot:
+        found = matching_docs(leaf, reader, q.a, among, tables)
+        return found - matching_docs(leaf, reader, q.b, found, tables) if found else found
+    if kind in (query.NumericRange, query.DateRange):  # dates: terms of several precisions
+        return matching_docs(leaf, reader, q._compile_query(reader), among, tables)
+    if kind is query.ConstantScoreQuery:
+        return matching_docs(leaf, reader, q.child, among, tables)
+    if kind is query.TermRange:  # indexed bytes: a date's terms are no text
+        return set().union(*(posting_ids(leaf, reader, q.fieldname, btext, among) for btext in q._btexts(reader)))
+    if kind is Expanded:  # a prefix: its expansions in the whole index, those this segment has
+        return set().union(*(posting_ids(leaf, reader, q.fieldname, btext, among) for btext in q._btexts(reader)))
+    if kind is Within:
+        found = set(q.ids(leaf))
+    elif kind is query.Phrase or kind is Near:
+        scores = phrase_scores(leaf, reader, q)
+        found = set(q.docs(leaf)) if scores is None else set(scores)
+    elif q is query.NullQuery:
+        return set()
+    else:
+        found = set(q.docs(leaf))  # prefixes and the like: Whoosh's own matching
+    return found if among is None else found & among
+
+
+def posting_ids(leaf: Searcher, reader: Any, fieldname: str, text: Any, among: set[int] | None = None) -> set[int]:
+    """The documents of one term's postings (with ``among``: only those of these documents)."""
+    if among is not None:
+        return set(term_weights(leaf, reader, fieldname, text, among, weights=False))
+    matcher = _term_matcher(leaf, reader, fieldname, text)
+    if matcher is None:
+        return set(query.Term(fieldname, text).docs(leaf))
+    if not hasattr(matcher, "_read_ids"):  # no postings, or one kept in the term table
+        return set(matcher.all_ids())
+    ids: set[int] = set()
+    while matcher.is_active():
+        matcher._read_ids()
+        ids.update(matcher._ids)
+        matcher._next_block()
+    return ids
+
+
+def term_weights(
+    leaf: Searcher,
+    reader: Any,
+    fieldname: str,
+    text: Any,
+    among: set[int] | None = None,
+    weights: bool = True,
+    ordered: list[int] | None = None,
+) -> dict[int, float]:
+    """The documents of one term's postings with the term's weight (frequency) in each (1.0
+    without ``weights``), a block at a time. With ``among``, only those of these documents:
+    a block whose id range holds none of them is skipped unread (a party's or a common
+    word's postings are long, the passages with a rare word few); ``ordered``: ``among``
+    sorted, when the caller has it."""
+    matcher = _term_matcher(leaf, reader, fieldname, text)
+    if matcher is None:
+        matcher = query.Term(fieldname, text).matcher(leaf)
+    found: dict[int, float] = {}
+    if not hasattr(matcher, "_read_ids"):  # no postings, or one kept in the term table
+        while matcher.is_active():
+            if among is None or matcher.id() in among:
+                found[matcher.id()] = matcher.weight()
+            matcher.next()
+        return found
+    if among is not None and ordered is None:
+        ordered = sorted(among)
+    low = 0  # the lowest id the current block may hold
+    while matcher.is_active():
+        high = matcher.block_max_id()
+        if ordered is None or bisect.bisect_right(ordered, high) > bisect.bisect_left(ordered, low):
+            matcher._read_ids()
+            ids = matcher._ids
+            kept = ids if among is None else among.intersection(ids)
+            if kept and weights:
+                matcher._read_weights()
+                if among is None:
+                    found.update(zip(ids, matcher._weights, strict=True))
+                else:  # set and dict operations in C; Python only for the documents kept
+                    block = dict(zip(ids, matcher._weights, strict=True))
+                    found.update({doc: block[doc] for doc in kept})
+            elif kept:
+                found.update(dict.fromkeys(kept, 1.0))
+        low = high + 1
+        matcher._next_block()
+    return found
+
+
+def _term_matcher(leaf: Searcher, reader: Any, fieldname: str, text: Any) -> Any:
+    """The raw posting matcher of a term (an empty one if the term is not indexed), or None
+    where Whoosh's internals are not the ones this module reads."""
+    try:
+        btext = text if isinstance(text, bytes) else leaf.schema[fieldname].to_bytes(text)
+        if (fieldname, btext) not in reader:
+            return matching.NullMatcher()
+        return reader._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    except (KeyError, ValueError, AttributeError):
+        return None
+
+
+def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, float] | None:
+    """The documents with the phrase's words at consecutive positions, as Whoosh's phrase
+    matching finds them (ordered, each word one position after the last), with the score
+    Whoosh gives them (the words' scores summed as its matcher tree sums them, times the
+    phrase's boost). The rarest word's postings are read first, the others' only in the
+    blocks that hold its documents; positions are decoded only where all the words are.
+    A :class:`Near` is matched the same way, its two words at most its slop apart.
+    None for phrases this does not handle.
+    """
+    if (q.slop != 1 and type(q) is not Near) or q.fieldname not in leaf.schema:
+        return None
+    field = leaf.schema[q.fieldname]
+    try:
+        words = [field.to_bytes(word) for word in q.words]
+    except ValueError:
+        return {}
+    if not words:
+        return {}
+    order = sorted(range(len(words)), key=lambda i: reader.doc_frequency(q.fieldname, words[i]))
+    tables: dict[int, dict[int, tuple[float, bytes]]] = {}
+    candidates: set[int] | None = None
+    for i in order:
+        table = _postings(leaf, reader, q.fieldname, words[i], candidates)
+        if table is None:
+            return None
+        tables[i] = table
+        candidates = set(table)
+        if not candidates:
+            return {}  # a word this segment does not have, or no document with all of them
+    assert candidates is not None
+    shifted = _positions_decoder(field.format)
+    if type(q) is Near:
+        starts = _near(tables, candidates, shifted, q.slop)
+        return _scored(leaf, q, words, tables, starts)
+    first, *others = order
+    table = tables[first]
+    # Where the phrase may start in each passage, narrowed word by word; the last word only
+    # has to meet one start (set operations over lazily decoded positions, in C).
+    starts = {doc: set(shifted(table[doc][1], first)) for doc in candidates}
+    for step, offset in enumerate(others, 1):
+        table = tables[offset]
+        if step == len(others):
+            met = (doc for doc, begins in starts.items() if not begins.isdisjoint(shifted(table[doc][1], offset)))
+            starts = {doc: starts[doc] for doc in met}
+            break
+        narrowed = ((doc, begins.intersection(shifted(table[doc][1], offset))) for doc, begins in starts.items())
+        starts = {doc: kept for doc, kept in narrowed if kept}
+    return _scored(leaf, q, words, tables, starts)
+
+
+def _scored(
+    leaf: Searcher, q: query.Phrase, words: list[bytes], tables: dict[int, dict[int, tuple[float, bytes]]], docs: Any
+) -> dict[int, float]:
+    """The phrase's score in each of ``docs``: its words' scores summed as Whoosh's matcher
+    tree sums them, times the phrase's boost."""
+    per_word = []
+    for i, word in enumerate(words):
+        scorer = leaf.weighting.scorer(leaf, q.fieldname, word)
+        weights = {doc: tables[i][doc][0] for doc in docs}
+        scores = bm25_scores(leaf, scorer, q.fieldname, weights, docs)
+        if scores is None:  # another scorer: Whoosh's, a passage at a time
+            scores = {doc: scorer.score(Posting(doc, weight)) for doc, weight in weights.items()}
+        per_word.append(scores)
+    total = _tree_sum_tables(per_word)
+    return {doc: score * q.boost for doc, score in total.items()} if q.boost != 1.0 else total
+
+
+def bm25_scores(
+    leaf: Searcher, scorer: Any, fieldname: str, weights: dict[int, float], docs: Iterable[int]
+) -> dict[int, float] | None:
+    """Whoosh's BM25F score of a term in each of ``docs`` (its weight there from ``weights``),
+    computed as its scorer computes it (``whoosh.scoring.bm25``, the same operations in the
+    same order, so the same floats), with the field lengths from the segment's length bytes:
+    a dictionary comprehension instead of four Python calls a passage. None for another
+    scorer, or lengths not kept as bytes."""
+    if type(scorer) is not BM25FScorer:
+        return None
+    perdoc = getattr(leaf.reader(), "_perdoc", None)
+    lengths = perdoc.length_bytes(fieldname) if hasattr(perdoc, "length_bytes") else None
+    if lengths is None:
+        return None
+    idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    table, k1_plus_1, one_minus_b = BYTE_LENGTHS, k1 + 1, 1 - b
+    return {
+        doc: idf * ((tf * k1_plus_1) / (tf + k1 * (one_minus_b + b * table[lengths[doc]] / avgfl)))
+        for doc in docs
+        for tf in (weights[doc],)
+    }
+
+
+def _positions_decoder(format: Any) -> Any:
+    """Whoosh's decoding of a posting's positions, each minus ``shift``: ``(value, shift) ->
+    positions``. For its ``Positions`` format (pickled gaps), an iterator summing the gaps
+    in C from ``-shift`` (Whoosh's decoder costs a Python call and loop per list; a phrase
+    of common words decodes 100,000s of lists)."""
+    if type(format) is not formats.Positions:
+        decode = format.decoder("positions")
+        return lambda value, shift: [p - shift for p in decode(value)]
+
+    def shifted(value: bytes, shift: int) -> Any:
+        # As Positions.decode_positions: the pickle's STOP is appended (bytes past it are ignored).
+        return islice(accumulate(loads(value[_INT_SIZE:] + b"."), initial=-shift), 1, None)
+
+    return shifted
+
+
+def _tree_sum_tables(tables: list[dict[int, float]]) -> dict[int, float]:
+    """Per document, the sum of its values in ``tables`` (all with the same documents) in the
+    order of Whoosh's matcher trees (``make_binary_tree``: each half summed, then the halves),
+    so the floats are Whoosh's to the last bit."""
+    if len(tables) == 1:
+        return tables[0]
+    half = len(tables) // 2
+    a, b = _tree_sum_tables(tables[:half]), _tree_sum_tables(tables[half:])
+    return {doc: score + b[doc] for doc, score in a.items()}
+
+
+class Near(query.Phrase):  # type: ignore[misc]
+    """Two words at most ``slop`` positions apart, in either order or at the same position:
+    the parts of a compound written apart ("opvang van asielzoekers" for asielopvang; the
+    index holds a compound's parts at its own position). Scored as a phrase."""
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        field = searcher.schema[self.fieldname] if self.fieldname in searcher.schema else None
+        if field is None or len(self.words) != 2:
+            return matching.NullMatcher()
+        reader = searcher.reader()
+        terms = []
+        for word in self.words:
+            try:
+                btext = field.to_bytes(word)
+            except ValueError:
+                return matching.NullMatcher()
+            if (self.fieldname, btext) not in reader:
+                return matching.NullMatcher()
+            terms.append(query.Term(self.fieldname, btext))
+        near = SpanNear2(terms, slop=self.slop, ordered=False, mindist=0).matcher(searcher, context)
+        return WrappingMatcher(near, boost=self.boost) if self.boost != 1.0 else near
+
+
+def _near(
+    tables: dict[int, dict[int, tuple[float, bytes]]], candidates: set[int], shifted: Any, slop: int
+) -> list[int]:
+    """The candidates where the two words' positions are at most ``slop`` apart."""
+    reach = range(-slop, slop + 1)
+    found = []
+    for doc in candidates:
+        around = {position + step for position in shifted(tables[0][doc][1], 0) for step in reach}
+        if not around.isdisjoint(shifted(tables[1][doc][1], 0)):
+            found.append(doc)
+    return found
+
+
+class Posting:
+    """One posting, as a term scorer reads it from a matcher."""
+
+    __slots__ = ("doc", "weighs")
+
+    def __init__(self, doc: int, weighs: float) -> None:
+        self.doc, self.weighs = doc, weighs
+
+    def id(self) -> int:
+        return self.doc
+
+    def weight(self) -> float:
+        return self.weighs
+
+
+def _postings(
+    leaf: Searcher, reader: Any, fieldname: str, btext: bytes, among: set[int] | None
+) -> dict[int, tuple[float, bytes]] | None:
+    """A term's weight and encoded value (positions) in each document, or with ``among`` in
+    each of these documents (blocks without any are not read); None where Whoosh's internals
+    are not the ones this module reads."""
+    matcher = _term_matcher(leaf, reader, fieldname, btext)
+    if matcher is matching.NullMatcher:
+        return {}
+    if matcher is None or not hasattr(matcher, "_read_ids"):
+        return None
+    found: dict[int, tuple[float, bytes]] = {}
+    ordered = sorted(among) if among is not None else None
+    low = 0  # the lowest id the current block may hold
+    while matcher.is_active():
+        high = matcher.block_max_id()
+        if ordered is None or bisect.bisect_right(ordered, high) > bisect.bisect_left(ordered, low):
+            matcher._read_ids()
+            ids = matcher._ids
+            kept = None if among is None else among.intersection(ids)
+            if kept is None or kept:
+                matcher._read_weights()
+                matcher._read_values()
+                weights, values = matcher._weights, matcher._values
+                if kept is None:
+                    found.update(zip(ids, zip(weights, values, strict=True), strict=True))
+                else:  # Python only for the documents kept, not for the whole block
+                    where = dict(zip(ids, range(len(ids)), strict=True))
+                    found.update({doc: (weights[i], values[i]) for doc in kept for i in (where[doc],)})
+        low = high + 1
+        matcher._next_block()
+    return found
+
+
+class Within(query.WrappingQuery):
+    """``child``, matched only in the documents its posting sets say it matches.
+
+    Whoosh then scores each of those documents with its own matchers (jumping to it), instead
+    of finding them itself; a phrase comes scored already (:func:`phrase_scores`). The
+    documents are computed once per segment and search.
+    """
+
+    def __init__(self, child: query.Query) -> None:
+        super().__init__(child)
+        self._found: dict[int, tuple[Any, list[int], dict[int, float] | None]] = {}
+
+    def _rewrap(self, child: query.Query) -> query.Query:
+        return Within(child)
+
+    def ids(self, leaf: Searcher) -> list[int]:
+        """The segment's live matches, in order."""
+        return self._matches(leaf)[1]
+
+    def _matches(self, leaf: Searcher) -> tuple[Any, list[int], dict[int, float] | None]:
+        reader = leaf.reader()
+        known = self._found.get(id(reader))
+        if known is None or known[0] is not reader:
+            scores = phrase_scores(leaf, reader, self.child) if type(self.child) in (query.Phrase, Near) else None
+            if scores is None:
+                ids = sorted(live_matches(leaf, self.child))
+                if type(self.child) in _CONSTANT_SCORE and self.child.constantscore:
+                    # Whoosh gives a range its boost as the score of every match (and would
+                    # first list all of them, anew for each search: 0.4 s for a year at 100k).
+                    scores = dict.fromkeys(ids, self.child.boost)
+            else:
+                ids = sorted(set(scores) - reader.deleted_docs_set if reader.has_deletions() else scores)
+            known = self._found[id(reader)] = (reader, ids, scores)
+        return known
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        _reader, ids, scores = self._matches(searcher)
+        if not ids:
+            return matching.NullMatcher()
+        if scores is not None:
+            return ScoredMatcher(ids, scores)
+        return OnlyMatcher(self.child.matcher(searcher, context), ids)
+
+
+class _Listed:
+    """What a matcher over a sorted list of document numbers ``_all`` (at ``_i``) answers."""
+
+    _all: list[int]
+    _i: int
+
+    def replace(self, minquality: float = 0) -> Any:
+        return self if self.is_active() else matching.NullMatcher()
+
+    def is_active(self) -> bool:
+        return self._i < len(self._all)
+
+    def id(self) -> int:
+        return self._all[self._i]
+
+    def all_ids(self) -> Any:
+        return iter(self._all[self._i :])
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+
+class ScoredMatcher(_Listed, matching.Matcher):
+    """Documents with their scores known beforehand."""
+
+    def __init__(self, ids: list[int], scores: dict[int, float], position: int = 0) -> None:
+        self._all = ids
+        self._scores = scores
+        self._i = position
+
+    def copy(self) -> ScoredMatcher:
+        return ScoredMatcher(self._all, self._scores, self._i)
+
+    def next(self) -> bool:
+        self._i += 1
+        return False
+
+    def skip_to(self, id: int) -> bool:
+        self._i = bisect.bisect_left(self._all, id, self._i)
+        return False
+
+    def weight(self) -> float:
+        return 1.0
+
+    def score(self) -> float:
+        return self._scores[self._all[self._i]]
+
+
+class OnlyMatcher(_Listed, WrappingMatcher):
+    """Visits only ``ids`` (all of which ``child`` matches), scored by ``child``."""
+
+    def __init__(self, child: Any, ids: list[int], position: int = 0) -> None:
+        super().__init__(child)
+        self._all = ids
+        self._i = position
+        self._align()
+
+    def _align(self) -> None:
+        if self._i < len(self._all) and self.child.is_active() and self.child.id() < self._all[self._i]:
+            self.child.skip_to(self._all[self._i])
+
+    def copy(self) -> OnlyMatcher:
+        return OnlyMatcher(self.child.copy(), self._all, self._i)
+
+    def next(self) -> bool:
+        self._i += 1
+        self._align()
+        return False
+
+    def skip_to(self, id: int) -> bool:
+        self._i = bisect.bisect_left(self._all, id, self._i)
+        self._align()
+        return False
+
+    def score(self) -> float:
+        return float(self.child.score())
+
+
+def within(q: query.Query) -> query.Query:
+    """``q`` with its phrases and date ranges (and ``q`` itself) matched from posting sets
+    (:class:`Within`).
+
+    Nodes are copied, not rebuilt with ``apply``, which would drop an ``Or``'s coordination
+    bonus (``scale``)."""
+    return Within(prematched(q))
+
+
+_CONSTANT_SCORE = (query.NumericRange, query.DateRange)
+
+
+def prematched(q: query.Query) -> query.Query:
+    """``q`` with its phrases and date ranges matched from posting sets (:class:`Within`)."""
+    if type(q) in (query.Phrase, Near) or type(q) in _CONSTANT_SCORE:
+        return Within(q)
+    if isinstance(q, query.BinaryQuery):
+        node = copy.copy(q)
+        node.a, node.b = prematched(q.a), prematched(q.b)
+        node.subqueries = (node.a, node.b)
+        return node
+    if isinstance(q, query.CompoundQuery):
+        node = copy.copy(q)
+        node.subqueries = [prematched(sub) for sub in q.subqueries]
+        return node
+    return q

@@ -1,0 +1,496 @@
+"""The Whoosh side of kvsearch: the Dutch analyzer as a Whoosh tokenizer, and the schema.
+
+The language rules live in :mod:`kvsearch.analysis.analyzer`; this module only adapts them to Whoosh,
+so index and query analysis are the same code by construction.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import operator
+import pickle
+import struct
+import zlib
+from array import array
+from collections.abc import Iterator
+from typing import Any
+
+import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
+
+# isort: split
+from whoosh import fields
+from whoosh.analysis import Token as WhooshToken
+from whoosh.analysis import Tokenizer
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldWriter,
+    W3LeafMatcher,
+    W3PerDocReader,
+    W3PerDocWriter,
+    W3PostingsWriter,
+    W3TermInfo,
+    _lenfield,
+)
+from whoosh.columns import NumericColumn, PickleColumn
+from whoosh.filedb import filetables
+from whoosh.system import emptybytes
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from kvsearch.analysis import analyzer as analysis
+from kvsearch.engine.stored_column import DictionaryCompressedColumn
+
+#: Bump when the schema or the stored fields change: an older index must be rebuilt.
+SCHEMA_VERSION = 5
+
+
+class DutchTokenizer(Tokenizer):  # type: ignore[misc]
+    """Feeds Whoosh the tokens of :func:`kvsearch.analysis.analyzer.analyze`.
+
+    Index mode gives every term (compound and hyphen parts share the word's position); query
+    mode gives one term per word. Without tokenizing (wildcards), the text is only folded.
+    ``variant`` names the analyzer chain (:data:`kvsearch.analysis.analyzer.VARIANTS`); it is pickled
+    with the schema, so an index is always queried with the chain that built it.
+    """
+
+    #: Class default: tokenizers pickled before variants existed are the shipped chain.
+    variant = "shipped"
+
+    def __init__(self, variant: str = "shipped") -> None:
+        if variant not in analysis.VARIANTS:
+            raise ValueError(f"unknown analyzer variant {variant!r}")
+        if variant != "shipped":
+            self.variant = variant
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.variant == self.variant  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.variant))
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[WhooshToken]:
+        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = analysis.fold(value)
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for item in analysis.analyze(value, query=(mode == "query"), variant=self.variant):
+            token.text = item.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[item.start : item.end]
+            if positions:
+                token.pos = start_pos + item.position
+            if chars:
+                token.startchar = start_char + item.start
+                token.endchar = start_char + item.end
+            yield token
+
+
+def dutch_text(stored: bool = True, field_boost: float = 1.0, variant: str = "shipped") -> fields.TEXT:
+    return fields.TEXT(analyzer=DutchTokenizer(variant), stored=stored, phrase=True, field_boost=field_boost)
+
+
+def keywords() -> fields.KEYWORD:
+    """Filter values: folded, comma-separated, never scored."""
+    return fields.KEYWORD(stored=False, lowercase=True, commas=True, scorable=False)
+
+
+def build_schema(variant: str = "shipped") -> fields.Schema:
+    """One Whoosh document per passage; everything needed to show a hit is stored.
+
+    ``variant`` selects the analyzer chain of the text fields (a baseline, for evaluation).
+    """
+    return fields.Schema(
+        passage_id=fields.ID(stored=True, unique=True),
+        doc_id=fields.ID(stored=True),
+        order=fields.STORED(),  # only read back (passages in document order), never searched
+        questions=fields.STORED(),  # "3,4,5": shown and matched against an id, never searched
+        title=dutch_text(variant=variant, field_boost=1.5),
+        question=dutch_text(variant=variant, field_boost=1.0),
+        answer=dutch_text(variant=variant, field_boost=1.2),
+        kind=fields.ID(stored=True),
+        status=fields.ID(stored=False),
+        number=fields.ID(stored=True),
+        year=fields.ID(stored=True),
+        date=fields.DATETIME(stored=False, sortable=True),
+        askers=keywords(),
+        parties=keywords(),
+        minister=keywords(),
+        ministry=keywords(),
+        document=fields.STORED(),  # the document's JSON fields (parse --json), without passages
+        notes=fields.STORED(),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Stored fields: the document's metadata once per document
+
+
+class KvCodec(W3Codec):  # type: ignore[misc]
+    """Whoosh's codec, storing what every passage of a document shares only once.
+
+    Every passage carries its document's metadata (``document``) and fields derived from it
+    (``title``, ``kind``, ``number``, ``year``, and ``doc_id`` from ``passage_id``). On disk, a
+    passage whose ``document`` equals the previous passage's stores only the distance back to
+    the passage that holds it, and derived fields that equal what can be derived are left out.
+    The stored fields are deflated against a dictionary of the segment's own text
+    (:mod:`kvsearch.engine.stored_column`). Readers put everything back, so every reader
+    (``stored_fields``, ``all_stored_fields``, merges) sees the same dictionaries as before.
+    The codec is pickled with each segment, so an index is always read with the codec that
+    wrote it.
+    """
+
+    def per_document_writer(self, storage: Any, segment: Any) -> Any:
+        return _PerDocWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        return _PostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+    def per_document_reader(self, storage: Any, segment: Any) -> Any:
+        return _PerDocReader(storage, segment)
+
+    def postings_reader(self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None) -> Any:
+        if terminfo.is_inlined() or not isinstance(getattr(dbfile, "_buf", None), memoryview):
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        offset, length = terminfo.extent()
+        return _LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+    def field_writer(self, storage: Any, segment: Any) -> Any:
+        writer = W3FieldWriter(self, storage, segment)
+        writer._tindex = _TermTable.taking_over(writer._tindex)
+        return writer
+
+
+def block_lengths(lengths: array | None, block_ids: array) -> tuple[int | None, int]:
+    """The shortest and longest field length (0 for none) of a posting block's documents, as
+    Whoosh's postings writer records them: (None, 0) when no document has the field."""
+    if lengths is None:
+        return None, 0
+    found = list(filter(None, map(lengths.__getitem__, block_ids)))
+    return (min(found), max(found)) if found else (None, 0)
+
+
+def posting_blocks(
+    ids: array, weights: list[float], lengths: array | None, limit: int
+) -> Iterator[tuple[int, int, array, list[float], float, int | None, int]]:
+    """A posting list cut into Whoosh's blocks of ``limit`` postings: per block its ``start``
+    and ``end``, ids, weights, highest weight (as given, not as stored in float32) and
+    shortest and longest field length, which Whoosh's writer keeps per block."""
+    total = len(ids)
+    for start in range(0, total, limit):
+        end = min(start + limit, total)
+        block_ids = ids[start:end]
+        given = weights[start:end]
+        yield start, end, block_ids, given, max(0, max(given)), *block_lengths(lengths, block_ids)
+
+
+class _TermTable(filetables.OrderedHashWriter):  # type: ignore[misc]
+    """Whoosh's term table writer, the same file, with each term's hash and position kept in
+    two arrays (12 bytes a term) instead of a tuple in a list (about 130 bytes): a segment of
+    a million passages has some 2.5 million terms, which held 300 MB until it was written."""
+
+    @classmethod
+    def taking_over(cls, table: filetables.OrderedHashWriter) -> _TermTable:
+        """This writer in place of ``table``, which has written its header and nothing more."""
+        compact = cls.__new__(cls)
+        compact.__dict__.update(table.__dict__)
+        del compact.buckets
+        compact.hashes = [array("I") for _ in range(256)]
+        compact.positions = [array("q") for _ in range(256)]
+        return compact
+
+    def add(self, key: bytes, value: bytes) -> None:
+        if key <= self.lastkey:
+            raise ValueError(f"Keys must increase: {self.lastkey!r}..{key!r}")
+        dbfile = self.dbfile
+        position = dbfile.tell()
+        self.index.append(position)
+        dbfile.write(filetables._lengths.pack(len(key), len(value)))
+        dbfile.write(key)
+        dbfile.write(value)
+        hashed = self.hashfn(key)
+        self.hashes[hashed & 255].append(hashed)
+        self.positions[hashed & 255].append(position)
+        self.lastkey = key
+
+    def _write_hashes(self) -> None:
+        # HashWriter._write_hashes over the arrays: the same open-addressing tables, in order.
+        dbfile = self.dbfile
+        pack = filetables._pointer.pack
+        for hashes, positions in zip(self.hashes, self.positions, strict=True):
+            slots = 2 * len(hashes)
+            self.directory.append((dbfile.tell(), slots))
+            table_hashes = array("I", bytes(4 * slots))
+            table_positions = array("q", bytes(8 * slots))
+            for hashed, position in zip(hashes, positions, strict=True):
+                slot = (hashed >> 8) % slots
+                while table_hashes[slot] or table_positions[slot]:
+                    slot = (slot + 1) % slots
+                table_hashes[slot] = hashed
+                table_positions[slot] = position
+            dbfile.write(b"".join(map(pack, table_hashes, table_positions)))
+
+
+def _derived(stored: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    """The stored fields that follow from the document's metadata and the passage id."""
+    derived = {
+        "title": document.get("title") or "",
+        "kind": document.get("kind"),
+        "number": document.get("number") or "",
+        "year": document.get("year") or "",
+    }
+    passage_id = stored.get("passage_id")
+    if isinstance(passage_id, str) and "#" in passage_id:
+        derived["doc_id"] = passage_id.rpartition("#")[0]
+    return derived
+
+
+#: The stored fields' column: pickled like Whoosh's, compressed with a trained dictionary.
+STORED_COLUMN = PickleColumn(DictionaryCompressedColumn())
+
+
+class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._head: int | None = None
+        self._head_document: Any = None
+
+    def finish_doc(self) -> None:
+        stored = self._storedfields
+        document = stored.get("document") if stored else None
+        if isinstance(document, dict):
+            for name, value in _derived(stored, document).items():
+                if name in stored and stored[name] == value and type(stored[name]) is type(value):
+                    del stored[name]
+            if self._head is not None and document == self._head_document:
+                stored["document"] = self._docnum - self._head
+            else:
+                self._head, self._head_document = self._docnum, document
+        super().finish_doc()
+
+    def _create_column(self, fieldname: str, column: Any) -> None:
+        super()._create_column(fieldname, STORED_COLUMN if fieldname == "_stored" else column)
+
+
+#: Blocks of fewer postings are stored uncompressed (most terms occur in one or two passages).
+SMALL_BLOCK = 3
+
+
+def _pickled(value: Any) -> bytes:
+    """``value`` pickled for Whoosh's block reader, which takes any protocol: protocol 2 (what
+    Whoosh writes) spells every bytes object as a call of ``_codecs.encode`` on a str (about
+    30 bytes each, and slow); protocol 5 writes it as length and bytes. The frame opcode (9
+    bytes, only a read-ahead hint) is left out."""
+    data = pickle.dumps(value, 5)
+    # One frame up to 64 KiB (pickle's frame size); a longer pickle keeps its frames.
+    return data[:2] + data[11:] if data[2:3] == _FRAME and len(data) <= 65536 else data
+
+
+_FRAME = b"\x95"
+
+
+class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
+    """Whoosh's postings writer, with the same blocks in fewer bytes, read by Whoosh's reader.
+
+    A block's header and data are pickled with protocol 5 (:func:`_pickled`), and blocks of
+    fewer than ``SMALL_BLOCK`` postings are stored uncompressed: every block records its own
+    compression level, and a zlib stream costs more to start (tens of microseconds) than such
+    a block costs to write, and saves no space on it; most terms have such a block.
+    """
+
+    def _write_block(self, last: bool = False) -> None:
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        self._put_block(data, len(self._ids), self._ids[-1], self._maxweight, self._minlength, self._maxlength, last)
+        self._blockcount += 1
+        self._new_block()
+
+    def _put_block(
+        self,
+        data: tuple[Any, Any, Any],
+        count: int,
+        last_id: int,
+        maxweight: float,
+        minlength: int | None,
+        maxlength: int,
+        last: bool,
+    ) -> None:
+        databytes = _pickled(data)
+        comp = self._compression if count >= SMALL_BLOCK else 0
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        infobytes = _pickled((count, last_id, maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)))
+        postfile = self._postfile
+        length = len(infobytes) + len(databytes)
+        postfile.write_int(-length if last else length)
+        postfile.write(infobytes)
+        postfile.write(databytes)
+
+    def write_postings(
+        self, format_: Any, ids: array, weights: list[float], values: list[bytes], lengths: array | None
+    ) -> W3TermInfo:
+        """A whole posting list at once: the blocks and term info ``add_posting`` for each
+        posting and ``finish_postings`` would write, without their per-block bookkeeping
+        (the index build writes every term this way)."""
+        fixedsize = format_.fixed_value_size()
+        postfile = self._postfile
+        startoffset = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        info = W3TermInfo()
+        total = len(ids)
+        for start, end, block_ids, given, maxweight, minlength, maxlength in posting_blocks(
+            ids, weights, lengths, self._blocklimit
+        ):
+            block_weights = array("f", given)
+            count = end - start
+            # W3TermInfo.add_block
+            info._weight += sum(block_weights)
+            info._df += count
+            info._minlength = minlength if info._minlength is None else min(info._minlength, minlength)
+            info._maxlength = max(info._maxlength, maxlength)
+            info._maxweight = max(info._maxweight, maxweight)
+            if info._minid is None:
+                info._minid = block_ids[0]
+            info._maxid = block_ids[-1]
+            # W3PostingsWriter._mini_ids, _mini_weights, _mini_values
+            mini_ids = tuple(map(operator.sub, block_ids, itertools.chain((0,), block_ids)))
+            if block_weights.count(1.0) == count:
+                mini_weights: Any = None
+            elif block_weights.count(block_weights[0]) == count:
+                mini_weights = block_weights[0]
+            else:
+                mini_weights = tuple(block_weights)
+            if fixedsize is None or fixedsize < 0:
+                mini_values: Any = tuple(filter(None, values[start:end]))
+            elif fixedsize == 0:
+                mini_values = None
+            else:
+                mini_values = emptybytes.join(filter(None, values[start:end]))
+            data = (mini_ids, mini_weights, mini_values)
+            self._put_block(data, count, block_ids[-1], maxweight, minlength, maxlength, end == total)
+        info.set_extent(startoffset, postfile.tell() - startoffset)
+        return info
+
+
+class _LeafMatcher(W3LeafMatcher):  # type: ignore[misc]
+    """Whoosh's reader of posting blocks, reading them straight from the mapped segment.
+
+    Whoosh reads a block's header with ``pickle.load`` from a file object (a dozen small
+    ``read`` calls, each a Python method) and undoes the delta coding of its ids in a Python
+    generator; at 300k passages a pasted question reads 20,000 blocks and these were 40 % of
+    its time. Here the header is unpickled from a copy of its bytes and the ids are summed by
+    ``itertools.accumulate``: the same values, in C.
+    """
+
+    def _goto(self, position: int) -> None:
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        buf = self._postfile._buf
+        (length,) = _INT.unpack_from(buf, position)
+        if length < 0:
+            self._lastblock = True
+            length = -length
+        start = position + _INT.size
+        self._nextoffset = start + length
+        header = io.BytesIO(buf[start : start + min(length, _HEADER_MAX)])
+        try:
+            info = pickle.load(header)
+        except Exception:  # a header longer than any this codec writes: Whoosh's own way
+            return super()._goto(position)
+        self._dataoffset = start + header.tell()
+        self._blocklength, self._maxid, self._maxweight, self._compression, shortest, longest = info
+        self._minlength = byte_to_length(shortest)
+        self._maxlength = byte_to_length(longest)
+
+    def _read_data(self) -> None:
+        data = self._postfile._buf[self._dataoffset : self._nextoffset]
+        self._data = pickle.loads(zlib.decompress(data) if self._compression else data)
+
+    def _read_ids(self) -> None:
+        if self._data is None:
+            self._read_data()
+        ids = self._data[0]
+        self._ids = ids if self._byteids else tuple(itertools.accumulate(ids))
+
+    def _read_weights(self) -> None:
+        if self._data is None:
+            self._read_data()
+        weights = self._data[1]
+        if weights is None or isinstance(weights, float):
+            self._weights = array("f", [1.0 if weights is None else weights]) * self._blocklength
+        else:
+            self._weights = weights
+
+
+_INT = struct.Struct("!i")
+#: Longer than any block header (a tuple of six numbers); the rest of the block is data.
+_HEADER_MAX = 96
+
+
+#: A field length as Whoosh stores it (one byte) -> the length it stands for (0: none).
+BYTE_LENGTHS = tuple(byte_to_length(code) for code in range(256))
+
+
+class _PerDocReader(W3PerDocReader):  # type: ignore[misc]
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        """Whoosh's answer, from the segment's length bytes read once (scoring asks this for
+        every passage it scores, through three layers of Python calls per read)."""
+        lengths = self.length_bytes(fieldname)
+        if lengths is None or docnum > self._doccount:
+            return super().doc_field_length(docnum, fieldname, default)
+        code = lengths[docnum] if docnum < len(lengths) else 0
+        return BYTE_LENGTHS[code] if code else None  # None for 0, as Whoosh returns
+
+    def length_bytes(self, fieldname: str) -> bytes | None:
+        """The segment's length byte of ``fieldname`` for each document (None if not stored
+        as one byte each); ``BYTE_LENGTHS`` turns one into the length."""
+        tables = self.__dict__.setdefault("_length_tables", {})
+        if fieldname not in tables:
+            reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            plain = type(reader) is NumericColumn.Reader and reader._fixedlen == 1
+            tables[fieldname] = reader._dbfile.get(reader._basepos, reader._count) if plain else None
+        return tables[fieldname]
+
+    def _stored(self, docnum: int) -> dict[str, Any]:
+        column = self._cached_reader("_stored", STORED_COLUMN)
+        return (column[docnum] if column is not None else None) or {}
+
+    def stored_fields(self, docnum: int) -> dict[str, Any]:
+        stored = self._stored(docnum)
+        document = stored.get("document")
+        if isinstance(document, int) and not isinstance(document, bool):
+            document = stored["document"] = self._stored(docnum - document)["document"]
+        if isinstance(document, dict):
+            for name, value in _derived(stored, document).items():
+                stored.setdefault(name, value)
+        return stored

@@ -1,0 +1,1 @@
+"""Build the index: corpus → documents → one Whoosh document per passage, published atomically."""

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from kvsearch.indexer.build import BuildReport, build_index, index_status, request_stop, rollback
     from kvsearch.ingest.corpus import load_corpus, parse_file
     from kvsearch.models import Document, Passage
-    from kvsearch.searcher.core import get_document, index_stats, search, similar
+    from kvsearch.searcher import get_document, index_stats, search, similar
 
 _LAZY = {
     "Document": "kvsearch.models",
@@ -48,10 +48,10 @@ _LAZY = {
     "index_status": "kvsearch.indexer.build",
     "rollback": "kvsearch.indexer.build",
     "request_stop": "kvsearch.indexer.build",
-    "get_document": "kvsearch.searcher.core",
-    "index_stats": "kvsearch.searcher.core",
-    "search": "kvsearch.searcher.core",
-    "similar": "kvsearch.searcher.core",
+    "get_document": "kvsearch.searcher",
+    "index_stats": "kvsearch.searcher",
+    "search": "kvsearch.searcher",
+    "similar": "kvsearch.searcher",
 }
 
 

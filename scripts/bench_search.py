@@ -46,12 +46,12 @@ def main() -> None:
     from whoosh.query import Term
 
     import kvsearch
-    from kvsearch.searcher.core import open_searcher
+    from kvsearch.searcher import open_searcher
 
     with open_searcher(index) as (searcher, _info):
         started = time.perf_counter()
         for _ in range(50):
-            searcher.search(Term("answer", "ambtenar"), limit=10)
+            searcher.whoosh.search(Term("answer", "ambtenar"), limit=10)
         term = (time.perf_counter() - started) / 50
     for query in queries:
         kvsearch.search(query, index_dir=index)  # warm caches

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from kvsearch.analysis import analyzer as analysis  # noqa: E402
 from kvsearch.indexer.build import build_index  # noqa: E402
-from kvsearch.searcher.core import search  # noqa: E402
+from kvsearch.searcher import search  # noqa: E402
 
 DEFAULT_SET = ROOT / "tests" / "data" / "relevance.json"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
@@ -98,7 +98,7 @@ def evaluate(
 
 def check_passages(index: Path, queries: list[dict[str, str]]) -> list[str]:
     """Expected passage ids that are not in the index (a broken set)."""
-    from kvsearch.searcher.core import open_searcher
+    from kvsearch.searcher import open_searcher
 
     with open_searcher(index) as (searcher, _info):
         ids = {stored["passage_id"] for stored in searcher.all_stored_fields()}
@@ -107,7 +107,7 @@ def check_passages(index: Path, queries: list[dict[str, str]]) -> list[str]:
 
 def analyzer_throughput(index: Path) -> tuple[int, float]:
     """Tokens and seconds to analyse every indexed text field once, caches cold."""
-    from kvsearch.searcher.core import open_searcher
+    from kvsearch.searcher import open_searcher
 
     with open_searcher(index) as (searcher, _info):
         texts = [s.get(f, "") for s in searcher.all_stored_fields() for f in ("title", "question", "answer")]

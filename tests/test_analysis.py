@@ -250,7 +250,7 @@ def test_highlighting_finds_exactly_the_words_analyze_matches() -> None:
     """highlight_spans takes shortcuts for speed (one scan per distinct word, a regex in C);
     it must mark exactly the words whose query analysis (or, for compounds, index analysis)
     gives a matched term, as a plain walk over analyze() does."""
-    from kvsearch.searcher.core import highlight_spans
+    from kvsearch.searcher import highlight_spans
 
     def reference(text: str, matched: set[str]) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []

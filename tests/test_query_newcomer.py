@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import kvsearch.searcher as searcher
 from kvsearch.errors import QuerySyntaxError
-from kvsearch.searcher import core as searcher
 from tests.conftest import SAMPLE_CORPUS, needs_shared_corpus, run_cli
 
 #: A document of the kind the issue is about: an NSC member's questions to the Minister of

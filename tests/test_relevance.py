@@ -64,7 +64,7 @@ def scores(relevance_indexes: dict[str, Path]) -> dict[str, ev.Scores]:
 def test_every_expected_passage_exists(relevance_indexes: dict[str, Path]) -> None:
     assert ev.check_passages(relevance_indexes["shipped"], QUERIES) == []
     folders = set()
-    from kvsearch.searcher.core import open_searcher
+    from kvsearch.searcher import open_searcher
 
     with open_searcher(relevance_indexes["shipped"]) as (searcher, _info):
         source = {s["doc_id"]: (s.get("document") or {}).get("source", "") for s in searcher.all_stored_fields()}

@@ -218,7 +218,7 @@ def test_shrink_guard_and_rollback(corpus: Path, live_index: Path) -> None:
 
 
 def stored_passages(index: Path) -> list[tuple[str, str, str, str]]:
-    from kvsearch.searcher.core import open_searcher
+    from kvsearch.searcher import open_searcher
 
     with open_searcher(index) as (searcher, _info):
         return sorted(

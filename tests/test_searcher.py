@@ -1,6 +1,6 @@
 """The searcher's shortcuts against Whoosh's own answers, on real indexes on disk.
 
-The hit count comes from sets of posting ids (``searcher._count``) instead of Whoosh matching
+The hit count comes from sets of posting ids (``ranking.count_matches``) instead of Whoosh matching
 every document; it must be exactly what Whoosh matches, also in an index with deleted
 passages (an incremental build replaces documents by deleting their old passages)."""
 
@@ -14,8 +14,11 @@ import pytest
 from whoosh.collectors import TopCollector
 
 import kvsearch
-from kvsearch.query import parse_query
-from kvsearch.searcher import core as searcher
+from kvsearch.engine import ranking
+from kvsearch.engine.match_sets import live_matches
+from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
+from kvsearch.searcher import open_searcher, plan
+from kvsearch.searcher.run import run
 from tests.conftest import REAL_CORPUS, run_cli
 
 QUERIES = [
@@ -45,29 +48,30 @@ QUERIES = [
 
 
 def assert_counts_match(index: Path) -> None:
-    with searcher.open_searcher(index) as (opened, _info):
+    with open_searcher(index) as (opened, _info):
         for text in QUERIES:
             parsed = parse_query(text, None)
-            natural = parsed.is_plain and len(parsed.words) > searcher.NATURAL_LANGUAGE_WORDS
-            whoosh_query = searcher._build_query(parsed, opened, any_word=natural)
-            assert searcher._count(opened, whoosh_query) == len(set(opened.docs_for_query(whoosh_query))), text
+            natural = parsed.is_plain and len(parsed.words) > NATURAL_LANGUAGE_WORDS
+            whoosh_query = plan.build_query(parsed, opened, any_word=natural)
+            whoosh_count = len(set(opened.whoosh.docs_for_query(whoosh_query)))
+            assert ranking.count_matches(opened, whoosh_query) == whoosh_count, text
 
 
 def assert_hits_match(index: Path) -> None:
     """The hits found from posting sets (``matchsets.Within``) are those Whoosh's own matchers
     find, in order and with the same scores (scoring every match: with its default of
     replacing matchers as it goes, Whoosh loses hits of "asiel -opvang")."""
-    with searcher.open_searcher(index) as (opened, _info):
+    with open_searcher(index) as (opened, _info):
         for text in QUERIES:
             parsed = parse_query(text, None)
-            natural = parsed.is_plain and len(parsed.words) > searcher.NATURAL_LANGUAGE_WORDS
-            whoosh_query = searcher._build_query(parsed, opened, any_word=natural)
-            hits, total = searcher._run(opened, whoosh_query, 10, "relevance")
-            if searcher._has_coordination(whoosh_query):
-                own, count = scored_one_by_one(opened, whoosh_query)
+            natural = parsed.is_plain and len(parsed.words) > NATURAL_LANGUAGE_WORDS
+            whoosh_query = plan.build_query(parsed, opened, any_word=natural)
+            hits, total = run(opened, whoosh_query, 10, "relevance")
+            if ranking._has_coordination(whoosh_query):
+                own, count = scored_one_by_one(opened.whoosh, whoosh_query)
             else:
                 collector = TopCollector(limit=10, usequality=False, replace=0)
-                opened.search_with_collector(whoosh_query, collector)
+                opened.whoosh.search_with_collector(whoosh_query, collector)
                 results = collector.results()
                 own, count = [(r.score, r["passage_id"]) for r in results], len(results)
             assert [h.passage_id for h in hits] == [passage_id for _score, passage_id in own], text
@@ -84,7 +88,7 @@ def scored_one_by_one(opened: Any, whoosh_query: Any) -> tuple[list[tuple[float,
     """
     scored = []
     for leaf, offset in opened.leaf_searchers():
-        for doc in searcher.live_matches(leaf, whoosh_query):
+        for doc in live_matches(leaf, whoosh_query):
             matcher = whoosh_query.matcher(leaf)
             matcher.skip_to(doc)
             assert matcher.id() == doc
@@ -108,8 +112,8 @@ def test_hit_counts_skip_deleted_passages(tmp_path: Path) -> None:
             path.read_text(encoding="utf-8") + "\nextra regel over ambtenaren en de minister\n", encoding="utf-8"
         )
     assert run_cli("index", "--corpus", str(corpus), "--index", str(index)).returncode in (0, 6)
-    with searcher.open_searcher(index) as (opened, _info):
-        assert any(leaf.reader().has_deletions() for leaf, _ in opened.leaf_searchers())
+    with open_searcher(index) as (opened, _info):
+        assert any(leaf.reader().has_deletions() for leaf, _ in opened.whoosh.leaf_searchers())
     assert_counts_match(index)
     assert_hits_match(index)
 
@@ -125,14 +129,14 @@ def test_without_counting_the_hits_are_the_same(real_index: Path, text: str) -> 
 def test_pasted_question_words_are_budgeted(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rarest words first: required ones until their passages reach the candidate budget (one
     word may overshoot it, there is always one), optional ones until the postings budget."""
-    monkeypatch.setattr(searcher, "NATURAL_CANDIDATES", 100)
-    monkeypatch.setattr(searcher, "NATURAL_POSTINGS", 1000)
+    monkeypatch.setattr(plan, "NATURAL_CANDIDATES", 100)
+    monkeypatch.setattr(plan, "NATURAL_POSTINGS", 1000)
     rare = [(df, f"w{df}", 1) for df in range(1, 40)]
-    required, optional = searcher._budgeted(rare)
-    assert [t for t, _ in required] == [f"w{df}" for df in range(1, searcher.NATURAL_REQUIRED_TERMS + 1)]
-    assert len(required) + len(optional) == searcher.NATURAL_MAX_TERMS
+    required, optional = plan._budgeted(rare)
+    assert [t for t, _ in required] == [f"w{df}" for df in range(1, plan.NATURAL_REQUIRED_TERMS + 1)]
+    assert len(required) + len(optional) == plan.NATURAL_MAX_TERMS
     common = [(5, "rare", 2), (400, "usual", 1), (500, "often", 1), (300_000, "everywhere", 1)]
-    required, optional = searcher._budgeted(common)
+    required, optional = plan._budgeted(common)
     assert required == [("rare", 2), ("usual", 1)]  # 5 < 100, so the next word is required too
     assert optional == [("often", 1)]  # 905 < 1000 postings; then the budget is spent
-    assert searcher._budgeted([(300_000, "everywhere", 1)]) == ([("everywhere", 1)], [])
+    assert plan._budgeted([(300_000, "everywhere", 1)]) == ([("everywhere", 1)], [])

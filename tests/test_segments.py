@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+import kvsearch.searcher as searcher
 from kvsearch.engine import whole_index as wholeindex
 from kvsearch.indexer import build as indexer
-from kvsearch.searcher import core as searcher
+from kvsearch.searcher.fields import TEXT_FIELDS
 from kvsearch.storage.generations import CURRENT
 from tests.conftest import REAL_CORPUS
 
@@ -47,7 +48,7 @@ def indexes(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
 
 def _segments(index: Path) -> int:
     with searcher.open_searcher(index) as (opened, _info):
-        return len(opened.leaf_searchers())
+        return len(opened.whoosh.leaf_searchers())
 
 
 def test_builds_have_one_segment_per_writer(indexes: dict[int, Path]) -> None:
@@ -60,11 +61,12 @@ def test_some_prefix_expands_to_one_term_in_a_segment_and_more_in_the_index(inde
     for jobs in (2, 3):
         with searcher.open_searcher(indexes[jobs]) as (opened, _info):
             for prefix in ("minist", "limbu", "provinc", "gemeent", "wacht"):
-                for field in searcher.TEXT_FIELDS:
+                for field in TEXT_FIELDS:
                     per_segment = [
-                        len(list(leaf.reader().expand_prefix(field, prefix))) for leaf, _ in opened.leaf_searchers()
+                        len(list(leaf.reader().expand_prefix(field, prefix)))
+                        for leaf, _ in opened.whoosh.leaf_searchers()
                     ]
-                    if 1 in per_segment and len(list(opened.reader().expand_prefix(field, prefix))) > 1:
+                    if 1 in per_segment and len(list(opened.whoosh.reader().expand_prefix(field, prefix))) > 1:
                         found.append((jobs, prefix, field))
     assert found
 

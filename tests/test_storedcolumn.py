@@ -87,11 +87,12 @@ def test_posting_reader_and_lengths_are_whooshs(real_index: Path) -> None:
     from whoosh.codec.whoosh3 import W3LeafMatcher, W3PerDocReader
 
     from kvsearch.engine.schema import _LeafMatcher
-    from kvsearch.searcher.core import TEXT_FIELDS, open_searcher
+    from kvsearch.searcher import open_searcher
+    from kvsearch.searcher.fields import TEXT_FIELDS
 
     checked = postings = terms_over_several_blocks = 0
     with open_searcher(real_index) as (searcher, _info):
-        for leaf, _offset in searcher.leaf_searchers():
+        for leaf, _offset in searcher.whoosh.leaf_searchers():
             reader = leaf.reader()
             for fieldname in TEXT_FIELDS:
                 for docnum in range(reader.doc_count_all()):

@@ -5,13 +5,12 @@ a phrase of common words it decodes the positions of every passage that has all 
 (2 s for "ook in" at 100k passages). Sets of posting ids are intersected and joined in C, and
 a phrase's positions are decoded only for the passages that have all its words, the rarest
 word first. :class:`Within` then lets Whoosh score just those passages, with its own matchers,
-so the scores stay exactly Whoosh's. Used by :mod:`kvsearch.searcher.core` only.
+so the scores stay exactly Whoosh's. Used through :mod:`kvsearch.engine.ranking`.
 """
 
 from __future__ import annotations
 
 import bisect
-import copy
 from collections.abc import Iterable
 from itertools import accumulate, islice
 from pickle import loads
@@ -27,6 +26,7 @@ from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 
+from kvsearch.engine.query_trees import with_children
 from kvsearch.engine.schema import BYTE_LENGTHS
 from kvsearch.engine.whole_index import Expanded, WholeAnd, WholeOr
 
@@ -510,13 +510,6 @@ def prematched(q: query.Query) -> query.Query:
     """``q`` with its phrases and date ranges matched from posting sets (:class:`Within`)."""
     if type(q) in (query.Phrase, Near) or type(q) in _CONSTANT_SCORE:
         return Within(q)
-    if isinstance(q, query.BinaryQuery):
-        node = copy.copy(q)
-        node.a, node.b = prematched(q.a), prematched(q.b)
-        node.subqueries = (node.a, node.b)
-        return node
     if isinstance(q, query.CompoundQuery):
-        node = copy.copy(q)
-        node.subqueries = [prematched(sub) for sub in q.subqueries]
-        return node
+        return with_children(q, prematched)
     return q

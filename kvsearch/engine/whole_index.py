@@ -15,13 +15,12 @@ the same passages (a parallel build writes several; so does every incremental bu
 :func:`whole_index` makes these choices once, from the whole index, and every segment's
 matcher follows them. BM25 already takes its statistics from the whole index, so a passage
 scores as in a one-segment index, where these choices are Whoosh's own. Used by
-:mod:`kvsearch.searcher.core` (and the node types by :mod:`kvsearch.engine.match_sets` and ``topk``).
+:mod:`kvsearch.engine.queries` (and the node types by :mod:`kvsearch.engine.match_sets` and ``top_k``).
 """
 
 from __future__ import annotations
 
 import bisect
-import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,37 +31,29 @@ from whoosh import matching, query
 from whoosh.matching import CoordMatcher
 from whoosh.searching import SearchContext, Searcher
 
+from kvsearch.engine.query_trees import with_children
+
 #: Ranges are MultiTerms too, but they match as filters (``kvsearch.engine.match_sets``), unscored.
 _RANGES = (query.TermRange, query.NumericRange, query.DateRange)
 
 
 def whole_index(q: query.Query, reader: Any) -> query.Query:
     """``q`` with its prefixes expanded and its ORs and ANDs shaped over ``reader`` (the
-    whole index). Nodes are copied, not rebuilt with ``apply``, which would drop ``scale``."""
+    whole index). Nodes are copied (:func:`~kvsearch.engine.query_trees.with_children`)."""
     if isinstance(q, query.MultiTerm) and not isinstance(q, _RANGES):
         return Expanded(q, reader)
-    if isinstance(q, query.BinaryQuery):
-        node = copy.copy(q)
-        node.a, node.b = whole_index(q.a, reader), whole_index(q.b, reader)
-        node.subqueries = (node.a, node.b)
-        return node
-    if isinstance(q, query.CompoundQuery):
-        node = copy.copy(q)
-        node.subqueries = [whole_index(sub, reader) for sub in q.subqueries]
-        if type(q) is query.Or and q.matcher_type == query.Or.AUTO_MATCHER:
-            node.__class__ = WholeOr
-            node._doc_count = reader.doc_count_all()
-            node._shape = _weighted_shape([sub.estimate_size(reader) for sub in node.subqueries])
-            node._termcount = _term_leaves(node, reader) if q.scale else None
-        elif type(q) is query.And:
-            node.__class__ = WholeAnd
-            node._shape = _weighted_shape([-sub.estimate_size(reader) for sub in node.subqueries])
-        return node
-    if isinstance(q, query.WrappingQuery):
-        node = copy.copy(q)
-        node.child = whole_index(q.child, reader)
-        return node
-    return q
+    if isinstance(q, query.Not):
+        return q  # what a NOT excludes is matched, never scored: no segment ranks it
+    node = with_children(q, lambda sub: whole_index(sub, reader))
+    if type(q) is query.Or and q.matcher_type == query.Or.AUTO_MATCHER:
+        node.__class__ = WholeOr
+        node._doc_count = reader.doc_count_all()
+        node._shape = _weighted_shape([sub.estimate_size(reader) for sub in node.subqueries])
+        node._termcount = _term_leaves(node, reader) if q.scale else None
+    elif type(q) is query.And:
+        node.__class__ = WholeAnd
+        node._shape = _weighted_shape([-sub.estimate_size(reader) for sub in node.subqueries])
+    return node
 
 
 class Expanded(query.MultiTerm):  # type: ignore[misc]

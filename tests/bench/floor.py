@@ -105,15 +105,16 @@ def decoding_seconds(reads: Reads) -> float:
 
 def whoosh_seconds(index: Path, text: str) -> float:
     """Whoosh's own top 10 for kvsearch's query tree of ``text``."""
-    from kvsearch.query import parse_query
-    from kvsearch.searcher import core as kv
+    from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
+    from kvsearch.searcher import open_searcher
+    from kvsearch.searcher.plan import build_query
 
-    with kv.open_searcher(index) as (searcher, _info):
+    with open_searcher(index) as (opened, _info):
         parsed = parse_query(text)
-        natural = parsed.is_plain and len(parsed.words) > kv.NATURAL_LANGUAGE_WORDS
-        tree = kv._build_query(parsed, searcher, any_word=natural)
+        natural = parsed.is_plain and len(parsed.words) > NATURAL_LANGUAGE_WORDS
+        tree = build_query(parsed, opened, any_word=natural)
         started = time.perf_counter()
-        searcher.search(tree, limit=10)
+        opened.whoosh.search(tree, limit=10)
         return time.perf_counter() - started
 
 

@@ -1,0 +1,164 @@
+"""Running a query tree: its best hits by relevance or date, how many passages it matches,
+the index terms it matched, and counts of its hits by the values of keyword fields.
+
+Hits leave the engine as stored fields and a score: no Whoosh object does.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
+
+# isort: split
+from whoosh import query, sorting
+from whoosh.collectors import SortingCollector, TimeLimitCollector, TopCollector
+from whoosh.searching import Searcher, TimeLimit
+
+from kvsearch.engine import top_k
+from kvsearch.engine.match_sets import live_matches, posting_ids, prematched, within
+from kvsearch.engine.reader import SearchableIndex
+from kvsearch.engine.whole_index import WholeOr
+
+#: A hit as the engine returns it: the passage's stored fields and its score.
+Scored = tuple[dict[str, Any], float]
+
+
+def top_hits(
+    index: SearchableIndex, q: query.Query, limit: int, sort: str, count: bool, seconds: float
+) -> tuple[list[Scored], int]:
+    """The best ``limit`` hits (``sort``: "relevance", or "date", newest first) and the number
+    of passages that match (without ``count``: at least the hits' number). A search that runs
+    past ``seconds`` stops with what it has."""
+    searcher = index.whoosh
+    # Whoosh can skip blocks of postings that cannot reach the top ``limit``, but then it does
+    # not count the matches, and with a coordination bonus (a pasted question) it skips
+    # wrongly. Counting from posting sets is cheap for a word or words joined by OR. For AND,
+    # phrases, filters and pasted questions, skipping does not pay; there the matches come from
+    # posting sets (which counts them) and only the passages whose score bound may make the
+    # hits are scored (top_k).
+    skipping = not _has_coordination(q) and (not count or _unions_of_terms(q))
+    if sort == "relevance" and not skipping:
+        found = top_k.best(searcher, prematched(q), max(1, limit), seconds)
+        if found is not None:
+            top, total = found
+            hits = [(searcher.stored_fields(doc), score) for score, doc in top]
+            return hits, total if hits else 0
+    if sort == "date":
+        collector = _NewestFirst(limit=max(1, limit))
+    elif skipping:
+        collector = TopCollector(limit=max(1, limit))
+    else:
+        collector = TopCollector(limit=max(1, limit), usequality=False, replace=0)
+    bounded = TimeLimitCollector(collector, timelimit=seconds, use_alarm=False)
+    try:
+        # Without skipping, Whoosh would find every match itself, one passage at a time through
+        # its matchers (phrases: decoding positions of every passage with all the words); the
+        # matches come from posting sets instead, and Whoosh scores just those.
+        searcher.search_with_collector(q if skipping else within(q), bounded)
+    except TimeLimit:
+        pass
+    results = bounded.results()
+    # A sorting collector's result score is its sort key (a date as a number), not relevance.
+    scores = collector.scores if isinstance(collector, _NewestFirst) else {}
+    hits = [(result.fields(), scores.get(result.docnum, result.score or 0.0)) for result in results]
+    if not skipping or not hits:
+        return hits, len(results) if hits else 0
+    return hits, count_matches(index, q) if count else results.scored_length()
+
+
+def ranked(index: SearchableIndex, q: query.Query, limit: int) -> list[Scored]:
+    """The best ``limit`` hits of ``q`` as Whoosh ranks them, skipping what cannot make them."""
+    return [(result.fields(), result.score or 0.0) for result in index.whoosh.search(q, limit=limit, terms=False)]
+
+
+class _NewestFirst(SortingCollector):  # type: ignore[misc]
+    """The newest passages first, a document's passages in their own order, each with its
+    relevance score in ``scores`` (by document number).
+
+    Reversing the whole sort would also reverse the tie-break on document number, which
+    puts a document's last question before its first."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(sorting.FieldFacet("date", reverse=True), limit=limit)
+        self.scores: dict[int, float] = {}
+
+    def prepare(self, top_searcher: Searcher, q: query.Query, context: Any) -> None:
+        # The matcher must stand on each collected passage to score it.
+        super().prepare(top_searcher, q, context.set(needs_current=True))
+
+    def collect(self, sub_docnum: int) -> Any:
+        self.scores[self.offset + sub_docnum] = self.matcher.score()
+        return super().collect(sub_docnum)
+
+
+def _unions_of_terms(q: query.Query) -> bool:
+    return type(q) is query.Term or (
+        type(q) in (query.Or, WholeOr) and all(_unions_of_terms(sub) for sub in q.subqueries)
+    )
+
+
+def _has_coordination(q: query.Query) -> bool:
+    if getattr(q, "scale", None):
+        return True
+    return any(_has_coordination(sub) for sub in q.children())
+
+
+def count_matches(index: SearchableIndex, q: query.Query) -> int:
+    """How many passages match, from sets of posting ids (Whoosh counts one match at a time)."""
+    return sum(len(live_matches(leaf, q)) for leaf, _offset in index.whoosh.leaf_searchers())
+
+
+def matched_terms(index: SearchableIndex, q: query.Query, fields: Sequence[str]) -> set[str]:
+    """Index terms of ``q`` in ``fields`` (prefixes expanded), for highlighting."""
+    found: set[str] = set()
+    pairs = set(q.all_terms())
+    try:  # prefixes ("ambtena*") expand to the index terms they match
+        pairs |= set(q.existing_terms(index.whoosh.reader(), expand=True))
+    except Exception:
+        pass
+    for fieldname, text in pairs:
+        if fieldname in fields:
+            found.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return found
+
+
+def value_counts(
+    index: SearchableIndex, q: query.Query, fields: dict[str, str], label: Callable[[str, str], str | None]
+) -> dict[str, Counter[str]]:
+    """Per facet of ``fields`` (facet name -> keyword field), how many passages matching ``q``
+    have each value, counted under ``label(facet, value)`` (values without a label are left out).
+
+    Counted from posting sets: the hits intersected with each value's passages (a few dozen
+    values per facet), instead of reading every hit's stored fields."""
+    counts: dict[str, Counter[str]] = {name: Counter() for name in fields}
+    for leaf, _offset in index.whoosh.leaf_searchers():
+        reader = leaf.reader()
+        hits = live_matches(leaf, q)
+        if not hits:
+            continue
+        for name, fieldname in fields.items():
+            if fieldname not in leaf.schema:
+                continue
+            for btext in reader.lexicon(fieldname):
+                value = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
+                shown = label(name, value)
+                if shown:
+                    found = len(hits & _value_docs(leaf, reader, fieldname, value))
+                    if found:
+                        counts[name][shown] += found
+    return counts
+
+
+#: Per segment reader, the passages of each keyword value (a segment never changes).
+_VALUE_DOCS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], set[int]]] = weakref.WeakKeyDictionary()
+
+
+def _value_docs(leaf: Searcher, reader: Any, fieldname: str, value: str) -> set[int]:
+    cache = _VALUE_DOCS.setdefault(reader, {})
+    if (fieldname, value) not in cache:
+        cache[(fieldname, value)] = posting_ids(leaf, reader, fieldname, value)
+    return cache[(fieldname, value)]

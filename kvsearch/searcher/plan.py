@@ -1,0 +1,197 @@
+"""A parsed query turned into the query tree the engine runs: the query language's text with
+compounds also matched as their parts, a pasted question as a bag of its telling words, and
+the filters."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from datetime import datetime
+from datetime import time as day_time
+from functools import lru_cache
+
+from kvsearch.analysis import analyzer as analysis
+from kvsearch.analysis import vocabulary
+from kvsearch.engine import queries
+from kvsearch.engine.queries import Query
+from kvsearch.engine.reader import SearchableIndex
+from kvsearch.errors import QuerySyntaxError
+from kvsearch.query import Filter, ParsedQuery
+from kvsearch.searcher.fields import FIELD_WEIGHTS, TEXT_FIELDS
+
+#: Natural-language queries: bonus for passages that match more of the query's words.
+COORD_SCALE = 0.9
+#: Natural-language queries drop words found in more than this share of the passages (de, het,
+#: u, vraag …): they only add noise to a bag of words.
+COMMON_SHARE = 0.3
+#: … and Dutch function words, which say nothing about its topic (analysed like the query, so
+#: they match its terms in every analyzer variant; README, "Relevance").
+NATURAL_STOP_WORDS: frozenset[str] = analysis.FUNCTION_WORDS
+#: … and use at most this many of their words, the rarest ones; a passage must have one of the
+#: NATURAL_REQUIRED_TERMS rarest (fewer loses relevance).
+NATURAL_MAX_TERMS = 30
+NATURAL_REQUIRED_TERMS = 6
+#: … and stop adding required words once their passages reach this many, and any words once
+#: all their passages reach NATURAL_POSTINGS (``_budgeted``): at a million passages, the cost of
+#: a pasted question stops growing with the index while its source passage stays in the top 10.
+NATURAL_CANDIDATES = 5_000
+NATURAL_POSTINGS = 150_000
+#: A compound typed whole also finds its parts written apart (``asielopvang``: "opvang van
+#: asielzoekers"), when they stand at most this many words from each other …
+COMPOUND_PARTS_DISTANCE = 3
+#: … and such a passage weighs less than one with the compound itself: the parts of a
+#: compound also occur together in passages about something else.
+COMPOUND_PARTS_WEIGHT = 0.5
+
+
+def build_query(parsed: ParsedQuery, index: SearchableIndex, *, any_word: bool) -> Query:
+    """The tree for ``parsed``: all its words must match, or with ``any_word`` any of them.
+
+    Raises:
+        QuerySyntaxError: the text cannot be read, has no searchable words, or only excludes.
+    """
+    parts: list[Query] = []
+    natural = _natural_query(parsed, index) if any_word and (parsed.natural or parsed.is_plain) else None
+    if natural is not None:
+        parts.append(natural)
+    elif parsed.natural:
+        return queries.NOTHING  # none of its words is in the index
+    elif parsed.text:
+        parts.append(_text_query(parsed, index, any_word))
+    parts.extend(_filter_query(f) for f in parsed.filters)
+    combined = queries.all_of(parts)
+    if not queries.has_positive(combined):
+        raise QuerySyntaxError(
+            f"query {parsed.text!r} finds passages only by words they lack (NOT, -): "
+            "add a word they must have, or a filter"
+        )
+    return queries.for_the_whole_index(combined, index)
+
+
+def _text_query(parsed: ParsedQuery, index: SearchableIndex, any_word: bool) -> Query:
+    try:
+        text_query = queries.parse(parsed.text, index, fields=TEXT_FIELDS, weights=FIELD_WEIGHTS, any_word=any_word)
+    except queries.UnreadableQuery:
+        raise QuerySyntaxError(
+            f"cannot read query {parsed.text!r}: check its operators (AND, OR, NOT, -), quotes and parentheses"
+        ) from None
+    if queries.is_nothing(text_query):
+        raise QuerySyntaxError(f"no searchable words in query {parsed.text!r}")
+    if index.variant != "shipped":  # the baselines for evaluation split no compounds
+        return text_query
+    return queries.with_compound_parts(
+        text_query,
+        _compound_words(parsed.text),
+        fields=TEXT_FIELDS,
+        distance=COMPOUND_PARTS_DISTANCE,
+        weight=COMPOUND_PARTS_WEIGHT,
+    )
+
+
+def _compound_words(text: str) -> dict[str, tuple[str, ...]]:
+    """Query term -> the terms of its parts, for the compounds and hyphenated words of
+    ``text`` outside quotes (a phrase is searched as typed)."""
+    found = {}
+    for part in re.split(r'"[^"]*"', text):
+        for raw in analysis.words(part):
+            parts = analysis.query_parts(raw)
+            terms = analysis.word_terms(raw, query=True)
+            if parts and terms:
+                found[terms[0]] = parts
+    return found
+
+
+def _natural_query(parsed: ParsedQuery, index: SearchableIndex) -> Query | None:
+    """A bag of words for a pasted question: any word may match, more matches rank higher.
+
+    Words that tell passages apart are kept: Dutch function words and words in more than
+    ``COMMON_SHARE`` of the passages are dropped (when that leaves nothing, all words count).
+    None when the text has no searchable words (the parser then reports it).
+    """
+    total = max(1, index.doc_count())
+    variant = index.variant
+    stop = _stop_terms(variant, NATURAL_STOP_WORDS)
+    counts = Counter(t.text for t in analysis.analyze(parsed.text, query=True, variant=variant))
+    kept: list[tuple[int, str, int]] = []
+    known: list[tuple[int, str, int]] = []
+    for term, tf in counts.items():
+        df = max(index.doc_frequency(field, term) for field in TEXT_FIELDS)
+        if df == 0:
+            continue
+        known.append((df, term, tf))
+        if term not in stop and df <= total * COMMON_SHARE:
+            kept.append((df, term, tf))
+    required, optional = _budgeted(sorted(kept or known))
+    if not required:
+        return None
+
+    def any_of(terms: list[tuple[str, int]]) -> Query:
+        return queries.any_of(
+            [
+                queries.any_of(
+                    [
+                        queries.term(field, term, boost=FIELD_WEIGHTS[field] * (1 + math.log(tf)))
+                        for field in TEXT_FIELDS
+                    ]
+                )
+                for term, tf in terms
+            ],
+            scale=COORD_SCALE,
+        )
+
+    # Only passages with one of the rarest words are candidates; the other words add to their
+    # score: matching every passage with any of 30 words would score most of the index.
+    if not optional:
+        return any_of(required)
+    return queries.and_maybe(any_of(required), any_of(optional))
+
+
+def _budgeted(ranked: list[tuple[int, str, int]]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """The words a pasted question is searched with, (document frequency, term, count) rarest
+    first: the required ones (a passage must have one) and the optional ones (they add to its
+    score).
+
+    The rarest words say most about the topic, and the cost of a search is the postings it
+    reads, in pure Python. Words are taken rarest first, as required words until their
+    postings reach ``NATURAL_CANDIDATES`` (at most ``NATURAL_REQUIRED_TERMS`` words; the last
+    may overshoot, and there is always one), then as optional words while all postings stay
+    within ``NATURAL_POSTINGS`` (at most ``NATURAL_MAX_TERMS`` words in all). At a million
+    passages the 30 words of a pasted question read millions of postings; the budget keeps
+    its cost that of a smaller index."""
+    required: list[tuple[str, int]] = []
+    optional: list[tuple[str, int]] = []
+    spent = 0
+    for df, term, tf in ranked[:NATURAL_MAX_TERMS]:
+        if len(required) < NATURAL_REQUIRED_TERMS and spent < NATURAL_CANDIDATES and not optional:
+            required.append((term, tf))
+        elif spent + df <= NATURAL_POSTINGS:
+            optional.append((term, tf))
+        else:
+            break
+        spent += df
+    return required, optional
+
+
+@lru_cache(maxsize=16)
+def _stop_terms(variant: str, words: frozenset[str]) -> frozenset[str]:
+    return frozenset(analysis.terms(" ".join(sorted(words)), query=True, variant=variant))
+
+
+def _filter_query(item: Filter) -> Query:
+    if item.kind == "date":
+        start = datetime.combine(item.start, day_time.min) if item.start else None
+        end = datetime.combine(item.end, day_time.max) if item.end else None
+        return queries.date_range("date", start, end)
+    if item.kind == "session":
+        return queries.term("year", item.value)
+    if item.kind == "number":
+        return queries.term("number", item.value)
+    if item.kind == "status":
+        return queries.term("status", item.value)
+    if item.kind == "kind":
+        return queries.term("kind", item.value)
+    if item.kind == "doc_id":
+        return queries.term("doc_id", item.value)
+    field = {"party": "parties", "asker": "askers", "minister": "minister", "ministry": "ministry"}[item.kind]
+    return queries.term(field, vocabulary.key(item.value))

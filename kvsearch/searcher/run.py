@@ -1,0 +1,81 @@
+"""A query in the kvsearch query language, run: planned, ranked, counted, and when it finds
+nothing, relaxed to any of its words or answered with a suggestion."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from kvsearch.engine import ranking
+from kvsearch.engine.queries import Query
+from kvsearch.engine.reader import SearchableIndex
+from kvsearch.errors import QuerySyntaxError
+from kvsearch.query import Filter, parse_query
+from kvsearch.results import Hit, SearchResult
+from kvsearch.searcher.facets import facet_counts
+from kvsearch.searcher.fields import TEXT_FIELDS
+from kvsearch.searcher.filter_values import check_filter_values
+from kvsearch.searcher.highlight import hit_of, missing_words
+from kvsearch.searcher.open import open_searcher
+from kvsearch.searcher.plan import build_query
+from kvsearch.searcher.suggest import suggestion
+
+#: A search that runs longer stops with the hits it has (the query guard keeps that rare: no
+#: leading wildcards, bounded length and terms).
+SEARCH_SECONDS = 5.0
+
+
+def search(
+    text: str,
+    *,
+    index_dir: str | os.PathLike[str],
+    limit: int = 10,
+    sort: str = "relevance",
+    filters: list[Filter] | None = None,
+    facets: bool = False,
+    count: bool = True,
+) -> SearchResult:
+    """Run a query in the kvsearch query language.
+
+    With ``facets=True`` the result also counts all hits by party, ministry and year, for
+    filter panels (``partij:``, ``ministerie:``, ``vergaderjaar:`` narrow them down). With
+    ``count=False`` the total is only a lower bound (at least the hits returned), which saves
+    counting every match of a common word when nobody shows the number.
+
+    Raises:
+        QuerySyntaxError: the query is not valid (one-line message).
+        IndexMissingError, IndexVersionError: no usable index.
+    """
+    started = time.perf_counter()
+    parsed = parse_query(text, filters)
+    if sort not in ("relevance", "date"):
+        raise QuerySyntaxError(f"sort must be 'relevance' or 'date', not {sort!r}")
+    with open_searcher(index_dir) as (index, info):
+        check_filter_values(parsed.filters, index)
+        natural = parsed.natural
+        planned = build_query(parsed, index, any_word=natural)
+        hits, total = run(index, planned, limit, sort, count)
+        relaxed = natural
+        if total == 0 and parsed.is_plain and len(parsed.words) > 1 and not natural:
+            planned = build_query(parsed, index, any_word=True)
+            hits, total = run(index, planned, limit, sort, count)
+            hits = [hit._replace(missing=missing_words(hit, parsed.words)) for hit in hits]
+            relaxed = total > 0
+        return SearchResult(
+            query=text,
+            hits=hits,
+            total=total,
+            seconds=time.perf_counter() - started,
+            relaxed=relaxed and total > 0,
+            suggestion=None if total else suggestion(parsed, info, index),
+            facets=facet_counts(index, planned) if facets and total else {},
+            notice=info.notice,
+        )
+
+
+def run(index: SearchableIndex, planned: Query, limit: int, sort: str, count: bool = True) -> tuple[list[Hit], int]:
+    """The best ``limit`` hits of a planned query and the number of passages that match
+    (without ``count``: at least the hits' number)."""
+    found, total = ranking.top_hits(index, planned, limit, sort, count, SEARCH_SECONDS)
+    matched = ranking.matched_terms(index, planned, TEXT_FIELDS)
+    return [hit_of(stored, score, matched) for stored, score in found], total

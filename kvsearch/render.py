@@ -266,6 +266,55 @@ def hits_as_json(result: SearchResult) -> str:
     return "\n".join(json.dumps(hit.to_json(), ensure_ascii=False) for hit in result.hits)
 
 
+def stats_as_text(data: dict[str, Any]) -> str:
+    """``kvsearch stats``: what the index holds (``kvsearch.index_stats``), one count a line."""
+    versions = data.get("versions") or {}
+    lines = [
+        f"index:       {data['index']} ({data['generation']})",
+        f"built:       {data['built']} by kvsearch {versions.get('kvsearch')}, analyzer {versions.get('analyzer')} "
+        f"({versions.get('stemmer')}), whoosh {versions.get('whoosh')}",
+        f"corpus:      {safe(str(data.get('corpus')))}",
+        f"documents:   {data['documents']}    passages: {data['passages']}",
+    ]
+    for title, key in (
+        ("by year", "by_year"),
+        ("by kind", "by_kind"),
+        ("by ministry", "by_ministry"),
+        ("by party", "by_party"),
+    ):
+        lines.append(f"{title}:")
+        lines.extend(f"  {count:5d}  {safe(str(name))}" for name, count in data[key].items())
+    return "\n".join(lines)
+
+
+def status_as_text(data: dict[str, Any]) -> str:
+    """``kvsearch status``: the live index, the last build and whether one is running
+    (``kvsearch.index_status``); the skipped files' names and messages come from documents."""
+    versions = data.get("versions") or {}
+    last = data.get("last_build") or {}
+    lines = [
+        f"index:         {safe(data['index'])}",
+        f"live:          {data['generation'] or 'none'}"
+        + (
+            f" (built {data['built']} by kvsearch {versions.get('kvsearch')}, analyzer {versions.get('analyzer')})"
+            if data["generation"]
+            else ""
+        ),
+        f"contents:      {data['documents']} documents, {data['passages']} passages"
+        if data["generation"]
+        else "contents:      -",
+        f"rollback to:   {', '.join(data['previous']) or 'nothing'}",
+        f"last build:    {last.get('outcome', 'never')} {last.get('finished', '')} "
+        f"(exit {last.get('exit_code', '-')}): {safe(last.get('message', ''))}",
+        f"build running: {data['build_running'] or 'no'}",
+    ]
+    if data["generation"] and data["compatible"] is False:
+        lines.append("warning:       built by another version; rebuild with: kvsearch index --full")
+    skipped = (last.get("report") or {}).get("skipped") or []
+    lines.extend(f"skipped:       {safe(p['path'])}: {safe(p['message'])}" for p in skipped)
+    return "\n".join(lines)
+
+
 def passages_as_text(hits: list[Hit], style: Style, width: int = 100) -> str:
     """A whole document (or one passage) as readable text, for ``kvsearch show``."""
     if not hits:

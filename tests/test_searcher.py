@@ -14,6 +14,7 @@ import pytest
 from whoosh.collectors import TopCollector
 
 import kvsearch
+from kvsearch import render
 from kvsearch.engine import ranking
 from kvsearch.engine.match_sets import live_matches
 from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
@@ -140,3 +141,26 @@ def test_pasted_question_words_are_budgeted(monkeypatch: pytest.MonkeyPatch) -> 
     assert required == [("rare", 2), ("usual", 1)]  # 5 < 100, so the next word is required too
     assert optional == [("often", 1)]  # 905 < 1000 postings; then the budget is spent
     assert plan._budgeted([(300_000, "everywhere", 1)]) == ([("everywhere", 1)], [])
+
+
+def test_stats_and_status_print_what_the_api_answers(test_index: Path, tmp_path: Path) -> None:
+    """``kvsearch stats`` and ``status`` print render's text of the public API's answers, and that
+    text says what the index holds (and, without an index, that there is none: exit 3)."""
+    stats = kvsearch.index_stats(index_dir=test_index)
+    printed = run_cli("stats", "--index", str(test_index))
+    assert printed.returncode == 0
+    assert printed.stdout.rstrip("\n") == render.stats_as_text(stats)
+    assert f"documents:   {stats['documents']}    passages: {stats['passages']}" in printed.stdout
+    assert f"  {stats['by_year']['2023-2024']:5d}  2023-2024" in printed.stdout
+
+    status = kvsearch.index_status(test_index)
+    printed = run_cli("status", "--index", str(test_index))
+    assert printed.returncode == 0
+    assert printed.stdout.rstrip("\n") == render.status_as_text(status)
+    assert f"live:          {stats['generation']} (built " in printed.stdout
+
+    missing = tmp_path / "no-index"
+    printed = run_cli("status", "--index", str(missing))
+    assert printed.returncode == 3
+    assert printed.stdout.rstrip("\n") == render.status_as_text(kvsearch.index_status(missing))
+    assert "live:          none\ncontents:      -" in printed.stdout

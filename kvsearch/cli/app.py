@@ -226,23 +226,7 @@ def stats(
     if as_json:
         write_out(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    versions = data.get("versions") or {}
-    lines = [
-        f"index:       {data['index']} ({data['generation']})",
-        f"built:       {data['built']} by kvsearch {versions.get('kvsearch')}, analyzer {versions.get('analyzer')} "
-        f"({versions.get('stemmer')}), whoosh {versions.get('whoosh')}",
-        f"corpus:      {render.safe(str(data.get('corpus')))}",
-        f"documents:   {data['documents']}    passages: {data['passages']}",
-    ]
-    for title, key in (
-        ("by year", "by_year"),
-        ("by kind", "by_kind"),
-        ("by ministry", "by_ministry"),
-        ("by party", "by_party"),
-    ):
-        lines.append(f"{title}:")
-        lines.extend(f"  {count:5d}  {render.safe(str(name))}" for name, count in data[key].items())
-    write_out("\n".join(lines))
+    write_out(render.stats_as_text(data))
 
 
 # --------------------------------------------------------------------------------------------
@@ -476,29 +460,7 @@ def status(
     if as_json:
         write_out(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        versions = data.get("versions") or {}
-        last = data.get("last_build") or {}
-        lines = [
-            f"index:         {render.safe(data['index'])}",
-            f"live:          {data['generation'] or 'none'}"
-            + (
-                f" (built {data['built']} by kvsearch {versions.get('kvsearch')}, analyzer {versions.get('analyzer')})"
-                if data["generation"]
-                else ""
-            ),
-            f"contents:      {data['documents']} documents, {data['passages']} passages"
-            if data["generation"]
-            else "contents:      -",
-            f"rollback to:   {', '.join(data['previous']) or 'nothing'}",
-            f"last build:    {last.get('outcome', 'never')} {last.get('finished', '')} "
-            f"(exit {last.get('exit_code', '-')}): {render.safe(last.get('message', ''))}",
-            f"build running: {data['build_running'] or 'no'}",
-        ]
-        if data["generation"] and data["compatible"] is False:
-            lines.append("warning:       built by another version; rebuild with: kvsearch index --full")
-        skipped = (last.get("report") or {}).get("skipped") or []
-        lines.extend(f"skipped:       {render.safe(p['path'])}: {render.safe(p['message'])}" for p in skipped)
-        write_out("\n".join(lines))
+        write_out(render.status_as_text(data))
     if not data["generation"]:
         raise typer.Exit(ExitCode.NO_INDEX)
 

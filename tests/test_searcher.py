@@ -59,7 +59,7 @@ def assert_counts_match(index: Path) -> None:
 
 
 def assert_hits_match(index: Path) -> None:
-    """The hits found from posting sets (``matchsets.Within``) are those Whoosh's own matchers
+    """The hits found from posting sets (``match_sets.Within``) are those Whoosh's own matchers
     find, in order and with the same scores (scoring every match: with its default of
     replacing matchers as it goes, Whoosh loses hits of "asiel -opvang")."""
     with open_searcher(index) as (opened, _info):
@@ -84,7 +84,7 @@ def scored_one_by_one(opened: Any, whoosh_query: Any) -> tuple[list[tuple[float,
     """The best 10 matches of a pasted question, each scored by a Whoosh matcher made for it.
 
     Going from match to match, Whoosh's coordination bonus sometimes leaves out a term that a
-    passage has (a passage with 8 of the terms scored 62.385 instead of 62.428); a matcher
+    passage has (its score comes out a little low); a matcher
     made for the passage counts them all, and so does ``kvsearch.engine.top_k``.
     """
     scored = []

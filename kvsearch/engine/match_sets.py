@@ -1,8 +1,8 @@
 """Which passages a query matches, as sets of document numbers read from the posting lists.
 
 Whoosh finds matches one document at a time, through a tree of matchers in pure Python; for
-a phrase of common words it decodes the positions of every passage that has all of them
-(2 s for "ook in" at 100k passages). Sets of posting ids are intersected and joined in C, and
+a phrase of common words it decodes the positions of every passage that has all of them,
+which grows with the index ("ook in"). Sets of posting ids are intersected and joined in C, and
 a phrase's positions are decoded only for the passages that have all its words, the rarest
 word first. :class:`Within` then lets Whoosh score just those passages, with its own matchers,
 so the scores stay exactly Whoosh's. Used through :mod:`kvsearch.engine.ranking`.
@@ -263,8 +263,8 @@ def bm25_scores(
 def _positions_decoder(format: Any) -> Any:
     """Whoosh's decoding of a posting's positions, each minus ``shift``: ``(value, shift) ->
     positions``. For its ``Positions`` format (pickled gaps), an iterator summing the gaps
-    in C from ``-shift`` (Whoosh's decoder costs a Python call and loop per list; a phrase
-    of common words decodes 100,000s of lists)."""
+    in C from ``-shift`` (Whoosh's decoder costs a Python call and loop per list, and a
+    phrase of common words decodes a list for every passage that has its words)."""
     if type(format) is not formats.Positions:
         decode = format.decoder("positions")
         return lambda value, shift: [p - shift for p in decode(value)]
@@ -400,7 +400,7 @@ class Within(query.WrappingQuery):
                 ids = sorted(live_matches(leaf, self.child))
                 if type(self.child) in _CONSTANT_SCORE and self.child.constantscore:
                     # Whoosh gives a range its boost as the score of every match (and would
-                    # first list all of them, anew for each search: 0.4 s for a year at 100k).
+                    # first list all of them, anew for each search: a year is a large share of the index).
                     scores = dict.fromkeys(ids, self.child.boost)
             else:
                 ids = sorted(set(scores) - reader.deleted_docs_set if reader.has_deletions() else scores)

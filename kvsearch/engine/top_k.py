@@ -1,16 +1,16 @@
 """The best hits of a query without scoring every passage that matches it.
 
-A pasted question matches every passage with one of its rarer words (thousands at 100k
-passages), an AND of common words or a phrase hundreds to thousands; Whoosh scores each
-through a tree of term matchers (up to 90 for a pasted question), about 0.1 ms a passage and
-term. Here the matches come from posting sets (:mod:`kvsearch.engine.match_sets`) and each term's
-postings among them are read once, into a table of document -> weight. Scores are first
-bounded: a term adds at most its highest score in the segment (Whoosh's own ``max_quality``:
-highest frequency, shortest field), and the coordination bonus depends only on how many terms
-a passage has. A term scored by Whoosh's BM25F is scored exactly at once instead, in one
-comprehension from the segment's length bytes (the same operations, so the same floats), which
-costs no more than its bound. Passages are then scored exactly, in the order of their bounds,
-until no bound left can reach the last of the best hits.
+A pasted question matches every passage with one of its rarer words, an AND of common words or
+a phrase many passages too; Whoosh scores each through a tree of term matchers (up to 90 for a
+pasted question), a Python call per passage and term. Here the matches come from posting sets
+(:mod:`kvsearch.engine.match_sets`) and each term's postings among them are read once, into a
+table of document -> weight. Scores are first bounded: a term adds at most its highest score in
+the segment (Whoosh's own ``max_quality``: highest frequency, shortest field), and the
+coordination bonus depends only on how many terms a passage has. A term scored by Whoosh's
+BM25F is scored exactly at once instead, in one comprehension from the segment's length bytes
+(the same operations, so the same floats), which costs no more than its bound. Passages are
+then scored exactly, in the order of their bounds, until no bound left can reach the last of
+the best hits.
 
 Exact scores walk Whoosh's own matcher tree for the segment and use its scorers, adding in
 the order its matchers add (``a.score() + b.score()``): the hits and scores are those of

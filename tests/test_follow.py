@@ -284,3 +284,17 @@ def test_delay_percentiles_are_values_of_the_group() -> None:
     assert percentile(days, 0.9) == 90
     assert percentile(days, 0.5) == 50
     assert percentile([7], 0.9) == 7
+
+
+def test_the_follow_package_loads_no_whoosh_typer_or_textual() -> None:
+    """It reads the index through the public API only: the engine stays the one Whoosh user."""
+    import subprocess
+    import sys
+
+    modules = "kvsearch.follow.report, kvsearch.follow.atom, kvsearch.follow.overdue, kvsearch.follow.delays"
+    code = f"import sys, {modules}; print(' '.join(sorted(sys.modules)))"
+    loaded = set(
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert "kvsearch.follow.report" in loaded
+    assert not {"whoosh", "typer", "textual"} & loaded

@@ -298,9 +298,7 @@ class _Progress:
 
 def _print_delays(index: Path, as_json: bool) -> None:
     """``stats --delays``: median, 90th percentile and share within three weeks per ministry and year."""
-    from kvsearch.follow.delays import answer_delays
-
-    found = answer_delays(index_dir=index)
+    found = kvsearch.answer_delays(index_dir=index)
     if as_json:
         write_out("\n".join(json.dumps(row.to_json(), ensure_ascii=False) for row in found.rows))
     else:
@@ -624,9 +622,7 @@ def watch_add(
 
     Example: kvsearch watch add stikstof stikstof ministerie:LNV
     """
-    from kvsearch.follow import report as follow
-
-    watch, indexed = follow.add_watch(name, " ".join(query), index_dir=index)
+    watch, indexed = kvsearch.add_watch(name, " ".join(query), index_dir=index)
     if not indexed:
         _err(f"no index yet: the first report of {watch.name!r} shows everything it matches")
 
@@ -637,9 +633,7 @@ def watch_list(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line per watch.")] = False,
 ) -> None:
     """List the saved searches and when each was last reported (exit 1 when there are none)."""
-    from kvsearch.follow import report as follow
-
-    watches = follow.list_watches(index_dir=index)
+    watches = kvsearch.list_watches(index_dir=index)
     if as_json:
         lines = [
             {"name": w.name, "query": w.query, "added": w.added, "reported": w.reported, "matching": len(w.seen)}
@@ -658,9 +652,7 @@ def watch_remove(
     index: IndexOption = Path(INDEX_DEFAULT),
 ) -> None:
     """Forget a saved search and what it reported."""
-    from kvsearch.follow import report as follow
-
-    follow.remove_watch(name, index_dir=index)
+    kvsearch.remove_watch(name, index_dir=index)
 
 
 @watch_app.command("report")
@@ -686,20 +678,15 @@ def watch_report(
 
     The report is remembered only after it was written out whole; --since DAY is not remembered.
     """
-    from kvsearch.follow import report as follow
-
     day = None if since == "last" else _parse_report_day(since)
-    report = follow.make_report(names or [], index_dir=index, since=day)
+    report = kvsearch.watch_report(names or [], index_dir=index, since=day)
     if as_json:
         write_out(render.watch_report_as_json(report.reports))
     else:
         write_readable(render.watch_report_as_text(report.reports, terminal_style()))
     if atom is not None:
-        from kvsearch.follow import atom as feeds
-
-        for item in report.reports:
-            feeds.write_feed(atom, item.watch, follow.feed_entries(item, report.made, index_dir=index), report.made)
-    follow.remember(report)
+        kvsearch.write_watch_feeds(report, atom, index_dir=index)
+    kvsearch.remember_report(report)
     if not report.has_news:
         raise typer.Exit(ExitCode.NO_HITS)
 
@@ -728,10 +715,8 @@ def overdue(
 
     Example: kvsearch overdue --as-of 2024-12-12 --ministerie VWS
     """
-    from kvsearch.follow.overdue import overdue_questions
-
     day = date.today() if as_of is None else _parse_as_of(as_of)
-    found = overdue_questions(index_dir=index, as_of=day, ministries=ministerie)
+    found = kvsearch.overdue_questions(index_dir=index, as_of=day, ministries=ministerie)
     if as_json:
         write_out("\n".join(json.dumps(item.to_json(), ensure_ascii=False) for item in found))
     else:

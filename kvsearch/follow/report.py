@@ -4,7 +4,7 @@
 passage ids that matched are kept per watch. A document added since, and an answer that
 arrived for a question already there (the answer's passages have new ids), are reported once;
 no index field or build time is needed. A report is remembered only when the caller says it
-was written out whole (:func:`remember`), so a report lost to a full disk comes again.
+was written out whole (:func:`remember_report`), so a report lost to a full disk comes again.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def list_watches(*, index_dir: str | os.PathLike[str]) -> list[Watch]:
     return [watches[name] for name in sorted(watches)]
 
 
-def make_report(names: list[str], *, index_dir: str | os.PathLike[str], since: date | None = None) -> Report:
+def watch_report(names: list[str], *, index_dir: str | os.PathLike[str], since: date | None = None) -> Report:
     """What is new for the watches ``names`` (all when empty): since their last report, or
     published on or after ``since`` (the documents' own dates; such a report is not remembered).
 
@@ -134,7 +134,21 @@ def feed_entries(report: WatchReport, made: str, *, index_dir: str | os.PathLike
     return entries[:FEED_ENTRIES]
 
 
-def remember(report: Report) -> None:
+def write_watch_feeds(report: Report, folder: Path, *, index_dir: str | os.PathLike[str]) -> list[Path]:
+    """An Atom feed per watch of the report in ``folder`` (``NAME.atom``), written whole.
+
+    Raises:
+        OutputError: a feed cannot be written (names the file).
+    """
+    from kvsearch.follow.atom import write_feed
+
+    return [
+        write_feed(folder, item.watch, feed_entries(item, report.made, index_dir=index_dir), report.made)
+        for item in report.reports
+    ]
+
+
+def remember_report(report: Report) -> None:
     """Keep the report as each watch's last one: call only after it was written out whole."""
     if not report.moves_on:
         return

@@ -298,3 +298,32 @@ def test_the_follow_package_loads_no_whoosh_typer_or_textual() -> None:
     )
     assert "kvsearch.follow.report" in loaded
     assert not {"whoosh", "typer", "textual"} & loaded
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_report_that_could_not_be_written_out_comes_again(tmp_path: Path, test_index: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KVSEARCH_WATCHES": str(tmp_path / "w.json")}
+    where = ["--index", str(test_index)]
+    assert run_cli("watch", "add", "w", "asiel", *where, env=env).returncode == 0
+    # The watch saw everything when it was added; forget that, as if it was added before the index.
+    state = json.loads((tmp_path / "w.json").read_text(encoding="utf-8"))
+    state["watches"]["w"]["seen"] = []
+    (tmp_path / "w.json").write_text(json.dumps(state), encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        lost = subprocess.run(
+            [sys.executable, "-m", "kvsearch", "watch", "report", *where],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+    assert lost.returncode == 73, lost.stderr
+    assert "cannot write output" in lost.stderr
+    code, lines = report_lines(*where, env=env)
+    assert code == 0 and lines
+    assert report_lines(*where, env=env) == (1, [])

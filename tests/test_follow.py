@@ -120,6 +120,9 @@ def test_watch_add_list_remove_and_bad_input(tmp_path: Path, test_index: Path) -
     (tmp_path / "mine.json").write_text("{not json", encoding="utf-8")
     done = run_cli("watch", "list", *where, env=env)
     assert done.returncode == 2 and "mine.json: not a watches file" in done.stderr
+    (tmp_path / "mine.json").write_text('{"watches": {"../x": {"query": "asiel"}}}', encoding="utf-8")
+    done = run_cli("watch", "report", *where, env=env)
+    assert done.returncode == 2 and "mine.json: '../x' is not a watch name" in done.stderr
 
 
 def test_the_atom_feed_is_valid_escapes_document_text_and_keeps_its_ids(tmp_path: Path) -> None:

@@ -58,6 +58,8 @@ def watches_path(index_dir: str | os.PathLike[str]) -> Path:
     if chosen:
         return Path(chosen)
     index = Path(os.path.abspath(index_dir))
+    if not index.name:
+        raise UsageError(f"no place beside the index {index} for its watches; name a file with KVSEARCH_WATCHES")
     return index.with_name(index.name + ".watches.json")
 
 
@@ -109,6 +111,8 @@ def load(path: Path) -> dict[str, Watch]:
 
 
 def _watch(path: Path, name: str, entry: Any) -> Watch:
+    if not _NAME.fullmatch(name):
+        raise UsageError(f"{path}: {name[:60]!r} is not a watch name (letters, digits, '-', '_' and '.')")
     if not isinstance(entry, dict) or not isinstance(entry.get("query"), str):
         raise UsageError(f"{path}: watch {name!r} has no query")
     seen = entry.get("seen") or []
@@ -121,7 +125,7 @@ def _watch(path: Path, name: str, entry: Any) -> Watch:
         raise UsageError(f'{path}: watch {name!r}: "recent" must be a list of [passage id, time] pairs')
     reported = entry.get("reported")
     return Watch(
-        name=check_name(str(name)),
+        name=name,
         query=entry["query"],
         added=str(entry.get("added") or ""),
         reported=reported if isinstance(reported, str) else None,

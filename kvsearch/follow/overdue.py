@@ -24,6 +24,8 @@ from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, KIND_QUESTIONS
 TERM = timedelta(weeks=3)
 TERM_AFTER_NOTICE = timedelta(weeks=6)
 _QUESTION_PREFIX = "kv-tk-"
+#: Which document of a reference a listing shows: the questions themselves when they are there.
+_SHOWN_FIRST = {KIND_QUESTIONS: 0, KIND_NOTICE: 1, KIND_ANSWERED: 2}
 
 
 class OverdueQuestion(NamedTuple):
@@ -69,6 +71,7 @@ class _Case(NamedTuple):
     submitted: date
     answered: date | None
     notice: tuple[str, date | None] | None  # (id, date) of a notice of delay
+    doc_ids: frozenset[str]
 
 
 def overdue_questions(
@@ -85,11 +88,17 @@ def overdue_questions(
     """
     documents: dict[str, dict[str, Any]] = {}
     for kind in (KIND_QUESTIONS, KIND_NOTICE, KIND_ANSWERED):
-        for text in [f"soort:{kind} ministerie:{_quoted(name)}" for name in ministries or []] or [f"soort:{kind}"]:
-            documents.update(documents_matching(text, index_dir=index_dir))
+        documents.update(documents_matching(f"soort:{kind}", index_dir=index_dir))
+    cases = _cases(documents)
+    if ministries:
+        # Narrowed by reference, not by document: an answer from another ministry still answers.
+        wanted: set[str] = set()
+        for name in ministries:
+            wanted.update(documents_matching(f"ministerie:{_quoted(name)}", index_dir=index_dir))
+        cases = [case for case in cases if wanted & case.doc_ids]
     found = [
         _overdue(case, as_of)
-        for case in _cases(documents)
+        for case in cases
         if case.submitted <= as_of and not (case.answered and case.answered <= as_of)
     ]
     return sorted(filter(None, found), key=lambda item: (item.submitted, item.doc_id))
@@ -106,10 +115,10 @@ def _cases(documents: dict[str, dict[str, Any]]) -> list[_Case]:
             continue  # without a submission date there is no term to count
         answers = [iso_day(m.get("date_answered")) or date.max for m in group if m.get("kind") == KIND_ANSWERED]
         notices = [m for m in group if m.get("kind") == KIND_NOTICE]
-        rank = {KIND_QUESTIONS: 0, KIND_NOTICE: 1, KIND_ANSWERED: 2}
-        shown = min(group, key=lambda meta: rank.get(str(meta.get("kind")), 3))
+        shown = min(group, key=lambda meta: _SHOWN_FIRST.get(str(meta.get("kind")), len(_SHOWN_FIRST)))
         notice = (str(notices[0].get("doc_id")), iso_day(notices[0].get("date_answered"))) if notices else None
-        cases.append(_Case(shown, min(asked), min(answers) if answers else None, notice))
+        doc_ids = frozenset(str(meta.get("doc_id")) for meta in group)
+        cases.append(_Case(shown, min(asked), min(answers) if answers else None, notice, doc_ids))
     return cases
 
 

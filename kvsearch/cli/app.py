@@ -678,7 +678,7 @@ def watch_report(
 
     The report is remembered only after it was written out whole; --since DAY is not remembered.
     """
-    day = None if since == "last" else _parse_report_day(since)
+    day = None if since == "last" else _option_day(since, "--since needs 'last' or a day as YYYY-MM-DD")
     report = kvsearch.watch_report(names or [], index_dir=index, since=day)
     if as_json:
         write_out(render.watch_report_as_json(report.reports))
@@ -691,11 +691,12 @@ def watch_report(
         raise typer.Exit(ExitCode.NO_HITS)
 
 
-def _parse_report_day(text: str) -> date:
+def _option_day(text: str, wanted: str) -> date:
+    """The day an option names, or a usage error that says what the option takes."""
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"--since needs 'last' or a day as YYYY-MM-DD, not {text!r}") from None
+        raise UsageError(f"{wanted}, not {text!r}") from None
 
 
 @app.command()
@@ -715,7 +716,7 @@ def overdue(
 
     Example: kvsearch overdue --as-of 2024-12-12 --ministerie VWS
     """
-    day = date.today() if as_of is None else _parse_as_of(as_of)
+    day = date.today() if as_of is None else _option_day(as_of, "--as-of needs a day as YYYY-MM-DD")
     found = kvsearch.overdue_questions(index_dir=index, as_of=day, ministries=ministerie)
     if as_json:
         write_out("\n".join(json.dumps(item.to_json(), ensure_ascii=False) for item in found))
@@ -723,13 +724,6 @@ def overdue(
         write_readable(render.overdue_as_text(found, day.isoformat()))
     if not found:
         raise typer.Exit(ExitCode.NO_HITS)
-
-
-def _parse_as_of(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--as-of needs a day as YYYY-MM-DD, not {text!r}") from None
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,27 +12,50 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BuildReport",
+    "OverdueQuestion",
+    "Watch",
+    "WatchReport",
     "Document",
     "Hit",
     "KvsearchError",
     "Passage",
     "SearchResult",
+    "add_watch",
+    "answer_delays",
     "build_index",
     "get_document",
     "index_stats",
     "index_status",
+    "list_watches",
+    "overdue_questions",
+    "remember_report",
+    "remove_watch",
     "rollback",
     "request_stop",
     "load_corpus",
     "parse_file",
     "search",
     "similar",
+    "watch_report",
+    "write_watch_feeds",
 ]
 
 from kvsearch.errors import KvsearchError
 from kvsearch.results import Hit, SearchResult
 
 if TYPE_CHECKING:
+    from kvsearch.follow.delays import answer_delays
+    from kvsearch.follow.overdue import OverdueQuestion, overdue_questions
+    from kvsearch.follow.report import (
+        WatchReport,
+        add_watch,
+        list_watches,
+        remember_report,
+        remove_watch,
+        watch_report,
+        write_watch_feeds,
+    )
+    from kvsearch.follow.watches import Watch
     from kvsearch.indexer.build import BuildReport, build_index, index_status, request_stop, rollback
     from kvsearch.ingest.corpus import load_corpus, parse_file
     from kvsearch.models import Document, Passage
@@ -52,6 +75,17 @@ _LAZY = {
     "index_stats": "kvsearch.searcher",
     "search": "kvsearch.searcher",
     "similar": "kvsearch.searcher",
+    "Watch": "kvsearch.follow.watches",
+    "WatchReport": "kvsearch.follow.report",
+    "add_watch": "kvsearch.follow.report",
+    "list_watches": "kvsearch.follow.report",
+    "remove_watch": "kvsearch.follow.report",
+    "watch_report": "kvsearch.follow.report",
+    "remember_report": "kvsearch.follow.report",
+    "write_watch_feeds": "kvsearch.follow.report",
+    "OverdueQuestion": "kvsearch.follow.overdue",
+    "overdue_questions": "kvsearch.follow.overdue",
+    "answer_delays": "kvsearch.follow.delays",
 }
 
 

@@ -399,3 +399,99 @@ def marked_pieces(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bo
 
 def _safe_block(text: str) -> str:
     return sanitize(text).replace("\r", "")
+
+
+# --------------------------------------------------------------------------------------------
+# Following topics and deadlines (``watch report``, ``overdue``, ``stats --delays``)
+
+
+def watch_report_as_text(reports: list[Any], style: Style) -> str:
+    """New passages grouped by watch: per passage its id, subject, people, date, text and link.
+
+    ``reports`` are :class:`kvsearch.follow.report.WatchReport`; watches without news are left out.
+    """
+    lines: list[str] = []
+    for report in reports:
+        if not report.new:
+            continue
+        count = len(report.new)
+        noun = "new passage" if count == 1 else "new passages"
+        lines.append(
+            style.bold(f"== {report.watch.name}: {count} {noun}") + style.dim(f"  ({safe(report.watch.query)})")
+        )
+        lines.append("")
+        for hit in report.new:
+            lines.extend(_new_passage_lines(hit, style))
+            lines.append("")
+    return "\n".join(lines).rstrip("\n")
+
+
+def _new_passage_lines(hit: Hit, style: Style) -> list[str]:
+    meta = hit.document
+    head = f"{style.bold(hit.passage_id)} {style.label(questions_label(hit.questions))}".rstrip()
+    lines = [head, "   " + style.bold(safe(meta.get("title") or "(geen onderwerp)"))]
+    people = askers_line(meta)
+    answerer = _person(meta.get("answered_by"))
+    info = [safe(people) if people else "", f"→ {safe(answerer)}" if answerer else "", hit_date(meta)]
+    info.append(unanswered_label(hit))
+    lines.append("   " + style.dim(" · ".join(part for part in info if part)))
+    if hit.question:
+        lines.append("   V: " + snippet(hit.question, hit.highlights.get("question", []), style))
+    if hit.answer:
+        label = "Mededeling" if is_notice(hit) else "A"
+        lines.append(f"   {label}: " + snippet(hit.answer, hit.highlights.get("answer", []), style))
+    if meta.get("url"):
+        lines.append("   " + safe(meta["url"]))
+    return lines
+
+
+def watch_report_as_json(reports: list[Any]) -> str:
+    """One JSON object per line per new passage: the search ``--json`` line plus ``watch``."""
+    return "\n".join(
+        json.dumps({"watch": report.watch.name, **hit.to_json()}, ensure_ascii=False)
+        for report in reports
+        for hit in report.new
+    )
+
+
+def watches_as_text(watches: list[Any]) -> str:
+    """``watch list``: name, query, and when it was last reported."""
+    width = max((len(watch.name) for watch in watches), default=0)
+    return "\n".join(
+        f"{watch.name:<{width}}  {safe(watch.query)}  (last report: {watch.reported or 'never'})" for watch in watches
+    )
+
+
+def overdue_as_text(questions: list[Any], as_of: str) -> str:
+    """``overdue``: per question the days overdue, id, submission and due date, a delay notice,
+    subject, askers and addressees; nothing when no question is overdue."""
+    lines = []
+    for item in questions:
+        delay = f"; delay notice {safe(item.notice)}" if item.notice else ""
+        days = "day " if item.days_overdue == 1 else "days"
+        lines.append(
+            f"{item.days_overdue:4d} {days} overdue  {safe(item.doc_id)}  submitted {item.submitted.isoformat()}, "
+            f"due {item.due.isoformat()}{delay}"
+        )
+        lines.append(f"      {safe(item.title or '(geen onderwerp)')}")
+        people = ", ".join(str(a.get("name", "")) + (f" ({a['party']})" if a.get("party") else "") for a in item.askers)
+        lines.append(f"      {safe(people) or '?'} → {safe('; '.join(item.addressees)) or '?'}")
+    if questions:
+        count = len(questions)
+        lines.append(f"{count} {'question' if count == 1 else 'questions'} overdue on {as_of}")
+    return "\n".join(lines)
+
+
+def delays_as_text(rows: list[Any], undated: int) -> str:
+    """``stats --delays``: per ministry and parliamentary year the answers, median, 90th
+    percentile and share answered within three weeks."""
+    width = max((len(row.ministry) for row in rows), default=8)
+    lines = [f"{'ministry':<{width}}  {'year':<9}  answers  median  p90  within 3 weeks"]
+    for row in rows:
+        lines.append(
+            f"{safe(row.ministry):<{width}}  {row.year:<9}  {row.answers:7d}  {row.median_days:6.1f}  "
+            f"{row.p90_days:3d}  {row.within_term:6.0%}"
+        )
+    if undated:
+        lines.append(f"({undated} answers without both dates left out)")
+    return "\n".join(lines)

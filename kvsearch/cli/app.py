@@ -217,11 +217,21 @@ def show(
 def stats(
     index: IndexOption = Path(INDEX_DEFAULT),
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    delays: Annotated[
+        bool,
+        typer.Option(
+            "--delays",
+            help="Days from question to answer per ministry and parliamentary year, from the documents' dates.",
+        ),
+    ] = False,
 ) -> None:
     """Print what is in the index: documents, passages, by year, ministry and party, and how it was built.
 
     Example: kvsearch stats
     """
+    if delays:
+        _print_delays(index, as_json)
+        return
     data = kvsearch.index_stats(index_dir=index)
     if as_json:
         write_out(json.dumps(data, ensure_ascii=False, indent=2))
@@ -268,6 +278,15 @@ class _Progress:
         if done == total:
             _Progress.clear_line()
             self.started = time.monotonic()
+
+
+def _print_delays(index: Path, as_json: bool) -> None:
+    """``stats --delays``: median, 90th percentile and share within three weeks per ministry and year."""
+    found = kvsearch.answer_delays(index_dir=index)
+    if as_json:
+        write_out("\n".join(json.dumps(row.to_json(), ensure_ascii=False) for row in found.rows))
+    else:
+        write_out(render.delays_as_text(found.rows, found.undated))
 
 
 @app.command("index")
@@ -539,6 +558,134 @@ def tui(
     code = run(index, " ".join(query or []))
     if code:
         raise typer.Exit(code)
+
+
+# --------------------------------------------------------------------------------------------
+# following topics and deadlines: watch, overdue (stats --delays is with stats)
+
+watch_app = typer.Typer(
+    help="Saved searches: what is new about a topic since the last report (for cron and feed readers).",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+app.add_typer(watch_app, name="watch")
+
+
+@watch_app.command("add")
+def watch_add(
+    name: Annotated[str, typer.Argument(help="A short name: letters, digits, '-', '_', '.'.", show_default=False)],
+    query: Annotated[list[str], typer.Argument(help="Any query of the search language.", show_default=False)],
+    index: IndexOption = Path(INDEX_DEFAULT),
+) -> None:
+    """Save a search; what it matches now counts as seen, reports show what comes after.
+
+    Kept in INDEX.watches.json beside the index (or the file KVSEARCH_WATCHES names).
+
+    Example: kvsearch watch add stikstof stikstof ministerie:LNV
+    """
+    watch, indexed = kvsearch.add_watch(name, " ".join(query), index_dir=index)
+    if not indexed:
+        _err(f"no index yet: the first report of {watch.name!r} shows everything it matches")
+
+
+@watch_app.command("list")
+def watch_list(
+    index: IndexOption = Path(INDEX_DEFAULT),
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line per watch.")] = False,
+) -> None:
+    """List the saved searches and when each was last reported (exit 1 when there are none)."""
+    watches = kvsearch.list_watches(index_dir=index)
+    if as_json:
+        lines = [
+            {"name": w.name, "query": w.query, "added": w.added, "reported": w.reported, "matching": len(w.seen)}
+            for w in watches
+        ]
+        write_out("\n".join(json.dumps(line, ensure_ascii=False) for line in lines))
+    else:
+        write_out(render.watches_as_text(watches))
+    if not watches:
+        raise typer.Exit(ExitCode.NO_HITS)
+
+
+@watch_app.command("remove")
+def watch_remove(
+    name: Annotated[str, typer.Argument(help="The watch to forget.", show_default=False)],
+    index: IndexOption = Path(INDEX_DEFAULT),
+) -> None:
+    """Forget a saved search and what it reported."""
+    kvsearch.remove_watch(name, index_dir=index)
+
+
+@watch_app.command("report")
+def watch_report(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Watches to report (default: all).", show_default=False)
+    ] = None,
+    index: IndexOption = Path(INDEX_DEFAULT),
+    since: Annotated[
+        str,
+        typer.Option(help="'last' (new since the last report) or a day YYYY-MM-DD (documents dated from then on)."),
+    ] = "last",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line per new passage.")] = False,
+    atom: Annotated[
+        Path | None,
+        typer.Option("--atom", help="Also write an Atom feed per watch: DIR/NAME.atom.", show_default=False),
+    ] = None,
+) -> None:
+    """Print the passages that entered the index since the last report, grouped by watch.
+
+    Exit 0 when there is something new, 1 when not (as grep), so cron mails only news:
+    kvsearch fetch -q && kvsearch index -q && kvsearch watch report | mail -E -s kvsearch me
+
+    The report is remembered only after it was written out whole; --since DAY is not remembered.
+    """
+    day = None if since == "last" else _option_day(since, "--since needs 'last' or a day as YYYY-MM-DD")
+    report = kvsearch.watch_report(names or [], index_dir=index, since=day)
+    if as_json:
+        write_out(render.watch_report_as_json(report.reports))
+    else:
+        write_readable(render.watch_report_as_text(report.reports, terminal_style()))
+    if atom is not None:
+        kvsearch.write_watch_feeds(report, atom, index_dir=index)
+    kvsearch.remember_report(report)
+    if not report.has_news:
+        raise typer.Exit(ExitCode.NO_HITS)
+
+
+def _option_day(text: str, wanted: str) -> date:
+    """The day an option names, or a usage error that says what the option takes."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{wanted}, not {text!r}") from None
+
+
+@app.command()
+def overdue(
+    index: IndexOption = Path(INDEX_DEFAULT),
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The day to count on, YYYY-MM-DD (default: today).", show_default=False),
+    ] = None,
+    ministerie: Annotated[
+        list[str] | None, typer.Option(help="Only questions to this ministry: VWS, BZK, JenV … or its full name.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line per question.")] = False,
+) -> None:
+    """List questions without an answer past their term (three weeks; six after a notice of
+    delay), the longest waiting first. Exit 0 when some are overdue, 1 when none.
+
+    Example: kvsearch overdue --as-of 2024-12-12 --ministerie VWS
+    """
+    day = date.today() if as_of is None else _option_day(as_of, "--as-of needs a day as YYYY-MM-DD")
+    found = kvsearch.overdue_questions(index_dir=index, as_of=day, ministries=ministerie)
+    if as_json:
+        write_out("\n".join(json.dumps(item.to_json(), ensure_ascii=False) for item in found))
+    else:
+        write_readable(render.overdue_as_text(found, day.isoformat()))
+    if not found:
+        raise typer.Exit(ExitCode.NO_HITS)
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ from typing import Any
 from kvsearch.cli.output import terminal_style, write_err, write_out, write_readable
 
 #: Commands of the full CLI; any other first word starts a search.
-COMMANDS = frozenset({"search", "similar", "show", "stats", "status", "index", "fetch", "parse", "analyze", "tui"})
+COMMANDS = frozenset(
+    {"search", "similar", "show", "stats", "status", "index", "fetch", "parse", "analyze", "tui", "watch", "overdue"}
+)
 
 #: The search command's options: flag → (parameter, kind). Kinds: "flag" (no value), "int",
 #: "str" (one value), "list" (repeatable). Must match ``kvsearch.cli.app.search`` (tested).

@@ -1,0 +1,332 @@
+"""Following a topic and the clock: ``watch``, ``overdue`` and ``stats --delays``, through the
+real CLI on real documents copied into temporary corpora."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from conftest import TEST_CORPUS, run_cli
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+LIMBURG = TEST_CORPUS / "limburg-2024"
+#: The questions of 2024Z18792 (as a PDF) and, arriving later, their answers (as a DOCX).
+QUESTIONS_18792 = LIMBURG / "De_ontkoppeling_van_ontwikkelingshulp-pdf.txt"
+ANSWERS_18792 = LIMBURG / "Antwoord_op_vragen_van_het_lid_Boswijk_o-docx.txt"
+
+
+def index(corpus: Path, index_dir: Path) -> None:
+    done = run_cli("index", "--corpus", str(corpus), "--index", str(index_dir), "-q")
+    assert done.returncode == 0, done.stderr
+
+
+def passage_ids(doc_id: str, index_dir: Path) -> set[str]:
+    """The passages of a document as ``kvsearch show`` lists them."""
+    done = run_cli("show", doc_id, "--json", "--index", str(index_dir))
+    assert done.returncode == 0, done.stderr
+    return {json.loads(line)["passage_id"] for line in done.stdout.splitlines()}
+
+
+def report_lines(*args: str, env: dict[str, str] | None = None) -> tuple[int, list[dict]]:
+    done = run_cli("watch", "report", "--json", *args, env=env)
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, [json.loads(line) for line in done.stdout.splitlines()]
+
+
+# --------------------------------------------------------------------------------------------
+# watch
+
+
+def test_a_watch_reports_exactly_what_a_rebuild_added_and_then_nothing(tmp_path: Path) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    for source in (
+        TEST_CORPUS / "seed" / "ah-tk-20232024-1064.md",
+        TEST_CORPUS / "converted" / "ah-tk-20232024-302.md",
+    ):
+        shutil.copy(source, corpus)
+    shutil.copy(QUESTIONS_18792, corpus)
+    index(corpus, index_dir)
+    where = ["--index", str(index_dir)]
+    assert run_cli("watch", "add", "answers", "soort:antwoord", *where).returncode == 0
+    assert run_cli("watch", "add", "aid", "ontwikkelingshulp", *where).returncode == 0
+    questions_before = passage_ids("kv-tk-2024Z18792", index_dir)
+    assert questions_before
+
+    nothing = run_cli("watch", "report", *where)
+    assert (nothing.returncode, nothing.stdout, nothing.stderr) == (1, "", "")
+
+    # The night's fetch brings a new answered set, and the answers to the questions already there.
+    shutil.copy(TEST_CORPUS / "converted" / "ah-tk-20232024-387.md", corpus)
+    shutil.copy(ANSWERS_18792, corpus)
+    index(corpus, index_dir)
+    code, lines = report_lines(*where)
+    assert code == 0
+    reported: dict[str, list[str]] = {}
+    for line in lines:
+        reported.setdefault(line["watch"], []).append(line["passage_id"])
+    added = passage_ids("ah-tk-20232024-387", index_dir) | passage_ids("ah-tk-20242025-605", index_dir)
+    assert sorted(reported["answers"]) == sorted(added)
+    assert sorted(reported["aid"]) == sorted(passage_ids("ah-tk-20242025-605", index_dir))
+    assert not questions_before & set(reported["aid"])
+
+    again = run_cli("watch", "report", *where)
+    assert (again.returncode, again.stdout) == (1, "")
+    assert (tmp_path / "index.watches.json").is_file()
+
+
+def test_the_text_report_groups_by_watch_and_cites_each_passage(tmp_path: Path) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    where = ["--index", str(index_dir)]
+    assert run_cli("watch", "add", "civil", "ambtenaren", *where).returncode == 0  # before any index
+    shutil.copy(TEST_CORPUS / "seed" / "ah-tk-20232024-1064.md", corpus)
+    index(corpus, index_dir)
+    done = run_cli("watch", "report", *where)
+    assert done.returncode == 0, done.stderr
+    ids = passage_ids("ah-tk-20232024-1064", index_dir)  # the subject has the word: all of them
+    assert len(ids) > 1
+    assert done.stdout.startswith(f"== civil: {len(ids)} new passages  (ambtenaren)\n")
+    for passage_id in ids:
+        assert f"\n{passage_id} " in done.stdout
+    assert done.stdout.count("https://zoek.officielebekendmakingen.nl/ah-tk-20232024-1064.html") == len(ids)
+
+
+def test_watch_add_list_remove_and_bad_input(tmp_path: Path, test_index: Path) -> None:
+    env = {"KVSEARCH_WATCHES": str(tmp_path / "mine.json")}
+    where = ["--index", str(test_index)]
+    assert run_cli("watch", "add", "asiel", "asiel", "partij:D66", *where, env=env).returncode == 0
+    listed = run_cli("watch", "list", "--json", *where, env=env)
+    assert [json.loads(line)["query"] for line in listed.stdout.splitlines()] == ["asiel partij:D66"]
+    for args, says in (
+        (("add", "asiel", "stikstof"), "exists"),
+        (("add", "../x", "stikstof"), "not a watch name"),
+        (("add", "long", "wat vindt u van de opvang van asielzoekers in Ter Apel"), "not a question in sentences"),
+        (("add", "bad", '"stikstof'), "unbalanced quote"),
+        (("remove", "nope"), "no watch named 'nope'"),
+        (("report", "nope"), "no watch named 'nope'"),
+        (("report", "--since", "gisteren"), "--since needs"),
+    ):
+        done = run_cli("watch", *args, *where, env=env)
+        assert done.returncode == 2, (args, done.stderr)
+        assert says in done.stderr and done.stderr.count("\n") == 1, done.stderr
+    assert run_cli("watch", "remove", "asiel", *where, env=env).returncode == 0
+    assert run_cli("watch", "list", *where, env=env).returncode == 1
+    done = run_cli("watch", "report", *where, env=env)
+    assert done.returncode == 2 and "no watches in" in done.stderr
+    (tmp_path / "mine.json").write_text("{not json", encoding="utf-8")
+    done = run_cli("watch", "list", *where, env=env)
+    assert done.returncode == 2 and "mine.json: not a watches file" in done.stderr
+    (tmp_path / "mine.json").write_text('{"watches": {"../x": {"query": "asiel"}}}', encoding="utf-8")
+    done = run_cli("watch", "report", *where, env=env)
+    assert done.returncode == 2 and "mine.json: '../x' is not a watch name" in done.stderr
+
+
+def test_the_atom_feed_is_valid_escapes_document_text_and_keeps_its_ids(tmp_path: Path) -> None:
+    corpus, index_dir, feeds = tmp_path / "corpus", tmp_path / "index", tmp_path / "feeds"
+    corpus.mkdir()
+    seed = (TEST_CORPUS / "seed" / "ah-tk-20232024-1064.md").read_text(encoding="utf-8")
+    hostile = seed.replace(
+        "bijeenkomsten met ambtenaren", 'bijeenkomsten <script>"x" & y</script>\x1b[31m met ambtenaren'
+    )
+    assert hostile != seed
+    (corpus / "ah-tk-20232024-1064.md").write_text(hostile, encoding="utf-8")
+    shutil.copy(TEST_CORPUS / "converted" / "ah-tk-20232024-302.md", corpus)
+    where = ["--index", str(index_dir)]
+    assert run_cli("watch", "add", "all", "soort:antwoord", *where).returncode == 0
+    index(corpus, index_dir)
+
+    done = run_cli("watch", "report", "--atom", str(feeds), *where)
+    assert done.returncode == 0, done.stderr
+    raw = (feeds / "all.atom").read_text(encoding="utf-8")
+    assert "\x1b" not in raw and "<script>" not in raw
+    feed = ET.fromstring(raw)
+    assert feed.tag == f"{ATOM}feed"
+    for name in ("id", "title", "updated"):
+        assert (feed.findtext(f"{ATOM}{name}") or "").strip(), name
+    entries = feed.findall(f"{ATOM}entry")
+    expected = passage_ids("ah-tk-20232024-1064", index_dir) | passage_ids("ah-tk-20232024-302", index_dir)
+    assert len(entries) == len(expected)
+    for entry in entries:
+        for name in ("id", "title", "updated"):
+            assert (entry.findtext(f"{ATOM}{name}") or "").strip(), name
+        assert entry.find(f"{ATOM}link").get("href", "").startswith("https://zoek.officielebekendmakingen.nl/")
+    ids = [entry.findtext(f"{ATOM}id") for entry in entries]
+    assert sorted(ids) == sorted("tag:kvsearch,2024:passage/" + passage_id.replace("#", "/") for passage_id in expected)
+    titles = [entry.findtext(f"{ATOM}title") or "" for entry in entries]
+    assert any('<script>"x" & y</script>' in title for title in titles)
+
+    # Written again with nothing new, the feed keeps the same entries (a reader shows each once).
+    assert run_cli("watch", "report", "--atom", str(feeds), *where).returncode == 1
+    again = ET.parse(feeds / "all.atom").getroot()
+    assert sorted(entry.findtext(f"{ATOM}id") for entry in again.findall(f"{ATOM}entry")) == sorted(ids)
+
+
+def test_a_report_since_a_day_uses_the_documents_dates_and_is_not_remembered(tmp_path: Path, test_index: Path) -> None:
+    env = {"KVSEARCH_WATCHES": str(tmp_path / "w.json")}
+    where = ["--index", str(test_index)]
+    assert run_cli("watch", "add", "answers", "soort:antwoord", *where, env=env).returncode == 0
+    code, lines = report_lines("--since", "2024-11-20", *where, env=env)
+    assert code == 0
+    dates = {line["doc_id"]: line["date_answered"] for line in lines}
+    assert dates and all(day >= "2024-11-20" for day in dates.values())
+    assert "ah-tk-20242025-605" in dates and "ah-tk-20242025-608" not in dates  # answered 2024-11-19
+    listed = run_cli("watch", "list", "--json", *where, env=env)
+    assert json.loads(listed.stdout)["reported"] is None
+
+
+# --------------------------------------------------------------------------------------------
+# overdue
+
+
+@pytest.fixture(scope="module")
+def waiting_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Limburg documents: answered sets, unanswered questions and two notices of delay.
+
+    One notice (the DOCX of nr. 600) is changed to be about question 2024Z18794 instead of
+    2024Z17067, so that a question in the corpus has a notice of delay."""
+    corpus = tmp_path_factory.mktemp("waiting") / "corpus"
+    shutil.copytree(LIMBURG, corpus)
+    notice = corpus / "Uitstel_beantwoording_vragen_van_het_lid-docx.txt"
+    text = notice.read_text(encoding="utf-8")
+    assert text.count("2024Z17067") == 2
+    notice.write_text(text.replace("2024Z17067", "2024Z18794"), encoding="utf-8")
+    index_dir = corpus.parent / "index"
+    index(corpus, index_dir)
+    return index_dir
+
+
+def overdue(index_dir: Path, *args: str) -> tuple[int, list[dict]]:
+    done = run_cli("overdue", "--json", "--index", str(index_dir), *args)
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_overdue_lists_exactly_the_unanswered_questions_past_their_term(waiting_index: Path) -> None:
+    # By hand, from the documents: 2024Z18794 and 2024Z18795 were submitted on 19 November 2024
+    # (due 10 December), 2024Z18887 and 2024Z18888 on 20 November (due 11 December); nr. 545 on
+    # 24 October with a notice of 14 November (due 5 December); 2024Z18794 has a notice of
+    # 20 November (due 31 December). Every other set was answered by 20 November.
+    code, found = overdue(waiting_index, "--as-of", "2024-12-11")
+    assert code == 0
+    assert [(q["doc_id"], q["days_overdue"], q["delay_notice"]) for q in found] == [
+        ("ah-tk-20242025-545", 6, "ah-tk-20242025-545"),
+        ("kv-tk-2024Z18795", 1, None),
+    ]
+    _code, later = overdue(waiting_index, "--as-of", "2025-01-02")
+    late_18794 = [q for q in later if q["reference"] == "2024Z18794"]
+    assert [(q["date_submitted"], q["due"], q["days_overdue"]) for q in late_18794] == [("2024-11-19", "2024-12-31", 2)]
+    assert late_18794[0]["delay_notice"] == "ah-tk-20242025-600"
+
+
+def test_overdue_counts_as_it_stood_on_the_day_asked(waiting_index: Path) -> None:
+    # Nr. 593 was submitted on 10 October 2024 and answered on 18 November: on 10 November it
+    # was ten days past its term; nr. 545 (submitted 24 October, notice 14 November) was not yet.
+    _code, found = overdue(waiting_index, "--as-of", "2024-11-10")
+    days = {q["doc_id"]: q["days_overdue"] for q in found}
+    assert days["ah-tk-20242025-593"] == 10
+    assert "ah-tk-20242025-545" not in days
+    assert [q["date_submitted"] for q in found] == sorted(q["date_submitted"] for q in found)
+
+
+def test_overdue_by_ministry_text_and_exit_codes(waiting_index: Path) -> None:
+    code, found = overdue(waiting_index, "--as-of", "2024-12-11", "--ministerie", "BZK")
+    assert (code, [q["doc_id"] for q in found]) == (0, ["kv-tk-2024Z18795"])
+    text = run_cli("overdue", "--as-of", "2024-12-11", "--index", str(waiting_index))
+    assert text.returncode == 0
+    assert "   6 days overdue  ah-tk-20242025-545" in text.stdout
+    assert text.stdout.rstrip().endswith("2 questions overdue on 2024-12-11")
+    none = run_cli("overdue", "--as-of", "2020-01-01", "--index", str(waiting_index))
+    assert (none.returncode, none.stdout, none.stderr) == (1, "", "")
+    bad = run_cli("overdue", "--as-of", "11-12-2024", "--index", str(waiting_index))
+    assert bad.returncode == 2 and "--as-of needs a day" in bad.stderr
+    unknown = run_cli("overdue", "--ministerie", "XYZ", "--index", str(waiting_index))
+    assert unknown.returncode == 2 and "XYZ" in unknown.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# stats --delays
+
+
+def test_delays_match_a_hand_count(tmp_path: Path) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(TEST_CORPUS / "converted", corpus)
+    shutil.copy(TEST_CORPUS / "seed" / "ah-tk-20232024-1064.md", corpus)
+    index(corpus, index_dir)
+    done = run_cli("stats", "--delays", "--json", "--index", str(index_dir))
+    assert done.returncode == 0, done.stderr
+    rows = {(r["ministry"], r["year"]): r for r in map(json.loads, done.stdout.splitlines())}
+    # Submitted → answered, from each document's header:
+    #   698  2014-10-03 → 2014-11-26  54 days  VWS
+    #   302  2023-10-03 → 2023-10-24  21 days  Langdurige Zorg en Sport
+    #   387  2023-10-02 → 2023-11-13  42 days  Buitenlandse Zaken
+    #   1064 2024-01-29 → 2024-02-16  18 days  VWS
+    #   1433 2024-02-29 → 2024-04-05  36 days  Natuur en Stikstof
+    expected = {
+        ("Volksgezondheid, Welzijn en Sport", "2014-2015"): (54, 0.0),
+        ("Langdurige Zorg en Sport", "2023-2024"): (21, 1.0),
+        ("Buitenlandse Zaken", "2023-2024"): (42, 0.0),
+        ("Volksgezondheid, Welzijn en Sport", "2023-2024"): (18, 1.0),
+        ("Natuur en Stikstof", "2023-2024"): (36, 0.0),
+    }
+    assert set(rows) == set(expected)
+    for key, (days, within) in expected.items():
+        assert (rows[key]["answers"], rows[key]["median_days"], rows[key]["p90_days"]) == (1, days, days)
+        assert rows[key]["within_three_weeks"] == within
+    text = run_cli("stats", "--delays", "--index", str(index_dir))
+    assert "Natuur en Stikstof" in text.stdout and "   36.0   36      0%" in text.stdout
+
+
+def test_delay_percentiles_are_values_of_the_group() -> None:
+    from kvsearch.follow.delays import percentile
+
+    days = [30, 10, 20, 50, 40, 60, 70, 80, 90, 100]
+    assert percentile(days, 0.9) == 90
+    assert percentile(days, 0.5) == 50
+    assert percentile([7], 0.9) == 7
+
+
+def test_the_follow_package_loads_no_whoosh_typer_or_textual() -> None:
+    """It reads the index through the public API only: the engine stays the one Whoosh user."""
+    import subprocess
+    import sys
+
+    modules = "kvsearch.follow.report, kvsearch.follow.atom, kvsearch.follow.overdue, kvsearch.follow.delays"
+    code = f"import sys, {modules}; print(' '.join(sorted(sys.modules)))"
+    loaded = set(
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert "kvsearch.follow.report" in loaded
+    assert not {"whoosh", "typer", "textual"} & loaded
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_report_that_could_not_be_written_out_comes_again(tmp_path: Path, test_index: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KVSEARCH_WATCHES": str(tmp_path / "w.json")}
+    where = ["--index", str(test_index)]
+    assert run_cli("watch", "add", "w", "asiel", *where, env=env).returncode == 0
+    # The watch saw everything when it was added; forget that, as if it was added before the index.
+    state = json.loads((tmp_path / "w.json").read_text(encoding="utf-8"))
+    state["watches"]["w"]["seen"] = []
+    (tmp_path / "w.json").write_text(json.dumps(state), encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        lost = subprocess.run(
+            [sys.executable, "-m", "kvsearch", "watch", "report", *where],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+    assert lost.returncode == 73, lost.stderr
+    assert "cannot write output" in lost.stderr
+    code, lines = report_lines(*where, env=env)
+    assert code == 0 and lines
+    assert report_lines(*where, env=env) == (1, [])

@@ -1,8 +1,8 @@
 """What a search returns: the hits, and what a user should be told about them.
 
 These records are ``typing.NamedTuple``s, not dataclasses: a one-line search must not import
-``dataclasses``, which pulls in ``inspect`` (with ``ast``, ``dis`` and ``tokenize``), about
-10 % of a cold ``kvsearch QUERY`` (README, "Performance"). The parser's records, which the
+``dataclasses``, which pulls in ``inspect`` (with ``ast``, ``dis`` and ``tokenize``), a
+noticeable share of a cold ``kvsearch QUERY``'s start. The parser's records, which the
 indexer uses, stay dataclasses in :mod:`kvsearch.models`. Stdlib only.
 """
 

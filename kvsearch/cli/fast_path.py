@@ -1,11 +1,11 @@
 """``kvsearch QUERY``, the command run most, without Typer's start-up cost.
 
-Importing Typer (with its vendored click and pydantic) takes about 150 ms, more than opening
-the index and searching it. This module reads the search command's options with plain Python
-and prints the result; anything it does not handle exactly (help, an unknown option, a value
-it cannot read, another command) goes to the full Typer CLI in :mod:`kvsearch.cli.app`, which
-gives the usual messages (:func:`kvsearch.cli.main` decides). ``tests/test_cli.py`` checks that the options here are the search
-command's options and that both paths print the same.
+Importing Typer (with its vendored click and pydantic) costs more than opening the index and
+searching it. This module reads the search command's options with plain Python and prints the
+result; anything it does not handle exactly (help, an unknown option, a value it cannot read,
+another command) goes to the full Typer CLI in :mod:`kvsearch.cli.app`, which gives the usual
+messages (:func:`kvsearch.cli.main` decides). ``tests/test_cli.py`` checks that the options here
+are the search command's options and that both paths print the same.
 """
 
 from __future__ import annotations

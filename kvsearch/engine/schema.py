@@ -214,8 +214,8 @@ def posting_blocks(
 
 class _TermTable(filetables.OrderedHashWriter):  # type: ignore[misc]
     """Whoosh's term table writer, the same file, with each term's hash and position kept in
-    two arrays (12 bytes a term) instead of a tuple in a list (about 130 bytes): a segment of
-    a million passages has some 2.5 million terms, which held 300 MB until it was written."""
+    two arrays (12 bytes a term) instead of a tuple in a list (ten times that): a segment of an
+    archive-sized index has millions of terms, all held until the segment is written."""
 
     @classmethod
     def taking_over(cls, table: filetables.OrderedHashWriter) -> _TermTable:
@@ -306,9 +306,9 @@ SMALL_BLOCK = 3
 
 def _pickled(value: Any) -> bytes:
     """``value`` pickled for Whoosh's block reader, which takes any protocol: protocol 2 (what
-    Whoosh writes) spells every bytes object as a call of ``_codecs.encode`` on a str (about
-    30 bytes each, and slow); protocol 5 writes it as length and bytes. The frame opcode (9
-    bytes, only a read-ahead hint) is left out."""
+    Whoosh writes) spells every bytes object as a call of ``_codecs.encode`` on a str, long and
+    slow to read; protocol 5 writes it as length and bytes. The frame opcode (only a read-ahead
+    hint) is left out."""
     data = pickle.dumps(value, 5)
     # One frame up to 64 KiB (pickle's frame size); a longer pickle keeps its frames.
     return data[:2] + data[11:] if data[2:3] == _FRAME and len(data) <= 65536 else data
@@ -322,8 +322,8 @@ class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
 
     A block's header and data are pickled with protocol 5 (:func:`_pickled`), and blocks of
     fewer than ``SMALL_BLOCK`` postings are stored uncompressed: every block records its own
-    compression level, and a zlib stream costs more to start (tens of microseconds) than such
-    a block costs to write, and saves no space on it; most terms have such a block.
+    compression level, and a zlib stream costs more to start than such a block costs to
+    write, and saves no space on it; most terms have such a block.
     """
 
     def _write_block(self, last: bool = False) -> None:
@@ -407,8 +407,8 @@ class _LeafMatcher(W3LeafMatcher):  # type: ignore[misc]
 
     Whoosh reads a block's header with ``pickle.load`` from a file object (a dozen small
     ``read`` calls, each a Python method) and undoes the delta coding of its ids in a Python
-    generator; at 300k passages a pasted question reads 20,000 blocks and these were 40 % of
-    its time. Here the header is unpickled from a copy of its bytes and the ids are summed by
+    generator; a pasted question reads thousands of blocks, so that cost would dominate it.
+    Here the header is unpickled from a copy of its bytes and the ids are summed by
     ``itertools.accumulate``: the same values, in C.
     """
 

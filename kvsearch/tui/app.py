@@ -425,7 +425,7 @@ class KvsearchApp(App[None]):
     # -- actions ------------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        from kvsearch.tui.screens.help import HelpScreen  # Markdown costs ~60 ms: not at start-up
+        from kvsearch.tui.screens.help import HelpScreen  # Markdown is slow to import: not at start-up
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.binding_help()))

@@ -39,7 +39,7 @@ def _texts(folders: list[Path]) -> list[str]:
 
 
 def _clear_caches() -> None:
-    for fn in (analysis.fold, analysis.stem, analysis._word_terms, analysis._expand):
+    for fn in (analysis.fold, analysis.stem, analysis.SHIPPED.word_terms, analysis._expand):
         fn.cache_clear()
     analysis._lexicon.cache_clear()
 

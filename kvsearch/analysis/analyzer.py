@@ -70,7 +70,8 @@ import re
 import sys
 import unicodedata
 import zlib
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Iterator
+from contextlib import contextmanager
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -79,11 +80,16 @@ import snowballstemmer
 
 __all__ = [
     "ANALYZER_ID",
-    "AnalyzerConfig",
+    "SHIPPED",
+    "AnalyzerChain",
     "Token",
-    "VARIANTS",
     "analyze",
     "analyzer_info",
+    "building_chain",
+    "building_with",
+    "chain_named",
+    "recorded_chain",
+    "register_chain",
     "fold",
     "index_positions",
     "index_terms_cache",
@@ -311,7 +317,7 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
 _VOWELS = frozenset("aeiouy")
 
 
-def _make_stem(stemmer: object) -> Callable[[str], str]:
+def make_stem(stemmer: object) -> Callable[[str], str]:
     """The ``stem`` function of the chain, built on one Snowball stemmer (see ``stem``)."""
     stem_word = stemmer.stemWord  # type: ignore[attr-defined]
 
@@ -353,8 +359,8 @@ def _make_stem(stemmer: object) -> Callable[[str], str]:
     return stem
 
 
-#: The shipped stemmer: override map → ``dutch_porter`` → undoubling/devoicing (see ``_make_stem``).
-stem = _make_stem(_STEMMER)
+#: The shipped stemmer: override map → ``dutch_porter`` → undoubling/devoicing (see ``make_stem``).
+stem = make_stem(_STEMMER)
 
 
 # --------------------------------------------------------------------------------------------
@@ -740,18 +746,12 @@ def _terms_of(raw: str, query: bool, stem: Callable[[str], str], split: bool) ->
     return tuple(dict.fromkeys(t for t in out if t))
 
 
-@lru_cache(maxsize=200_000)
-def _word_terms(raw: str, query: bool) -> tuple[str, ...]:
-    """The shipped chain's terms for one raw token (see ``_terms_of``)."""
-    return _terms_of(raw, query, stem, True)
-
-
 #: Most raw words whose index terms a process keeps (``index_positions``); then it starts over.
 INDEX_TERMS_LIMIT = 200_000
 
 
 class _IndexTermCache(dict[str, tuple[str, ...]]):
-    """``_word_terms(raw, False)`` for each raw word a process has indexed.
+    """The shipped chain's index terms (``_terms_of``) of each raw word a process has indexed.
 
     A dict, so that a hit is one lookup in C. A miss first asks ``known`` (set by a build that
     has the previous build's answers, :func:`use_known_index_terms`), then analyses the word:
@@ -786,103 +786,6 @@ def use_known_index_terms(known: Callable[[str], tuple[str, ...] | None] | None)
     _INDEX_TERMS.known = known
 
 
-# --------------------------------------------------------------------------------------------
-# Variants (baselines for the relevance evaluation; the index records which one built it)
-# --------------------------------------------------------------------------------------------
-
-
-class AnalyzerConfig(NamedTuple):
-    """One analyzer chain. ``shipped`` is the default everywhere; the others are baselines.
-
-    ``stemmer``: Snowball algorithm name, or None for no stemming (folding only);
-    ``split``: de-gluing and compound splitting at index time; ``whitespace``: a trivial
-    analyzer (lowercased runs of non-space), only to measure what analysis costs.
-    """
-
-    name: str
-    stemmer: str | None = STEMMER_NAME
-    split: bool = True
-    whitespace: bool = False
-    description: str = ""
-
-
-VARIANTS: dict[str, AnalyzerConfig] = {
-    c.name: c
-    for c in (
-        AnalyzerConfig("shipped", description="fold, hyphens, de-gluing, compounds, dutch_porter + overrides"),
-        AnalyzerConfig("nostem", stemmer=None, split=False, description="fold and hyphens only"),
-        AnalyzerConfig(
-            "stem_nocompound", split=False, description="dutch_porter + overrides, no de-gluing or compounds"
-        ),
-        AnalyzerConfig("kp", stemmer="dutch", description="shipped with Snowball dutch (Kraaij-Pohlmann)"),
-        AnalyzerConfig(
-            "whitespace", stemmer=None, split=False, whitespace=True, description="lowercased whitespace runs"
-        ),
-    )
-}
-
-_WHITESPACE_RE = re.compile(r"\S+")
-
-
-def _identity(word: str) -> str:
-    return word
-
-
-@cache
-def _variant_terms(variant: str) -> Callable[[str, bool], tuple[str, ...]]:
-    """The cached per-word function of a variant (the shipped one is ``_word_terms``)."""
-    if variant == "shipped":
-        return _word_terms
-    config = VARIANTS.get(variant)
-    if config is None:
-        raise ValueError(f"unknown analyzer variant {variant!r} (known: {', '.join(VARIANTS)})")
-    if config.whitespace:
-        return lru_cache(maxsize=200_000)(lambda raw, query: (raw.lower(),))
-    if config.stemmer == STEMMER_NAME:
-        stem_fn = stem
-    elif config.stemmer is None:
-        stem_fn = _identity
-    else:
-        stem_fn = _make_stem(snowballstemmer.stemmer(config.stemmer))
-    split = config.split
-
-    @lru_cache(maxsize=200_000)
-    def word_terms(raw: str, query: bool) -> tuple[str, ...]:
-        return _terms_of(raw, query, stem_fn, split)
-
-    return word_terms
-
-
-def analyze(text: str, *, query: bool = False, variant: str = "shipped") -> list[Token]:
-    """Analyse ``text`` into index terms (``query=False``) or query terms (``query=True``).
-
-    Args:
-        text: any string; control characters and unpaired surrogates are treated as separators.
-        query: use query-time analysis: the same folding and stemming, but a word yields one
-            term only (no hyphen parts, compound parts or de-glued parts), since the index
-            already holds those.
-        variant: a name from ``VARIANTS``; ``"shipped"`` (the default) is the product's chain,
-            the others are baselines for evaluation.
-
-    Returns:
-        Tokens in text order. Tokens derived from one word share its ``position``; the first
-        one is the whole word. Never raises for a ``str`` (ValueError for an unknown variant).
-    """
-    word_terms = _word_terms if variant == "shipped" else _variant_terms(variant)
-    word_re = _WHITESPACE_RE if variant == "whitespace" else _WORD_RE
-    tokens: list[Token] = []
-    pos = 0
-    for m in word_re.finditer(text.replace("_", " ")):
-        found = word_terms(m.group(), query)
-        if not found:
-            continue
-        start, end = m.span()
-        for t in found:
-            tokens.append(Token(t, pos, start, end))
-        pos += 1
-    return tokens
-
-
 def words(text: str) -> list[str]:
     """The raw words of ``text``, as :func:`analyze` splits it (for highlighting)."""
     return _WORD_RE.findall(text.replace("_", " "))
@@ -890,7 +793,7 @@ def words(text: str) -> list[str]:
 
 def word_terms(raw: str, *, query: bool) -> tuple[str, ...]:
     """The shipped chain's terms of one raw word (cached): what :func:`analyze` gives it."""
-    return _word_terms(raw, query)
+    return SHIPPED.word_terms(raw, query)
 
 
 def query_parts(raw: str) -> tuple[str, ...]:
@@ -948,44 +851,6 @@ def _continues_word(text: str, start: int) -> bool:
     return text[start - 1] in _CONNECTORS and start >= 2 and bool(_WORDCHAR_RE.match(text[start - 2]))
 
 
-def index_positions(text: str, variant: str = "shipped") -> tuple[dict[str, list[int]], int]:
-    """The index terms of ``text`` with their word positions, and the number of tokens.
-
-    The same result as collecting ``analyze(text)`` by term, without a ``Token`` per word: the
-    index build's hot path.
-    """
-    if variant == "shipped":
-        terms_of: Callable[[str], tuple[str, ...]] = _INDEX_TERMS.__getitem__
-    else:
-        variant_terms = _variant_terms(variant)
-
-        def terms_of(raw: str) -> tuple[str, ...]:
-            return variant_terms(raw, False)
-
-    word_re = _WHITESPACE_RE if variant == "whitespace" else _WORD_RE
-    positions: dict[str, list[int]] = {}
-    get = positions.get
-    count = 0
-    pos = 0
-    for found in map(terms_of, word_re.findall(text.replace("_", " "))):  # cached, called from C
-        if not found:
-            continue
-        for t in found:
-            seen = get(t)
-            if seen is None:
-                positions[t] = [pos]
-            else:
-                seen.append(pos)
-        count += len(found)
-        pos += 1
-    return positions, count
-
-
-def terms(text: str, *, query: bool = False, variant: str = "shipped") -> list[str]:
-    """Return ``[t.text for t in analyze(text, query=query, variant=variant)]``."""
-    return [t.text for t in analyze(text, query=query, variant=variant)]
-
-
 def _version(dist: str) -> str:
     """An installed distribution's version, from its ``.dist-info`` folder's name.
 
@@ -1012,18 +877,218 @@ def _version(dist: str) -> str:
         return ""
 
 
-def analyzer_info(variant: str = "shipped") -> dict[str, str]:
-    """Describe the analyzer for the index metadata (an index must be queried with the same).
+# --------------------------------------------------------------------------------------------
+# Analyzer chains: the shipped one, and the hook through which evaluation code adds baselines
+# --------------------------------------------------------------------------------------------
 
-    A baseline variant is recorded as ``analyzer_variant``; the shipped chain's record has no
-    such key, so indexes built before variants existed stay valid.
+#: The key of an index's ``versions`` record that names a chain other than the shipped one. The
+#: shipped chain's record has no such key, so the indexes it built keep their record.
+CHAIN_KEY = "analyzer_variant"
+
+
+class AnalyzerChain:
+    """One way of turning text into terms.
+
+    The product uses :data:`SHIPPED` only. Evaluation code defines baselines (no stemming, no
+    compound splitting …) as chains of its own and registers them with :func:`register_chain`
+    or :func:`building_with`; an index records the id of the chain that built it, and a search
+    analyses its queries with that chain.
+
+    Args:
+        chain_id: the name recorded in the index.
+        stem: maps a folded word to its term.
+        stemmer: the stemming algorithm's name, for the index's record.
+        split: add de-glued and compound parts at index time.
+        word_pattern: what a word is; its matches are the raw words.
+        description: one line for people comparing chains.
     """
-    extra = {} if variant == "shipped" else {"analyzer_variant": variant}
-    return {
-        "analyzer": ANALYZER_ID,
-        "stemmer": STEMMER_NAME if variant == "shipped" else str(VARIANTS[variant].stemmer),
-        **extra,
-        "snowballstemmer": _version("snowballstemmer"),
-        "pystemmer": _version("PyStemmer"),
-        "lexicon": _lexicon_name(),
-    }
+
+    def __init__(
+        self,
+        chain_id: str,
+        *,
+        stem: Callable[[str], str],
+        stemmer: str,
+        split: bool = True,
+        word_pattern: re.Pattern[str] = _WORD_RE,
+        description: str = "",
+    ) -> None:
+        self.id = chain_id
+        self.stem = stem
+        self.stemmer = stemmer
+        self.split = split
+        self.word_pattern = word_pattern
+        self.description = description
+        #: The terms of one raw word, cached: a corpus repeats its words.
+        self.word_terms: Callable[[str, bool], tuple[str, ...]] = lru_cache(maxsize=200_000)(self.raw_word_terms)
+        self._info: dict[str, str] | None = None
+
+    def __repr__(self) -> str:
+        return f"AnalyzerChain({self.id!r})"
+
+    def raw_word_terms(self, raw: str, query: bool) -> tuple[str, ...]:
+        """All terms of one raw word, the whole word first (uncached; see ``_terms_of``)."""
+        return _terms_of(raw, query, self.stem, self.split)
+
+    def index_terms(self, raw: str) -> tuple[str, ...]:
+        """The index terms of one raw word."""
+        return self.word_terms(raw, False)
+
+    def analyze(self, text: str, *, query: bool = False) -> list[Token]:
+        """Analyse ``text`` into index terms (``query=False``) or query terms (``query=True``).
+
+        Args:
+            text: any string; control characters and unpaired surrogates are treated as separators.
+            query: use query-time analysis: the same folding and stemming, but a word yields one
+                term only (no hyphen parts, compound parts or de-glued parts), since the index
+                already holds those.
+
+        Returns:
+            Tokens in text order. Tokens derived from one word share its ``position``; the first
+            one is the whole word. Never raises for a ``str``.
+        """
+        word_terms = self.word_terms
+        tokens: list[Token] = []
+        pos = 0
+        for m in self.word_pattern.finditer(text.replace("_", " ")):
+            found = word_terms(m.group(), query)
+            if not found:
+                continue
+            start, end = m.span()
+            for t in found:
+                tokens.append(Token(t, pos, start, end))
+            pos += 1
+        return tokens
+
+    def terms(self, text: str, *, query: bool = False) -> list[str]:
+        """Return ``[t.text for t in self.analyze(text, query=query)]``."""
+        return [t.text for t in self.analyze(text, query=query)]
+
+    def index_positions(self, text: str) -> tuple[dict[str, list[int]], int]:
+        """The index terms of ``text`` with their word positions, and the number of tokens.
+
+        The same result as collecting ``analyze(text)`` by term, without a ``Token`` per word: the
+        index build's hot path.
+        """
+        positions: dict[str, list[int]] = {}
+        get = positions.get
+        count = 0
+        pos = 0
+        # map() calls the cached lookup from C: no Python frame per word.
+        for found in map(self.index_terms, self.word_pattern.findall(text.replace("_", " "))):
+            if not found:
+                continue
+            for t in found:
+                seen = get(t)
+                if seen is None:
+                    positions[t] = [pos]
+                else:
+                    seen.append(pos)
+            count += len(found)
+            pos += 1
+        return positions, count
+
+    def info(self) -> dict[str, str]:
+        """Describe the chain for the index's record (an index must be queried with the same)."""
+        if self._info is None:
+            named = {} if self.id == SHIPPED_ID else {CHAIN_KEY: self.id}
+            self._info = {
+                "analyzer": ANALYZER_ID,
+                "stemmer": self.stemmer,
+                **named,
+                "snowballstemmer": _version("snowballstemmer"),
+                "pystemmer": _version("PyStemmer"),
+                "lexicon": _lexicon_name(),
+            }
+        return dict(self._info)
+
+
+class _ShippedChain(AnalyzerChain):
+    """The product's chain. Its index terms come from ``_INDEX_TERMS``, which a build can fill
+    with the previous build's answers (:func:`use_known_index_terms`)."""
+
+    index_terms = _INDEX_TERMS.__getitem__  # type: ignore[assignment]
+
+
+SHIPPED_ID = "shipped"
+#: The chain kvsearch builds and searches with.
+SHIPPED: AnalyzerChain = _ShippedChain(
+    SHIPPED_ID,
+    stem=stem,
+    stemmer=STEMMER_NAME,
+    description="fold, hyphens, de-gluing, compounds, dutch_porter + overrides",
+)
+
+_CHAINS: dict[str, AnalyzerChain] = {SHIPPED_ID: SHIPPED}
+_building: AnalyzerChain = SHIPPED
+
+
+def register_chain(chain: AnalyzerChain) -> None:
+    """Make ``chain`` known to this process: an index it built can then be searched here.
+
+    Raises:
+        ValueError: another chain is registered under the same id.
+    """
+    known = _CHAINS.get(chain.id)
+    if known is not None and known is not chain:
+        raise ValueError(f"another analyzer chain is registered as {chain.id!r}")
+    _CHAINS[chain.id] = chain
+
+
+def chain_named(chain_id: str) -> AnalyzerChain:
+    """The registered chain ``chain_id``.
+
+    Raises:
+        LookupError: no chain of that id is registered in this process.
+    """
+    chain = _CHAINS.get(chain_id)
+    if chain is None:
+        raise LookupError(f"no analyzer chain {chain_id!r} is registered (known: {', '.join(_CHAINS)})")
+    return chain
+
+
+def recorded_chain(record: object) -> AnalyzerChain | None:
+    """The chain an index's ``versions`` record names, or None when this process does not know it."""
+    chain_id = record.get(CHAIN_KEY, SHIPPED_ID) if isinstance(record, dict) else SHIPPED_ID
+    return _CHAINS.get(chain_id) if isinstance(chain_id, str) else None
+
+
+def building_chain() -> AnalyzerChain:
+    """The chain new index builds use: :data:`SHIPPED`, except inside :func:`building_with`."""
+    return _building
+
+
+@contextmanager
+def building_with(chain: AnalyzerChain) -> Iterator[AnalyzerChain]:
+    """Register ``chain`` and make it the one new index builds use inside the ``with`` block.
+
+    For evaluation code comparing chains; it changes this process's state, so one build at a time.
+    """
+    global _building
+    register_chain(chain)
+    before, _building = _building, chain
+    try:
+        yield chain
+    finally:
+        _building = before
+
+
+def analyze(text: str, *, query: bool = False) -> list[Token]:
+    """The shipped chain's tokens of ``text`` (see :meth:`AnalyzerChain.analyze`)."""
+    return SHIPPED.analyze(text, query=query)
+
+
+def terms(text: str, *, query: bool = False) -> list[str]:
+    """Return ``[t.text for t in analyze(text, query=query)]``."""
+    return SHIPPED.terms(text, query=query)
+
+
+def index_positions(text: str) -> tuple[dict[str, list[int]], int]:
+    """The shipped chain's index terms of ``text`` with their positions (see
+    :meth:`AnalyzerChain.index_positions`)."""
+    return SHIPPED.index_positions(text)
+
+
+def analyzer_info() -> dict[str, str]:
+    """Describe the chain new builds use, for the index's record."""
+    return building_chain().info()

@@ -189,8 +189,8 @@ def _open_generation(path: Path, generation: Path, notice: str | None = None) ->
     check_trusted(generation)
     manifest = read_manifest(generation) or {}
     built_by = manifest.get("versions")
-    variant = built_by.get("analyzer_variant", "shipped") if isinstance(built_by, dict) else "shipped"
-    if variant not in analysis.VARIANTS or built_by != versions(variant):
+    chain = analysis.recorded_chain(built_by)
+    if chain is None or built_by != versions(chain):
         raise IndexVersionError(
             f"the index in {path} was built by another version of kvsearch "
             f"({_describe(built_by)}; this is {_describe(versions())}); rebuild it with: kvsearch index --full"
@@ -390,7 +390,7 @@ def _text_query(parsed: ParsedQuery, searcher: Searcher, any_word: bool) -> quer
         ) from None
     if text_query is query.NullQuery or type(text_query).__name__ == "_NullQuery":
         raise QuerySyntaxError(f"no searchable words in query {parsed.text!r}")
-    if _variant(searcher) != "shipped":  # the baselines for evaluation split no compounds
+    if _chain(searcher) is not analysis.SHIPPED:  # the baselines for evaluation split no compounds
         return text_query
     return _with_parts(text_query, _compound_words(parsed.text))
 
@@ -481,9 +481,9 @@ def _natural_query(parsed: ParsedQuery, searcher: Searcher) -> query.Query | Non
     """
     reader = searcher.reader()
     total = max(1, reader.doc_count())
-    variant = _variant(searcher)
-    stop = _stop_terms(variant, NATURAL_STOP_WORDS)
-    counts = Counter(t.text for t in analysis.analyze(parsed.text, query=True, variant=variant))
+    chain = _chain(searcher)
+    stop = _stop_terms(chain, NATURAL_STOP_WORDS)
+    counts = Counter(t.text for t in chain.analyze(parsed.text, query=True))
     kept: list[tuple[int, str, int]] = []
     known: list[tuple[int, str, int]] = []
     for term, tf in counts.items():
@@ -543,8 +543,8 @@ def _budgeted(ranked: list[tuple[int, str, int]]) -> tuple[list[tuple[str, int]]
 
 
 @lru_cache(maxsize=16)
-def _stop_terms(variant: str, words: frozenset[str]) -> frozenset[str]:
-    return frozenset(analysis.terms(" ".join(sorted(words)), query=True, variant=variant))
+def _stop_terms(chain: analysis.AnalyzerChain, words: frozenset[str]) -> frozenset[str]:
+    return frozenset(chain.terms(" ".join(sorted(words)), query=True))
 
 
 def _filter_query(item: Filter) -> query.Query:
@@ -786,7 +786,7 @@ def _suggested_words(parsed: ParsedQuery, info: IndexInfo, searcher: Searcher) -
 
 def _in_index(word: str, searcher: Searcher) -> bool:
     reader = searcher.reader()
-    terms = analysis.terms(word, query=True, variant=_variant(searcher))
+    terms = _chain(searcher).terms(word, query=True)
     return bool(terms) and all(any(reader.doc_frequency(field, term) for field in TEXT_FIELDS) for term in terms)
 
 
@@ -893,7 +893,7 @@ def similar(
 def _key_terms(searcher: Searcher, text: str, count: int = 25) -> list[tuple[str, float]]:
     reader = searcher.reader()
     total = max(1, reader.doc_count())
-    frequencies = Counter(t.text for t in analysis.analyze(text, query=True, variant=_variant(searcher)))
+    frequencies = Counter(t.text for t in _chain(searcher).analyze(text, query=True))
     scored = []
     for term, tf in frequencies.items():
         df = max(reader.doc_frequency("question", term), reader.doc_frequency("answer", term))
@@ -905,9 +905,9 @@ def _key_terms(searcher: Searcher, text: str, count: int = 25) -> list[tuple[str
     return scored[:count]
 
 
-def _variant(searcher: Searcher) -> str:
-    """The analyzer chain the index was built with (pickled in its schema)."""
-    return getattr(searcher.schema["question"].analyzer, "variant", "shipped")
+def _chain(searcher: Searcher) -> analysis.AnalyzerChain:
+    """The analyzer chain the index was built with (its id is pickled in the schema)."""
+    return searcher.schema["question"].analyzer.chain  # type: ignore[no-any-return]
 
 
 def _stored_passage(searcher: Searcher, passage_id: str) -> dict[str, Any]:

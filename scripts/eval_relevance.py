@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 import snowballstemmer  # noqa: E402
 
-from kvsearch.analysis import analyzer as analysis  # noqa: E402
+from kvsearch import analysis  # noqa: E402
+from kvsearch.analysis import compounds, lexicon  # noqa: E402
 from kvsearch.indexer.build import build_index  # noqa: E402
 from kvsearch.searcher.core import search  # noqa: E402
 
@@ -120,7 +121,7 @@ def clear_caches() -> None:
     """Empty the analyzer's per-word caches, so every build starts cold."""
     analysis.fold.cache_clear()
     analysis.stem.cache_clear()
-    analysis._expand.cache_clear()
+    compounds.expand.cache_clear()
     for chain in CHAINS.values():
         chain.word_terms.cache_clear()  # type: ignore[attr-defined]
 
@@ -169,7 +170,7 @@ def analyzer_throughput(index: Path) -> tuple[int, float]:
     with open_searcher(index) as (searcher, _info):
         texts = [s.get(f, "") for s in searcher.all_stored_fields() for f in ("title", "question", "answer")]
     clear_caches()
-    analysis._lexicon()  # loaded once per process, also by a build
+    lexicon.lexicon_lookup()  # loaded once per process, also by a build
     started = time.perf_counter()
     tokens = sum(len(analysis.analyze(t)) for t in texts)
     return tokens, time.perf_counter() - started
@@ -231,7 +232,8 @@ def main() -> int:
         shipped, trivial = seconds["shipped"], seconds["whitespace"]
         print()
         print(
-            f"analyzer throughput (shipped, cold caches): {tokens:,} tokens in {analyse_seconds:.2f} s = {tokens / analyse_seconds:,.0f} tokens/s"
+            f"analyzer throughput (shipped, cold caches): {tokens:,} tokens in {analyse_seconds:.2f} s"
+            f" = {tokens / analyse_seconds:,.0f} tokens/s"
         )
         print(
             f"build_index: shipped {shipped:.2f} s, whitespace analyzer {trivial:.2f} s; "

@@ -1,4 +1,4 @@
-"""Tests for kvsearch.analysis.analyzer: golden word pairs, positions, offsets and properties."""
+"""Tests for kvsearch.analysis: golden word pairs, positions, offsets and properties."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kvsearch.analysis import analyzer as analysis
-from kvsearch.analysis.analyzer import Token, analyze, analyzer_info, fold, stem, terms
+from kvsearch import analysis
+from kvsearch.analysis import Token, analyze, analyzer_info, fold, stem, terms
+from kvsearch.analysis.lexicon import chunked_lexicon
 from tests.conftest import SHARED_CORPUS
 
 PAIRS = json.loads((Path(__file__).parent / "data" / "word_pairs.json").read_text("utf-8"))
@@ -286,7 +287,7 @@ def test_the_chunked_lexicon_answers_like_the_set() -> None:
 
     words = sorted(analysis.lexicon_words())
     assert len(words) > 300_000
-    chunked = analysis._chunked_lexicon()
+    chunked = chunked_lexicon()
     rng = random.Random(7)
     sample = [words[0], words[-1], *chunked.firsts, *rng.sample(words, 3000)]
     probes = sample + [w[:-1] for w in sample] + [w + "x" for w in sample] + ["", "a", "zzzzzz", "ÿ", "één", "aa\nab"]

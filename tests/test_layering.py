@@ -17,7 +17,7 @@ PURE = [
     "kvsearch.parsing.document",
     "kvsearch.ingest.corpus",
     "kvsearch.indexer.records",
-    "kvsearch.analysis.analyzer",
+    "kvsearch.analysis",
     "kvsearch.analysis.vocabulary",
     "kvsearch.query",
     "kvsearch.render",

@@ -1,6 +1,6 @@
 """The Whoosh side of kvsearch: the Dutch analyzer as a Whoosh tokenizer, and the schema.
 
-The language rules live in :mod:`kvsearch.analysis.analyzer`; this module only adapts them to Whoosh,
+The language rules live in :mod:`kvsearch.analysis`; this module only adapts them to Whoosh,
 so index and query analysis are the same code by construction.
 """
 
@@ -39,7 +39,7 @@ from whoosh.filedb import filetables
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from kvsearch.analysis import analyzer as analysis
+from kvsearch import analysis
 from kvsearch.engine.stored_column import DictionaryCompressedColumn
 
 #: Bump when the schema or the stored fields change: an older index must be rebuilt.
@@ -47,11 +47,11 @@ SCHEMA_VERSION = 5
 
 
 class DutchTokenizer(Tokenizer):  # type: ignore[misc]
-    """Feeds Whoosh the tokens of :func:`kvsearch.analysis.analyzer.analyze`.
+    """Feeds Whoosh the tokens of :func:`kvsearch.analysis.analyze`.
 
     Index mode gives every term (compound and hyphen parts share the word's position); query
     mode gives one term per word. Without tokenizing (wildcards), the text is only folded.
-    It analyses with the chain new builds use (:func:`kvsearch.analysis.analyzer.building_chain`)
+    It analyses with the chain new builds use (:func:`kvsearch.analysis.building_chain`)
     and pickles that chain's id with the schema, so an index is always queried with the chain that built it.
     """
 

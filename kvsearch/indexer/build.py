@@ -51,7 +51,7 @@ import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a
 # isort: split
 from whoosh import index as whoosh_index
 
-from kvsearch.analysis import analyzer as analysis
+from kvsearch import analysis
 from kvsearch.analysis import vocabulary
 from kvsearch.engine.parallel_writer import write_segments
 from kvsearch.engine.schema import KvCodec, build_schema
@@ -245,7 +245,7 @@ def build_index(
     Only files whose size, mtime or content changed since the live generation are parsed
     again (``full=True`` parses everything). The result is the same as a full build. The
     outcome, good or bad, is recorded in ``index/last-build.json`` for ``kvsearch status``.
-    The analyzer chain is :func:`kvsearch.analysis.analyzer.building_chain`; it is recorded in
+    The analyzer chain is :func:`kvsearch.analysis.building_chain`; it is recorded in
     the index, and searches use the chain that built it.
 
     Raises:

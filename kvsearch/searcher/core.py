@@ -31,7 +31,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import syntax
 from whoosh.searching import Searcher, TimeLimit
 
-from kvsearch.analysis import analyzer as analysis
+from kvsearch import analysis
 from kvsearch.analysis import vocabulary
 from kvsearch.engine import top_k as topk
 from kvsearch.engine.match_sets import Near, live_matches, posting_ids, prematched, within

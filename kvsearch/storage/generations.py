@@ -19,8 +19,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from kvsearch import __version__
-from kvsearch.analysis import analyzer as analysis
+from kvsearch import __version__, analysis
 from kvsearch.engine.schema import SCHEMA_VERSION
 from kvsearch.errors import IndexVersionError
 

@@ -2,8 +2,9 @@
 party and ministry names users type in filters.
 
 The way of a text through the analyzer chain, one module each: :mod:`.tokens` (where words are),
-:mod:`.folding`, :mod:`.compounds` (with :mod:`.lexicon`), :mod:`.stemming`; :mod:`.chain` puts
-them together. Callers use what this package exports (``from kvsearch import analysis``).
+:mod:`.folding`, :mod:`.compounds` (with :mod:`.lexicon`, and :mod:`.people` whose names stay
+whole), :mod:`.stemming`; :mod:`.chain` puts them together. Callers use what this package
+exports (``from kvsearch import analysis``).
 Nothing here knows of Whoosh; :mod:`kvsearch.engine.schema` wraps the chain as a Whoosh tokenizer.
 """
 

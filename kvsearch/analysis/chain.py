@@ -8,7 +8,8 @@
    a lexicon word and a part is not, the hyphen is a line-break artefact and only the repaired
    word is kept (``beant-woording`` → beantwoording). At query time only the concatenation is
    used, which the index always holds.
-5. **De-gluing and decompounding** (:mod:`.compounds`, index time only). Letters glued to
+5. **De-gluing and decompounding** (:mod:`.compounds`, index time only). A person's name
+   (:mod:`.people`: ``Soepboer``) is not split into the words it contains. Letters glued to
    digits (``januari2020``) yield the runs.
 6. **No stop-word removal**: positions of every word are kept so phrase queries such as
    "uw Kamer" or "niet uitgevoerd" work.
@@ -37,6 +38,7 @@ from functools import lru_cache
 from kvsearch.analysis.compounds import LINKS, PROTECTED, decompound, deglue, expand
 from kvsearch.analysis.folding import fold
 from kvsearch.analysis.lexicon import lexicon_lookup, lexicon_name
+from kvsearch.analysis.people import is_person
 from kvsearch.analysis.stemming import STEMMER_NAME, stem
 from kvsearch.analysis.tokens import ALNUM_RUNS_RE, HYPHENS_RE, WORD_RE, Token
 
@@ -62,7 +64,7 @@ __all__ = [
     "word_terms",
 ]
 
-ANALYZER_ID = "nl-5"
+ANALYZER_ID = "nl-6"
 
 
 def _strip_possessive(word: str) -> str:
@@ -103,17 +105,19 @@ def _terms_of(raw: str, query: bool, stem: Callable[[str], str], split: bool) ->
             known = whole in lexicon or (raw[:1].islower() and bool(decompound(whole, lexicon)))
             artefact = known and any(p not in lexicon for p in parts)
             pieces = [whole] if artefact else [whole, *parts]
+            names = {fold(p).strip("'") for p in HYPHENS_RE.split(raw) if is_person(p, fold(p).strip("'"))}
             for piece in pieces:
                 if piece is not whole:
                     out.append(stem(piece))
                 if split:
-                    out.extend(stem(x) for x in expand(piece))
+                    name = piece in names or (piece is whole and bool(names))  # Gräper-van: not grap + ervan
+                    out.extend(stem(x) for x in expand(piece, name))
     else:
         out.append(stem(word))
         if not query:
             if word.isalpha():
                 if split:
-                    out.extend(stem(x) for x in expand(word))
+                    out.extend(stem(x) for x in expand(word, is_person(raw, word)))
             elif not word.isdigit() and any(c.isdigit() for c in word):
                 # Letters glued to digits (januari2020): index the runs as well.
                 runs = ALNUM_RUNS_RE.findall(word)
@@ -180,7 +184,9 @@ def query_parts(raw: str) -> tuple[str, ...]:
         parts = [p for p in HYPHENS_RE.split(word) if p]
         return tuple(stem(p) for p in parts) if len(parts) > 1 else ()
     lexicon = lexicon_lookup()
-    if not word.isalpha() or word in PROTECTED or not lexicon or len(deglue(word, lexicon)) == 2:
+    if not word.isalpha() or word in PROTECTED or is_person(raw, word) or not lexicon:
+        return ()
+    if len(deglue(word, lexicon)) == 2:
         return ()
     parts = decompound(word, lexicon)
     if not parts:

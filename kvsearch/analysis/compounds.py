@@ -191,13 +191,20 @@ def deglue(word: str, lexicon: Container[str], depth: int = 0) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def expand(word: str) -> tuple[str, ...]:
-    """Extra index words for one folded word: compound parts, else de-glued parts (+ theirs)."""
+def expand(word: str, name: bool = False) -> tuple[str, ...]:
+    """Extra index words for one folded word: compound parts, else de-glued parts (+ theirs).
+
+    ``name``: the word is a person's name (:mod:`kvsearch.analysis.people`), which is not made
+    of the words it happens to contain (Soepboer is not soep + boer): it is only de-glued.
+    """
     if word in PROTECTED or not word.isalpha():
         return ()
     lexicon = lexicon_lookup()
     if not lexicon:
         return ()
+    if name:
+        glued = deglue(word, lexicon)
+        return tuple(p for part in glued for p in (part, *decompound(part, lexicon)))
     # Function word + lexicon word beats a compound reading: wel|degelijk, not welde|gelijk;
     # met|inbegrip, not metin|begrip. Otherwise compounds first, then longer glue chains.
     glued = deglue(word, lexicon)

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kvsearch.analysis import analyzer as analysis
+from kvsearch import analysis
 from kvsearch.indexer.build import build_index
 
 

@@ -7,7 +7,7 @@ kvsearch/analysis/data/LEXICON.md), file /usr/share/dict/nederlands:
     apt-get update && apt-get install -y wdutch
     python scripts/build_lexicon.py            # or: --source FILE --version STRING
 
-Every entry is folded exactly as kvsearch.analysis.analyzer.fold() does at run time (lowercase,
+Every entry is folded exactly as kvsearch.analysis.fold() does at run time (lowercase,
 no accents); entries that are not a single run of a-z letters (abbreviations with dots,
 multi-word entries, digits) or are shorter than 2 letters are dropped. The output is a
 sorted, de-duplicated word list in zlib-compressed chunks of 4096 words (a search inflates
@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kvsearch.analysis.analyzer import fold  # noqa: E402
+from kvsearch.analysis.folding import fold  # noqa: E402
 
 DEFAULT_SOURCE = Path("/usr/share/dict/nederlands")
 OUT = ROOT / "kvsearch" / "data" / "nl_lexicon.chunks"
@@ -54,7 +54,7 @@ CHUNK_WORDS = 4096
 def chunked(header: str, words: list[str]) -> bytes:
     """The lexicon file: a header line, a JSON line of [first word, compressed length] per
     chunk, then the zlib-compressed chunks of sorted words, so that a search inflates only the
-    chunk it needs (see kvsearch.analysis.analyzer._ChunkedWords)."""
+    chunk it needs (see kvsearch.analysis.lexicon._ChunkedWords)."""
     chunks = [words[i : i + CHUNK_WORDS] for i in range(0, len(words), CHUNK_WORDS)]
     packed = [zlib.compress("\n".join(chunk).encode("utf-8"), 9) for chunk in chunks]
     index = json.dumps(

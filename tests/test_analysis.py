@@ -1,17 +1,19 @@
-"""Tests for kvsearch.analysis.analyzer: golden word pairs, positions, offsets and properties."""
+"""Tests for kvsearch.analysis: golden word pairs, positions, offsets and properties."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kvsearch.analysis import analyzer as analysis
-from kvsearch.analysis.analyzer import Token, analyze, analyzer_info, fold, stem, terms
-from tests.conftest import SHARED_CORPUS
+from kvsearch import analysis
+from kvsearch.analysis import Token, analyze, analyzer_info, fold, stem, terms
+from kvsearch.analysis.lexicon import chunked_lexicon
+from tests.conftest import SHARED_CORPUS, needs_shared_corpus, run_cli
 
 PAIRS = json.loads((Path(__file__).parent / "data" / "word_pairs.json").read_text("utf-8"))
 
@@ -286,9 +288,36 @@ def test_the_chunked_lexicon_answers_like_the_set() -> None:
 
     words = sorted(analysis.lexicon_words())
     assert len(words) > 300_000
-    chunked = analysis._chunked_lexicon()
+    chunked = chunked_lexicon()
     rng = random.Random(7)
     sample = [words[0], words[-1], *chunked.firsts, *rng.sample(words, 3000)]
     probes = sample + [w[:-1] for w in sample] + [w + "x" for w in sample] + ["", "a", "zzzzzz", "ÿ", "één", "aa\nab"]
     for probe in probes:
         assert (probe in chunked) == (probe in analysis.lexicon_words()), probe
+
+
+class TestPeopleKeptWhole:
+    def test_a_name_is_one_term_and_common_compounds_still_split(self) -> None:
+        assert terms("Soepboer") == ["soepboer"]
+        assert terms("Veldkamp") == ["veldkamp"]
+        assert terms("Gräper-van") == ["grapervan", "graper", "van"]
+        # Written lower-case it is not a name, and other capitalised compounds still split.
+        assert set(terms("soepboer")) >= {"soep", "boer"}
+        assert set(terms("Julianakanaal")) >= {stem("kanaal")}
+        assert set(terms("Mochtenfinanciële")) >= {stem("financiële")}
+        assert analysis.query_parts("Soepboer") == ()
+
+    @needs_shared_corpus()
+    def test_a_query_does_not_match_a_passage_through_a_members_name(self, tmp_path: Path) -> None:
+        """Question 1 of this document names the member Soepboer: "boeren" (stem boer) and
+        "soep" must not find it, the name itself must, and so must a part of "Julianakanaal"."""
+        corpus = tmp_path / "corpus"
+        corpus.mkdir()
+        shutil.copy(SHARED_CORPUS / "limburg-2024" / "Antwoord_op_vragen_van_de_leden_Soepboer-pdf.txt", corpus)
+        index = tmp_path / "index"
+        assert run_cli("index", "--corpus", str(corpus), "--index", str(index)).returncode == 0
+        for query in ("stikstof boeren", "boeren", "soep"):
+            done = run_cli(query, "--index", str(index))
+            assert done.returncode == 1, f"{query!r} found: {done.stdout}"
+        assert "ah-tk-20242025-566 vraag 1" in run_cli("Soepboer", "--index", str(index)).stdout
+        assert "ah-tk-20242025-566 vraag 3" in run_cli("kanaal", "--index", str(index)).stdout

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from whoosh import index as whoosh_index
 
-from kvsearch.analysis import analyzer as analysis
+from kvsearch import analysis
 from kvsearch.engine.schema import KvCodec, build_schema
 from kvsearch.engine.segment_writer import FastSegmentWriter
 from kvsearch.indexer.build import passage_records

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, needs_shared_corpus
+from tests.conftest import ROOT, TEST_CORPUS, needs_shared_corpus, run_cli
 
 _spec = importlib.util.spec_from_file_location("eval_relevance", ROOT / "scripts" / "eval_relevance.py")
 assert _spec and _spec.loader
@@ -51,7 +51,7 @@ def relevance_indexes(tmp_path_factory: pytest.TempPathFactory, shared_corpus: P
     indexes = {}
     for variant in ("shipped", *BASELINES):
         indexes[variant] = root / variant
-        ev.build_index(shared_corpus, indexes[variant], full=True, variant=variant)
+        ev.build_with(variant, shared_corpus, indexes[variant])
     return indexes
 
 
@@ -103,3 +103,18 @@ def test_pasted_question_with_question_marks_is_natural_language(relevance_index
         index_dir=relevance_indexes["shipped"],
     )
     assert found.hits
+
+
+def test_a_baseline_chain_is_searched_with_its_own_analysis_and_only_where_it_is_registered(tmp_path: Path) -> None:
+    """A baseline reaches the product through one hook: its index is searched with it in the
+    process that registered it, and refused, with the rebuild hint, by one that does not know it."""
+    ev.build_with("shipped", TEST_CORPUS, tmp_path / "shipped")
+    ev.build_with("nostem", TEST_CORPUS, tmp_path / "nostem")
+    # The corpus writes "maatregelen": unstemmed, the query "maatregel" misses most of them.
+    stemmed = ev.search("maatregel", index_dir=tmp_path / "shipped").total
+    unstemmed = ev.search("maatregel", index_dir=tmp_path / "nostem").total
+    assert unstemmed < stemmed
+    refused = run_cli("maatregel", "--index", str(tmp_path / "nostem"))
+    assert refused.returncode == 3, refused.stderr
+    assert "kvsearch index --full" in refused.stderr
+    assert run_cli("maatregel", "--index", str(tmp_path / "shipped")).returncode == 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from kvsearch.analysis.analyzer import fold
+from kvsearch.analysis.folding import fold
 
 #: Party aliases: each group is one party, first name canonical.
 PARTIES = [

@@ -530,7 +530,7 @@ def analyze(
 
     Example: kvsearch analyze "verkiezingsuitslag van de ambtenaren"
     """
-    from kvsearch.analysis.analyzer import analyze as run
+    from kvsearch.analysis import analyze as run
 
     tokens = run(text, query=query)
     if as_json:

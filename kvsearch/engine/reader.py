@@ -18,6 +18,8 @@ from whoosh import scoring
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
+from kvsearch import analysis
+
 
 class SearchableIndex:
     """One generation, opened read-only and scored by BM25F.
@@ -37,9 +39,9 @@ class SearchableIndex:
         self._index.close()
 
     @property
-    def variant(self) -> str:
-        """The analyzer chain the index was built with (pickled in its schema)."""
-        return getattr(self.whoosh.schema["question"].analyzer, "variant", "shipped")
+    def chain(self) -> analysis.AnalyzerChain:
+        """The analyzer chain the index was built with (its id is pickled in the schema)."""
+        return self.whoosh.schema["question"].analyzer.chain  # type: ignore[no-any-return]
 
     def doc_count(self) -> int:
         """How many passages the index holds (deleted ones not counted)."""

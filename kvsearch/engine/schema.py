@@ -1,6 +1,6 @@
 """The Whoosh side of kvsearch: the Dutch analyzer as a Whoosh tokenizer, and the schema.
 
-The language rules live in :mod:`kvsearch.analysis.analyzer`; this module only adapts them to Whoosh,
+The language rules live in :mod:`kvsearch.analysis`; this module only adapts them to Whoosh,
 so index and query analysis are the same code by construction.
 """
 
@@ -39,7 +39,7 @@ from whoosh.filedb import filetables
 from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from kvsearch.analysis import analyzer as analysis
+from kvsearch import analysis
 from kvsearch.engine.stored_column import DictionaryCompressedColumn
 
 #: Bump when the schema or the stored fields change: an older index must be rebuilt.
@@ -47,28 +47,31 @@ SCHEMA_VERSION = 5
 
 
 class DutchTokenizer(Tokenizer):  # type: ignore[misc]
-    """Feeds Whoosh the tokens of :func:`kvsearch.analysis.analyzer.analyze`.
+    """Feeds Whoosh the tokens of :func:`kvsearch.analysis.analyze`.
 
     Index mode gives every term (compound and hyphen parts share the word's position); query
     mode gives one term per word. Without tokenizing (wildcards), the text is only folded.
-    ``variant`` names the analyzer chain (:data:`kvsearch.analysis.analyzer.VARIANTS`); it is pickled
-    with the schema, so an index is always queried with the chain that built it.
+    It analyses with the chain new builds use (:func:`kvsearch.analysis.building_chain`)
+    and pickles that chain's id with the schema, so an index is always queried with the chain that built it.
     """
 
-    #: Class default: tokenizers pickled before variants existed are the shipped chain.
-    variant = "shipped"
+    #: Class default, and what a pickled shipped tokenizer holds: the shipped chain.
+    chain_id = analysis.SHIPPED_ID
 
-    def __init__(self, variant: str = "shipped") -> None:
-        if variant not in analysis.VARIANTS:
-            raise ValueError(f"unknown analyzer variant {variant!r}")
-        if variant != "shipped":
-            self.variant = variant
+    def __init__(self) -> None:
+        chain_id = analysis.building_chain().id
+        if chain_id != analysis.SHIPPED_ID:
+            self.chain_id = chain_id
+
+    @property
+    def chain(self) -> analysis.AnalyzerChain:
+        return analysis.chain_named(self.chain_id)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.variant == self.variant  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.chain_id == self.chain_id  # type: ignore[attr-defined]
 
     def __hash__(self) -> int:
-        return hash((type(self), self.variant))
+        return hash((type(self), self.chain_id))
 
     def __call__(  # type: ignore[override]
         self,
@@ -94,7 +97,7 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]
                 token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
-        for item in analysis.analyze(value, query=(mode == "query"), variant=self.variant):
+        for item in self.chain.analyze(value, query=(mode == "query")):
             token.text = item.text
             token.boost = 1.0
             token.stopped = False
@@ -108,8 +111,8 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]
             yield token
 
 
-def dutch_text(stored: bool = True, field_boost: float = 1.0, variant: str = "shipped") -> fields.TEXT:
-    return fields.TEXT(analyzer=DutchTokenizer(variant), stored=stored, phrase=True, field_boost=field_boost)
+def dutch_text(stored: bool = True, field_boost: float = 1.0) -> fields.TEXT:
+    return fields.TEXT(analyzer=DutchTokenizer(), stored=stored, phrase=True, field_boost=field_boost)
 
 
 def keywords() -> fields.KEYWORD:
@@ -117,19 +120,16 @@ def keywords() -> fields.KEYWORD:
     return fields.KEYWORD(stored=False, lowercase=True, commas=True, scorable=False)
 
 
-def build_schema(variant: str = "shipped") -> fields.Schema:
-    """One Whoosh document per passage; everything needed to show a hit is stored.
-
-    ``variant`` selects the analyzer chain of the text fields (a baseline, for evaluation).
-    """
+def build_schema() -> fields.Schema:
+    """One Whoosh document per passage; everything needed to show a hit is stored."""
     return fields.Schema(
         passage_id=fields.ID(stored=True, unique=True),
         doc_id=fields.ID(stored=True),
         order=fields.STORED(),  # only read back (passages in document order), never searched
         questions=fields.STORED(),  # "3,4,5": shown and matched against an id, never searched
-        title=dutch_text(variant=variant, field_boost=1.5),
-        question=dutch_text(variant=variant, field_boost=1.0),
-        answer=dutch_text(variant=variant, field_boost=1.2),
+        title=dutch_text(field_boost=1.5),
+        question=dutch_text(field_boost=1.0),
+        answer=dutch_text(field_boost=1.2),
         kind=fields.ID(stored=True),
         status=fields.ID(stored=False),
         number=fields.ID(stored=True),

@@ -34,7 +34,6 @@ from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from kvsearch.analysis import analyzer as analysis
 from kvsearch.engine.schema import BYTE_LENGTHS, DutchTokenizer, posting_blocks
 
 _PACK_UINT = struct.Struct("!I").pack
@@ -91,7 +90,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._last: dict[str, tuple[Any, Any]] = {}
         # Fields analysed by kvsearch's own tokenizer with a Positions format: the fast path.
         self._dutch = {
-            name: (field.analyzer.variant, field.format.field_boost)
+            name: (field.analyzer.chain, field.format.field_boost)
             for name, field in self.schema.items()
             if isinstance(field.analyzer, DutchTokenizer) and type(field.format) is formats.Positions
         }
@@ -158,9 +157,9 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                     # Passages of one document repeat its title and metadata: analysed once.
                     last = self._last.get(fieldname)
                     if dutch is not None and isinstance(value, str):
-                        variant, format_boost = dutch
+                        chain, format_boost = dutch
                         if last is None or last[0] != value:
-                            last = self._last[fieldname] = (value, analysis.index_positions(value, variant))
+                            last = self._last[fieldname] = (value, chain.index_positions(value))
                         positions, count = last[1]
                         self._post_text(fieldname, docnum, positions, format_boost * fieldboost)
                         if field.scorable:

@@ -51,7 +51,7 @@ import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a
 # isort: split
 from whoosh import index as whoosh_index
 
-from kvsearch.analysis import analyzer as analysis
+from kvsearch import analysis
 from kvsearch.analysis import vocabulary
 from kvsearch.engine.parallel_writer import write_segments
 from kvsearch.engine.schema import KvCodec, build_schema
@@ -239,15 +239,14 @@ def build_index(
     full: bool = False,
     allow_shrink: bool = False,
     progress: ProgressFn | None = None,
-    variant: str = "shipped",
 ) -> BuildReport:
     """Build a new generation from ``corpus_dir`` and publish it.
 
     Only files whose size, mtime or content changed since the live generation are parsed
     again (``full=True`` parses everything). The result is the same as a full build. The
     outcome, good or bad, is recorded in ``index/last-build.json`` for ``kvsearch status``.
-    ``variant`` selects the analyzer chain (a baseline from ``analysis.VARIANTS``, for
-    evaluation); it is recorded in the index, and searches use the chain that built it.
+    The analyzer chain is :func:`kvsearch.analysis.building_chain`; it is recorded in
+    the index, and searches use the chain that built it.
 
     Raises:
         CorpusError: the corpus folder is missing or unreadable (nothing published).
@@ -272,7 +271,6 @@ def build_index(
                 index_id,
                 allow_shrink=allow_shrink,
                 progress=_stoppable(progress),
-                variant=variant,
             )
             try:
                 published = build(report)
@@ -329,7 +327,6 @@ def _build(
     report: BuildReport,
     allow_shrink: bool,
     progress: ProgressFn | None,
-    variant: str,
 ) -> bool:
     """Build and publish; False when nothing changed and the live generation stays."""
     started = time.monotonic()
@@ -340,7 +337,7 @@ def _build(
     keep = {g.name for g in (live_generation(index_path), live, rollback_generation(index_path, live)) if g}
     indexfolder.remove_builds(index_path, index_id, keep=keep)
     previous = read_manifest(live) if live else None
-    reuse = bool(live and previous and not report.full and previous.get("versions") == versions(variant))
+    reuse = bool(live and previous and not report.full and previous.get("versions") == versions())
     name = f"{datetime.now().strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     while (index_path / f"gen-{name}").exists() or (index_path / f".build-{name}").exists():
         name += "-2"  # a second build of this process within the second
@@ -366,7 +363,6 @@ def _build(
                     report,
                     allow_shrink,
                     progress,
-                    variant,
                     started,
                 )
             finally:
@@ -451,7 +447,6 @@ def _build_in(
     report: BuildReport,
     allow_shrink: bool,
     progress: ProgressFn | None,
-    variant: str,
     started: float,
 ) -> bool:
     load = _load_incremental(corpus, catalog, report, progress, spool)
@@ -478,7 +473,7 @@ def _build_in(
             _count_live(live, changed, counter, -1)
             wanted = catalog.kept_with_ids(changed)
             documents = _documents(wanted, catalog, spool, counter)
-            shipped = variant == "shipped"
+            shipped = analysis.building_chain() is analysis.SHIPPED
             analysis.use_known_index_terms(catalog.known_terms() if shipped else None)
             try:
                 report.passages = _update_whoosh(build, live, documents, changed, len(wanted), progress)
@@ -490,13 +485,13 @@ def _build_in(
         if shipped:
             catalog.keep_terms(analysis.index_terms_cache().items())
     else:
-        report.passages = _write_whoosh(build, catalog, spool, progress, variant)
+        report.passages = _write_whoosh(build, catalog, spool, progress)
     canaries = {s.doc_id: s for s in (catalog.kept_at(0), catalog.kept_at(kept // 2), catalog.kept_at(kept - 1)) if s}
-    _verify(build, report.passages, list(_documents(list(canaries.values()), catalog, spool)), variant)
+    _verify(build, report.passages, list(_documents(list(canaries.values()), catalog, spool)))
     report.generation = generation.name
     report.seconds = round(time.monotonic() - started, 2)
     manifest = {
-        "versions": versions(variant),
+        "versions": versions(),
         "built": _now_iso(),
         "corpus": str(corpus.resolve()),
         "replaces": live.name if live else None,
@@ -818,7 +813,7 @@ PARALLEL_MIN_DOCUMENTS = 64
 
 
 def _write_whoosh(
-    build: Path, catalog: Catalog, spool: _Spool, progress: ProgressFn | None, variant: str = "shipped"
+    build: Path, catalog: Catalog, spool: _Spool, progress: ProgressFn | None
 ) -> int:
     """A new Whoosh index in ``build`` holding every passage of the kept documents.
 
@@ -847,14 +842,14 @@ def _write_whoosh(
         if part == 0 and bounds[1] == 0:
             checkpoint("writing")
         counter.flush()
-        if variant == "shipped":  # the words analysed, for the next (incremental) build
+        if analysis.building_chain() is analysis.SHIPPED:  # the words analysed, for the next (incremental) build
             counter.add_terms(analysis.index_terms_cache().items())
 
     def report(done: int) -> None:
         if progress:
             progress("index", done, total)
 
-    ix = whoosh_index.create_in(str(build), build_schema(variant))
+    ix = whoosh_index.create_in(str(build), build_schema())
     try:
         write_segments(ix, work, parts, WRITER_MB, report)
         for part in range(parts):
@@ -1021,7 +1016,7 @@ def _stored_document(stored: list[dict[str, Any]]) -> Document:
     return document_from_json({**meta, "passages": passages, "warnings": []})
 
 
-def _verify(build: Path, expected: int, documents: list[Document], variant: str = "shipped") -> None:
+def _verify(build: Path, expected: int, documents: list[Document]) -> None:
     """Reopen the new generation before it goes live: it must hold every passage, and a few
     canary queries (a rare word of the first, middle and last document) must find them."""
     from whoosh.query import Term
@@ -1035,7 +1030,7 @@ def _verify(build: Path, expected: int, documents: list[Document], variant: str 
             for document in {
                 id(d): d for d in (documents[:1] + documents[len(documents) // 2 :][:1] + documents[-1:])
             }.values():
-                canary = _canary_term(document, variant)
+                canary = _canary_term(document)
                 if canary and not searcher.search(Term(canary[0], canary[1]), limit=1):
                     raise PublishRefusedError(
                         f"canary query {canary[1]!r} did not find {document.doc_id} in the new index; nothing published"
@@ -1044,10 +1039,10 @@ def _verify(build: Path, expected: int, documents: list[Document], variant: str 
         ix.close()
 
 
-def _canary_term(document: Document, variant: str) -> tuple[str, str] | None:
+def _canary_term(document: Document) -> tuple[str, str] | None:
     for passage in document.passages:
         for field_name, text in (("answer", passage.answer), ("question", passage.question)):
-            words = [t.text for t in analysis.analyze(text, query=True, variant=variant) if len(t.text) >= 6]
+            words = [t.text for t in analysis.building_chain().analyze(text, query=True) if len(t.text) >= 6]
             if words:
                 return field_name, max(words, key=len)
     return None

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from kvsearch.analysis.analyzer import fold
+from kvsearch.analysis.folding import fold
 from kvsearch.errors import KvsearchError
 from kvsearch.ingest.corpus import CorpusFile, DocumentSummary, Problem, deduplicate_summaries
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from kvsearch.analysis import analyzer as analysis
+from kvsearch import analysis
 from kvsearch.results import Hit
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from kvsearch.analysis import analyzer as analysis
+from kvsearch import analysis
 from kvsearch.engine.reader import SearchableIndex
 from kvsearch.errors import IndexMissingError, IndexVersionError, KvsearchError
 from kvsearch.searcher.fields import BM25_B, BM25_K1, TEXT_FIELDS
@@ -122,8 +122,8 @@ def _open_generation(path: Path, generation: Path, notice: str | None = None) ->
     check_trusted(generation)
     manifest = read_manifest(generation) or {}
     built_by = manifest.get("versions")
-    variant = built_by.get("analyzer_variant", "shipped") if isinstance(built_by, dict) else "shipped"
-    if variant not in analysis.VARIANTS or built_by != versions(variant):
+    chain = analysis.recorded_chain(built_by)
+    if chain is None or built_by != versions(chain):
         raise IndexVersionError(
             f"the index in {path} was built by another version of kvsearch "
             f"({_describe(built_by)}; this is {_describe(versions())}); rebuild it with: kvsearch index --full"

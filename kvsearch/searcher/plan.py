@@ -11,7 +11,7 @@ from datetime import datetime
 from datetime import time as day_time
 from functools import lru_cache
 
-from kvsearch.analysis import analyzer as analysis
+from kvsearch import analysis
 from kvsearch.analysis import vocabulary
 from kvsearch.engine import queries
 from kvsearch.engine.queries import Query
@@ -26,7 +26,7 @@ COORD_SCALE = 0.9
 #: u, vraag …): they only add noise to a bag of words.
 COMMON_SHARE = 0.3
 #: … and Dutch function words, which say nothing about its topic (analysed like the query, so
-#: they match its terms in every analyzer variant; README, "Relevance").
+#: they match its terms in every analyzer chain).
 NATURAL_STOP_WORDS: frozenset[str] = analysis.FUNCTION_WORDS
 #: … and use at most this many of their words, the rarest ones; a passage must have one of the
 #: NATURAL_REQUIRED_TERMS rarest (fewer loses relevance).
@@ -78,7 +78,7 @@ def _text_query(parsed: ParsedQuery, index: SearchableIndex, any_word: bool) -> 
         ) from None
     if queries.is_nothing(text_query):
         raise QuerySyntaxError(f"no searchable words in query {parsed.text!r}")
-    if index.variant != "shipped":  # the baselines for evaluation split no compounds
+    if index.chain is not analysis.SHIPPED:  # the baselines for evaluation split no compounds
         return text_query
     return queries.with_compound_parts(
         text_query,
@@ -110,9 +110,9 @@ def _natural_query(parsed: ParsedQuery, index: SearchableIndex) -> Query | None:
     None when the text has no searchable words (the parser then reports it).
     """
     total = max(1, index.doc_count())
-    variant = index.variant
-    stop = _stop_terms(variant, NATURAL_STOP_WORDS)
-    counts = Counter(t.text for t in analysis.analyze(parsed.text, query=True, variant=variant))
+    chain = index.chain
+    stop = _stop_terms(chain, NATURAL_STOP_WORDS)
+    counts = Counter(t.text for t in chain.analyze(parsed.text, query=True))
     kept: list[tuple[int, str, int]] = []
     known: list[tuple[int, str, int]] = []
     for term, tf in counts.items():
@@ -174,8 +174,8 @@ def _budgeted(ranked: list[tuple[int, str, int]]) -> tuple[list[tuple[str, int]]
 
 
 @lru_cache(maxsize=16)
-def _stop_terms(variant: str, words: frozenset[str]) -> frozenset[str]:
-    return frozenset(analysis.terms(" ".join(sorted(words)), query=True, variant=variant))
+def _stop_terms(chain: analysis.AnalyzerChain, words: frozenset[str]) -> frozenset[str]:
+    return frozenset(chain.terms(" ".join(sorted(words)), query=True))
 
 
 def _filter_query(item: Filter) -> Query:

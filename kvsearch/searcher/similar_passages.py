@@ -7,7 +7,6 @@ import os
 import time
 from collections import Counter
 
-from kvsearch.analysis import analyzer as analysis
 from kvsearch.engine import queries, ranking
 from kvsearch.engine.reader import SearchableIndex
 from kvsearch.errors import QuerySyntaxError
@@ -64,7 +63,7 @@ def similar(
 
 def _key_terms(index: SearchableIndex, text: str, count: int = 25) -> list[tuple[str, float]]:
     total = max(1, index.doc_count())
-    frequencies = Counter(t.text for t in analysis.analyze(text, query=True, variant=index.variant))
+    frequencies = Counter(t.text for t in index.chain.analyze(text, query=True))
     scored = []
     for term, tf in frequencies.items():
         df = max(index.doc_frequency("question", term), index.doc_frequency("answer", term))

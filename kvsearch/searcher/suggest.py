@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from kvsearch.analysis import analyzer as analysis
+from kvsearch import analysis
 from kvsearch.analysis import vocabulary
 from kvsearch.engine.reader import SearchableIndex
 from kvsearch.query import Filter, ParsedQuery
@@ -76,5 +76,5 @@ def _suggested_words(parsed: ParsedQuery, info: IndexInfo, index: SearchableInde
 
 
 def _in_index(word: str, index: SearchableIndex) -> bool:
-    terms = analysis.terms(word, query=True, variant=index.variant)
+    terms = index.chain.terms(word, query=True)
     return bool(terms) and all(any(index.doc_frequency(field, term) for field in TEXT_FIELDS) for term in terms)

@@ -19,8 +19,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from kvsearch import __version__
-from kvsearch.analysis import analyzer as analysis
+from kvsearch import __version__, analysis
 from kvsearch.engine.schema import SCHEMA_VERSION
 from kvsearch.errors import IndexVersionError
 
@@ -35,19 +34,22 @@ INDEX_MARKER = ".kvsearch-index"
 OWNER_MARKER = ".kvsearch-owner"
 
 
-@functools.cache
-def versions(variant: str = "shipped") -> dict[str, Any]:
+def versions(chain: analysis.AnalyzerChain | None = None) -> dict[str, Any]:
     """What built an index: a reader refuses an index whose versions differ.
 
-    ``variant`` is the analyzer chain (``analysis.VARIANTS``); only baselines record it.
+    ``chain`` is the analyzer chain; by default the one new builds use.
     """
+    return {**_program_versions(), **(chain or analysis.building_chain()).info()}
+
+
+@functools.cache
+def _program_versions() -> dict[str, Any]:
     import whoosh
 
     return {
         "kvsearch": __version__,
         "schema": SCHEMA_VERSION,
         "whoosh": ".".join(str(v) for v in whoosh.versionstring().split(".")),
-        **analysis.analyzer_info(variant),
     }
 
 

@@ -805,7 +805,7 @@ def _fold(word: str) -> str:
 @lru_cache(maxsize=1)
 def _lexicon() -> frozenset[str]:
     """The project's Dutch word list (folded word forms)."""
-    from kvsearch.analysis.analyzer import lexicon_words
+    from kvsearch.analysis import lexicon_words
 
     return lexicon_words()
 

@@ -1,0 +1,438 @@
+"""The analyzer chain: text → terms, per word.
+
+1. **Words** (:mod:`.tokens`): one regex, offsets into the caller's string.
+2. **Fold** (:mod:`.folding`): NFKD, casefold, no accents.
+3. **Possessive/plural 's**: a final ``'s`` is dropped (``risico's`` → ``risico``).
+4. **Hyphens**: a hyphenated word yields its concatenation and its parts, all at the word's
+   position (``staten-generaal`` → statengeneraal, staten, generaal). When the concatenation is
+   a lexicon word and a part is not, the hyphen is a line-break artefact and only the repaired
+   word is kept (``beant-woording`` → beantwoording). At query time only the concatenation is
+   used, which the index always holds.
+5. **De-gluing and decompounding** (:mod:`.compounds`, index time only). A person's name
+   (:mod:`.people`: ``Soepboer``) is not split into the words it contains. Letters glued to
+   digits (``januari2020``) yield the runs.
+6. **No stop-word removal**: positions of every word are kept so phrase queries such as
+   "uw Kamer" or "niet uitgevoerd" work.
+7. **Stem** (:mod:`.stemming`).
+
+Every derived word (hyphen part, compound part, de-glued part) is emitted *at the position of the
+whole word*, with the whole word's offsets (Lucene decompounder style); the whole word always
+comes first. Phrase queries on the original text therefore keep working, and ``uitslag`` finds
+``verkiezingsuitslag``. Query analysis (``query=True``) does the same normalisation, folding and
+stemming but emits one term per word: the index already holds the parts.
+Results are cached per distinct raw word, so indexing cost is driven by the vocabulary size.
+
+Bump ``ANALYZER_ID`` whenever the terms produced for some input change: an index built with one
+analyzer must not be queried with another.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from kvsearch.analysis.compounds import LINKS, PROTECTED, decompound, deglue, expand
+from kvsearch.analysis.folding import fold
+from kvsearch.analysis.lexicon import lexicon_lookup, lexicon_name
+from kvsearch.analysis.people import is_person
+from kvsearch.analysis.stemming import STEMMER_NAME, stem
+from kvsearch.analysis.tokens import ALNUM_RUNS_RE, HYPHENS_RE, WORD_RE, Token
+
+__all__ = [
+    "ANALYZER_ID",
+    "CHAIN_KEY",
+    "INDEX_TERMS_LIMIT",
+    "SHIPPED",
+    "SHIPPED_ID",
+    "AnalyzerChain",
+    "analyze",
+    "analyzer_info",
+    "building_chain",
+    "building_with",
+    "chain_named",
+    "index_positions",
+    "index_terms_cache",
+    "query_parts",
+    "recorded_chain",
+    "register_chain",
+    "terms",
+    "use_known_index_terms",
+    "word_terms",
+]
+
+ANALYZER_ID = "nl-6"
+
+
+def _strip_possessive(word: str) -> str:
+    if word.endswith("'s") and len(word) > 2:
+        word = word[:-2]
+    return word
+
+
+def _terms_of(raw: str, query: bool, stem: Callable[[str], str], split: bool) -> tuple[str, ...]:
+    """All terms for one raw token; the first is the whole word. Empty if nothing is left.
+
+    ``stem`` maps a folded word to its term; ``split`` adds de-glued and compound parts
+    (index time only).
+    """
+    word = fold(raw)
+    if not word.isalnum():
+        # Compatibility forms can expand to spaces or symbols (¼ → 1⁄4, ﷺ → several words).
+        word = "".join(c for c in word if c.isalnum() or c in "'-")
+    if "'" in word:
+        word = _strip_possessive(word).strip("'")
+    if not word:
+        return ()
+    out: list[str] = []
+    if "-" in word:
+        parts = [_strip_possessive(p).strip("'") for p in HYPHENS_RE.split(word)]
+        parts = [p for p in parts if p]
+        if not parts:
+            return ()
+        whole = "".join(parts)
+        out.append(stem(whole))
+        if not query:
+            lexicon = lexicon_lookup()
+            # A hyphenation artefact (beant-woording, organisa-ties): the concatenation is a
+            # word and some part is not. Then the parts are junk and only the whole is kept;
+            # otherwise (staten-generaal, navo-top) the parts are indexed too.
+            # A lower-case concatenation that is a compound of lexicon words counts too
+            # (netuitbrei-ding, paardenpaspoor-ten); capitalised ones may be names (Gräper-van).
+            known = whole in lexicon or (raw[:1].islower() and bool(decompound(whole, lexicon)))
+            artefact = known and any(p not in lexicon for p in parts)
+            pieces = [whole] if artefact else [whole, *parts]
+            names = {fold(p).strip("'") for p in HYPHENS_RE.split(raw) if is_person(p, fold(p).strip("'"))}
+            for piece in pieces:
+                if piece is not whole:
+                    out.append(stem(piece))
+                if split:
+                    name = piece in names or (piece is whole and bool(names))  # Gräper-van: not grap + ervan
+                    out.extend(stem(x) for x in expand(piece, name))
+    else:
+        out.append(stem(word))
+        if not query:
+            if word.isalpha():
+                if split:
+                    out.extend(stem(x) for x in expand(word, is_person(raw, word)))
+            elif not word.isdigit() and any(c.isdigit() for c in word):
+                # Letters glued to digits (januari2020): index the runs as well.
+                runs = ALNUM_RUNS_RE.findall(word)
+                if len(runs) > 1:
+                    out.extend(stem(r) for r in runs)
+    # Keep order, drop duplicates (a part may stem like the whole word).
+    return tuple(dict.fromkeys(t for t in out if t))
+
+
+#: Most raw words whose index terms a process keeps (``index_positions``); then it starts over.
+INDEX_TERMS_LIMIT = 200_000
+
+
+class _IndexTermCache(dict[str, tuple[str, ...]]):
+    """The shipped chain's index terms (``_terms_of``) of each raw word a process has indexed.
+
+    A dict, so that a hit is one lookup in C. A miss first asks ``known`` (set by a build that
+    has the previous build's answers, :func:`use_known_index_terms`), then analyses the word:
+    an incremental build then analyses only the words the corpus did not have before.
+    """
+
+    known: Callable[[str], tuple[str, ...] | None] | None = None
+
+    def __missing__(self, raw: str) -> tuple[str, ...]:
+        terms = self.known(raw) if self.known is not None else None
+        if terms is None:
+            terms = _terms_of(raw, False, stem, True)
+        if len(self) >= INDEX_TERMS_LIMIT:
+            self.clear()
+        self[raw] = terms
+        return terms
+
+
+_INDEX_TERMS = _IndexTermCache()
+
+
+def index_terms_cache() -> dict[str, tuple[str, ...]]:
+    """The index terms this process has of each raw word (for a build to keep them)."""
+    return _INDEX_TERMS
+
+
+def use_known_index_terms(known: Callable[[str], tuple[str, ...] | None] | None) -> None:
+    """Take a raw word's index terms from ``known`` where it has them (None: stop). Only for
+    answers of this same analyzer: a build with the previous build's records, whose versions
+    match."""
+    _INDEX_TERMS.known = known
+
+
+def word_terms(raw: str, *, query: bool) -> tuple[str, ...]:
+    """The shipped chain's terms of one raw word (cached): what :func:`analyze` gives it."""
+    return SHIPPED.word_terms(raw, query)
+
+
+def query_parts(raw: str) -> tuple[str, ...]:
+    """The terms of the words a query word is made of, as the index splits it, or ().
+
+    A compound gives its modifier and head (``asielopvang`` → asiel, opvang;
+    ``kinderopvangtoeslag`` → kinderopvang, toeslag: the index holds each part's own parts
+    too); a hyphenated word its parts (``Nagorno-Karabach``). A query for the whole word
+    can then also find the parts written apart, as a query for the parts finds the whole.
+    """
+    word = _strip_possessive(fold(raw)).strip("'")
+    if "-" in word:
+        parts = [p for p in HYPHENS_RE.split(word) if p]
+        return tuple(stem(p) for p in parts) if len(parts) > 1 else ()
+    lexicon = lexicon_lookup()
+    if not word.isalpha() or word in PROTECTED or is_person(raw, word) or not lexicon:
+        return ()
+    if len(deglue(word, lexicon)) == 2:
+        return ()
+    parts = decompound(word, lexicon)
+    if not parts:
+        return ()
+    modifier = parts[0]
+    linked = {modifier, *(modifier + link for link in LINKS)}
+    for head in parts[1:]:
+        if word.endswith(head) and word[: -len(head)] in linked:
+            return (stem(modifier), stem(head))
+    return ()
+
+
+def _version(dist: str) -> str:
+    """An installed distribution's version, from its ``.dist-info`` folder's name.
+
+    Every search checks these (the index records them); ``importlib.metadata`` would cost
+    more than the search (it imports ``email`` to read one line), a folder listing does not.
+    """
+    wanted = dist.lower().replace("-", "_")
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            stem, dot, kind = name.rpartition(".")
+            if kind == "dist-info" and dot:
+                project, _, version = stem.partition("-")
+                if project.lower().replace("-", "_") == wanted and version:
+                    return version
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+#: The key of an index's ``versions`` record that names a chain other than the shipped one. The
+#: shipped chain's record has no such key, so the indexes it built keep their record.
+CHAIN_KEY = "analyzer_variant"
+
+
+class AnalyzerChain:
+    """One way of turning text into terms.
+
+    The product uses :data:`SHIPPED` only. Evaluation code defines baselines (no stemming, no
+    compound splitting …) as chains of its own and registers them with :func:`register_chain`
+    or :func:`building_with`; an index records the id of the chain that built it, and a search
+    analyses its queries with that chain.
+
+    Args:
+        chain_id: the name recorded in the index.
+        stem: maps a folded word to its term.
+        stemmer: the stemming algorithm's name, for the index's record.
+        split: add de-glued and compound parts at index time.
+        word_pattern: what a word is; its matches are the raw words.
+        description: one line for people comparing chains.
+    """
+
+    def __init__(
+        self,
+        chain_id: str,
+        *,
+        stem: Callable[[str], str],
+        stemmer: str,
+        split: bool = True,
+        word_pattern: re.Pattern[str] = WORD_RE,
+        description: str = "",
+    ) -> None:
+        self.id = chain_id
+        self.stem = stem
+        self.stemmer = stemmer
+        self.split = split
+        self.word_pattern = word_pattern
+        self.description = description
+        #: The terms of one raw word, cached: a corpus repeats its words.
+        self.word_terms: Callable[[str, bool], tuple[str, ...]] = lru_cache(maxsize=200_000)(self.raw_word_terms)
+        self._info: dict[str, str] | None = None
+
+    def __repr__(self) -> str:
+        return f"AnalyzerChain({self.id!r})"
+
+    def raw_word_terms(self, raw: str, query: bool) -> tuple[str, ...]:
+        """All terms of one raw word, the whole word first (uncached; see ``_terms_of``)."""
+        return _terms_of(raw, query, self.stem, self.split)
+
+    def index_terms(self, raw: str) -> tuple[str, ...]:
+        """The index terms of one raw word."""
+        return self.word_terms(raw, False)
+
+    def analyze(self, text: str, *, query: bool = False) -> list[Token]:
+        """Analyse ``text`` into index terms (``query=False``) or query terms (``query=True``).
+
+        Args:
+            text: any string; control characters and unpaired surrogates are treated as separators.
+            query: use query-time analysis: the same folding and stemming, but a word yields one
+                term only (no hyphen parts, compound parts or de-glued parts), since the index
+                already holds those.
+
+        Returns:
+            Tokens in text order. Tokens derived from one word share its ``position``; the first
+            one is the whole word. Never raises for a ``str``.
+        """
+        word_terms = self.word_terms
+        tokens: list[Token] = []
+        pos = 0
+        for m in self.word_pattern.finditer(text.replace("_", " ")):
+            found = word_terms(m.group(), query)
+            if not found:
+                continue
+            start, end = m.span()
+            for t in found:
+                tokens.append(Token(t, pos, start, end))
+            pos += 1
+        return tokens
+
+    def terms(self, text: str, *, query: bool = False) -> list[str]:
+        """Return ``[t.text for t in self.analyze(text, query=query)]``."""
+        return [t.text for t in self.analyze(text, query=query)]
+
+    def index_positions(self, text: str) -> tuple[dict[str, list[int]], int]:
+        """The index terms of ``text`` with their word positions, and the number of tokens.
+
+        The same result as collecting ``analyze(text)`` by term, without a ``Token`` per word: the
+        index build's hot path.
+        """
+        positions: dict[str, list[int]] = {}
+        get = positions.get
+        count = 0
+        pos = 0
+        # map() calls the cached lookup from C: no Python frame per word.
+        for found in map(self.index_terms, self.word_pattern.findall(text.replace("_", " "))):
+            if not found:
+                continue
+            for t in found:
+                seen = get(t)
+                if seen is None:
+                    positions[t] = [pos]
+                else:
+                    seen.append(pos)
+            count += len(found)
+            pos += 1
+        return positions, count
+
+    def info(self) -> dict[str, str]:
+        """Describe the chain for the index's record (an index must be queried with the same)."""
+        if self._info is None:
+            named = {} if self.id == SHIPPED_ID else {CHAIN_KEY: self.id}
+            self._info = {
+                "analyzer": ANALYZER_ID,
+                "stemmer": self.stemmer,
+                **named,
+                "snowballstemmer": _version("snowballstemmer"),
+                "pystemmer": _version("PyStemmer"),
+                "lexicon": lexicon_name(),
+            }
+        return dict(self._info)
+
+
+class _ShippedChain(AnalyzerChain):
+    """The product's chain. Its index terms come from ``_INDEX_TERMS``, which a build can fill
+    with the previous build's answers (:func:`use_known_index_terms`)."""
+
+    index_terms = _INDEX_TERMS.__getitem__  # type: ignore[assignment]
+
+
+SHIPPED_ID = "shipped"
+#: The chain kvsearch builds and searches with.
+SHIPPED: AnalyzerChain = _ShippedChain(
+    SHIPPED_ID,
+    stem=stem,
+    stemmer=STEMMER_NAME,
+    description="fold, hyphens, de-gluing, compounds, dutch_porter + overrides",
+)
+
+_CHAINS: dict[str, AnalyzerChain] = {SHIPPED_ID: SHIPPED}
+_building: AnalyzerChain = SHIPPED
+
+
+def register_chain(chain: AnalyzerChain) -> None:
+    """Make ``chain`` known to this process: an index it built can then be searched here.
+
+    Raises:
+        ValueError: another chain is registered under the same id.
+    """
+    known = _CHAINS.get(chain.id)
+    if known is not None and known is not chain:
+        raise ValueError(f"another analyzer chain is registered as {chain.id!r}")
+    _CHAINS[chain.id] = chain
+
+
+def chain_named(chain_id: str) -> AnalyzerChain:
+    """The registered chain ``chain_id``.
+
+    Raises:
+        LookupError: no chain of that id is registered in this process.
+    """
+    chain = _CHAINS.get(chain_id)
+    if chain is None:
+        raise LookupError(f"no analyzer chain {chain_id!r} is registered (known: {', '.join(_CHAINS)})")
+    return chain
+
+
+def recorded_chain(record: object) -> AnalyzerChain | None:
+    """The chain an index's ``versions`` record names, or None when this process does not know it."""
+    chain_id = record.get(CHAIN_KEY, SHIPPED_ID) if isinstance(record, dict) else SHIPPED_ID
+    return _CHAINS.get(chain_id) if isinstance(chain_id, str) else None
+
+
+def building_chain() -> AnalyzerChain:
+    """The chain new index builds use: :data:`SHIPPED`, except inside :func:`building_with`."""
+    return _building
+
+
+@contextmanager
+def building_with(chain: AnalyzerChain) -> Iterator[AnalyzerChain]:
+    """Register ``chain`` and make it the one new index builds use inside the ``with`` block.
+
+    For evaluation code comparing chains; it changes this process's state, so one build at a time.
+    """
+    global _building
+    register_chain(chain)
+    before, _building = _building, chain
+    try:
+        yield chain
+    finally:
+        _building = before
+
+
+def analyze(text: str, *, query: bool = False) -> list[Token]:
+    """The shipped chain's tokens of ``text`` (see :meth:`AnalyzerChain.analyze`)."""
+    return SHIPPED.analyze(text, query=query)
+
+
+def terms(text: str, *, query: bool = False) -> list[str]:
+    """Return ``[t.text for t in analyze(text, query=query)]``."""
+    return SHIPPED.terms(text, query=query)
+
+
+def index_positions(text: str) -> tuple[dict[str, list[int]], int]:
+    """The shipped chain's index terms of ``text`` with their positions (see
+    :meth:`AnalyzerChain.index_positions`)."""
+    return SHIPPED.index_positions(text)
+
+
+def analyzer_info() -> dict[str, str]:
+    """Describe the chain new builds use, for the index's record."""
+    return building_chain().info()

@@ -1,4 +1,12 @@
 """From a document's text to a :class:`~kvsearch.models.Document`: metadata, and passages that each hold
 one group of questions with its answer.
 
-Nothing here knows of Whoosh."""
+One module per step, in the order :func:`parse_document` runs them: ``cleanup`` (lines without page
+furniture and footnotes), ``header`` (metadata), ``blocks`` (cut at the headings), ``passages``
+(questions grouped with their answers). Nothing here knows of Whoosh or reads a file."""
+
+from kvsearch.parsing.dates import parliamentary_year
+from kvsearch.parsing.document import parse_document
+from kvsearch.parsing.headings import numbers_from_spec
+
+__all__ = ["numbers_from_spec", "parliamentary_year", "parse_document"]

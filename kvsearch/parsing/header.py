@@ -18,6 +18,7 @@ from kvsearch.parsing.ids import (
     MD_FOOTER_ID_ANYWHERE,
     fill_from_id,
     id_from_file_name,
+    official_id_of_file,
     search_word_start,
 )
 from kvsearch.parsing.lines import BLANK, PAGE, join_wrapped, strip_markup
@@ -133,11 +134,13 @@ def _read_askers_and_subject(doc: Document, text: str) -> None:
 def _official_id(
     doc: Document, src: SourceText, plain_lines: list[str], header_year: str | None, answered_day: date | None
 ) -> str:
-    """The id the text states (or implies), else one from the file name.
+    """The official id the file is named by, else the id the text states (or implies), else one from the name.
 
-    An id in the text is the surest: its page footers name it. Without one, an Aanhangsel number
-    and a parliamentary year make an ``ah-tk`` id, and a Kamer reference a ``kv-tk`` id.
+    The text's page footers name the document; without them, an Aanhangsel number and a parliamentary
+    year make an ``ah-tk`` id, and a Kamer reference a ``kv-tk`` id.
     """
+    if named := official_id_of_file(src.path):
+        return named
     if found := search_word_start(DOC_ID_ANYWHERE, src.text):
         return found.group(1)
     if md_footer := search_word_start(MD_FOOTER_ID_ANYWHERE, src.text):

@@ -8,5 +8,14 @@ furniture and footnotes), ``header`` (metadata), ``blocks`` (cut at the headings
 from kvsearch.parsing.dates import parliamentary_year
 from kvsearch.parsing.document import parse_document
 from kvsearch.parsing.headings import numbers_from_spec
+from kvsearch.parsing.ids import official_id_of_file
+from kvsearch.parsing.metadata import OfficialMetadata, official_metadata
 
-__all__ = ["numbers_from_spec", "parliamentary_year", "parse_document"]
+__all__ = [
+    "OfficialMetadata",
+    "numbers_from_spec",
+    "official_id_of_file",
+    "official_metadata",
+    "parliamentary_year",
+    "parse_document",
+]

@@ -6,6 +6,9 @@ The work happens in four steps, one module each:
 2. :mod:`~kvsearch.parsing.header`: everything before the first question (id, askers, dates …).
 3. :mod:`~kvsearch.parsing.blocks`: the body cut at its "Vraag"/"Antwoord"/"Mededeling" headings.
 4. :mod:`~kvsearch.parsing.passages`: questions grouped with the answer that answers them.
+
+Then the publisher's metadata (:mod:`~kvsearch.parsing.metadata`), when the caller has it, replaces
+what the text only let the parser guess.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from kvsearch.parsing.footnote_markers import FootnoteMarkers
 from kvsearch.parsing.header import header_end, parse_header
 from kvsearch.parsing.headings import numbers_from_spec as numbers_from_spec
 from kvsearch.parsing.lines import BLANK, PAGE, join_wrapped
+from kvsearch.parsing.metadata import OfficialMetadata, apply_official_metadata
 from kvsearch.parsing.passages import build_passages
 from kvsearch.parsing.people import askers_from_notice
 
@@ -28,8 +32,11 @@ from kvsearch.parsing.people import askers_from_notice
 _MarkerState = FootnoteMarkers
 
 
-def parse_document(src: SourceText) -> Document:
-    """Parse one document. Never raises on odd input: problems go into ``Document.warnings``."""
+def parse_document(src: SourceText, official: OfficialMetadata | None = None) -> Document:
+    """Parse one document. Never raises on odd input: problems go into ``Document.warnings``.
+
+    ``official`` is the publisher's metadata of the document, when there is any: its values win over
+    the ones read from the text."""
     prepared = clean_lines(src.text)
     lines = prepared.lines
     head_end = header_end(lines)
@@ -48,4 +55,6 @@ def parse_document(src: SourceText) -> Document:
             doc.passages = [Passage(questions=(), question=oral.group(0), answer="")]
         else:
             doc.warnings.append("no Vraag/Antwoord markers found")
+    if official is not None:
+        apply_official_metadata(doc, official)
     return doc

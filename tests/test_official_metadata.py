@@ -7,8 +7,10 @@ kind; the text fills only what they lack (an asker's party, the addressees, the 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,23 @@ def test_a_bad_sidecar_is_one_warning_naming_it_and_the_text_is_used(tmp_path: P
     assert done.returncode == 0, done.stderr
     assert ".kvsearch-fetch/metadata/ah-1251487.xml" in done.stderr
     assert shown(index, "ah-1251487")["askers"] == [{"name": "Ceder", "party": "ChristenUnie"}]
+
+
+def test_a_document_fetched_again_with_new_metadata_only_is_parsed_again(tmp_path: Path) -> None:
+    """A fetch writes a changed document's files anew, also when only its metadata changed."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    (corpus / METADATA).mkdir(parents=True)
+    shutil.copyfile(SRU / "ah-1251487.pdf", corpus / "ah-1251487.pdf")
+    metadata = (SRU / "metadata-ah-1251487.xml").read_text(encoding="utf-8")
+    (corpus / METADATA / "ah-1251487.xml").write_text(metadata, encoding="utf-8")
+    assert run_cli("index", "--corpus", str(corpus), "--index", str(index)).returncode == 0
+    assert shown(index, "ah-1251487")["reference"] == "2026Z08811"
+
+    corrected = metadata.replace("2026Z08811", "2026Z08812")
+    (corpus / METADATA / "ah-1251487.xml").write_text(corrected, encoding="utf-8")
+    shutil.copyfile(SRU / "ah-1251487.pdf", corpus / "ah-1251487.pdf")  # the same bytes, written again
+    written = time.time() - 10  # before the build starts, as a fetch run before it
+    os.utime(corpus / "ah-1251487.pdf", (written, written))
+    done = run_cli("index", "--corpus", str(corpus), "--index", str(index))
+    assert done.returncode == 0, done.stderr
+    assert shown(index, "ah-1251487")["reference"] == "2026Z08812"

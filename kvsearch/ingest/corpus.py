@@ -179,6 +179,23 @@ def read_official_metadata(path: Path) -> tuple[OfficialMetadata | None, list[st
     return (official_metadata(*roots) if roots else None), [sanitize(p) for p in problems]
 
 
+def _metadata_digest(path: Path) -> str:
+    """What the metadata kept beside the document at ``path`` holds, as a suffix to the file's hash
+    ("" when it has none): a document whose metadata changed is parsed again even if its bytes did not."""
+    doc_id = official_id_of_file(path.name)
+    if doc_id is None:
+        return ""
+    parts = []
+    for name in (f"{doc_id}.xml", f"{doc_id}.record.xml"):
+        try:
+            data = _read_small_file(path.parent / FETCH_METADATA / name)
+        except OSError as error:
+            data = f"unusable: {error}".encode()
+        if data is not None:
+            parts.append(f"{name}\0{len(data)}\0".encode() + data)
+    return "+" + hashlib.sha256(b"".join(parts)).hexdigest() if parts else ""
+
+
 def _read_small_file(path: Path) -> bytes | None:
     """The bytes of a regular file that is not a symbolic link, or None when there is none.
 
@@ -411,12 +428,13 @@ Parsed = tuple[DocumentSummary, str]
 
 
 def _parse_job(job: tuple[CorpusFile, str | None]) -> tuple[str, Parsed | str | None]:
-    """Hash a file and, unless its hash is ``known``, parse it: ``(sha256, outcome)``.
+    """Hash a file (and the metadata kept beside it) and, unless its hash is ``known``, parse it:
+    ``(sha256, outcome)``.
 
     The outcome is None (hash unchanged), the reason the file is skipped, or the parsed
     document's summary with the document as JSON text (what the build spools)."""
     item, known = job
-    digest = file_sha256(item.path)
+    digest = file_sha256(item.path) + _metadata_digest(item.path)
     if known is not None and digest == known:
         return digest, None
     global _worker_pdf

@@ -10,6 +10,7 @@ import json
 import os
 import stat
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,9 +19,18 @@ from typing import Any
 from kvsearch.errors import CorpusError, KvsearchError, ParseError
 from kvsearch.ingest.pdf_sandbox import PdfWorker
 from kvsearch.ingest.safe_text import sanitize
+from kvsearch.ingest.safe_xml import UnsafeXml, parse_xml
 from kvsearch.ingest.sources import read_source, source_format
 from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Person
 from kvsearch.parsing.document import parse_document
+from kvsearch.parsing.ids import official_id_of_file
+from kvsearch.parsing.metadata import OfficialMetadata, official_metadata
+
+#: Where ``kvsearch fetch`` keeps each document's ``metadata.xml`` (``<id>.xml``) and SRU record
+#: (``<id>.record.xml``), beside the documents it names ``<id>.pdf`` or ``<id>.xml`` (see kvsearch/fetch/store.py).
+FETCH_METADATA = os.path.join(".kvsearch-fetch", "metadata")
+#: A metadata file is a few kilobytes; anything far larger is not one.
+METADATA_MAX_BYTES = 1 << 20
 
 #: Files that live in a corpus folder without being documents.
 IGNORED_NAMES = ("readme", "license", "licence", "changelog")
@@ -132,12 +142,77 @@ def parse_file(
         SourceError: the file cannot be read; ParseError: it is not a Kamervragen document (no questions,
             answers or notice found). The message names the problem, not the file.
     """
-    document = parse_document(read_source(path, pdf_text))
+    official, problems = read_official_metadata(Path(path))
+    document = parse_document(read_source(path, pdf_text), official)
+    document.warnings.extend(problems)
     if display is not None:
         document.source = display
     if not document.passages and document.notice is None:
         raise ParseError(document.warnings[0] if document.warnings else "no questions found")
     return document
+
+
+def read_official_metadata(path: Path) -> tuple[OfficialMetadata | None, list[str]]:
+    """The metadata ``kvsearch fetch`` kept for the document at ``path``, with one line per file that
+    could not be used (the document's text stands in for it)."""
+    doc_id = official_id_of_file(path.name)
+    if doc_id is None:
+        return None, []
+    roots: list[ET.Element] = []
+    problems: list[str] = []
+    for name in (f"{doc_id}.xml", f"{doc_id}.record.xml"):
+        sidecar = os.path.join(FETCH_METADATA, name)
+        try:
+            data = _read_small_file(path.parent / sidecar)
+            if data is None:
+                continue
+            root = parse_xml(data)
+        except (OSError, UnsafeXml, ET.ParseError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            problems.append(f"metadata {sidecar} unusable ({reason}); the text's metadata is used")
+            continue
+        said = official_metadata(root)
+        if said.doc_id and said.doc_id != doc_id:
+            problems.append(f"metadata {sidecar} is of {said.doc_id}, not {doc_id}; the text's metadata is used")
+            continue
+        roots.append(root)
+    return (official_metadata(*roots) if roots else None), [sanitize(p) for p in problems]
+
+
+def _metadata_digest(path: Path) -> str:
+    """What the metadata kept beside the document at ``path`` holds, as a suffix to the file's hash
+    ("" when it has none): a document whose metadata changed is parsed again even if its bytes did not."""
+    doc_id = official_id_of_file(path.name)
+    if doc_id is None:
+        return ""
+    parts = []
+    for name in (f"{doc_id}.xml", f"{doc_id}.record.xml"):
+        try:
+            data = _read_small_file(path.parent / FETCH_METADATA / name)
+        except OSError as error:
+            data = f"unusable: {error}".encode()
+        if data is not None:
+            parts.append(f"{name}\0{len(data)}\0".encode() + data)
+    return "+" + hashlib.sha256(b"".join(parts)).hexdigest() if parts else ""
+
+
+def _read_small_file(path: Path) -> bytes | None:
+    """The bytes of a regular file that is not a symbolic link, or None when there is none.
+
+    Raises:
+        OSError: it cannot be read, or it is larger than a metadata file can be.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(0, "not a regular file")
+        data = handle.read(METADATA_MAX_BYTES + 1)
+    if len(data) > METADATA_MAX_BYTES:
+        raise OSError(0, f"larger than {METADATA_MAX_BYTES} bytes")
+    return data
 
 
 def load_corpus(root: str | os.PathLike[str], progress: Callable[[int, int], None] | None = None) -> CorpusLoad:
@@ -353,12 +428,13 @@ Parsed = tuple[DocumentSummary, str]
 
 
 def _parse_job(job: tuple[CorpusFile, str | None]) -> tuple[str, Parsed | str | None]:
-    """Hash a file and, unless its hash is ``known``, parse it: ``(sha256, outcome)``.
+    """Hash a file (and the metadata kept beside it) and, unless its hash is ``known``, parse it:
+    ``(sha256, outcome)``.
 
     The outcome is None (hash unchanged), the reason the file is skipped, or the parsed
     document's summary with the document as JSON text (what the build spools)."""
     item, known = job
-    digest = file_sha256(item.path)
+    digest = file_sha256(item.path) + _metadata_digest(item.path)
     if known is not None and digest == known:
         return digest, None
     global _worker_pdf

@@ -68,6 +68,9 @@ class Document:
     date_answered: str | None = None
     see_also: list[str] = field(default_factory=list)  # doc ids
     reference: str | None = None  # the Kamer's own number, "2024Z18792"
+    #: The id of the questions' own publication ("Kamervragen zonder antwoord", kv-tk-…) that this
+    #: answer or notice was joined with: that id finds this document (see kvsearch.ingest.corpus.deduplicate).
+    question_id: str | None = None
     url: str | None = None
     source: str = ""
     source_format: str = ""

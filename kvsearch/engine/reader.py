@@ -64,6 +64,13 @@ class SearchableIndex:
         """The stored fields of every passage of a document, in the index's order."""
         return list(self.whoosh.documents(doc_id=doc_id))
 
+    def stored_passages_answering(self, question_id: str) -> list[dict[str, Any]]:
+        """The stored fields of every passage of the document kept in place of the questions'
+        own publication ``question_id`` (none when the index has no such document)."""
+        if "question_id" not in self.whoosh.schema:
+            return []
+        return list(self.whoosh.documents(question_id=question_id))
+
     def all_stored_fields(self) -> Iterator[dict[str, Any]]:
         """The stored fields of every passage."""
         return iter(self.whoosh.all_stored_fields())

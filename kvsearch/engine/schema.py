@@ -43,7 +43,7 @@ from kvsearch import analysis
 from kvsearch.engine.stored_column import DictionaryCompressedColumn
 
 #: Bump when the schema or the stored fields change: an older index must be rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class DutchTokenizer(Tokenizer):  # type: ignore[misc]
@@ -125,6 +125,7 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         passage_id=fields.ID(stored=True, unique=True),
         doc_id=fields.ID(stored=True),
+        question_id=fields.ID(stored=False),  # the questions' own publication, joined with this answer
         order=fields.STORED(),  # only read back (passages in document order), never searched
         questions=fields.STORED(),  # "3,4,5": shown and matched against an id, never searched
         title=dutch_text(field_boost=1.5),

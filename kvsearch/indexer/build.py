@@ -942,6 +942,7 @@ def passage_records(document: Document) -> Iterator[dict[str, Any]]:
         yield {
             "passage_id": f"{document.doc_id}#{passage.key}",
             "doc_id": document.doc_id,
+            "question_id": document.question_id,
             "order": order,
             "questions": ",".join(str(n) for n in passage.questions),
             "title": document.title or "",

@@ -21,7 +21,7 @@ from kvsearch.ingest.pdf_sandbox import PdfWorker
 from kvsearch.ingest.safe_text import sanitize
 from kvsearch.ingest.safe_xml import UnsafeXml, parse_xml
 from kvsearch.ingest.sources import read_source, source_format
-from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Person
+from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, KIND_QUESTIONS, Document, Person
 from kvsearch.parsing.document import parse_document
 from kvsearch.parsing.ids import official_id_of_file
 from kvsearch.parsing.metadata import OfficialMetadata, official_metadata
@@ -268,6 +268,7 @@ class DocumentSummary:
     date_submitted: str | None = None
     reference: str | None = None
     year: str | None = None
+    question_id: str | None = None
     warnings: list[str] = field(default_factory=list)
     filled: dict[str, Any] = field(default_factory=dict)
     #: Where the full document is (not saved): an offset in the build's spool, or None.
@@ -290,6 +291,7 @@ class DocumentSummary:
             date_submitted=document.date_submitted,
             reference=document.reference,
             year=document.year,
+            question_id=document.question_id,
             warnings=list(document.warnings),
         )
 
@@ -338,7 +340,10 @@ def deduplicate(documents: list[Document], order: dict[int, int] | None = None) 
     answered version of the other's questions (same Kamer reference, e.g. a kv-tk PDF of the
     questions and the DOCX of the answers), or when their bytes are the same (summaries whose
     ``content`` is known: a copy under another name, also without an id). The most complete
-    one is kept and takes over the metadata only the other had (askers, subject, dates). The
+    one is kept and takes over the metadata only the other had (askers, subject, dates). An
+    answer (or notice) kept in place of the questions' own publication records that one's id
+    as ``question_id``: the answer repeats every question, so one document per Kamer number
+    keeps each question once in a hit list, and the questions' id still leads to it. The
     kept ones come in the order in which they were last joined; ``order`` (when given)
     receives, per kept document's ``id()``, the index in ``documents`` at which that was.
     """
@@ -364,6 +369,7 @@ def deduplicate(documents: list[Document], order: dict[int, int] | None = None) 
             continue
         winner, loser = sorted((kept[key], document), key=_completeness, reverse=True)
         _fill_missing(winner, loser)
+        _link_question(winner, loser)
         del kept[key]
         kept[winner.doc_id] = winner
         placed[id(winner)] = index
@@ -393,13 +399,19 @@ def _completeness(document: Document | DocumentSummary) -> tuple[int, int, int, 
 
 
 #: What de-duplication lets the kept document take over from a duplicate.
-FILLED = ("title", "askers", "addressees", "date_submitted", "reference", "year")
+FILLED = ("title", "askers", "addressees", "date_submitted", "reference", "year", "question_id")
 
 
 def _fill_missing(target: Document | DocumentSummary, other: Document | DocumentSummary) -> None:
     for name in FILLED:
         if not getattr(target, name) and getattr(other, name):
             setattr(target, name, getattr(other, name))
+
+
+def _link_question(kept: Document | DocumentSummary, joined: Document | DocumentSummary) -> None:
+    """Name the questions' own publication on the answer or notice kept in its place."""
+    if joined.kind == KIND_QUESTIONS and kept.kind != KIND_QUESTIONS and not kept.question_id:
+        kept.question_id = joined.doc_id
 
 
 # --------------------------------------------------------------------------------------------

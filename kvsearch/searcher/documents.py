@@ -18,7 +18,8 @@ _ID_SHAPE = re.compile(r"[\w-]{1,300}(?:#[\w-]{1,100})?")
 
 
 def get_document(doc_id: str, *, index_dir: str | os.PathLike[str]) -> list[Hit]:
-    """All passages of a document in order, or one passage for ``ID#N``.
+    """All passages of a document in order, or one passage for ``ID#N``. The id of the questions'
+    own publication gives the answer kept in its place (its ``question_id``).
 
     Raises:
         UsageError: ``doc_id`` is not shaped like an id.
@@ -29,7 +30,8 @@ def get_document(doc_id: str, *, index_dir: str | os.PathLike[str]) -> list[Hit]
         if "#" in doc_id:
             wanted = resolve_passage_id(index, doc_id)
             return [hit_of(stored_passage(index, wanted), 0.0, set())]
-        stored = sorted(index.stored_passages(doc_id), key=lambda s: s.get("order", 0))
+        stored = index.stored_passages(doc_id) or index.stored_passages_answering(doc_id)
+        stored.sort(key=lambda s: s.get("order", 0))
         if not stored:
             raise NotFoundError(f"no document {doc_id!r} in the index")
         return [hit_of(s, 0.0, set()) for s in stored]
@@ -63,7 +65,8 @@ def stored_passage(index: SearchableIndex, passage_id: str) -> dict[str, Any]:
 
 
 def resolve_passage_id(index: SearchableIndex, wanted: str) -> str:
-    """Accept ``ID#8`` for the passage holding question 8 (e.g. ``ID#6-7``).
+    """Accept ``ID#8`` for the passage holding question 8 (e.g. ``ID#6-7``), also when ``ID`` is the
+    questions' own publication of an answer in the index.
 
     Raises:
         NotFoundError: no passage has that id or question number.
@@ -71,8 +74,10 @@ def resolve_passage_id(index: SearchableIndex, wanted: str) -> str:
     doc_id, _, key = wanted.partition("#")
     if index.stored_passage(wanted) is not None:
         return wanted
-    if key.isdigit():
-        for stored in index.stored_passages(doc_id):
-            if key in (stored.get("questions") or "").split(","):
-                return str(stored["passage_id"])
+    for stored in index.stored_passages(doc_id) or index.stored_passages_answering(doc_id):
+        passage_id = str(stored["passage_id"])
+        if passage_id.rpartition("#")[2] == key or (
+            key.isdigit() and key in (stored.get("questions") or "").split(",")
+        ):
+            return passage_id
     raise NotFoundError(f"no passage {wanted!r} in the index")

@@ -191,7 +191,7 @@ def _filter_query(item: Filter) -> Query:
         return queries.term("status", item.value)
     if item.kind == "kind":
         return queries.term("kind", item.value)
-    if item.kind == "doc_id":
-        return queries.term("doc_id", item.value)
+    if item.kind == "doc_id":  # the questions' own id also finds the answer kept in their place
+        return queries.any_of([queries.term("doc_id", item.value), queries.term("question_id", item.value)])
     field = {"party": "parties", "asker": "askers", "minister": "minister", "ministry": "ministry"}[item.kind]
     return queries.term(field, vocabulary.key(item.value))

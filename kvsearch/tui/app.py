@@ -57,6 +57,7 @@ HIT_ACTIONS = {
     "cite",
     "copy",
     "json",
+    "question_answer",
 }
 #: actions bound to a letter: typed into the search box while it has the focus
 LETTER_ACTIONS = HIT_ACTIONS | {"facets", "clear_filters"}
@@ -118,6 +119,14 @@ class KvsearchApp(App[None]):
             tooltip="Next passage of the same document",
         ),
         Binding("d", "document", "Document", id="document", tooltip="The whole document"),
+        Binding(
+            "a",
+            "question_answer",
+            "Question ⇄ answer",
+            id="question_answer",
+            tooltip="Jump from the question to its answer and back",
+            show=False,
+        ),
         Binding(
             "s",
             "similar",
@@ -511,6 +520,14 @@ class KvsearchApp(App[None]):
             spans = {field: rehighlight(getattr(target, field), words) for field in ("question", "answer")}
         self.current = target
         self.query_one("#passage", PassageView).show(target, spans)
+
+    def action_question_answer(self) -> None:
+        if self.current is None:
+            return
+        if not self.current.answer:
+            self.notify(f"{safe(self.current.doc_id)} has no answer yet.", severity="warning", markup=False)
+            return
+        self.query_one("#passage", PassageView).jump()
 
     def action_document(self) -> None:
         if self.current is None:

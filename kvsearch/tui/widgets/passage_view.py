@@ -90,7 +90,27 @@ class PassageView(VerticalScroll):
         body = self.query_one("#body", PassageBody)
         body.display = True
         body.show(hit, spans)
+        self._mark(None)
         self.scroll_home(animate=False)
+
+    @property
+    def marked(self) -> str | None:
+        """The side a jump went to last ("question" or "answer"), None since a passage was shown."""
+        for side in ("question", "answer"):
+            if self.query_one(f"#body .{side}").has_class("-marked"):
+                return side
+        return None
+
+    def jump(self) -> str:
+        """From the question to its answer, or back: the side scrolled to and marked."""
+        side = "question" if self.marked == "answer" else "answer"
+        self._mark(side)
+        self.scroll_to_widget(self.query_one(f"#body .{side}"), top=True, animate=False)
+        return side
+
+    def _mark(self, side: str | None) -> None:
+        for name in ("question", "answer"):
+            self.query_one(f"#body .{name}").set_class(name == side, "-marked")
 
     def message(self, text: Content) -> None:
         """Show an explanation (no index yet, no hits …) instead of a passage."""

@@ -195,7 +195,7 @@ def hit_fields(hit: Hit) -> dict[str, Any]:
 #: :func:`hit_fields` adds. A field a hit lacks (an index from an older version) prints empty.
 TEMPLATE_FIELDS = frozenset(
     "doc_id kind number year title askers addressees answered_by co_signers date_submitted date_answered"
-    " see_also reference url source source_format notice passage_id questions question answer date score"
+    " see_also reference question_id url source source_format notice passage_id questions question answer date score"
     " minister".split()
 )
 #: The widest field or longest precision a template may ask for: "{title:>999999999}" would

@@ -68,6 +68,8 @@ def test_an_answer_names_its_questions_and_their_id_finds_it(corpus: Path, tmp_p
     one = json_lines(run_cli("show", f"{QUESTION_ID}#2", "--index", str(index), "--json"))
     assert [passage["doc_id"] for passage in one] == [ANSWER_ID] and 2 in one[0]["questions"]
     assert doc_ids(index, f"id:{QUESTION_ID}") == {ANSWER_ID}
+    lines = run_cli("search", f"id:{QUESTION_ID}", "--index", str(index), "--format", "{doc_id} {question_id}")
+    assert set(lines.stdout.splitlines()) == {f"{ANSWER_ID} {QUESTION_ID}"}, lines.stderr
 
     assert doc_ids(index, "status:beantwoord") == {ANSWER_ID}
     assert doc_ids(index, "status:onbeantwoord") == {OPEN_ID}

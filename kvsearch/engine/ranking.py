@@ -19,7 +19,7 @@ from whoosh.collectors import SortingCollector, TimeLimitCollector, TopCollector
 from whoosh.searching import Searcher, TimeLimit
 
 from kvsearch.engine import top_k
-from kvsearch.engine.match_sets import MatchSet, posting_ids, prematched, within
+from kvsearch.engine.match_sets import MatchSet, Within, posting_ids, prematched
 from kvsearch.engine.reader import SearchableIndex
 from kvsearch.engine.whole_index import WholeOr
 
@@ -29,8 +29,13 @@ Scored = tuple[dict[str, Any], float]
 
 def match_set(q: query.Query) -> MatchSet:
     """The passages ``q`` matches, read once when first asked for and then shared by
-    :func:`top_hits`, :func:`count_matches` and :func:`value_counts` for the same search."""
-    return MatchSet(q)
+    :func:`top_hits`, :func:`count_matches` and :func:`value_counts` for the same search.
+
+    Its tree is ``q`` with phrases and date ranges matched from posting sets
+    (:func:`~kvsearch.engine.match_sets.prematched`), the tree the ranking scores: each phrase
+    node keeps its matches and scores per segment, so ranking and matching decode its
+    positions once."""
+    return MatchSet(prematched(q))
 
 
 def top_hits(
@@ -46,16 +51,18 @@ def top_hits(
     of passages that match (without ``count``: at least the hits' number). A search that runs
     past ``seconds`` stops with what it has. ``matches``: ``q``'s :func:`match_set`, to share."""
     searcher = index.whoosh
-    matches = matches if matches is not None else MatchSet(q)
+    matches = matches if matches is not None else match_set(q)
     # Whoosh can skip blocks of postings that cannot reach the top ``limit``, but then it does
     # not count the matches, and with a coordination bonus (a pasted question) it skips
-    # wrongly. Counting from posting sets is cheap for a word or words joined by OR. For AND,
-    # phrases, filters and pasted questions, skipping does not pay; there the matches come from
-    # posting sets (which counts them) and only the passages whose score bound may make the
-    # hits are scored (top_k).
-    skipping = not _has_coordination(q) and (not count or _unions_of_terms(q))
+    # wrongly. For a common word or words joined by OR, skipping and then counting from posting
+    # sets pays. For a rarer one, and for AND, phrases, filters and pasted questions, it does
+    # not; there the matches come from posting sets once (which counts them) and only the
+    # passages whose score bound may make the hits are scored (top_k).
+    skipping = not _has_coordination(q) and (
+        not count or (_unions_of_terms(q) and _postings(index, q) > RANK_FROM_MATCHES)
+    )
     if sort == "relevance" and not skipping:
-        found = top_k.best(searcher, prematched(q), max(1, limit), seconds, matches)
+        found = top_k.best(searcher, matches.query, max(1, limit), seconds, matches)
         if found is not None:
             top, total = found
             hits = [(searcher.stored_fields(doc), score) for score, doc in top]
@@ -71,7 +78,7 @@ def top_hits(
         # Without skipping, Whoosh would find every match itself, one passage at a time through
         # its matchers (phrases: decoding positions of every passage with all the words); the
         # matches come from posting sets instead, and Whoosh scores just those.
-        searcher.search_with_collector(q if skipping else within(q), bounded)
+        searcher.search_with_collector(q if skipping else Within(matches.query), bounded)
     except TimeLimit:
         pass
     results = bounded.results()
@@ -106,6 +113,17 @@ class _NewestFirst(SortingCollector):  # type: ignore[misc]
     def collect(self, sub_docnum: int) -> Any:
         self.scores[self.offset + sub_docnum] = self.matcher.score()
         return super().collect(sub_docnum)
+
+
+#: A word or words joined by OR with more postings than this are ranked by Whoosh, skipping
+#: blocks that cannot make the hits; with fewer, every match is scored from the match set,
+#: which is read anyway to count them.
+RANK_FROM_MATCHES = 5_000
+
+
+def _postings(index: SearchableIndex, q: query.Query) -> int:
+    reader = index.whoosh.reader()
+    return sum(reader.doc_frequency(fieldname, text) for fieldname, text in q.iter_all_terms())
 
 
 def _unions_of_terms(q: query.Query) -> bool:

@@ -7,7 +7,6 @@ Trees are copied, never rebuilt with Whoosh's ``apply``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeAlias
@@ -73,41 +72,10 @@ def parse(
     Raises:
         UnreadableQuery: Whoosh's parser failed on it (it fails in odd ways: "NOT NOT NOT").
     """
-    if not any_word:
-        plain = _plain_words(text, index, fields, weights)
-        if plain is not None:
-            return plain
     try:
         return _parser(index, fields, weights, any_word).parse(text)
     except Exception:
         raise UnreadableQuery(text) from None
-
-
-#: A word the query language reads as just a word: no operator, sign, quote, parenthesis,
-#: wildcard or boost anywhere in it.
-_PLAIN_WORD = re.compile(r"[^\W_][\w.,'’/&-]*")
-_OPERATOR_WORDS = frozenset({"AND", "EN", "OR", "OF", "NOT", "NIET"})
-
-
-def _plain_words(text: str, index: SearchableIndex, fields: Sequence[str], weights: dict[str, float]) -> Query | None:
-    """The tree Whoosh's parser makes of ``text`` when it is only words that each analyse to
-    one term in every field (every word in every field, all words required), or None to let
-    the parser read it. The parser compiles some twenty patterns and builds its plugins first,
-    which costs a one-liner more than the search of a plain query itself."""
-    words = text.split(" ")
-    if not all(_PLAIN_WORD.fullmatch(word) and word not in _OPERATOR_WORDS for word in words):
-        return None
-    schema = index.whoosh.schema
-    per_word = []
-    for word in words:
-        alternatives = []
-        for fieldname in fields:
-            terms = list(schema[fieldname].process_text(word, mode="query", tokenize=True, removestops=True))
-            if len(terms) != 1:
-                return None
-            alternatives.append(query.Term(fieldname, terms[0], boost=weights.get(fieldname, 1.0)))
-        per_word.append(query.Or(alternatives))
-    return query.And(per_word).normalize()
 
 
 def _parser(

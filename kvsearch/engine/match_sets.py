@@ -44,6 +44,24 @@ def live_matches(leaf: Searcher, q: query.Query, tables: Tables | None = None) -
     return matching_set
 
 
+class MatchSet:
+    """The passages one query matches, per segment, read from the posting lists once and then
+    shared by everything a search asks of them: its ranking, its count and its facet counts."""
+
+    def __init__(self, q: query.Query) -> None:
+        self.query = q
+        self._segments: dict[int, tuple[Any, set[int]]] = {}
+
+    def in_segment(self, leaf: Searcher, tables: Tables | None = None) -> set[int]:
+        """The segment's live matches; with ``tables``, the first reading keeps each term's
+        weights there (a later one finds the set already made and leaves ``tables`` as it is)."""
+        reader = leaf.reader()
+        known = self._segments.get(id(reader))
+        if known is None or known[0] is not reader:
+            known = self._segments[id(reader)] = (reader, live_matches(leaf, self.query, tables))
+        return known[1]
+
+
 def matching_docs(
     leaf: Searcher, reader: Any, q: query.Query, among: set[int] | None = None, tables: Tables | None = None
 ) -> set[int]:

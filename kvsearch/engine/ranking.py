@@ -19,7 +19,7 @@ from whoosh.collectors import SortingCollector, TimeLimitCollector, TopCollector
 from whoosh.searching import Searcher, TimeLimit
 
 from kvsearch.engine import top_k
-from kvsearch.engine.match_sets import live_matches, posting_ids, prematched, within
+from kvsearch.engine.match_sets import MatchSet, Within, posting_ids, prematched
 from kvsearch.engine.reader import SearchableIndex
 from kvsearch.engine.whole_index import WholeOr
 
@@ -27,22 +27,42 @@ from kvsearch.engine.whole_index import WholeOr
 Scored = tuple[dict[str, Any], float]
 
 
+def match_set(q: query.Query) -> MatchSet:
+    """The passages ``q`` matches, read once when first asked for and then shared by
+    :func:`top_hits`, :func:`count_matches` and :func:`value_counts` for the same search.
+
+    Its tree is ``q`` with phrases and date ranges matched from posting sets
+    (:func:`~kvsearch.engine.match_sets.prematched`), the tree the ranking scores: each phrase
+    node keeps its matches and scores per segment, so ranking and matching decode its
+    positions once."""
+    return MatchSet(prematched(q))
+
+
 def top_hits(
-    index: SearchableIndex, q: query.Query, limit: int, sort: str, count: bool, seconds: float
+    index: SearchableIndex,
+    q: query.Query,
+    limit: int,
+    sort: str,
+    count: bool,
+    seconds: float,
+    matches: MatchSet | None = None,
 ) -> tuple[list[Scored], int]:
     """The best ``limit`` hits (``sort``: "relevance", or "date", newest first) and the number
     of passages that match (without ``count``: at least the hits' number). A search that runs
-    past ``seconds`` stops with what it has."""
+    past ``seconds`` stops with what it has. ``matches``: ``q``'s :func:`match_set`, to share."""
     searcher = index.whoosh
+    matches = matches if matches is not None else match_set(q)
     # Whoosh can skip blocks of postings that cannot reach the top ``limit``, but then it does
     # not count the matches, and with a coordination bonus (a pasted question) it skips
-    # wrongly. Counting from posting sets is cheap for a word or words joined by OR. For AND,
-    # phrases, filters and pasted questions, skipping does not pay; there the matches come from
-    # posting sets (which counts them) and only the passages whose score bound may make the
-    # hits are scored (top_k).
-    skipping = not _has_coordination(q) and (not count or _unions_of_terms(q))
+    # wrongly. For a common word or words joined by OR, skipping and then counting from posting
+    # sets pays. For a rarer one, and for AND, phrases, filters and pasted questions, it does
+    # not; there the matches come from posting sets once (which counts them) and only the
+    # passages whose score bound may make the hits are scored (top_k).
+    skipping = not _has_coordination(q) and (
+        not count or (_unions_of_terms(q) and _postings(index, q) > RANK_FROM_MATCHES)
+    )
     if sort == "relevance" and not skipping:
-        found = top_k.best(searcher, prematched(q), max(1, limit), seconds)
+        found = top_k.best(searcher, matches.query, max(1, limit), seconds, matches)
         if found is not None:
             top, total = found
             hits = [(searcher.stored_fields(doc), score) for score, doc in top]
@@ -58,7 +78,7 @@ def top_hits(
         # Without skipping, Whoosh would find every match itself, one passage at a time through
         # its matchers (phrases: decoding positions of every passage with all the words); the
         # matches come from posting sets instead, and Whoosh scores just those.
-        searcher.search_with_collector(q if skipping else within(q), bounded)
+        searcher.search_with_collector(q if skipping else Within(matches.query), bounded)
     except TimeLimit:
         pass
     results = bounded.results()
@@ -67,7 +87,7 @@ def top_hits(
     hits = [(result.fields(), scores.get(result.docnum, result.score or 0.0)) for result in results]
     if not skipping or not hits:
         return hits, len(results) if hits else 0
-    return hits, count_matches(index, q) if count else results.scored_length()
+    return hits, count_matches(index, matches) if count else results.scored_length()
 
 
 def ranked(index: SearchableIndex, q: query.Query, limit: int) -> list[Scored]:
@@ -95,6 +115,17 @@ class _NewestFirst(SortingCollector):  # type: ignore[misc]
         return super().collect(sub_docnum)
 
 
+#: A word or words joined by OR with more postings than this are ranked by Whoosh, skipping
+#: blocks that cannot make the hits; with fewer, every match is scored from the match set,
+#: which is read anyway to count them.
+RANK_FROM_MATCHES = 5_000
+
+
+def _postings(index: SearchableIndex, q: query.Query) -> int:
+    reader = index.whoosh.reader()
+    return sum(reader.doc_frequency(fieldname, text) for fieldname, text in q.iter_all_terms())
+
+
 def _unions_of_terms(q: query.Query) -> bool:
     return type(q) is query.Term or (
         type(q) in (query.Or, WholeOr) and all(_unions_of_terms(sub) for sub in q.subqueries)
@@ -107,9 +138,9 @@ def _has_coordination(q: query.Query) -> bool:
     return any(_has_coordination(sub) for sub in q.children())
 
 
-def count_matches(index: SearchableIndex, q: query.Query) -> int:
+def count_matches(index: SearchableIndex, matches: MatchSet) -> int:
     """How many passages match, from sets of posting ids (Whoosh counts one match at a time)."""
-    return sum(len(live_matches(leaf, q)) for leaf, _offset in index.whoosh.leaf_searchers())
+    return sum(len(matches.in_segment(leaf)) for leaf, _offset in index.whoosh.leaf_searchers())
 
 
 def matched_terms(index: SearchableIndex, q: query.Query, fields: Sequence[str]) -> set[str]:
@@ -127,9 +158,9 @@ def matched_terms(index: SearchableIndex, q: query.Query, fields: Sequence[str])
 
 
 def value_counts(
-    index: SearchableIndex, q: query.Query, fields: dict[str, str], label: Callable[[str, str], str | None]
+    index: SearchableIndex, matches: MatchSet, fields: dict[str, str], label: Callable[[str, str], str | None]
 ) -> dict[str, Counter[str]]:
-    """Per facet of ``fields`` (facet name -> keyword field), how many passages matching ``q``
+    """Per facet of ``fields`` (facet name -> keyword field), how many passages of ``matches``
     have each value, counted under ``label(facet, value)`` (values without a label are left out).
 
     Counted from posting sets: the hits intersected with each value's passages (a few dozen
@@ -137,7 +168,7 @@ def value_counts(
     counts: dict[str, Counter[str]] = {name: Counter() for name in fields}
     for leaf, _offset in index.whoosh.leaf_searchers():
         reader = leaf.reader()
-        hits = live_matches(leaf, q)
+        hits = matches.in_segment(leaf)
         if not hits:
             continue
         for name, fieldname in fields.items():

@@ -40,7 +40,7 @@ from whoosh.matching import (
 from whoosh.matching.mcore import LeafMatcher
 from whoosh.searching import Searcher
 
-from kvsearch.engine.match_sets import Posting, ScoredMatcher, Tables, bm25_scores, live_matches, term_weights
+from kvsearch.engine.match_sets import MatchSet, Posting, ScoredMatcher, Tables, bm25_scores, live_matches, term_weights
 
 #: Bounds are summed like scores, but a little room for rounding costs nothing.
 SLACK = 1e-9
@@ -54,11 +54,11 @@ Scores = tuple[dict[int, float], dict[int, int]]
 class _Segment:
     """One segment's matcher tree for the query, with each term's postings read once."""
 
-    def __init__(self, leaf: Searcher, offset: int, q: query.Query) -> None:
+    def __init__(self, leaf: Searcher, offset: int, q: query.Query, matches: MatchSet | None = None) -> None:
         self.leaf, self.offset = leaf, offset
         # Weights of the terms read while matching: every match is among their documents.
         self._weights: Tables = {}
-        self.docs = live_matches(leaf, q, self._weights)
+        self.docs = matches.in_segment(leaf, self._weights) if matches else live_matches(leaf, q, self._weights)
         self.tree = q.matcher(leaf) if self.docs else matching.NullMatcher
         self._ordered: list[int] | None = None
 
@@ -133,14 +133,15 @@ def _only(scores: Scores, docs: set[int]) -> Scores:
 
 
 def best(
-    searcher: Searcher, q: query.Query, limit: int, seconds: float | None = None
+    searcher: Searcher, q: query.Query, limit: int, seconds: float | None = None, matches: MatchSet | None = None
 ) -> tuple[list[tuple[float, int]], int] | None:
     """The ``limit`` best (score, document number) of ``q``, best first, as Whoosh's
     ``TopCollector`` ranks them when it scores every match (ties: the lower number first),
     and the number of matches; None when ``q`` has parts this cannot score. After
-    ``seconds``, the best of the passages scored so far."""
+    ``seconds``, the best of the passages scored so far. ``matches``: the passages ``q``
+    matches, when the caller shares them with other readers of the same search."""
     started = time.perf_counter()
-    segments = [_Segment(leaf, offset, q) for leaf, offset in searcher.leaf_searchers()]
+    segments = [_Segment(leaf, offset, q, matches) for leaf, offset in searcher.leaf_searchers()]
     candidates: list[tuple[float, int, _Segment]] = []
     for segment in segments:
         bounds = segment.walk(segment.tree, segment.docs, exact=False)

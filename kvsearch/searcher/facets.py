@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from kvsearch.analysis import vocabulary
 from kvsearch.engine import ranking
-from kvsearch.engine.queries import Query
+from kvsearch.engine.match_sets import MatchSet
 from kvsearch.engine.reader import SearchableIndex
 
 #: Facet name -> the indexed field its values come from.
 FACET_FIELDS = {"party": "parties", "ministry": "ministry", "year": "year"}
 
 
-def facet_counts(index: SearchableIndex, q: Query) -> dict[str, dict[str, int]]:
-    """Per facet, the hits of ``q`` by value, most first. The values are those the filters use
+def facet_counts(index: SearchableIndex, matches: MatchSet) -> dict[str, dict[str, int]]:
+    """Per facet, the hits of a search (its ``matches``) by value, most first. The values are those the filters use
     (``partij:``, ``ministerie:``, ``vergaderjaar:``), so a count is what choosing it will find."""
-    counts = ranking.value_counts(index, q, FACET_FIELDS, vocabulary.facet_label)
+    counts = ranking.value_counts(index, matches, FACET_FIELDS, vocabulary.facet_label)
     return {name: dict(counter.most_common()) for name, counter in counts.items()}

@@ -7,6 +7,7 @@ import os
 import time
 
 from kvsearch.engine import ranking
+from kvsearch.engine.match_sets import MatchSet
 from kvsearch.engine.queries import Query
 from kvsearch.engine.reader import SearchableIndex
 from kvsearch.errors import QuerySyntaxError
@@ -54,11 +55,13 @@ def search(
         check_filter_values(parsed.filters, index)
         natural = parsed.natural
         planned = build_query(parsed, index, any_word=natural)
-        hits, total = run(index, planned, limit, sort, count)
+        matches = ranking.match_set(planned)
+        hits, total = run(index, planned, limit, sort, count, matches)
         relaxed = natural
         if total == 0 and parsed.is_plain and len(parsed.words) > 1 and not natural:
             planned = build_query(parsed, index, any_word=True)
-            hits, total = run(index, planned, limit, sort, count)
+            matches = ranking.match_set(planned)
+            hits, total = run(index, planned, limit, sort, count, matches)
             hits = [hit._replace(missing=missing_words(hit, parsed.words)) for hit in hits]
             relaxed = total > 0
         return SearchResult(
@@ -68,14 +71,22 @@ def search(
             seconds=time.perf_counter() - started,
             relaxed=relaxed and total > 0,
             suggestion=None if total else suggestion(parsed, info, index),
-            facets=facet_counts(index, planned) if facets and total else {},
+            facets=facet_counts(index, matches) if facets and total else {},
             notice=info.notice,
         )
 
 
-def run(index: SearchableIndex, planned: Query, limit: int, sort: str, count: bool = True) -> tuple[list[Hit], int]:
+def run(
+    index: SearchableIndex,
+    planned: Query,
+    limit: int,
+    sort: str,
+    count: bool = True,
+    matches: MatchSet | None = None,
+) -> tuple[list[Hit], int]:
     """The best ``limit`` hits of a planned query and the number of passages that match
-    (without ``count``: at least the hits' number)."""
-    found, total = ranking.top_hits(index, planned, limit, sort, count, SEARCH_SECONDS)
+    (without ``count``: at least the hits' number). ``matches``: the query's match set, when
+    the facets will read it too (the passages are then read from the postings once)."""
+    found, total = ranking.top_hits(index, planned, limit, sort, count, SEARCH_SECONDS, matches)
     matched = ranking.matched_terms(index, planned, TEXT_FIELDS)
     return [hit_of(stored, score, matched) for stored, score in found], total

@@ -1,0 +1,61 @@
+"""A search reads its matches from the posting lists once: its ranking, its count and its
+facet counts share them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kvsearch
+from kvsearch.engine import match_sets, ranking
+from kvsearch.query import parse_query
+from kvsearch.searcher import open_searcher, plan
+from kvsearch.searcher.facets import facet_counts
+
+
+@pytest.mark.parametrize(
+    ("text", "planned_kinds"),
+    [("minister kamer", ("And", "WholeAnd")), ("ambtenaren", ("Or", "WholeOr"))],
+)
+def test_a_search_with_facets_reads_its_matches_once_per_segment(
+    test_index: Path, monkeypatch: pytest.MonkeyPatch, text: str, planned_kinds: tuple[str, ...]
+) -> None:
+    reads: list[Any] = []
+    original = match_sets.matching_docs
+
+    def counted(leaf: Any, reader: Any, q: Any, *args: Any, **kwargs: Any) -> set[int]:
+        if type(q).__name__ in planned_kinds:  # the planned query itself, not its parts
+            reads.append(reader)
+        return original(leaf, reader, q, *args, **kwargs)
+
+    monkeypatch.setattr(match_sets, "matching_docs", counted)
+    result = kvsearch.search(text, index_dir=test_index, facets=True)
+    with open_searcher(test_index) as (opened, _info):
+        segments = len(opened.whoosh.leaf_searchers())
+    assert result.total > 0 and result.facets
+    assert len(reads) == segments
+
+
+def test_facets_from_the_shared_match_set_are_those_of_a_fresh_one(test_index: Path) -> None:
+    result = kvsearch.search("minister kamer", index_dir=test_index, facets=True)
+    with open_searcher(test_index) as (opened, _info):
+        planned = plan.build_query(parse_query("minister kamer", None), opened, any_word=False)
+        fresh = facet_counts(opened, ranking.match_set(planned))
+    assert result.facets == fresh
+    assert sum(fresh["year"].values()) == result.total
+
+
+def test_a_phrase_is_decoded_once_per_field_and_segment(test_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    decoded: list[Any] = []
+    original = match_sets.phrase_scores
+
+    def counted(leaf: Any, reader: Any, q: Any) -> Any:
+        decoded.append((reader, q.fieldname))
+        return original(leaf, reader, q)
+
+    monkeypatch.setattr(match_sets, "phrase_scores", counted)
+    result = kvsearch.search('"de minister"', index_dir=test_index, facets=True)
+    assert result.total > 0 and result.facets
+    assert len(decoded) == len(set(decoded)) > 0

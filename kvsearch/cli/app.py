@@ -272,8 +272,9 @@ class _Progress:
         rate = done / elapsed
         eta = (total - done) / rate if rate else 0
         noun = "files" if stage == "parse" else "documents"
-        sys.stderr.write(f"\r\x1b[K{stage}: {done}/{total} {noun}, {rate:.0f}/s, ETA {eta:.0f} s")
+        # Marked before writing: an interrupt between the two must still clear the line.
         _Progress.showing = True
+        sys.stderr.write(f"\r\x1b[K{stage}: {done}/{total} {noun}, {rate:.0f}/s, ETA {eta:.0f} s")
         sys.stderr.flush()
         if done == total:
             _Progress.clear_line()

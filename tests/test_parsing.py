@@ -109,7 +109,8 @@ def parse_text(text: str) -> object:
 
 def test_separate_questions_answered_together() -> None:
     document = parse_text(
-        "Vraag 5\nIs dit waar?\n\nVraag 6\nEn dat?\n\nAntwoord 5 en 6\nJa, allebei.\n\nVraag 7\nNog iets?\n\nAntwoord 7\nNee."
+        "Vraag 5\nIs dit waar?\n\nVraag 6\nEn dat?\n\nAntwoord 5 en 6\nJa, allebei.\n\n"
+        "Vraag 7\nNog iets?\n\nAntwoord 7\nNee."
     )
     assert [p.questions for p in document.passages] == [(5, 6), (7,)]
     assert document.passages[0].question == "Is dit waar?\n\nEn dat?"

@@ -44,7 +44,8 @@ Wat vindt u van [bold]opmaak[/bold] en [link=https://evil.example]deze koppeling
 
 #### Antwoord 1
 
-Een kwaadaardige brief met klembordtekst \x1b]52;c;ZXZpbA==\x07 en een schermwisser \x1b[2J blijft gewone tekst, ook [/] en [bold.
+Een kwaadaardige brief met klembordtekst \x1b]52;c;ZXZpbA==\x07 en een schermwisser \x1b[2J blijft \
+gewone tekst, ook [/] en [bold.
 
 #### Vraag 2
 

@@ -812,9 +812,7 @@ WRITE_JOBS = max(1, min(2, os.cpu_count() or 1))
 PARALLEL_MIN_DOCUMENTS = 64
 
 
-def _write_whoosh(
-    build: Path, catalog: Catalog, spool: _Spool, progress: ProgressFn | None
-) -> int:
+def _write_whoosh(build: Path, catalog: Catalog, spool: _Spool, progress: ProgressFn | None) -> int:
     """A new Whoosh index in ``build`` holding every passage of the kept documents.
 
     The documents are split, in order, into up to ``WRITE_JOBS`` parts, each written as a

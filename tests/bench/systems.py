@@ -166,7 +166,8 @@ class Searcher:
             results = self.searcher.search(parser.parse(text), limit=limit)
             return [hit.fields()["passage_id"] for hit in results]
         rows = self.db.execute(
-            "SELECT passage_id, title, question, answer FROM passages WHERE passages MATCH ? ORDER BY bm25(passages) LIMIT ?",
+            "SELECT passage_id, title, question, answer FROM passages"
+            " WHERE passages MATCH ? ORDER BY bm25(passages) LIMIT ?",
             (text, limit),
         ).fetchall()
         return [row[0] for row in rows]

@@ -11,7 +11,7 @@ so the scores stay exactly Whoosh's. Used through :mod:`kvsearch.engine.ranking`
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import accumulate, islice
 from pickle import loads
 from typing import Any
@@ -155,24 +155,17 @@ def term_weights(
         return found
     if among is not None and ordered is None:
         ordered = sorted(among)
-    low = 0  # the lowest id the current block may hold
-    while matcher.is_active():
-        high = matcher.block_max_id()
-        if ordered is None or bisect.bisect_right(ordered, high) > bisect.bisect_left(ordered, low):
-            matcher._read_ids()
-            ids = matcher._ids
-            kept = ids if among is None else among.intersection(ids)
-            if kept and weights:
-                matcher._read_weights()
-                if among is None:
-                    found.update(zip(ids, matcher._weights, strict=True))
-                else:  # set and dict operations in C; Python only for the documents kept
-                    block = dict(zip(ids, matcher._weights, strict=True))
-                    found.update({doc: block[doc] for doc in kept})
-            elif kept:
-                found.update(dict.fromkeys(kept, 1.0))
-        low = high + 1
-        matcher._next_block()
+    for ids in _blocks_read(matcher, ordered):
+        kept = ids if among is None else among.intersection(ids)
+        if kept and weights:
+            matcher._read_weights()
+            if among is None:
+                found.update(zip(ids, matcher._weights, strict=True))
+            else:  # set and dict operations in C; Python only for the documents kept
+                block = dict(zip(ids, matcher._weights, strict=True))
+                found.update({doc: block[doc] for doc in kept})
+        elif kept:
+            found.update(dict.fromkeys(kept, 1.0))
     return found
 
 
@@ -369,25 +362,32 @@ def _postings(
         return None
     found: dict[int, tuple[float, bytes]] = {}
     ordered = sorted(among) if among is not None else None
+    for ids in _blocks_read(matcher, ordered):
+        kept = None if among is None else among.intersection(ids)
+        if kept is None or kept:
+            matcher._read_weights()
+            matcher._read_values()
+            weights, values = matcher._weights, matcher._values
+            if kept is None:
+                found.update(zip(ids, zip(weights, values, strict=True), strict=True))
+            else:  # Python only for the documents kept, not for the whole block
+                where = dict(zip(ids, range(len(ids)), strict=True))
+                found.update({doc: (weights[i], values[i]) for doc in kept for i in (where[doc],)})
+    return found
+
+
+def _blocks_read(matcher: Any, ordered: list[int] | None) -> Iterator[Any]:
+    """The document ids of each posting block of ``matcher``, read only when the block's id range
+    holds one of ``ordered`` (all blocks when None): a block that cannot hold a wanted document is
+    skipped unread. The caller may read the block's weights and values before asking for the next."""
     low = 0  # the lowest id the current block may hold
     while matcher.is_active():
         high = matcher.block_max_id()
         if ordered is None or bisect.bisect_right(ordered, high) > bisect.bisect_left(ordered, low):
             matcher._read_ids()
-            ids = matcher._ids
-            kept = None if among is None else among.intersection(ids)
-            if kept is None or kept:
-                matcher._read_weights()
-                matcher._read_values()
-                weights, values = matcher._weights, matcher._values
-                if kept is None:
-                    found.update(zip(ids, zip(weights, values, strict=True), strict=True))
-                else:  # Python only for the documents kept, not for the whole block
-                    where = dict(zip(ids, range(len(ids)), strict=True))
-                    found.update({doc: (weights[i], values[i]) for doc in kept for i in (where[doc],)})
+            yield matcher._ids
         low = high + 1
         matcher._next_block()
-    return found
 
 
 class Within(query.WrappingQuery):

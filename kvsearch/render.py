@@ -139,20 +139,27 @@ def hits_as_text(result: SearchResult, style: Style, *, show_score: bool = True)
             head = f"{head.rstrip()} {style.dim('(zonder: ' + safe(', '.join(hit.missing)) + ')')}"
         lines.append(head.rstrip())
         lines.append(f"   {style.bold(title)}")
-        people = askers_line(meta)
-        answerer = _person(meta.get("answered_by"))
-        info = [safe(people) if people else "", f"→ {safe(answerer)}" if answerer else "", hit_date(meta)]
-        info.append(unanswered_label(hit))
-        if show_score:
-            info.append(f"score {hit.score:.1f}")
-        lines.append("   " + style.dim(" · ".join(i for i in info if i)))
-        if hit.question:
-            lines.append("   V: " + snippet(hit.question, hit.highlights.get("question", []), style))
-        if hit.answer:
-            label = "Mededeling" if is_notice(hit) else "A"
-            lines.append(f"   {label}: " + snippet(hit.answer, hit.highlights.get("answer", []), style))
+        lines.extend(_hit_lines(hit, style, score=show_score))
         lines.append("")
     return "\n".join(lines).rstrip("\n")
+
+
+def _hit_lines(hit: Hit, style: Style, *, score: bool) -> list[str]:
+    """A hit's people, date and status (and score), then its question and answer snippets."""
+    meta = hit.document
+    people = askers_line(meta)
+    answerer = _person(meta.get("answered_by"))
+    info = [safe(people) if people else "", f"→ {safe(answerer)}" if answerer else "", hit_date(meta)]
+    info.append(unanswered_label(hit))
+    if score:
+        info.append(f"score {hit.score:.1f}")
+    lines = ["   " + style.dim(" · ".join(part for part in info if part))]
+    if hit.question:
+        lines.append("   V: " + snippet(hit.question, hit.highlights.get("question", []), style))
+    if hit.answer:
+        label = "Mededeling" if is_notice(hit) else "A"
+        lines.append(f"   {label}: " + snippet(hit.answer, hit.highlights.get("answer", []), style))
+    return lines
 
 
 def is_notice(hit: Hit) -> bool:
@@ -430,16 +437,7 @@ def _new_passage_lines(hit: Hit, style: Style) -> list[str]:
     meta = hit.document
     head = f"{style.bold(hit.passage_id)} {style.label(questions_label(hit.questions))}".rstrip()
     lines = [head, "   " + style.bold(safe(meta.get("title") or "(geen onderwerp)"))]
-    people = askers_line(meta)
-    answerer = _person(meta.get("answered_by"))
-    info = [safe(people) if people else "", f"→ {safe(answerer)}" if answerer else "", hit_date(meta)]
-    info.append(unanswered_label(hit))
-    lines.append("   " + style.dim(" · ".join(part for part in info if part)))
-    if hit.question:
-        lines.append("   V: " + snippet(hit.question, hit.highlights.get("question", []), style))
-    if hit.answer:
-        label = "Mededeling" if is_notice(hit) else "A"
-        lines.append(f"   {label}: " + snippet(hit.answer, hit.highlights.get("answer", []), style))
+    lines.extend(_hit_lines(hit, style, score=False))
     if meta.get("url"):
         lines.append("   " + safe(meta["url"]))
     return lines

@@ -9,6 +9,7 @@ progress to record by raising the floor. Run with ``-s`` to see the table.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ def apart(query_word: str, text_word: str) -> bool:
     return not set(terms(query_word, query=True)) & set(terms(text_word))
 
 
-def rates(kind: str, decide) -> dict[str, tuple[int, int, list[str]]]:  # type: ignore[no-untyped-def]
+def rates(kind: str, decide: Callable[[str, str], bool]) -> dict[str, tuple[int, int, list[str]]]:
     """Per group: pairs decided right, pairs in all, and the pairs decided wrong."""
     out = {}
     for group, pairs in PAIRS[kind].items():

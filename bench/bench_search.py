@@ -4,7 +4,7 @@ each as a ratio to a baseline measured in the same run.
 Cold baseline: starting Python and importing nothing (``python -c pass``).
 Warm baseline: one single-term Whoosh lookup on the same open index.
 
-    python scripts/bench_search.py INDEX_DIR [QUERY]
+    python bench/bench_search.py INDEX_DIR [QUERY]
 """
 
 from __future__ import annotations

@@ -40,7 +40,8 @@ def main() -> None:
     base = timed([python, "-c", "pass"])
     cold = timed([python, "-m", "kvsearch", queries[0], "--index", index])
     print(
-        f"cold one-liner '{queries[0]}': {cold * 1000:.0f} ms  ({cold / base:.1f}x python startup, {base * 1000:.0f} ms)"
+        f"cold one-liner '{queries[0]}': {cold * 1000:.0f} ms  "
+        f"({cold / base:.1f}x python startup, {base * 1000:.0f} ms)"
     )
 
     from whoosh.query import Term

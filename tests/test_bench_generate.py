@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bench import generate as gen
 from kvsearch.ingest.corpus import deduplicate, parse_file
 from kvsearch.models import Document
-from bench import generate as gen
 from tests.conftest import SHARED_CORPUS, needs_shared_corpus
 
 pytestmark = needs_shared_corpus()

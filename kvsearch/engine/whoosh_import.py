@@ -93,8 +93,8 @@ def _import_whoosh() -> None:
         for module in _SEARCH_MODULES:
             importlib.import_module(module)
     finally:
-        for name, stand_in in placed.items():
-            if sys.modules.get(name) is stand_in:
+        for name, placed_module in placed.items():
+            if sys.modules.get(name) is placed_module:
                 del sys.modules[name]
 
 

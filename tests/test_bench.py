@@ -9,12 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, SHARED_CORPUS, needs_shared_corpus
 
 SYSTEMS = ("kvsearch", "whoosh_naive", "fts5")
 PER_SYSTEM = ("build_s", "passages_per_s", "peak_mb", "index_mb", "warm_p50_ms", "warm_p95_ms", "cold_ms")
 
 
+@pytest.mark.slow
 @needs_shared_corpus()
 def test_the_benchmark_runs_and_writes_its_json(tmp_path: Path) -> None:
     out = tmp_path / "results.json"

@@ -20,7 +20,7 @@ _LEXICON_PATH = Path(__file__).resolve().parent / "data" / "nl_lexicon.chunks"
 
 
 #: After this many words analysed with the lexicon, a process builds the set of its words
-#: (an index build analyses millions); before, lookups are binary searches in the file's text.
+#: (an index build analyses millions); until then, lookups are binary searches in the file's text.
 LEXICON_SET_AFTER = 2000
 _lexicon_uses = 0
 

@@ -158,7 +158,7 @@ class KvCodec(W3Codec):
     the passage that holds it, and derived fields that equal what can be derived are left out.
     The stored fields are deflated against a dictionary of the segment's own text
     (:mod:`kvsearch.engine.stored_column`). Readers put everything back, so every reader
-    (``stored_fields``, ``all_stored_fields``, merges) sees the same dictionaries as before.
+    (``stored_fields``, ``all_stored_fields``, merges) sees the same dictionaries the writer was given.
     The codec is pickled with each segment, so an index is always read with the codec that
     wrote it.
     """

@@ -42,28 +42,7 @@ Usage::
     python bench/generate.py --passages 1000000 --out /tmp/kv-1m
     python bench/generate.py --passages 10000 --out /tmp/kv-1m --seed 2 --first-number N
 
-Figures, measured on a 2-core machine (Python 3.11) while another job used ~0.7 of a core:
-
-* Speed: 100,000 passages (14,061 files, 118 MB) in 22–25 s, about 25 s of CPU in all
-  processes (~4,000–4,500 passages/s; ~13 s on an idle machine); 1,000,000 passages (139,817
-  files in 140 folders, 1.2 GB) in 202 s, 198 s of CPU. Building the model takes ~3 s of that.
-  Memory ~175 MB per process at 1M passages: it follows the vocabulary (words already
-  counted, the compound cache), not the corpus, which goes straight to disk.
-* Distinct words (lower-cased ``\w+`` tokens of the text a reader sees)::
-
-      passages      words         distinct
-      1,056         104,311       12,960     the real corpus
-      10,000        1,246,306     49,686
-      100,000       12,369,551    172,663
-      1,000,000     123,676,924   666,962
-
-  Heaps' exponent: 0.54 from the real corpus to 10k passages, 0.54 from 10k to 100k, 0.59
-  from 100k to 1M (n: words; V ≈ 22·n^0.55, fitted to the real corpus alone, gives 635k at 1M).
-* Shares at 1M (files): txt 71.4 % (PDF-extracted 34.0, DOCX 26.8, clean 8.6, flat 2.0),
-  md 26.3 % (PDF-to-Markdown 18.2, clean 8.1), PDF 2.3 %. Kinds: answered 82 %, unanswered
-  11.7 %, oral 1.4 %, delay notices 2.5 % and notices after the questions 2.4 %.
-* Passages per document 0–15, 7.2 on average; question 38 words, answer 94 (median 84) on
-  average (real corpus: 34 and 106, median 85).
+Its speed, memory and the vocabulary it grows are in docs/performance.md ("The generated corpus").
 """
 
 from __future__ import annotations

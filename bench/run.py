@@ -9,7 +9,7 @@ One run does all of it, on a corpus generated from real text (``bench/generate.p
 3. build each system's index (kvsearch from the documents, parsing included), measuring time
    and the peak memory of the build process; the systems take turns for ``--build-rounds``
    rounds and each keeps its fastest build (other work on a shared machine only ever adds
-   time: a full build's time varied by ±13 % from run to run, more than some margins);
+   time, and a full build's time varies from run to run by more than some margins);
 4. warm queries: one worker process per system, the same fixed queries sent to each in turn,
    several rounds, so that machine noise hits all three alike (p50/p95);
 5. the cold one-liner: a fresh process per search (``kvsearch "…"`` as a user runs it), the

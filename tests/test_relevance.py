@@ -15,6 +15,9 @@ import pytest
 
 from tests.conftest import ROOT, TEST_CORPUS, needs_shared_corpus, run_cli
 
+# The relevance tests build one index per analyzer variant of the whole shared corpus.
+pytestmark = pytest.mark.slow
+
 _spec = importlib.util.spec_from_file_location("eval_relevance", ROOT / "bench" / "eval_relevance.py")
 assert _spec and _spec.loader
 ev = importlib.util.module_from_spec(_spec)

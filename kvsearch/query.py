@@ -179,8 +179,8 @@ def make_filter(kind: str, value: str) -> Filter:
         year = int(value)
         return Filter("date", value, date(year, 1, 1), date(year, 12, 31))
     if kind == "date":
-        start, end = parse_date_range(value)
-        return Filter("date", value, start, end)
+        first, last = parse_date_range(value)
+        return Filter("date", value, first, last)
     if kind == "status":
         if value.lower() not in STATUSES:
             raise QuerySyntaxError(f"status must be one of beantwoord, onbeantwoord, uitgesteld; not {value!r}")

@@ -230,6 +230,7 @@ def checked_template(template: str) -> str:
     for _text, name, spec, conversion in fields:
         if name is None:
             continue
+        spec = spec or ""  # always a string when there is a field name
         if name not in TEMPLATE_FIELDS:
             known = ", ".join(sorted(TEMPLATE_FIELDS))
             raise _bad_template(template, f"no field {{{name}}} (fields: {known})")

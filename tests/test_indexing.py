@@ -66,6 +66,7 @@ def dump(path: Path) -> dict[str, Any]:
         ix.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("limitmb", [128, 1])
 def test_fast_writer_writes_what_whoosh_writes(records: list[dict[str, Any]], tmp_path: Path, limitmb: int) -> None:
     plain, fast = tmp_path / "plain", tmp_path / "fast"
@@ -110,6 +111,7 @@ def test_index_positions_match_analyze() -> None:
     assert analysis.index_positions(text) == (expected, len(analysis.analyze(text)))
 
 
+@pytest.mark.slow
 def test_fast_writer_merges_and_deletes_like_whoosh(records: list[dict[str, Any]], tmp_path: Path) -> None:
     half = len(records) // 2
     doomed = sorted({r["doc_id"] for r in records[:half]})[::3]
@@ -265,6 +267,7 @@ def test_full_disk_in_sqlite_is_a_write_error(tmp_path: Path, monkeypatch: pytes
     assert not any(p.name.startswith(".build-") for p in index.iterdir())
 
 
+@pytest.mark.slow
 def test_parallel_segments_hold_what_one_writer_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kvsearch.indexer import build as indexer
     from kvsearch.storage.generations import CURRENT

@@ -3,7 +3,7 @@ and on the blind set (tests/data/relevance_blind.json), which nobody tunes on.
 
 One index per analyzer variant is built once per session through kvsearch's own build_index;
 every query runs through kvsearch.search, as the CLI does. The numbers and how to reproduce
-them are in the README (``python scripts/eval_relevance.py``).
+them are in docs/relevance.md (``python bench/eval_relevance.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ import pytest
 
 from tests.conftest import ROOT, TEST_CORPUS, needs_shared_corpus, run_cli
 
-_spec = importlib.util.spec_from_file_location("eval_relevance", ROOT / "scripts" / "eval_relevance.py")
+# The relevance tests build one index per analyzer variant of the whole shared corpus.
+pytestmark = pytest.mark.slow
+
+_spec = importlib.util.spec_from_file_location("eval_relevance", ROOT / "bench" / "eval_relevance.py")
 assert _spec and _spec.loader
 ev = importlib.util.module_from_spec(_spec)
 sys.modules["eval_relevance"] = ev  # dataclasses look their module up

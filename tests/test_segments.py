@@ -51,6 +51,7 @@ def _segments(index: Path) -> int:
         return len(opened.whoosh.leaf_searchers())
 
 
+@pytest.mark.slow
 def test_builds_have_one_segment_per_writer(indexes: dict[int, Path]) -> None:
     assert {jobs: _segments(index) for jobs, index in indexes.items()} == {1: 1, 2: 2, 3: 3}
 

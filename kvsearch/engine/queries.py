@@ -100,7 +100,7 @@ def _parser(
     return parser
 
 
-class _SignsPlugin(qparser.PlusMinusPlugin):  # type: ignore[misc]
+class _SignsPlugin(qparser.PlusMinusPlugin):
     """``-word`` as ``NOT word`` and ``+word`` as ``word``, in any group. Whoosh's own plugin
     reads the signs only at the top level, and a sign left inside parentheses cannot become
     a query (``stikstof (-ammoniak)``, ``$(rm -rf /)``)."""

@@ -46,7 +46,7 @@ from kvsearch.engine.stored_column import DictionaryCompressedColumn
 SCHEMA_VERSION = 6
 
 
-class DutchTokenizer(Tokenizer):  # type: ignore[misc]
+class DutchTokenizer(Tokenizer):
     """Feeds Whoosh the tokens of :func:`kvsearch.analysis.analyze`.
 
     Index mode gives every term (compound and hyphen parts share the word's position); query
@@ -68,12 +68,12 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]
         return analysis.chain_named(self.chain_id)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.chain_id == self.chain_id  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.chain_id == self.chain_id
 
     def __hash__(self) -> int:
         return hash((type(self), self.chain_id))
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self,
         value: str,
         positions: bool = False,
@@ -149,7 +149,7 @@ def build_schema() -> fields.Schema:
 # Stored fields: the document's metadata once per document
 
 
-class KvCodec(W3Codec):  # type: ignore[misc]
+class KvCodec(W3Codec):
     """Whoosh's codec, storing what every passage of a document shares only once.
 
     Every passage carries its document's metadata (``document``) and fields derived from it
@@ -158,7 +158,7 @@ class KvCodec(W3Codec):  # type: ignore[misc]
     the passage that holds it, and derived fields that equal what can be derived are left out.
     The stored fields are deflated against a dictionary of the segment's own text
     (:mod:`kvsearch.engine.stored_column`). Readers put everything back, so every reader
-    (``stored_fields``, ``all_stored_fields``, merges) sees the same dictionaries as before.
+    (``stored_fields``, ``all_stored_fields``, merges) sees the same dictionaries the writer was given.
     The codec is pickled with each segment, so an index is always read with the codec that
     wrote it.
     """
@@ -213,10 +213,12 @@ def posting_blocks(
         yield start, end, block_ids, given, max(0, max(given)), *block_lengths(lengths, block_ids)
 
 
-class _TermTable(filetables.OrderedHashWriter):  # type: ignore[misc]
+class _TermTable(filetables.OrderedHashWriter):
     """Whoosh's term table writer, the same file, with each term's hash and position kept in
     two arrays (12 bytes a term) instead of a tuple in a list (ten times that): a segment of an
     archive-sized index has millions of terms, all held until the segment is written."""
+
+    lastkey: bytes
 
     @classmethod
     def taking_over(cls, table: filetables.OrderedHashWriter) -> _TermTable:
@@ -278,7 +280,7 @@ def _derived(stored: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]
 STORED_COLUMN = PickleColumn(DictionaryCompressedColumn())
 
 
-class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
+class _PerDocWriter(W3PerDocWriter):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._head: int | None = None
@@ -318,7 +320,7 @@ def _pickled(value: Any) -> bytes:
 _FRAME = b"\x95"
 
 
-class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
+class _PostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer, with the same blocks in fewer bytes, read by Whoosh's reader.
 
     A block's header and data are pickled with protocol 5 (:func:`_pickled`), and blocks of
@@ -403,7 +405,7 @@ class _PostingsWriter(W3PostingsWriter):  # type: ignore[misc]
         return info
 
 
-class _LeafMatcher(W3LeafMatcher):  # type: ignore[misc]
+class _LeafMatcher(W3LeafMatcher):
     """Whoosh's reader of posting blocks, reading them straight from the mapped segment.
 
     Whoosh reads a block's header with ``pickle.load`` from a file object (a dozen small
@@ -412,6 +414,10 @@ class _LeafMatcher(W3LeafMatcher):  # type: ignore[misc]
     Here the header is unpickled from a copy of its bytes and the ids are summed by
     ``itertools.accumulate``: the same values, in C.
     """
+
+    # The block's (ids, weights, values) and its decoded ids, each made when first needed.
+    _data: Any
+    _ids: Any
 
     def _goto(self, position: int) -> None:
         self._data = self._ids = self._weights = self._values = None
@@ -462,7 +468,7 @@ _HEADER_MAX = 96
 BYTE_LENGTHS = tuple(byte_to_length(code) for code in range(256))
 
 
-class _PerDocReader(W3PerDocReader):  # type: ignore[misc]
+class _PerDocReader(W3PerDocReader):
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         """Whoosh's answer, from the segment's length bytes read once (scoring asks this for
         every passage it scores, through three layers of Python calls per read)."""

@@ -460,7 +460,8 @@ class KvsearchApp(App[None]):
             rows.append((keys, binding.description, binding.tooltip))
         return rows
 
-    def action_back(self) -> None:
+    # Textual's own back action is a coroutine; it runs plain and async actions alike.
+    def action_back(self) -> None:  # type: ignore[override]
         if self.similar_to is not None:
             self._search(self.query_text)
         self.query_one("#search").focus()

@@ -124,7 +124,7 @@ def rehighlight(text: str, words: set[str]) -> list[tuple[int, int]]:
 
 
 def matched_words(hit: Hit) -> set[str]:
-    words = set()
+    words: set[str] = set()
     for field in ("title", "question", "answer"):
         text = hit.document.get("title", "") if field == "title" else getattr(hit, field)
         words.update(text[s:e].lower() for s, e in hit.highlights.get(field, []) if e - s >= 2)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure search quality on the hand-made relevance set, shipped analyzer vs baselines.
 
-    python scripts/eval_relevance.py [--corpus ../shared/corpus] [--set tests/data/relevance.json]
+    python bench/eval_relevance.py [--corpus ../shared/corpus] [--set tests/data/relevance.json]
                                      [--variants shipped,nostem,stem_nocompound,kp] [--details]
 
 For the shipped analyzer chain and every baseline chain defined here (``CHAINS``) one index is

@@ -459,3 +459,57 @@ def test_a_report_while_another_holds_the_file_exits_75_and_a_change_waits(tmp_p
     assert {line["watch"] for line in lines} == {"answers"}
     listed = run_cli("watch", "list", "--json", *where)
     assert [json.loads(line)["name"] for line in listed.stdout.splitlines()] == ["aid", "answers"]
+
+
+# --------------------------------------------------------------------------------------------
+# documents as `kvsearch fetch` brings them in
+
+
+@pytest.mark.slow
+def test_fetched_questions_and_their_later_answer(tmp_path: Path) -> None:
+    """The official XML of questions 2024Z00123 (submitted 4 January 2024, due 25 January),
+    fetched one night, and of their answer nr. 1100 (26 February 2024: 53 days) the next."""
+    from tests.fetch_replay import Replay, Reply, document_path
+
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    where = ["--index", str(index_dir)]
+    question, answer = "kv-tk-2024Z00123", "ah-tk-20232024-1100"
+    replay = Replay()
+    try:
+
+        def fetch_and_index() -> None:
+            done = run_cli("fetch", "--corpus", str(corpus), "--sru-url", replay.sru_url, "--rate", "100", "-q")
+            assert done.returncode == 0, done.stderr
+            index(corpus, index_dir)
+
+        replay.on("sru:zonder-antwoord:1", Reply(body=replay.fixture("zonder-antwoord-page-1.xml")))
+        replay.on("sru:aanhangsel:1", Reply(body=replay.fixture("empty.xml")))
+        replay.on(document_path(question, "xml", "kv-tk/2024Z00123"), Reply(body=replay.fixture(f"{question}.xml")))
+        fetch_and_index()
+        assert run_cli("watch", "add", "wl", "wachtlijsten", *where).returncode == 0
+        code, waiting = overdue(index_dir, "--as-of", "2024-02-01")
+        assert (code, [(q["doc_id"], q["due"], q["days_overdue"]) for q in waiting]) == (
+            0,
+            [(question, "2024-01-25", 7)],
+        )
+
+        replay.on("sru:aanhangsel:1", Reply(body=replay.fixture("aanhangsel-later-answer.xml")))
+        replay.on(document_path(answer, "xml"), Reply(body=replay.fixture(f"{answer}.xml")))
+        fetch_and_index()
+    finally:
+        replay.close()
+    found = run_cli("search", "wachtlijsten", "--json", "-n", "100", *where)
+    matching = sorted(json.loads(line)["passage_id"] for line in found.stdout.splitlines())
+    assert matching and all(passage_id.startswith(f"{answer}#") for passage_id in matching)
+    code, lines = report_lines(*where)
+    assert (code, sorted(line["passage_id"] for line in lines)) == (0, matching)
+    assert report_lines(*where) == (1, [])
+    # As it stood on 1 February the question still waited; by 1 March it was answered.
+    code, waiting = overdue(index_dir, "--as-of", "2024-02-01")
+    assert (code, [(q["reference"], q["days_overdue"]) for q in waiting]) == (0, [("2024Z00123", 7)])
+    assert overdue(index_dir, "--as-of", "2024-03-01") == (1, [])
+    done = run_cli("stats", "--delays", "--json", *where)
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(r["year"], r["answers"], r["median_days"], r["p90_days"], r["within_three_weeks"]) for r in rows] == [
+        ("2023-2024", 1, 53, 53, 0.0)
+    ]

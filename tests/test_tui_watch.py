@@ -152,3 +152,27 @@ def test_snapshot_save_watch(
         await pilot.pause()
 
     assert snap_compare(make_app(test_index, "neutraliteit ambtenaren"), terminal_size=size, run_before=open_dialog)
+
+
+def test_the_search_on_screen_becomes_one_query_and_a_name() -> None:
+    from kvsearch.follow.watches import check_name, name_for
+    from kvsearch.query import parse_query
+    from kvsearch.tui.text import search_as_query
+
+    query = search_as_query(
+        "  jeugdzorg   wachttijden ", {"party": "GL-PvdA", "ministry": 'Volksgezondheid, "Welzijn" en Sport'}
+    )
+    assert query == 'jeugdzorg wachttijden partij:GL-PvdA ministerie:"Volksgezondheid, Welzijn en Sport"'
+    parsed = parse_query(query)
+    assert parsed.text == "jeugdzorg wachttijden"
+    assert [f.kind for f in parsed.filters] == ["party", "ministry"]
+    assert search_as_query("", {"session": "2023-2024"}) == "vergaderjaar:2023-2024"
+    assert search_as_query(" ", {}) == ""
+    for text, name in (
+        (query, "jeugdzorg-wachttijden-partij-gl-pvda-ministerie-volksgezondheid"),  # 64 at most
+        ('"Caribisch Nederland" één', "caribisch-nederland-een"),
+        ("ambtena*", "ambtena"),
+        ("«»", "watch"),
+        ("a" * 100, "a" * 64),
+    ):
+        assert name_for(text) == name and check_name(name) == name

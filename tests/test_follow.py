@@ -513,3 +513,29 @@ def test_fetched_questions_and_their_later_answer(tmp_path: Path) -> None:
     assert [(r["year"], r["answers"], r["median_days"], r["p90_days"], r["within_three_weeks"]) for r in rows] == [
         ("2023-2024", 1, 53, 53, 0.0)
     ]
+
+
+@pytest.mark.slow
+def test_delays_of_fetched_answers_with_the_services_new_ids(tmp_path: Path) -> None:
+    from tests.fetch_replay import Replay, serve_archive
+
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    replay = Replay()
+    try:
+        serve_archive(replay)
+        done = run_cli("fetch", "--corpus", str(corpus), "--sru-url", replay.sru_url, "--rate", "100", "-q")
+        assert done.returncode == 0, done.stderr
+    finally:
+        replay.close()
+    index(corpus, index_dir)
+    done = run_cli("stats", "--delays", "--json", "--index", str(index_dir))
+    rows = {(r["ministry"], r["year"]): r for r in map(json.loads, done.stdout.splitlines())}
+    # By hand, from the documents' own dates:
+    #   ah-tk-20232024-1076  2023-11-20 → 2024-02-20  92 days
+    #   ah-tk-20232024-1893  2024-04-18 → 2024-06-03  46 days
+    #   ah-1251487           2026-05-12 → 2026-06-02  21 days (within three weeks)
+    assert {key: (r["answers"], r["median_days"], r["within_three_weeks"]) for key, r in rows.items()} == {
+        ("Binnenlandse Zaken en Koninkrijksrelaties", "2023-2024"): (1, 92, 0.0),
+        ("Buitenlandse Zaken", "2023-2024"): (1, 46, 0.0),
+        ("Financien", "2025-2026"): (1, 21, 1.0),
+    }

@@ -37,6 +37,7 @@ __all__ = [
     "search",
     "similar",
     "watch_report",
+    "watches_lock",
     "write_watch_feeds",
 ]
 
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
         remember_report,
         remove_watch,
         watch_report,
+        watches_lock,
         write_watch_feeds,
     )
     from kvsearch.follow.watches import Watch
@@ -86,6 +88,7 @@ _LAZY = {
     "remove_watch": "kvsearch.follow.report",
     "watch_report": "kvsearch.follow.report",
     "remember_report": "kvsearch.follow.report",
+    "watches_lock": "kvsearch.follow.report",
     "write_watch_feeds": "kvsearch.follow.report",
     "OverdueQuestion": "kvsearch.follow.overdue",
     "overdue_questions": "kvsearch.follow.overdue",

@@ -640,16 +640,20 @@ def watch_report(
     kvsearch fetch -q && kvsearch index -q && kvsearch watch report | mail -E -s kvsearch me
 
     The report is remembered only after it was written out whole; --since DAY is not remembered.
+    A second report while one runs exits at once with 75.
     """
     day = None if since == "last" else _option_day(since, "--since needs 'last' or a day as YYYY-MM-DD")
-    report = kvsearch.watch_report(names or [], index_dir=index, since=day)
-    if as_json:
-        write_out(render.watch_report_as_json(report.reports))
-    else:
-        write_readable(render.watch_report_as_text(report.reports, terminal_style()))
-    if atom is not None:
-        kvsearch.write_watch_feeds(report, atom, index_dir=index)
-    kvsearch.remember_report(report)
+    # One report at a time, from reading what each watch saw to remembering it: a second one
+    # exits at once (75) rather than show the same news again.
+    with kvsearch.watches_lock(index_dir=index):
+        report = kvsearch.watch_report(names or [], index_dir=index, since=day)
+        if as_json:
+            write_out(render.watch_report_as_json(report.reports))
+        else:
+            write_readable(render.watch_report_as_text(report.reports, terminal_style()))
+        if atom is not None:
+            kvsearch.write_watch_feeds(report, atom, index_dir=index)
+        kvsearch.remember_report(report)
     if not report.has_news:
         raise typer.Exit(ExitCode.NO_HITS)
 

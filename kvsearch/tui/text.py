@@ -15,6 +15,8 @@ from kvsearch import Hit
 from kvsearch.render import askers_line, hit_date, marked_pieces, questions_label, safe
 
 MARK = "bold reverse"
+#: The query-language field of each filter the filter panel sets.
+FILTER_FIELDS = {"party": "partij", "ministry": "ministerie", "session": "vergaderjaar"}
 OFFICIAL_URL = re.compile(r"https://zoek\.officielebekendmakingen\.nl/[A-Za-z0-9-]+\.html")
 
 
@@ -129,3 +131,14 @@ def matched_words(hit: Hit) -> set[str]:
         text = hit.document.get("title", "") if field == "title" else getattr(hit, field)
         words.update(text[s:e].lower() for s, e in hit.highlights.get(field, []) if e - s >= 2)
     return words
+
+
+def search_as_query(text: str, filters: dict[str, str]) -> str:
+    """The search on screen as one query of the language: the typed text and the panel's
+    filters as fields (``stikstof partij:VVD ministerie:"Landbouw, Visserij …"``)."""
+    parts = [" ".join(text.split())]
+    for kind, value in filters.items():
+        value = " ".join(value.replace('"', "").split())
+        quoted = f'"{value}"' if re.search(r'[\s()"]', value) or not value else value
+        parts.append(f"{FILTER_FIELDS[kind]}:{quoted}")
+    return " ".join(part for part in parts if part)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from kvsearch.errors import PublishRefusedError
 from kvsearch.indexer.passages import count_words
@@ -22,7 +23,7 @@ class Spool:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.handle = open(path, "w+b")  # noqa: SIM115
+        self.handle: BinaryIO = open(path, "w+b")  # noqa: SIM115
         self.end = 0
 
     def append(self, text: str) -> int:

@@ -11,7 +11,7 @@ import os
 import stat
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -488,7 +488,7 @@ def signal_default() -> None:
 
 def parse_files(
     jobs: Iterable[tuple[CorpusFile, str | None]], processes: int = PARSE_JOBS, count: int | None = None
-) -> Iterator[tuple[str, Parsed | str | None]]:
+) -> Generator[tuple[str, Parsed | str | None]]:
     """``(sha256, outcome)`` for each ``(file, known sha256 or None)``, in order (see
     ``_parse_job``). Files are hashed and parsed in ``processes`` child processes, each with its
     own PDF worker (so each PDF is still extracted in a bounded grandchild). Given their

@@ -62,6 +62,9 @@ def apply_official_metadata(doc: Document, official: OfficialMetadata) -> None:
     doc.year = official.year or doc.year
     doc.reference = official.reference or doc.reference
     doc.number = official.number or (official.reference if doc.kind == KIND_QUESTIONS else None) or doc.number
+    # An answer published without an Aanhangsel number (``ah-<digits>`` ids say none) is known by the
+    # Kamer's number of its questions, as questions are: ``nr:`` and its citation use that.
+    doc.number = doc.number or official.reference
     doc.date_submitted = official.date_submitted or doc.date_submitted
     doc.date_answered = official.date_answered or doc.date_answered
     if official.askers:

@@ -354,8 +354,9 @@ def status_as_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def passages_as_text(hits: list[Hit], style: Style, width: int = 100) -> str:
-    """A whole document (or one passage) as readable text, for ``kvsearch show``."""
+def passages_as_text(hits: list[Hit], style: Style, width: int = 100, *, one_passage: bool = False) -> str:
+    """A whole document (or ``one_passage``, cited with its question numbers) as readable text,
+    for ``kvsearch show``."""
     if not hits:
         return ""
     meta = hits[0].document
@@ -373,7 +374,7 @@ def passages_as_text(hits: list[Hit], style: Style, width: int = 100) -> str:
     if meta.get("question_id"):
         # The questions' own publication is kept in the answer: ``show <question id>`` lands here.
         out.append(f"Antwoord op de vragen {safe(meta['question_id'])}")
-    out.append(style.dim("Citeer als: " + citation(meta, hits[0].questions if len(hits) == 1 else ())))
+    out.append(style.dim("Citeer als: " + citation(meta, hits[0].questions if one_passage else ())))
     for hit in hits:
         label = numbers_label(hit.questions)
         if hit.question:

@@ -210,7 +210,7 @@ def show(
     else:
         # On a terminal write_readable wraps the text at its width, between words only.
         width = sys.maxsize if sys.stdout.isatty() else SHOW_WIDTH
-        write_readable(render.passages_as_text(hits, terminal_style(), width=width))
+        write_readable(render.passages_as_text(hits, terminal_style(), width=width, one_passage="#" in doc_id))
 
 
 @app.command()

@@ -13,6 +13,7 @@ from textual.content import Content
 
 from kvsearch import Hit
 from kvsearch.render import askers_line, hit_date, marked_pieces, questions_label, safe
+from kvsearch.render import citation as cite
 
 MARK = "bold reverse"
 #: The query-language field of each filter the filter panel sets.
@@ -55,7 +56,9 @@ def person(meta: dict | None) -> str:
 def document_line(hit: Hit) -> str:
     """ "nr. 1064 (2023-2024) · vraag 8 · Erdmans (JA21) → Minister Helder (VWS) · 2024-02-16"."""
     meta = hit.document
-    number = f"nr. {meta.get('number') or hit.doc_id}" + (f" ({meta['year']})" if meta.get("year") else "")
+    # The Aanhangsel number, or the Kamer's number of the questions; an opaque id is no number.
+    number = f"nr. {meta['number']}" if meta.get("number") else hit.doc_id
+    number += f" ({meta['year']})" if meta.get("year") else ""
     people = askers_line(meta)
     answerer = person(meta.get("answered_by"))
     if answerer:
@@ -76,16 +79,7 @@ def hit_row(hit: Hit) -> Content:
 
 def citation(hit: Hit) -> str:
     """ "Aanhangsel Handelingen II 2023/24, nr. 1064, antwoord op vraag 8"."""
-    meta = hit.document
-    year = meta.get("year") or ""
-    short = f"{year[:4]}/{year[-2:]}" if re.fullmatch(r"\d{4}-\d{4}", year) else year
-    asked = questions_label(hit.questions)
-    if meta.get("kind") == "vragen":
-        return safe(
-            f"Kamervragen {meta.get('reference') or meta.get('number') or hit.doc_id}" + (f", {asked}" if asked else "")
-        )
-    what = "mededeling" if meta.get("kind") == "mededeling" else (f"antwoord op {asked}" if asked else "antwoord")
-    return safe(f"Aanhangsel Handelingen II {short}, nr. {meta.get('number') or hit.doc_id}, {what}")
+    return cite({"doc_id": hit.doc_id, **hit.document}, hit.questions)
 
 
 def passage_text(hit: Hit) -> str:

@@ -265,7 +265,7 @@ def _degree_base(word: str, lexicon: Container[str]) -> str | None:
 
 def _plural_base(word: str, lexicon: Container[str]) -> str | None:
     """The singular of a vowel plural in -es or -eaus (centrales, bureaus), or None."""
-    if len(word) >= 6 and word.endswith("es") and word[-3] not in _VOWELS or word.endswith("eaus"):
+    if (len(word) >= 6 and word.endswith("es") and word[-3] not in _VOWELS) or word.endswith("eaus"):
         singular = word[:-1]
         if singular in lexicon:
             return singular
@@ -276,8 +276,8 @@ def base_form(word: str) -> str | None:
     """The base form ``word`` is an inflection of (infinitive, adjective, singular, country),
     or None when it is none of those (then it is stemmed as it is).
 
-    ``word`` is folded and lowercase. A base form is never itself changed by this function
-    again, so the two can be stemmed alike.
+    ``word`` is folded and lowercase. The caller stems the base form as it is, without a
+    second base-form step, so that the word and its base form get the same term.
     """
     base = _base_form(word)
     return None if base == word else base

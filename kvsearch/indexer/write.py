@@ -21,10 +21,9 @@ from kvsearch.models import Document
 WRITER_MB = 256
 
 #: Processes writing a full build's segments (one segment each), and the fewest documents
-#: worth a second one. Two (on two cores) build 100k passages about 1.9 times as fast as one,
-#: with less peak memory. Searches rank the same however many segments there are
-#: (kvsearch.engine.whole_index), and compact postings blocks (kvsearch.engine.schema) more than pay for the
-#: second segment's own term table. README, "Performance".
+#: worth a second one. Writing is CPU-bound, so one process per core (up to two, which is where
+#: the gain levels off; see docs/performance.md). Searches rank the same however many segments
+#: there are (kvsearch.engine.whole_index).
 WRITE_JOBS = max(1, min(2, os.cpu_count() or 1))
 PARALLEL_MIN_DOCUMENTS = 64
 

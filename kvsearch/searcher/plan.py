@@ -12,7 +12,7 @@ from datetime import time as day_time
 from functools import lru_cache
 
 from kvsearch import analysis
-from kvsearch.analysis import vocabulary
+from kvsearch.analysis import synonyms, vocabulary
 from kvsearch.engine import queries
 from kvsearch.engine.queries import Query
 from kvsearch.engine.reader import SearchableIndex
@@ -43,6 +43,9 @@ COMPOUND_PARTS_DISTANCE = 3
 #: … and such a passage weighs less than one with the compound itself: the parts of a
 #: compound also occur together in passages about something else.
 COMPOUND_PARTS_WEIGHT = 0.5
+#: A query word also finds its near-synonyms (:mod:`kvsearch.analysis.synonyms`), weighing
+#: less than the word typed: the passage that uses the asker's own word comes first.
+SYNONYM_WEIGHT = 0.5
 
 
 def build_query(parsed: ParsedQuery, index: SearchableIndex, *, any_word: bool) -> Query:
@@ -78,6 +81,13 @@ def _text_query(parsed: ParsedQuery, index: SearchableIndex, any_word: bool) -> 
         ) from None
     if queries.is_nothing(text_query):
         raise QuerySyntaxError(f"no searchable words in query {parsed.text!r}")
+    # Synonyms only outside quotes: a phrase is searched as typed, and so is a word excluded.
+    text_query = queries.with_alternatives(
+        text_query,
+        _synonyms_outside_quotes(parsed.text, index.chain),
+        fields=TEXT_FIELDS,
+        weight=SYNONYM_WEIGHT,
+    )
     if index.chain is not analysis.SHIPPED:  # the baselines for evaluation split no compounds
         return text_query
     return queries.with_compound_parts(
@@ -99,6 +109,16 @@ def _compound_words(text: str) -> dict[str, tuple[str, ...]]:
             terms = analysis.word_terms(raw, query=True)
             if parts and terms:
                 found[terms[0]] = parts
+    return found
+
+
+def _synonyms_outside_quotes(text: str, chain: analysis.AnalyzerChain) -> dict[str, tuple[str, ...]]:
+    found = {}
+    for part in re.split(r'"[^"]*"', text):
+        for term in chain.terms(part, query=True):
+            others = synonyms.of_term(chain, term)
+            if others:
+                found[term] = others
     return found
 
 
@@ -131,7 +151,8 @@ def _natural_query(parsed: ParsedQuery, index: SearchableIndex) -> Query | None:
             [
                 queries.any_of(
                     [
-                        queries.term(field, term, boost=FIELD_WEIGHTS[field] * (1 + math.log(tf)))
+                        queries.term(field, alternative, boost=FIELD_WEIGHTS[field] * (1 + math.log(tf)) * weight)
+                        for alternative, weight in _with_synonyms(chain, term)
                         for field in TEXT_FIELDS
                     ]
                 )
@@ -145,6 +166,11 @@ def _natural_query(parsed: ParsedQuery, index: SearchableIndex) -> Query | None:
     if not optional:
         return any_of(required)
     return queries.and_maybe(any_of(required), any_of(optional))
+
+
+def _with_synonyms(chain: analysis.AnalyzerChain, term: str) -> list[tuple[str, float]]:
+    """A query term and its near-synonyms' terms, with the weight each is searched with."""
+    return [(term, 1.0)] + [(other, SYNONYM_WEIGHT) for other in synonyms.of_term(chain, term)]
 
 
 def _budgeted(ranked: list[tuple[int, str, int]]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:

@@ -1,0 +1,43 @@
+"""Near-synonyms of the domain, for queries only: a query word also finds the words
+``data/synonyms.txt`` lists with it, at a lower weight than the word itself.
+
+Applied at query time, never in the index: the list can change without a rebuild, and a
+passage is still found first by the words it has. The words are analysed with the chain of
+the index being searched, so they meet the index's terms whatever its stemmer.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+from kvsearch.analysis.chain import AnalyzerChain
+
+
+def groups() -> list[tuple[str, ...]]:
+    """The groups of near-synonyms, as written in the data file."""
+    text = resources.files("kvsearch.analysis").joinpath("data", "synonyms.txt").read_text(encoding="utf-8")
+    found = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        words = tuple(word.strip() for word in line.split(",") if word.strip())
+        if len(words) > 1:
+            found.append(words)
+    return found
+
+
+@lru_cache(maxsize=8)
+def alternatives(chain: AnalyzerChain) -> dict[str, tuple[str, ...]]:
+    """Query term -> the query terms of its near-synonyms, under ``chain``."""
+    table: dict[str, list[str]] = {}
+    for words in groups():
+        terms = [found[0] for found in (chain.terms(word, query=True) for word in words) if found]
+        for term in terms:
+            others = table.setdefault(term, [])
+            others.extend(t for t in terms if t != term and t not in others)
+    return {term: tuple(others) for term, others in table.items() if others}
+
+
+def of_term(chain: AnalyzerChain, term: str) -> tuple[str, ...]:
+    """The near-synonyms' terms of a query term (none for most words)."""
+    return alternatives(chain).get(term, ())

@@ -1,5 +1,6 @@
 """Near-synonyms of the domain, for queries only: a query word also finds the words
-``data/synonyms.txt`` lists with it, at a lower weight than the word itself.
+``data/synonyms.txt`` lists with it, at a lower weight than the word itself; and
+:func:`expansions`, how a query searches each of its words (``kvsearch analyze``).
 
 Applied at query time, never in the index: the list can change without a rebuild, and a
 passage is still found first by the words it has. The words are analysed with the chain of
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
-from kvsearch.analysis.chain import AnalyzerChain
+from kvsearch.analysis.chain import SHIPPED, AnalyzerChain, query_parts
+from kvsearch.analysis.tokens import words
 
 
 def groups() -> list[tuple[str, ...]]:
@@ -30,8 +33,8 @@ def groups() -> list[tuple[str, ...]]:
 def alternatives(chain: AnalyzerChain) -> dict[str, tuple[str, ...]]:
     """Query term -> the query terms of its near-synonyms, under ``chain``."""
     table: dict[str, list[str]] = {}
-    for words in groups():
-        terms = [found[0] for found in (chain.terms(word, query=True) for word in words) if found]
+    for group in groups():
+        terms = [found[0] for found in (chain.terms(word, query=True) for word in group) if found]
         for term in terms:
             others = table.setdefault(term, [])
             others.extend(t for t in terms if t != term and t not in others)
@@ -41,3 +44,25 @@ def alternatives(chain: AnalyzerChain) -> dict[str, tuple[str, ...]]:
 def of_term(chain: AnalyzerChain, term: str) -> tuple[str, ...]:
     """The near-synonyms' terms of a query term (none for most words)."""
     return alternatives(chain).get(term, ())
+
+
+class Expansion(NamedTuple):
+    """How a query searches one of its words."""
+
+    word: str  # as typed
+    term: str  # the query term (folded, stemmed)
+    index_terms: tuple[str, ...]  # the terms the index holds for the word written so
+    compound_parts: tuple[str, ...]  # the parts also found written apart, or ()
+    synonyms: tuple[str, ...]  # the terms of its near-synonyms, or ()
+
+
+def expansions(text: str, chain: AnalyzerChain = SHIPPED) -> list[Expansion]:
+    """For each word of ``text`` that has a term, how a query expands it."""
+    found = []
+    for raw in words(text):
+        terms = chain.terms(raw, query=True)
+        if not terms:
+            continue
+        parts = query_parts(raw) if chain is SHIPPED else ()
+        found.append(Expansion(raw, terms[0], tuple(chain.terms(raw)), parts, of_term(chain, terms[0])))
+    return found

@@ -32,6 +32,10 @@ NATURAL_STOP_WORDS: frozenset[str] = analysis.FUNCTION_WORDS
 #: NATURAL_REQUIRED_TERMS rarest (fewer loses relevance).
 NATURAL_MAX_TERMS = 30
 NATURAL_REQUIRED_TERMS = 6
+#: … and at least this many of the rarest are required whatever their postings: one rare word
+#: alone (a name, a typo, a word the question uses in passing) would decide which passages
+#: are candidates, and the words that make the question specific would only add to scores.
+NATURAL_MIN_REQUIRED = 2
 #: … and stop adding required words once their passages reach this many, and any words once
 #: all their passages reach NATURAL_POSTINGS (``_budgeted``): at a million passages, the cost of
 #: a pasted question stops growing with the index while its source passage stays in the top 10.
@@ -181,7 +185,7 @@ def _budgeted(ranked: list[tuple[int, str, int]]) -> tuple[list[tuple[str, int]]
     The rarest words say most about the topic, and the cost of a search is the postings it
     reads, in pure Python. Words are taken rarest first, as required words until their
     postings reach ``NATURAL_CANDIDATES`` (at most ``NATURAL_REQUIRED_TERMS`` words; the last
-    may overshoot, and there is always one), then as optional words while all postings stay
+    may overshoot, and there are always ``NATURAL_MIN_REQUIRED``), then as optional words while all postings stay
     within ``NATURAL_POSTINGS`` (at most ``NATURAL_MAX_TERMS`` words in all). At a million
     passages the 30 words of a pasted question read millions of postings; the budget keeps
     its cost that of a smaller index."""
@@ -189,7 +193,9 @@ def _budgeted(ranked: list[tuple[int, str, int]]) -> tuple[list[tuple[str, int]]
     optional: list[tuple[str, int]] = []
     spent = 0
     for df, term, tf in ranked[:NATURAL_MAX_TERMS]:
-        if len(required) < NATURAL_REQUIRED_TERMS and spent < NATURAL_CANDIDATES and not optional:
+        if len(required) < NATURAL_MIN_REQUIRED or (
+            len(required) < NATURAL_REQUIRED_TERMS and spent < NATURAL_CANDIDATES and not optional
+        ):
             required.append((term, tf))
         elif spent + df <= NATURAL_POSTINGS:
             optional.append((term, tf))

@@ -10,16 +10,18 @@ the index being searched, so they meet the index's terms whatever its stemmer.
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import NamedTuple
 
 from kvsearch.analysis.chain import SHIPPED, AnalyzerChain, query_parts
 from kvsearch.analysis.tokens import words
 
+SYNONYMS_PATH = Path(__file__).resolve().parent / "data" / "synonyms.txt"
+
 
 def groups() -> list[tuple[str, ...]]:
     """The groups of near-synonyms, as written in the data file."""
-    text = resources.files("kvsearch.analysis").joinpath("data", "synonyms.txt").read_text(encoding="utf-8")
+    text = SYNONYMS_PATH.read_text(encoding="utf-8")
     found = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()

@@ -2,16 +2,18 @@
 
 A document's passages share its subject line and much of its vocabulary, so BM25F scores
 siblings close together and often puts a neighbour of the passage that answers first. Among
-the best hits, the passages of each document are re-ordered by what sets them apart from
-their siblings: query words that occur in few of the document's passages count for more than
-words in all of them, a match in the passage's own question or in the first sentences of its
-answer counts extra, and in a pasted question the words of its questions count for more than
-those of its preamble. The document
-keeps the places its passages held; only which of its passages stands where changes, so
-rankings between documents stay the engine's.
+the best hits of a pasted question, the passages of each document are re-ordered by what sets
+them apart from their siblings: query words that occur in few of the document's passages count
+for more than words in all of them, a match in the passage's own question or in the first
+sentences of its answer counts extra, and the words of the pasted question's questions count
+for more than those of its preamble. The document keeps the places its passages held; only
+which of its passages stands where changes, so rankings between documents stay the engine's.
+
+Typed queries of a few words keep the engine's order: a word found in one sibling only is as
+often a side remark as the point, and the field-weighted score judges them better.
 
 It runs on the top candidates only: the stored passages of the few documents with more than
-one candidate, analysed with the index's own chain (words cached).
+one candidate and one among the hits shown, analysed with the index's own chain (words cached).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from kvsearch.engine.reader import SearchableIndex
 
 #: Hits considered for re-ordering: the top of the engine's ranking, a little beyond a page,
 #: so a sibling just below the shown hits can take its document's place.
-CANDIDATES = 30
+CANDIDATES = 20
 #: How much the within-document score weighs against the engine's score (both scaled to the
 #: document's best candidate).
 WITHIN_WEIGHT = 1.5
@@ -39,7 +41,7 @@ LEAD_WEIGHT = 0.5
 LEAD_SENTENCES = 2
 
 #: A word only in the preamble of a pasted question, against one in its questions.
-PREAMBLE_WEIGHT = 0.3
+PREAMBLE_WEIGHT = 0.15
 
 # A sentence ends at . ? ! ; followed by a space or the end, or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\n+")

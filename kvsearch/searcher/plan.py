@@ -85,7 +85,7 @@ def _text_query(parsed: ParsedQuery, index: SearchableIndex, any_word: bool) -> 
         ) from None
     if queries.is_nothing(text_query):
         raise QuerySyntaxError(f"no searchable words in query {parsed.text!r}")
-    # Synonyms only outside quotes: a phrase is searched as typed, and so is a word excluded.
+    # Synonyms only outside quotes and exclusions: a phrase and an excluded word are taken as typed.
     text_query = queries.with_alternatives(
         text_query,
         _synonyms_outside_quotes(parsed.text, index.chain),
@@ -185,8 +185,9 @@ def _budgeted(ranked: list[tuple[int, str, int]]) -> tuple[list[tuple[str, int]]
     The rarest words say most about the topic, and the cost of a search is the postings it
     reads, in pure Python. Words are taken rarest first, as required words until their
     postings reach ``NATURAL_CANDIDATES`` (at most ``NATURAL_REQUIRED_TERMS`` words; the last
-    may overshoot, and there are always ``NATURAL_MIN_REQUIRED``), then as optional words while all postings stay
-    within ``NATURAL_POSTINGS`` (at most ``NATURAL_MAX_TERMS`` words in all). At a million
+    may overshoot, and there are always ``NATURAL_MIN_REQUIRED``), then as optional words
+    while all postings stay within ``NATURAL_POSTINGS`` (at most ``NATURAL_MAX_TERMS`` words
+    in all). At a million
     passages the 30 words of a pasted question read millions of postings; the budget keeps
     its cost that of a smaller index."""
     required: list[tuple[str, int]] = []

@@ -89,15 +89,14 @@ def run(
     """The best ``limit`` hits of a planned query and the number of passages that match
     (without ``count``: at least the hits' number). ``matches``: the query's match set, when
     the facets will read it too (the passages are then read from the postings once). ``text``:
-    the query's free text, for choosing between a document's passages."""
-    if sort != "relevance":
-        found, total = ranking.top_hits(index, planned, limit, sort, count, SEARCH_SECONDS, matches)
-        matched = ranking.matched_terms(index, planned, TEXT_FIELDS)
-        return [hit_of(stored, score, matched) for stored, score in found], total
-    # A few more candidates than shown: a document's better passage may stand just below them.
-    found, total = ranking.top_hits(
-        index, planned, max(limit, within_document.CANDIDATES), sort, count, SEARCH_SECONDS, matches
-    )
+    a pasted question's text, for choosing between a document's passages (empty: the
+    engine's order)."""
+    # A pasted question is ranked on a few more candidates than shown: a document's better
+    # passage may stand just below them (within_document).
+    reordering = sort == "relevance" and bool(text)
+    wanted = max(limit, within_document.CANDIDATES) if reordering else limit
+    found, total = ranking.top_hits(index, planned, wanted, sort, count, SEARCH_SECONDS, matches)
     matched = ranking.matched_terms(index, planned, TEXT_FIELDS)
-    found = within_document.reorder(index, found, matched, text, limit)[:limit]
+    if reordering:
+        found = within_document.reorder(index, found, matched, text, limit)[:limit]
     return [hit_of(stored, score, matched) for stored, score in found], total

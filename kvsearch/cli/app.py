@@ -527,21 +527,48 @@ def analyze(
     query: Annotated[bool, typer.Option("--query", help="Analyse as a query instead of as document text.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Show the terms the Dutch analyzer makes of a text, with their positions.
+    """Show the terms the Dutch analyzer makes of a text, with their positions, and how a
+    query expands each word: its term, the compound parts it also finds written apart, and
+    its near-synonyms.
 
     Example: kvsearch analyze "verkiezingsuitslag van de ambtenaren"
     """
     from kvsearch.analysis import analyze as run
+    from kvsearch.analysis.synonyms import expansions
 
     tokens = run(text, query=query)
+    expanded = expansions(text)
     if as_json:
-        write_out(json.dumps({"terms": [{"text": t.text, "position": t.position} for t in tokens]}, ensure_ascii=False))
-    else:
         write_out(
-            "\n".join(
-                f"{t.position:4d}  {render.safe(t.text):<24} {render.safe(text[t.start : t.end])}" for t in tokens
+            json.dumps(
+                {
+                    "terms": [{"text": t.text, "position": t.position} for t in tokens],
+                    "words": [
+                        {
+                            "word": e.word,
+                            "term": e.term,
+                            "index_terms": list(e.index_terms),
+                            "compound_parts": list(e.compound_parts),
+                            "synonyms": list(e.synonyms),
+                        }
+                        for e in expanded
+                    ],
+                },
+                ensure_ascii=False,
             )
         )
+        return
+    lines = [f"{t.position:4d}  {render.safe(t.text):<24} {render.safe(text[t.start : t.end])}" for t in tokens]
+    lines.append("")
+    lines.append("as a query:")
+    for e in expanded:
+        found = [f"term {render.safe(e.term)}"]
+        if e.compound_parts:
+            found.append("parts " + " + ".join(render.safe(p) for p in e.compound_parts))
+        if e.synonyms:
+            found.append("synonyms " + ", ".join(render.safe(p) for p in e.synonyms))
+        lines.append(f"  {render.safe(e.word):<24} " + "; ".join(found))
+    write_out("\n".join(lines))
 
 
 @app.command()

@@ -147,6 +147,21 @@ def with_compound_parts(
     return q
 
 
+def with_alternatives(
+    q: Query, alternatives: dict[str, tuple[str, ...]], *, fields: Sequence[str], weight: float
+) -> Query:
+    """``q`` with each term in ``fields`` that has alternatives (near-synonyms) also matching
+    them, each scored ``weight`` times the term. Phrases and exclusions are kept as typed."""
+    if not alternatives:
+        return q
+    if type(q) is query.Term and q.fieldname in fields and q.text in alternatives:
+        others = [query.Term(q.fieldname, other, boost=q.boost * weight) for other in alternatives[q.text]]
+        return query.Or([q, *others])
+    if isinstance(q, query.CompoundQuery):
+        return with_children(q, lambda sub: with_alternatives(sub, alternatives, fields=fields, weight=weight))
+    return q
+
+
 def has_positive(q: Query) -> bool:
     """True when ``q`` needs a passage to have something, not only to lack something: a
     query of exclusions alone would match nearly every passage."""

@@ -31,10 +31,11 @@ def dump(path: Path) -> dict[str, Any]:
             postings = {}
             for fieldname, tbytes in reader.all_terms():
                 m = reader.postings(fieldname, tbytes)
-                m = reader.postings(fieldname, tbytes)
                 items = []
                 while m.is_active():
-                    items.append((m.id(), m.weight(), m.value()))
+                    # With the block a posting is in: its bounds are what search skips by.
+                    block = (m.block_max_id(), m.block_max_weight(), m.block_min_length(), m.block_max_length())
+                    items.append((m.id(), m.weight(), m.value(), *block))
                     m.next()
                 postings[(fieldname, tbytes)] = items
                 info = reader.term_info(fieldname, tbytes)

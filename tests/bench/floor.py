@@ -9,7 +9,7 @@ For each of the bench's warm queries (the same 40, drawn from ``passages.jsonl``
 * ``whoosh_ms``: Whoosh's own top 10 for the same query tree (``Searcher.search``: its
   matchers with block-quality skipping, and no count of the matches), once;
 * ``floor_ms``: only decoding what that search read from the index: the posting blocks
-  (header, inflate, unpickle, ids) and the position lists, replayed without any of the
+  (header, inflate, unpack, ids) and the position lists, replayed without any of the
   search's own logic. No search that reads those postings through Whoosh's format can be
   faster; the blocks and position lists are counted too.
 
@@ -56,16 +56,16 @@ def recording() -> Iterator[Reads]:
     from kvsearch.engine import schema
 
     reads = Reads()
-    matcher = schema._LeafMatcher
-    goto, read_data, positions_decoder = matcher._goto, matcher._read_data, matchsets._positions_decoder
+    matcher = schema.PackedLeafMatcher
+    goto, read_data, positions_decoder = matcher._goto, matcher._read_packed, matchsets._positions_decoder
 
     def recorded_goto(self: Any, position: int) -> None:
-        reads.headers.append((self._postfile._buf, position))
+        reads.headers.append((self._buf, position - self._origin))
         goto(self, position)
 
-    def recorded_read_data(self: Any) -> None:
-        reads.blocks.append((self._postfile._buf, self._dataoffset, self._nextoffset, self._compression))
-        read_data(self)
+    def recorded_read_data(self: Any) -> Any:
+        reads.blocks.append((self._buf, self._packedstart, self._valuestart, self._layout, self._blocklength))
+        return read_data(self)
 
     def recorded_decoder(format_: Any) -> Any:
         decode = positions_decoder(format_)
@@ -76,30 +76,32 @@ def recording() -> Iterator[Reads]:
 
         return recorded
 
-    matcher._goto, matcher._read_data = recorded_goto, recorded_read_data
+    matcher._goto, matcher._read_packed = recorded_goto, recorded_read_data
     matchsets._positions_decoder = recorded_decoder
     try:
         yield reads
     finally:
-        matcher._goto, matcher._read_data, matchsets._positions_decoder = goto, read_data, positions_decoder
+        matcher._goto, matcher._read_packed, matchsets._positions_decoder = goto, read_data, positions_decoder
 
 
 def decoding_seconds(reads: Reads) -> float:
-    """Time to decode just what was read: each block header (length and pickled info), each
-    block's data (inflated, unpickled, ids summed), each position list's positions."""
-    from kvsearch.engine.schema import _HEADER_MAX, _INT
+    """Time to decode just what was read: each block header (length and packed info), each
+    block's packed ids (inflated, ids summed), each position list's positions."""
+    from array import array
+
+    from kvsearch.engine.packed_postings import _HEADER, _ID_CODES, _LENGTH, _PACKED_DEFLATED
 
     started = time.perf_counter()
     for buf, position in reads.headers:
-        (length,) = _INT.unpack_from(buf, position)
-        start = position + _INT.size
-        pickle.loads(buf[start : start + min(abs(length), _HEADER_MAX)])  # bytes past the pickle are ignored
-    for buf, start, end, level in reads.blocks:
+        _LENGTH.unpack_from(buf, position)
+        _HEADER.unpack_from(buf, position + _LENGTH.size)
+    for buf, start, end, layout, count in reads.blocks:
         data = buf[start:end]
-        ids = pickle.loads(zlib.decompress(data) if level else data)[0]
-        tuple(itertools.accumulate(ids))
+        packed = zlib.decompress(data) if layout & _PACKED_DEFLATED else data
+        code = _ID_CODES[layout & 3]
+        tuple(itertools.accumulate(array(code, bytes(packed[: (count - 1) * array(code).itemsize])), initial=0))
     for value in reads.positions:  # as whoosh.formats.Positions.decode_positions
-        list(itertools.accumulate(pickle.loads(value[_INT.size :] + b".")))
+        list(itertools.accumulate(pickle.loads(value[_LENGTH.size :] + b".")))
     return time.perf_counter() - started
 
 

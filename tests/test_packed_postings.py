@@ -72,6 +72,14 @@ def test_blocks_give_back_what_was_written(postings: list[Any], compression: int
         matcher.next()
     assert read == [(d, float(array("f", [w])[0]), v) for d, w, v in zip(ids, weights, values, strict=True)]
     assert info.doc_frequency() == len(ids) and info.max_id() == ids[-1]
+    # The positions of a whole block at once, as the phrase matching reads them.
+    matcher = PackedLeafMatcher(storage.open_file("postings"), start, length, fmt)
+    in_bulk = []
+    while matcher.is_active():
+        assert matcher._read_positions()
+        in_bulk.extend(matcher._positions)
+        matcher._next_block()
+    assert in_bulk == [list(fmt.decode_positions(v)) for v in values]
     # The bulk readers: a block's ids and weights at once, only the wanted blocks.
     leaf = _Leaf(storage, start, length, fmt)
     wanted = set(ids[::7])
@@ -138,8 +146,8 @@ def test_whooshs_own_searcher_reads_the_codec_with_kvsearchs_hits_and_scores(rea
 
 def test_bulk_reads_are_what_the_matcher_reads_posting_by_posting(real_index: Path) -> None:
     """For every term of the text fields of a real index: the block-at-a-time readers of
-    ``match_sets`` (ids, weights, positions) give exactly what the matcher gives posting by
-    posting, and blocks are crossed (``tests/test_indexing.py`` holds the matcher to
+    ``match_sets`` (ids, weights, positions in bulk) give exactly what the matcher gives posting
+    by posting (positions in Whoosh's encoding), and blocks are crossed (``tests/test_indexing.py`` holds the matcher to
     Whoosh's own format, posting by posting and block by block)."""
     checked = several_blocks = 0
     with open_searcher(real_index) as (searcher, _info):
@@ -156,7 +164,11 @@ def test_bulk_reads_are_what_the_matcher_reads_posting_by_posting(real_index: Pa
                         matcher.next()
                     weights = match_sets.term_weights(leaf, reader, fieldname, btext)
                     assert weights == {doc: weight for doc, (weight, _value) in one_by_one.items()}
-                    assert match_sets._postings(leaf, reader, fieldname, btext, None) == one_by_one
+                    positions = {
+                        doc: (weight, list(matcher.format.decode_positions(value)))
+                        for doc, (weight, value) in one_by_one.items()
+                    }
+                    assert match_sets._postings(leaf, reader, fieldname, btext, None) == positions
                     some = set(list(one_by_one)[::5])
                     assert match_sets.posting_ids(leaf, reader, fieldname, btext, some) == some
                     checked += len(one_by_one)

@@ -15,9 +15,13 @@ bytes, and each block is framed by its length (negative for the last block). A b
     packed   id gaps (after the first id) as unsigned 8, 16 or 32 bit integers, then the
              weights: none (all 1.0), one float32 for all, or a float32 each
              (deflated as one stream when the block has SMALL_BLOCK postings or more)
-    values   the block's values as Whoosh's reader keeps them (a tuple of each posting's
-             encoded positions), pickled, deflated like the packed part; absent for fields
-             without values
+    values   for a field of Whoosh's ``Positions`` format, its positions in bulk: a byte
+             naming the two array types, then each posting's number of positions (unsigned)
+             and the gaps between consecutive positions of the whole block (signed: a
+             posting's first position is counted from the previous posting's last); one
+             ``accumulate`` gives every position of the block. For other formats, the values
+             as Whoosh's reader keeps them, pickled. Deflated like the packed part; absent
+             for fields without values
 
 Integers are little-endian. The weights are float32, as Whoosh's writer stores them, so every
 weight, and every score, is the one Whoosh's own format gives; the highest weight is kept as a
@@ -42,6 +46,7 @@ from typing import Any
 import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
 
 # isort: split
+from whoosh import formats
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3PostingsWriter, W3TermInfo
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -62,6 +67,10 @@ _WEIGHTS_MASK = 12
 _PACKED_DEFLATED = 16
 _VALUES_DEFLATED = 32
 _HAS_VALUES = 64
+_FLAT_POSITIONS = 128
+# The first byte of flat positions: bits 0-1 the counts' array type, bits 2-3 the gaps'.
+_COUNT_CODES = ("B", "H", "I")
+_GAP_CODES = ("b", "h", "i")
 
 #: Arrays are stored little-endian; a big-endian machine swaps them after reading.
 _SWAP = sys.byteorder == "big"
@@ -98,9 +107,12 @@ def encode_block(
     minlength: int | None,
     maxlength: int,
     compression: int,
+    positions: list[bytes] | None = None,
 ) -> bytes:
     """One block (header, packed ids and weights, values) of ascending ``ids``, their float32
-    ``weights`` and Whoosh's minified ``values`` (None for a field without values)."""
+    ``weights`` and Whoosh's minified ``values`` (None for a field without values), or with
+    ``positions`` (each posting's value in Whoosh's ``Positions`` encoding), the positions
+    in bulk instead."""
     count = len(ids)
     gaps = list(map(operator.sub, itertools.islice(ids, 1, None), ids))
     widest = max(gaps, default=0)
@@ -120,7 +132,14 @@ def encode_block(
         packed = zlib.compress(packed, deflate)
         layout |= _PACKED_DEFLATED
     valuebytes = b""
-    if values is not None:
+    if positions is not None:
+        layout |= _HAS_VALUES | _FLAT_POSITIONS
+        codes, valuebytes = _flat_positions(positions)
+        if deflate:
+            valuebytes = zlib.compress(valuebytes, deflate)
+            layout |= _VALUES_DEFLATED
+        valuebytes = bytes((codes,)) + valuebytes
+    elif values is not None:
         layout |= _HAS_VALUES
         valuebytes = _pickled(values)
         if deflate:
@@ -137,6 +156,63 @@ def encode_block(
         len(packed),
     )
     return header + packed + valuebytes
+
+
+def _width(smallest: int, largest: int) -> int:
+    """The smallest of the 8, 16 and 32 bit array types (0, 1, 2) that holds both numbers."""
+    if -0x80 <= smallest and largest < 0x80:
+        return 0
+    return 1 if -0x8000 <= smallest and largest < 0x8000 else 2
+
+
+def _flat_positions(values: list[bytes]) -> tuple[int, bytes]:
+    """The block's positions (each posting's in Whoosh's encoding) as counts and gaps, with
+    the byte naming their array types."""
+    counts = []
+    gaps: list[int] = []
+    last = 0
+    decoded = _DECODED
+    for value in values:
+        known = decoded.get(value)
+        if known is None:
+            deltas = pickle.loads(value[_LENGTH.size :])  # Whoosh's gaps, the first from 0
+            known = (deltas, sum(deltas))
+            if len(decoded) < _DECODED_MAX:
+                decoded[value] = known
+        deltas, end = known
+        counts.append(len(deltas))
+        first = len(gaps)
+        gaps.extend(deltas)
+        gaps[first] -= last
+        last = end
+    count_code = 0 if max(counts) < 0x100 else 1 if max(counts) < 0x10000 else 2
+    gap_code = _width(min(gaps), max(gaps))
+    data = _little(array(_COUNT_CODES[count_code], counts)) + _little(array(_GAP_CODES[gap_code], gaps))
+    return count_code | gap_code << 2, data
+
+
+#: Whoosh-encoded positions -> (their gaps, the last position): most postings of a build have
+#: one position, a few thousand distinct values; the cache is bounded for the rest.
+_DECODED: dict[bytes, tuple[list[int], int]] = {}
+_DECODED_MAX = 100_000
+
+#: A posting's positions in Whoosh's ``Positions`` encoding, for the common single positions.
+_ENCODED_SINGLE: dict[int, bytes] = {}
+
+
+def whoosh_positions(positions: list[int]) -> bytes:
+    """``positions`` encoded as ``whoosh.formats.Positions.encode`` encodes them."""
+    if len(positions) == 1:
+        position = positions[0]
+        known = _ENCODED_SINGLE.get(position)
+        if known is None:
+            known = _ENCODED_SINGLE[position] = _UINT.pack(1) + pickle.dumps([position], 2)
+        return known
+    deltas = list(map(operator.sub, positions, itertools.chain((0,), positions)))
+    return _UINT.pack(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+_UINT = struct.Struct("!I")
 
 
 def block_lengths(lengths: array | None, block_ids: array) -> tuple[int | None, int]:
@@ -178,6 +254,7 @@ class PackedPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
+        flat = type(self._format) is formats.Positions and len(self._values) == len(self._ids)
         values = _mini_values(self._values, self._format.fixed_value_size())
         block = encode_block(
             self._ids,
@@ -187,6 +264,7 @@ class PackedPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
             self._minlength,
             self._maxlength,
             self._compression,
+            positions=self._values if flat else None,
         )
         self._postfile.write(_LENGTH.pack(-len(block) if last else len(block)))
         self._postfile.write(block)
@@ -200,6 +278,7 @@ class PackedPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
         posting and ``finish_postings`` would write, without their per-block bookkeeping
         (the index build writes every term this way)."""
         fixedsize = format_.fixed_value_size()
+        positional = type(format_) is formats.Positions
         postfile = self._postfile
         startoffset = postfile.tell()
         postfile.write(WHOOSH3_HEADER_MAGIC)
@@ -218,14 +297,34 @@ class PackedPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
             if info._minid is None:
                 info._minid = block_ids[0]
             info._maxid = block_ids[-1]
-            block_values = _mini_values(list(filter(None, values[start:end])), fixedsize)
+            given_values = list(filter(None, values[start:end]))
+            flat = positional and len(given_values) == end - start
             block = encode_block(
-                block_ids, block_weights, block_values, maxweight, minlength, maxlength, self._compression
+                block_ids,
+                block_weights,
+                _mini_values(given_values, fixedsize),
+                maxweight,
+                minlength,
+                maxlength,
+                self._compression,
+                positions=given_values if flat else None,
             )
             postfile.write(_LENGTH.pack(-len(block) if end == total else len(block)))
             postfile.write(block)
         info.set_extent(startoffset, postfile.tell() - startoffset)
         return info
+
+
+def block_positions(data: Any, layout: int, count: int) -> list[list[int]]:
+    """Each posting's positions (absolute, ascending) from a block's flat positions ``data``:
+    two ``frombytes``, two ``accumulate`` and a slice per posting, all in C."""
+    codes = data[0]
+    body = zlib.decompress(data[1:]) if layout & _VALUES_DEFLATED else data[1:]
+    count_code = _COUNT_CODES[codes & 3]
+    size = count * array(count_code).itemsize
+    ends = list(itertools.accumulate(_array(count_code, body[:size])))
+    flat = list(itertools.accumulate(_array(_GAP_CODES[codes >> 2 & 3], body[size:])))
+    return list(map(flat.__getitem__, map(slice, itertools.chain((0,), ends), ends)))
 
 
 class PackedLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
@@ -255,7 +354,7 @@ class PackedLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
         self._baseoffset = self._startoffset + len(WHOOSH3_HEADER_MAGIC)
 
     def _goto(self, position: int) -> None:
-        self._packed = self._ids = self._weights = self._values = None
+        self._packed = self._ids = self._weights = self._values = self._positions = None
         self._i = 0
         buf = self._buf
         at = position - self._origin
@@ -304,8 +403,21 @@ class PackedLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
         else:
             self._weights = _array("f", packed[start : start + 4 * self._blocklength])
 
+    def _read_positions(self) -> bool:
+        """Each posting's positions (absolute, ascending) into ``_positions``, decoded for the
+        whole block at once; False (and nothing read) where the block keeps other values."""
+        if not self._layout & _FLAT_POSITIONS:
+            return False
+        self._positions = block_positions(self._buf[self._valuestart : self._blockend], self._layout, self._blocklength)
+        return True
+
     def _read_values(self) -> None:
         fixedsize = self._fixedsize
+        if self._layout & _FLAT_POSITIONS:  # Whoosh's encoding, for Whoosh's own matchers and merges
+            if self._positions is None:
+                self._read_positions()
+            self._values = tuple(map(whoosh_positions, self._positions))
+            return
         if not self._layout & _HAS_VALUES or fixedsize == 0:
             self._values = (None,) * self._blocklength
             return

@@ -45,7 +45,8 @@ class Reads:
     def __init__(self) -> None:
         self.headers: list[tuple[Any, int]] = []  # mapped segment, block start
         self.blocks: list[tuple[Any, int, int, int]] = []  # mapped segment, data from, to, zlib level
-        self.positions: list[bytes] = []
+        self.positions: list[bytes] = []  # position lists not kept in bulk
+        self.position_blocks: list[tuple[Any, int, int]] = []  # flat positions, layout, postings
 
 
 @contextmanager
@@ -54,10 +55,12 @@ def recording() -> Iterator[Reads]:
     position list the phrase matching decodes (where a search reads postings in bulk)."""
     from kvsearch.engine import match_sets as matchsets
     from kvsearch.engine import schema
+    from kvsearch.engine.packed_postings import _FLAT_POSITIONS as FLAT_POSITIONS
 
     reads = Reads()
     matcher = schema.PackedLeafMatcher
     goto, read_data, positions_decoder = matcher._goto, matcher._read_packed, matchsets._positions_decoder
+    read_positions = matcher._read_positions
 
     def recorded_goto(self: Any, position: int) -> None:
         reads.headers.append((self._buf, position - self._origin))
@@ -70,18 +73,27 @@ def recording() -> Iterator[Reads]:
     def recorded_decoder(format_: Any) -> Any:
         decode = positions_decoder(format_)
 
-        def recorded(value: bytes, shift: int) -> Any:
+        def recorded(value: bytes) -> Any:
             reads.positions.append(value)
-            return decode(value, shift)
+            return decode(value)
 
         return recorded
 
+    def recorded_positions(self: Any) -> bool:
+        if self._layout & FLAT_POSITIONS:
+            reads.position_blocks.append(
+                (self._buf[self._valuestart : self._blockend], self._layout, self._blocklength)
+            )
+        return read_positions(self)
+
     matcher._goto, matcher._read_packed = recorded_goto, recorded_read_data
+    matcher._read_positions = recorded_positions
     matchsets._positions_decoder = recorded_decoder
     try:
         yield reads
     finally:
         matcher._goto, matcher._read_packed, matchsets._positions_decoder = goto, read_data, positions_decoder
+        matcher._read_positions = read_positions
 
 
 def decoding_seconds(reads: Reads) -> float:
@@ -89,7 +101,7 @@ def decoding_seconds(reads: Reads) -> float:
     block's packed ids (inflated, ids summed), each position list's positions."""
     from array import array
 
-    from kvsearch.engine.packed_postings import _HEADER, _ID_CODES, _LENGTH, _PACKED_DEFLATED
+    from kvsearch.engine.packed_postings import _HEADER, _ID_CODES, _LENGTH, _PACKED_DEFLATED, block_positions
 
     started = time.perf_counter()
     for buf, position in reads.headers:
@@ -100,6 +112,8 @@ def decoding_seconds(reads: Reads) -> float:
         packed = zlib.decompress(data) if layout & _PACKED_DEFLATED else data
         code = _ID_CODES[layout & 3]
         tuple(itertools.accumulate(array(code, bytes(packed[: (count - 1) * array(code).itemsize])), initial=0))
+    for data, layout, count in reads.position_blocks:
+        block_positions(data, layout, count)
     for value in reads.positions:  # as whoosh.formats.Positions.decode_positions
         list(itertools.accumulate(pickle.loads(value[_LENGTH.size :] + b".")))
     return time.perf_counter() - started
@@ -142,7 +156,7 @@ def measure(index: Path, spec: dict[str, Any]) -> dict[str, Any]:
         "floor_ms": round(statistics.median(floors) * 1000, 1),
         "headers": len(reads.headers),
         "blocks": len(reads.blocks),
-        "position_lists": len(reads.positions),
+        "position_lists": len(reads.positions) + sum(count for _data, _layout, count in reads.position_blocks),
     }
 
 

@@ -62,6 +62,7 @@ _HEADER = struct.Struct("<HIIdBBBH")
 
 # The layout byte.
 _ID_CODES = ("B", "H", "I")  # bits 0-1: the array type of the id gaps
+_ID_SIZES = (1, 2, 4)
 _WEIGHTS_ONE, _WEIGHTS_SAME, _WEIGHTS_EACH = 0, 4, 8  # bits 2-3: how the weights are stored
 _WEIGHTS_MASK = 12
 _PACKED_DEFLATED = 16
@@ -320,9 +321,8 @@ def block_positions(data: Any, layout: int, count: int) -> list[list[int]]:
     two ``frombytes``, two ``accumulate`` and a slice per posting, all in C."""
     codes = data[0]
     body = zlib.decompress(data[1:]) if layout & _VALUES_DEFLATED else data[1:]
-    count_code = _COUNT_CODES[codes & 3]
-    size = count * array(count_code).itemsize
-    ends = list(itertools.accumulate(_array(count_code, body[:size])))
+    size = count * _ID_SIZES[codes & 3]
+    ends = list(itertools.accumulate(_array(_COUNT_CODES[codes & 3], body[:size])))
     flat = list(itertools.accumulate(_array(_GAP_CODES[codes >> 2 & 3], body[size:])))
     return list(map(flat.__getitem__, map(slice, itertools.chain((0,), ends), ends)))
 
@@ -387,8 +387,8 @@ class PackedLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
 
     def _read_ids(self) -> None:
         packed = self._packed if self._packed is not None else self._read_packed()
-        code = _ID_CODES[self._layout & 3]
-        gaps = _array(code, packed[: (self._blocklength - 1) * array(code).itemsize])
+        code = self._layout & 3
+        gaps = _array(_ID_CODES[code], packed[: (self._blocklength - 1) * _ID_SIZES[code]])
         self._ids = tuple(itertools.accumulate(gaps, initial=self._firstid))
 
     def _read_weights(self) -> None:
@@ -397,7 +397,7 @@ class PackedLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
             self._weights = _ONES * self._blocklength
             return
         packed = self._packed if self._packed is not None else self._read_packed()
-        start = (self._blocklength - 1) * array(_ID_CODES[self._layout & 3]).itemsize
+        start = (self._blocklength - 1) * _ID_SIZES[self._layout & 3]
         if kind == _WEIGHTS_SAME:
             self._weights = _array("f", packed[start : start + 4]) * self._blocklength
         else:

@@ -337,6 +337,13 @@ class PackedLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
     time; Whoosh's matchers read them a posting at a time, as from its own format.
     """
 
+    # The current block's parts, each None until first read.
+    _packed: Any
+    _ids: Any
+    _weights: Any
+    _values: Any
+    _positions: Any
+
     def _read_header(self) -> None:
         postfile = self._postfile
         buf = getattr(postfile, "_buf", None)

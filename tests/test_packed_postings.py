@@ -19,7 +19,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import FileIndex
 
 from kvsearch.engine import match_sets, ranking
-from kvsearch.engine.packed_postings import PackedLeafMatcher, PackedPostingsWriter
+from kvsearch.engine.packed_postings import PackedLeafMatcher, PackedPostingsWriter, every_posting
 from kvsearch.engine.schema import KvCodec
 from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
 from kvsearch.searcher import open_searcher, plan
@@ -77,7 +77,7 @@ def test_blocks_give_back_what_was_written(postings: list[Any], compression: int
     in_bulk = []
     while matcher.is_active():
         assert matcher._read_positions()
-        in_bulk.extend(matcher._positions)
+        in_bulk.extend(every_posting(*matcher._positions))
         matcher._next_block()
     assert in_bulk == [list(fmt.decode_positions(v)) for v in values]
     # The bulk readers: a block's ids and weights at once, only the wanted blocks.

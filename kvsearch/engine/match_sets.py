@@ -26,6 +26,7 @@ from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 
+from kvsearch.engine.packed_postings import every_posting
 from kvsearch.engine.query_trees import with_children
 from kvsearch.engine.schema import BYTE_LENGTHS
 from kvsearch.engine.whole_index import Expanded, WholeAnd, WholeOr
@@ -377,16 +378,23 @@ def _postings(
             matcher._read_weights()
             weights = matcher._weights
             if getattr(matcher, "_read_positions", None) is not None and matcher._read_positions():
-                positions = matcher._positions
-            else:
-                decode = decode or _positions_decoder(leaf.schema[fieldname].format)
-                matcher._read_values()
-                positions = list(map(decode, matcher._values))
+                flat, bounds = matcher._positions
+                if kept is None:
+                    found.update(zip(ids, zip(weights, every_posting(flat, bounds), strict=True), strict=True))
+                else:  # a list of positions only for the documents kept, not for the whole block
+                    where = dict(zip(ids, range(len(ids)), strict=True))
+                    found.update(
+                        {doc: (weights[i], flat[bounds[i] : bounds[i + 1]]) for doc in kept for i in (where[doc],)}
+                    )
+                continue
+            decode = decode or _positions_decoder(leaf.schema[fieldname].format)
+            matcher._read_values()
+            values = matcher._values
             if kept is None:
-                found.update(zip(ids, zip(weights, positions, strict=True), strict=True))
+                found.update(zip(ids, zip(weights, map(decode, values), strict=True), strict=True))
             else:  # Python only for the documents kept, not for the whole block
                 where = dict(zip(ids, range(len(ids)), strict=True))
-                found.update({doc: (weights[i], positions[i]) for doc in kept for i in (where[doc],)})
+                found.update({doc: (weights[i], decode(values[i])) for doc in kept for i in (where[doc],)})
     return found
 
 

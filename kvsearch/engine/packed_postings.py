@@ -316,15 +316,22 @@ class PackedPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
         return info
 
 
-def block_positions(data: Any, layout: int, count: int) -> list[list[int]]:
-    """Each posting's positions (absolute, ascending) from a block's flat positions ``data``:
-    two ``frombytes``, two ``accumulate`` and a slice per posting, all in C."""
+def block_positions(data: Any, layout: int, count: int) -> tuple[list[int], list[int]]:
+    """A block's positions from its flat positions ``data``: every position of the block in one
+    list (absolute, ascending within a posting) and where each posting's start and end, so that
+    posting ``i`` has ``flat[bounds[i]:bounds[i + 1]]``. Two ``frombytes`` and two
+    ``accumulate``, in C; a posting's list is only made for the postings asked for."""
     codes = data[0]
     body = zlib.decompress(data[1:]) if layout & _VALUES_DEFLATED else data[1:]
     size = count * _ID_SIZES[codes & 3]
-    ends = list(itertools.accumulate(_array(_COUNT_CODES[codes & 3], body[:size])))
+    bounds = list(itertools.accumulate(_array(_COUNT_CODES[codes & 3], body[:size]), initial=0))
     flat = list(itertools.accumulate(_array(_GAP_CODES[codes >> 2 & 3], body[size:])))
-    return list(map(flat.__getitem__, map(slice, itertools.chain((0,), ends), ends)))
+    return flat, bounds
+
+
+def every_posting(flat: list[int], bounds: list[int]) -> list[list[int]]:
+    """Each posting's positions, from :func:`block_positions`."""
+    return list(map(flat.__getitem__, map(slice, bounds, itertools.islice(bounds, 1, None))))
 
 
 class PackedLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
@@ -411,19 +418,21 @@ class PackedLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
             self._weights = _array("f", packed[start : start + 4 * self._blocklength])
 
     def _read_positions(self) -> bool:
-        """Each posting's positions (absolute, ascending) into ``_positions``, decoded for the
-        whole block at once; False (and nothing read) where the block keeps other values."""
+        """The block's positions into ``_positions``, as ``(flat, bounds)`` of
+        :func:`block_positions`, decoded for the whole block at once; False (and nothing read)
+        where the block keeps other values."""
         if not self._layout & _FLAT_POSITIONS:
             return False
-        self._positions = block_positions(self._buf[self._valuestart : self._blockend], self._layout, self._blocklength)
+        if self._positions is None:
+            data = self._buf[self._valuestart : self._blockend]
+            self._positions = block_positions(data, self._layout, self._blocklength)
         return True
 
     def _read_values(self) -> None:
         fixedsize = self._fixedsize
         if self._layout & _FLAT_POSITIONS:  # Whoosh's encoding, for Whoosh's own matchers and merges
-            if self._positions is None:
-                self._read_positions()
-            self._values = tuple(map(whoosh_positions, self._positions))
+            self._read_positions()
+            self._values = tuple(map(whoosh_positions, every_posting(*self._positions)))
             return
         if not self._layout & _HAS_VALUES or fixedsize == 0:
             self._values = (None,) * self._blocklength

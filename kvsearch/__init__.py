@@ -37,6 +37,7 @@ __all__ = [
     "search",
     "similar",
     "watch_report",
+    "watches_lock",
     "write_watch_feeds",
 ]
 
@@ -53,10 +54,15 @@ if TYPE_CHECKING:
         remember_report,
         remove_watch,
         watch_report,
+        watches_lock,
         write_watch_feeds,
     )
     from kvsearch.follow.watches import Watch
-    from kvsearch.indexer.build import BuildReport, build_index, index_status, request_stop, rollback
+    from kvsearch.indexer.build import build_index
+    from kvsearch.indexer.faults import request_stop
+    from kvsearch.indexer.publish import rollback
+    from kvsearch.indexer.report import BuildReport
+    from kvsearch.indexer.status import index_status
     from kvsearch.ingest.corpus import load_corpus, parse_file
     from kvsearch.models import Document, Passage
     from kvsearch.searcher import get_document, index_stats, search, similar
@@ -66,11 +72,11 @@ _LAZY = {
     "Passage": "kvsearch.models",
     "load_corpus": "kvsearch.ingest.corpus",
     "parse_file": "kvsearch.ingest.corpus",
-    "BuildReport": "kvsearch.indexer.build",
+    "BuildReport": "kvsearch.indexer.report",
     "build_index": "kvsearch.indexer.build",
-    "index_status": "kvsearch.indexer.build",
-    "rollback": "kvsearch.indexer.build",
-    "request_stop": "kvsearch.indexer.build",
+    "index_status": "kvsearch.indexer.status",
+    "rollback": "kvsearch.indexer.publish",
+    "request_stop": "kvsearch.indexer.faults",
     "get_document": "kvsearch.searcher",
     "index_stats": "kvsearch.searcher",
     "search": "kvsearch.searcher",
@@ -82,6 +88,7 @@ _LAZY = {
     "remove_watch": "kvsearch.follow.report",
     "watch_report": "kvsearch.follow.report",
     "remember_report": "kvsearch.follow.report",
+    "watches_lock": "kvsearch.follow.report",
     "write_watch_feeds": "kvsearch.follow.report",
     "OverdueQuestion": "kvsearch.follow.overdue",
     "overdue_questions": "kvsearch.follow.overdue",

@@ -179,8 +179,8 @@ def make_filter(kind: str, value: str) -> Filter:
         year = int(value)
         return Filter("date", value, date(year, 1, 1), date(year, 12, 31))
     if kind == "date":
-        start, end = parse_date_range(value)
-        return Filter("date", value, start, end)
+        first, last = parse_date_range(value)
+        return Filter("date", value, first, last)
     if kind == "status":
         if value.lower() not in STATUSES:
             raise QuerySyntaxError(f"status must be one of beantwoord, onbeantwoord, uitgesteld; not {value!r}")
@@ -191,6 +191,12 @@ def make_filter(kind: str, value: str) -> Filter:
         return Filter(kind, KINDS[value.lower()])
     if kind == "number" and not re.fullmatch(r"\d{1,5}|\d{4}Z\d{5}", value):
         raise QuerySyntaxError(f"nr must be a document number such as 1064, not {value!r}")
+    if kind == "asker":
+        from kvsearch.analysis.vocabulary import without_initials  # only an asker filter needs it
+
+        # Every asker is indexed under the name without initials too, so "W.S. van Haga" finds
+        # the documents whose text says "Van Haga" and those whose metadata says "W.S. van Haga".
+        return Filter(kind, without_initials(value))
     return Filter(kind, value)
 
 

@@ -128,6 +128,38 @@ def questions_label(questions: tuple[int, ...] | list[int]) -> str:
     return ("vraag " if len(questions) == 1 else "vragen ") + numbers_label(tuple(questions))
 
 
+_AANHANGSEL_NUMBER = re.compile(r"\d{1,6}")
+_KAMER_NUMBER = re.compile(r"\d{4}Z\d{5}")
+_PARLIAMENTARY_YEAR = re.compile(r"(\d{4})-\d{2}(\d{2})")
+
+
+def official_number(meta: dict[str, Any]) -> str:
+    """How a document is cited: "nr. 1064" (its Aanhangsel number), else "Kamervragen 2026Z08811"
+    (the Kamer's number of its questions), else its id. Ids are opaque: an answer published as
+    ``ah-1251487`` has only its metadata to say which number it is."""
+    number = str(meta.get("number") or "")
+    if _AANHANGSEL_NUMBER.fullmatch(number) and meta.get("kind") != "vragen":
+        return f"nr. {number}"
+    reference = next((n for n in (meta.get("reference"), number) if n and _KAMER_NUMBER.fullmatch(str(n))), None)
+    if reference:
+        return f"Kamervragen {reference}"
+    return str(meta.get("doc_id") or number)
+
+
+def citation(meta: dict[str, Any], questions: tuple[int, ...] | list[int] = ()) -> str:
+    """ "Aanhangsel Handelingen II 2023/24, nr. 1064, antwoord op vraag 8"; questions not yet answered
+    are cited by the Kamer's number ("Kamervragen 2024Z18792, vraag 3")."""
+    asked = questions_label(questions)
+    if meta.get("kind") == "vragen":
+        cited = official_number(meta)
+        cited = cited if cited.startswith("Kamervragen ") else f"Kamervragen {cited}"
+        return safe(cited + (f", {asked}" if asked else ""))
+    year = _PARLIAMENTARY_YEAR.fullmatch(meta.get("year") or "")
+    source = "Aanhangsel Handelingen II" + (f" {year.group(1)}/{year.group(2)}" if year else "")
+    what = "mededeling" if meta.get("kind") == "mededeling" else (f"antwoord op {asked}" if asked else "antwoord")
+    return safe(f"{source}, {official_number(meta)}, {what}")
+
+
 def hits_as_text(result: SearchResult, style: Style, *, show_score: bool = True) -> str:
     """The readable listing: per hit subject, id, questions, people, date, score, snippets."""
     lines: list[str] = []
@@ -230,6 +262,7 @@ def checked_template(template: str) -> str:
     for _text, name, spec, conversion in fields:
         if name is None:
             continue
+        spec = spec or ""  # always a string when there is a field name
         if name not in TEMPLATE_FIELDS:
             known = ", ".join(sorted(TEMPLATE_FIELDS))
             raise _bad_template(template, f"no field {{{name}}} (fields: {known})")
@@ -322,8 +355,9 @@ def status_as_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def passages_as_text(hits: list[Hit], style: Style, width: int = 100) -> str:
-    """A whole document (or one passage) as readable text, for ``kvsearch show``."""
+def passages_as_text(hits: list[Hit], style: Style, width: int = 100, *, one_passage: bool = False) -> str:
+    """A whole document (or ``one_passage``, cited with its question numbers) as readable text,
+    for ``kvsearch show``."""
     if not hits:
         return ""
     meta = hits[0].document
@@ -338,6 +372,10 @@ def passages_as_text(hits: list[Hit], style: Style, width: int = 100) -> str:
         out.append(f"{heading} van {safe(_person(meta['answered_by']))} (ontvangen {meta.get('date_answered') or '?'})")
     if meta.get("see_also"):
         out.append("Zie ook: " + ", ".join(safe(s) for s in meta["see_also"]))
+    if meta.get("question_id"):
+        # The questions' own publication is kept in the answer: ``show <question id>`` lands here.
+        out.append(f"Antwoord op de vragen {safe(meta['question_id'])}")
+    out.append(style.dim("Citeer als: " + citation(meta, hits[0].questions if one_passage else ())))
     for hit in hits:
         label = numbers_label(hit.questions)
         if hit.question:

@@ -23,7 +23,23 @@ REAL_CORPUS = SHARED_CORPUS if SHARED_CORPUS.is_dir() else TEST_CORPUS
 
 
 def needs_shared_corpus() -> pytest.MarkDecorator:
-    return pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason=f"shared corpus not found at {SHARED_CORPUS}")
+    """The ``corpus`` marker: the test reads ../shared/corpus, so it is skipped when that is
+    absent, and ``pytest -m "not corpus"`` leaves it out."""
+    return pytest.mark.corpus
+
+
+#: Fixtures that read the shared corpus: a test that asks for one (directly or through another
+#: fixture) needs the corpus as much as a marked test does.
+SHARED_CORPUS_FIXTURES = frozenset({"shared_corpus", "shared_index"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    absent = pytest.mark.skip(reason=f"shared corpus not found at {SHARED_CORPUS}")
+    for item in items:
+        if SHARED_CORPUS_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.corpus)
+        if item.get_closest_marker("corpus") is not None and not SHARED_CORPUS.is_dir():
+            item.add_marker(absent)
 
 
 @pytest.fixture(scope="session")

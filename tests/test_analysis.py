@@ -1,8 +1,7 @@
-"""Tests for kvsearch.analysis: golden word pairs, positions, offsets and properties."""
+"""Tests for kvsearch.analysis: positions, offsets and properties (golden word pairs: test_word_pairs.py)."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -14,36 +13,6 @@ from kvsearch import analysis
 from kvsearch.analysis import Token, analyze, analyzer_info, fold, stem, terms
 from kvsearch.analysis.lexicon import chunked_lexicon
 from tests.conftest import SHARED_CORPUS, needs_shared_corpus, run_cli
-
-PAIRS = json.loads((Path(__file__).parent / "data" / "word_pairs.json").read_text("utf-8"))
-
-
-def _cases(kind: str) -> list[tuple[str, str, str]]:
-    return [(group, q, t) for group, pairs in PAIRS[kind].items() for q, t in pairs]
-
-
-MATCH = _cases("match")
-MUST_NOT = _cases("must_not_match")
-
-
-def test_pair_file_is_big_enough() -> None:
-    assert len(MATCH) + len(MUST_NOT) >= 100
-    assert len(MUST_NOT) >= 20
-
-
-@pytest.mark.parametrize(("group", "query_word", "text_word"), MATCH)
-def test_pair_matches(group: str, query_word: str, text_word: str) -> None:
-    q = set(terms(query_word, query=True))
-    t = set(terms(text_word))
-    assert q, f"{query_word!r} produced no query terms"
-    assert q <= t, f"[{group}] {query_word!r} -> {sorted(q)} not all in {text_word!r} -> {sorted(t)}"
-
-
-@pytest.mark.parametrize(("group", "query_word", "text_word"), MUST_NOT)
-def test_pair_must_not_match(group: str, query_word: str, text_word: str) -> None:
-    q = set(terms(query_word, query=True))
-    t = set(terms(text_word))
-    assert not (q & t), f"[{group}] {query_word!r} and {text_word!r} share {sorted(q & t)}"
 
 
 class TestFold:

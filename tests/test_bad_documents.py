@@ -105,6 +105,7 @@ def good_corpus(tmp_path: Path) -> Path:
     return corpus
 
 
+@pytest.mark.corpus
 @pytest.mark.skipif(not OFFICIAL_PDF.is_file(), reason="shared corpus PDF not found")
 def test_damaged_and_encrypted_pdfs_are_skipped_with_their_reason(good_corpus: Path, tmp_path: Path) -> None:
     real = OFFICIAL_PDF.read_bytes()

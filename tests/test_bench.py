@@ -1,4 +1,4 @@
-"""The benchmark (tests/bench/run.py) at a small size: that it runs end to end and writes the
+"""The benchmark (bench/run.py) at a small size: that it runs end to end and writes the
 JSON it promises. A smoke test only: nothing here depends on how fast anything was."""
 
 from __future__ import annotations
@@ -9,18 +9,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, SHARED_CORPUS, needs_shared_corpus
 
 SYSTEMS = ("kvsearch", "whoosh_naive", "fts5")
 PER_SYSTEM = ("build_s", "passages_per_s", "peak_mb", "index_mb", "warm_p50_ms", "warm_p95_ms", "cold_ms")
 
 
+@pytest.mark.slow
 @needs_shared_corpus()
 def test_the_benchmark_runs_and_writes_its_json(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     command = [
         sys.executable,
-        str(ROOT / "tests" / "bench" / "run.py"),
+        str(ROOT / "bench" / "run.py"),
         "--passages",
         "400",
         "--out",
@@ -61,12 +64,12 @@ def test_the_benchmark_runs_and_writes_its_json(tmp_path: Path) -> None:
     assert results["ratios"]["kvsearch/whoosh_naive"]["cold_ms"] > 0
     assert "targets (issue 7)" in done.stdout and "written to" in done.stdout
 
-    # The floor script (tests/bench/floor.py) on the same index and queries: it records what
+    # The floor script (bench/floor.py) on the same index and queries: it records what
     # each search read and times decoding just that.
     floor_out, work = tmp_path / "floor.json", tmp_path / "work"
     command = [
         sys.executable,
-        str(ROOT / "tests" / "bench" / "floor.py"),
+        str(ROOT / "bench" / "floor.py"),
         "--index",
         str(work / "index-kvsearch"),
         "--passages",

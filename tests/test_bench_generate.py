@@ -1,4 +1,4 @@
-"""The benchmark corpus generator (tests/bench/generate.py), checked with the real parser:
+"""The benchmark corpus generator (bench/generate.py), checked with the real parser:
 exact size, every layout parsing into its intended question groups, byte-identical output,
 and new documents that collide with none of an earlier call's."""
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bench import generate as gen
 from kvsearch.ingest.corpus import deduplicate, parse_file
 from kvsearch.models import Document
-from tests.bench import generate as gen
 from tests.conftest import SHARED_CORPUS, needs_shared_corpus
 
 pytestmark = needs_shared_corpus()

@@ -355,6 +355,29 @@ def test_index_and_search_find_every_fetched_document(tmp_path, archive):
         assert document in json.loads(found.stdout.splitlines()[0])["doc_id"]
 
 
+def test_a_document_lands_after_its_metadata(tmp_path, archive, monkeypatch):
+    """An index build that runs during a fetch reads a document with the metadata it came with."""
+    from kvsearch.fetch import fetch as fetch_into
+    from kvsearch.fetch.store import Store
+
+    landed: list[str] = []
+    land = Store.land
+
+    def watched(store: Store, relative: str, data: bytes) -> None:
+        landed.append(relative)
+        land(store, relative, data)
+
+    monkeypatch.setattr(Store, "land", watched)
+    report = fetch_into(tmp_path / "corpus", sru_url=archive.sru_url, rate=100)
+    assert report.new == len(FETCHED)
+    for name in FETCHED:
+        identifier = name.rpartition(".")[0]
+        sidecars = [landed.index(f".kvsearch-fetch/metadata/{identifier}.record.xml")]
+        if f".kvsearch-fetch/metadata/{identifier}.xml" in landed:
+            sidecars.append(landed.index(f".kvsearch-fetch/metadata/{identifier}.xml"))
+        assert landed.index(name) > max(sidecars), landed
+
+
 def test_fetching_loads_no_index_or_interface_framework():
     code = "import sys, kvsearch.fetch; print(' '.join(sorted(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -330,3 +333,209 @@ def test_a_report_that_could_not_be_written_out_comes_again(tmp_path: Path, test
     code, lines = report_lines(*where, env=env)
     assert code == 0 and lines
     assert report_lines(*where, env=env) == (1, [])
+
+
+# --------------------------------------------------------------------------------------------
+# a question and its answer, arriving on different nights
+
+
+def feed_entries(path: Path) -> dict[str, str]:
+    """The entries of an Atom feed: id → updated (the feed must parse and have its elements)."""
+    feed = ET.parse(path).getroot()
+    assert feed.tag == f"{ATOM}feed" and feed.findtext(f"{ATOM}id") and feed.findtext(f"{ATOM}updated")
+    return {
+        entry.findtext(f"{ATOM}id") or "": entry.findtext(f"{ATOM}updated") or "" for entry in feed.iter(f"{ATOM}entry")
+    }
+
+
+def test_an_answer_that_arrives_later_is_reported_once_and_ends_the_wait(tmp_path: Path) -> None:
+    corpus, index_dir, feeds = tmp_path / "corpus", tmp_path / "index", tmp_path / "feeds"
+    corpus.mkdir()
+    shutil.copy(QUESTIONS_18792, corpus)
+    index(corpus, index_dir)
+    where = ["--index", str(index_dir)]
+    assert run_cli("watch", "add", "aid", "ontwikkelingshulp", *where).returncode == 0
+    # Submitted 19 November 2024, due 10 December: on 11 December one day overdue.
+    code, waiting = overdue(index_dir, "--as-of", "2024-12-11")
+    assert (code, [(q["doc_id"], q["due"], q["days_overdue"], q["delay_notice"]) for q in waiting]) == (
+        0,
+        [("kv-tk-2024Z18792", "2024-12-10", 1, None)],
+    )
+    assert run_cli("watch", "report", "--atom", str(feeds), *where).returncode == 1
+    assert feed_entries(feeds / "aid.atom") == {}
+
+    shutil.copy(ANSWERS_18792, corpus)  # the answer (AH 605, dated 20 November) comes in
+    index(corpus, index_dir)
+    code, lines = report_lines("--atom", str(feeds), *where)
+    answer = passage_ids("ah-tk-20242025-605", index_dir)
+    assert code == 0 and len(lines) == len(answer) == len({line["passage_id"] for line in lines})
+    assert {line["passage_id"] for line in lines} == answer
+    entries = feed_entries(feeds / "aid.atom")
+    assert set(entries) == {"tag:kvsearch,2024:passage/" + passage.replace("#", "/") for passage in answer}
+    assert len(set(entries.values())) == 1  # all first reported now
+
+    time.sleep(1.1)  # a later report has a later time: the entries must keep theirs
+    index(corpus, index_dir)
+    again = run_cli("watch", "report", "--atom", str(feeds), *where)
+    assert (again.returncode, again.stdout, again.stderr) == (1, "", "")
+    assert feed_entries(feeds / "aid.atom") == entries
+    assert overdue(index_dir, "--as-of", "2024-12-11") == (1, [])
+
+
+# --------------------------------------------------------------------------------------------
+# two reports at once
+
+
+def answered_sets_with_a_watch(tmp_path: Path) -> tuple[Path, list[str], set[str]]:
+    """An index whose watch ``answers`` has news: the passages of nr. 387, added after it."""
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    shutil.copy(TEST_CORPUS / "seed" / "ah-tk-20232024-1064.md", corpus)
+    index(corpus, index_dir)
+    where = ["--index", str(index_dir)]
+    assert run_cli("watch", "add", "answers", "soort:antwoord", *where).returncode == 0
+    shutil.copy(TEST_CORPUS / "converted" / "ah-tk-20232024-387.md", corpus)
+    index(corpus, index_dir)
+    return index_dir, where, passage_ids("ah-tk-20232024-387", index_dir)
+
+
+def python(*args: str, stdin: int | None = None) -> subprocess.Popen[str]:
+    """A Python process, running beside the test (``-m kvsearch …``: the real CLI)."""
+    return subprocess.Popen(
+        [sys.executable, *args],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_reports_at_once_show_the_news_once_and_keep_the_file_whole(tmp_path: Path) -> None:
+    index_dir, where, news = answered_sets_with_a_watch(tmp_path)
+    runs = [python("-m", "kvsearch", "watch", "report", "--json", *where) for _ in range(2)]
+    done = [(run.wait(timeout=300), run.stdout.read(), run.stderr.read()) for run in runs]  # type: ignore[union-attr]
+    codes = sorted(code for code, _out, _err in done)
+    assert codes in ([0, 1], [0, 75]), done
+    reported = [json.loads(line)["passage_id"] for _code, out, _err in done for line in out.splitlines()]
+    assert sorted(reported) == sorted(news)  # every new passage, and each once
+    for code, out, err in done:
+        if code == 75:
+            assert out == "" and "watches file is in use by kvsearch watch report (pid" in err, err
+    state = json.loads((tmp_path / "index.watches.json").read_text(encoding="utf-8"))
+    assert news <= set(state["watches"]["answers"]["seen"])
+    assert run_cli("watch", "report", *where).returncode == 1
+
+
+def test_a_report_while_another_holds_the_file_exits_75_and_a_change_waits(tmp_path: Path) -> None:
+    index_dir, where, news = answered_sets_with_a_watch(tmp_path)
+    watches = tmp_path / "index.watches.json"
+    before = watches.read_text(encoding="utf-8")
+    holder = python(
+        "-c",
+        "import sys, kvsearch\n"
+        f"with kvsearch.watches_lock(index_dir={str(index_dir)!r}):\n"
+        "    print('held', flush=True)\n"
+        "    sys.stdin.read()\n",
+        stdin=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        busy = run_cli("watch", "report", *where)
+        assert (busy.returncode, busy.stdout) == (75, "")
+        assert f"watches file is in use by kvsearch watch report (pid {holder.pid} on " in busy.stderr
+        assert busy.stderr.count("\n") == 1
+        assert watches.read_text(encoding="utf-8") == before
+        # Adding a watch waits for the holder, which lets go a moment later.
+        adding = python("-m", "kvsearch", "watch", "add", "aid", "ontwikkelingshulp", *where)
+        time.sleep(1.0)
+        assert adding.poll() is None, "the add did not wait for the lock"
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    assert adding.wait(timeout=120) == 0, adding.stderr.read()  # type: ignore[union-attr]
+    code, lines = report_lines(*where)
+    assert code == 0 and {line["passage_id"] for line in lines} == news
+    assert {line["watch"] for line in lines} == {"answers"}
+    listed = run_cli("watch", "list", "--json", *where)
+    assert [json.loads(line)["name"] for line in listed.stdout.splitlines()] == ["aid", "answers"]
+
+
+# --------------------------------------------------------------------------------------------
+# documents as `kvsearch fetch` brings them in
+
+
+@pytest.mark.slow
+def test_fetched_questions_and_their_later_answer(tmp_path: Path) -> None:
+    """The official XML of questions 2024Z00123 (submitted 4 January 2024, due 25 January),
+    fetched one night, and of their answer nr. 1100 (26 February 2024: 53 days) the next."""
+    from tests.fetch_replay import Replay, Reply, document_path
+
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    where = ["--index", str(index_dir)]
+    question, answer = "kv-tk-2024Z00123", "ah-tk-20232024-1100"
+    replay = Replay()
+    try:
+
+        def fetch_and_index() -> None:
+            done = run_cli("fetch", "--corpus", str(corpus), "--sru-url", replay.sru_url, "--rate", "100", "-q")
+            assert done.returncode == 0, done.stderr
+            index(corpus, index_dir)
+
+        replay.on("sru:zonder-antwoord:1", Reply(body=replay.fixture("zonder-antwoord-page-1.xml")))
+        replay.on("sru:aanhangsel:1", Reply(body=replay.fixture("empty.xml")))
+        replay.on(document_path(question, "xml", "kv-tk/2024Z00123"), Reply(body=replay.fixture(f"{question}.xml")))
+        fetch_and_index()
+        assert run_cli("watch", "add", "wl", "wachtlijsten", *where).returncode == 0
+        code, waiting = overdue(index_dir, "--as-of", "2024-02-01")
+        assert (code, [(q["doc_id"], q["due"], q["days_overdue"]) for q in waiting]) == (
+            0,
+            [(question, "2024-01-25", 7)],
+        )
+
+        replay.on("sru:aanhangsel:1", Reply(body=replay.fixture("aanhangsel-later-answer.xml")))
+        replay.on(document_path(answer, "xml"), Reply(body=replay.fixture(f"{answer}.xml")))
+        fetch_and_index()
+    finally:
+        replay.close()
+    found = run_cli("search", "wachtlijsten", "--json", "-n", "100", *where)
+    matching = sorted(json.loads(line)["passage_id"] for line in found.stdout.splitlines())
+    assert matching and all(passage_id.startswith(f"{answer}#") for passage_id in matching)
+    code, lines = report_lines(*where)
+    assert (code, sorted(line["passage_id"] for line in lines)) == (0, matching)
+    assert report_lines(*where) == (1, [])
+    # As it stood on 1 February the question still waited; by 1 March it was answered.
+    code, waiting = overdue(index_dir, "--as-of", "2024-02-01")
+    assert (code, [(q["reference"], q["days_overdue"]) for q in waiting]) == (0, [("2024Z00123", 7)])
+    assert overdue(index_dir, "--as-of", "2024-03-01") == (1, [])
+    done = run_cli("stats", "--delays", "--json", *where)
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [(r["year"], r["answers"], r["median_days"], r["p90_days"], r["within_three_weeks"]) for r in rows] == [
+        ("2023-2024", 1, 53, 53, 0.0)
+    ]
+
+
+@pytest.mark.slow
+def test_delays_of_fetched_answers_with_the_services_new_ids(tmp_path: Path) -> None:
+    from tests.fetch_replay import Replay, serve_archive
+
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    replay = Replay()
+    try:
+        serve_archive(replay)
+        done = run_cli("fetch", "--corpus", str(corpus), "--sru-url", replay.sru_url, "--rate", "100", "-q")
+        assert done.returncode == 0, done.stderr
+    finally:
+        replay.close()
+    index(corpus, index_dir)
+    done = run_cli("stats", "--delays", "--json", "--index", str(index_dir))
+    rows = {(r["ministry"], r["year"]): r for r in map(json.loads, done.stdout.splitlines())}
+    # By hand, from the documents' own dates:
+    #   ah-tk-20232024-1076  2023-11-20 → 2024-02-20  92 days
+    #   ah-tk-20232024-1893  2024-04-18 → 2024-06-03  46 days
+    #   ah-1251487           2026-05-12 → 2026-06-02  21 days (within three weeks)
+    assert {key: (r["answers"], r["median_days"], r["within_three_weeks"]) for key, r in rows.items()} == {
+        ("Binnenlandse Zaken en Koninkrijksrelaties", "2023-2024"): (1, 92, 0.0),
+        ("Buitenlandse Zaken", "2023-2024"): (1, 46, 0.0),
+        ("Financien", "2025-2026"): (1, 21, 1.0),
+    }

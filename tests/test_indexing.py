@@ -12,7 +12,7 @@ from whoosh import index as whoosh_index
 from kvsearch import analysis
 from kvsearch.engine.schema import KvCodec, build_schema
 from kvsearch.engine.segment_writer import FastSegmentWriter
-from kvsearch.indexer.build import passage_records
+from kvsearch.indexer.passages import passage_records
 from kvsearch.ingest.corpus import load_corpus
 from tests.conftest import REAL_CORPUS, SAMPLE_CORPUS
 
@@ -71,6 +71,7 @@ def block_bounds(m: Any) -> tuple[Any, ...]:
     return (m.block_max_id(), m.block_max_weight(), m.block_min_length(), m.block_max_length())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("limitmb", [128, 1])
 def test_fast_writer_writes_what_whoosh_writes(records: list[dict[str, Any]], tmp_path: Path, limitmb: int) -> None:
     plain, fast = tmp_path / "plain", tmp_path / "fast"
@@ -115,6 +116,7 @@ def test_index_positions_match_analyze() -> None:
     assert analysis.index_positions(text) == (expected, len(analysis.analyze(text)))
 
 
+@pytest.mark.slow
 def test_fast_writer_merges_and_deletes_like_whoosh(records: list[dict[str, Any]], tmp_path: Path) -> None:
     half = len(records) // 2
     doomed = sorted({r["doc_id"] for r in records[:half]})[::3]
@@ -270,17 +272,19 @@ def test_full_disk_in_sqlite_is_a_write_error(tmp_path: Path, monkeypatch: pytes
     assert not any(p.name.startswith(".build-") for p in index.iterdir())
 
 
+@pytest.mark.slow
 def test_parallel_segments_hold_what_one_writer_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kvsearch.indexer import build as indexer
+    from kvsearch.indexer import write
+    from kvsearch.indexer.build import build_index
     from kvsearch.storage.generations import CURRENT
 
     corpus = REAL_CORPUS
     dumps = []
     for jobs in (1, 2):
-        monkeypatch.setattr(indexer, "WRITE_JOBS", jobs)
-        monkeypatch.setattr(indexer, "PARALLEL_MIN_DOCUMENTS", 2)
+        monkeypatch.setattr(write, "WRITE_JOBS", jobs)
+        monkeypatch.setattr(write, "PARALLEL_MIN_DOCUMENTS", 2)
         index = tmp_path / f"jobs{jobs}"
-        indexer.build_index(corpus, index, full=True)
+        build_index(corpus, index, full=True)
         got = dump(index / (index / CURRENT).read_text().strip())
         assert got.pop("segments") == jobs
         # A term's total weight is summed per segment in float32 and across segments in float64
@@ -298,7 +302,7 @@ def test_json_written_in_pieces_is_one_dump(tmp_path: Path, data: Any) -> None:
     import gzip
     import json
 
-    from kvsearch.indexer.build import _dump_json, _write_json
+    from kvsearch.indexer.publish import _dump_json, _write_json
 
     expected = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     _write_json(tmp_path / "plain.json", data)
@@ -368,3 +372,23 @@ def test_builds_keep_the_analysed_words_for_the_next_build(tmp_path: Path) -> No
     analysis.index_terms_cache().clear()
     assert build_index(corpus, index).added == 1
     assert read_records(live_generation(), "terms")["neutraliteit"] == "neutraliteit"
+
+
+def test_a_generations_whoosh_files_read_back_through_the_engine(sample_index: Path) -> None:
+    """What a build reads back before it publishes (``engine.index_files``): the stored passages
+    of a document in passage order, the passage count, and the first canary term no passage
+    holds; with a wrong count no term is looked at."""
+    from kvsearch.engine.index_files import check_index, stored_passages
+    from kvsearch.storage.generations import CURRENT, read_manifest
+
+    generation = sample_index / (sample_index / CURRENT).read_text().strip()
+    passages = read_manifest(generation)["passages"]
+    document = next(d for d in load_corpus(SAMPLE_CORPUS).documents if len(d.passages) > 1)
+    stored = list(stored_passages(generation, ["kv-no-such-document", document.doc_id]))
+    assert len(stored) == 1
+    assert [s["order"] for s in stored[0]] == list(range(len(document.passages)))
+    assert [s["question"] for s in stored[0]] == [p.question for p in document.passages]
+    word = max((t.text for t in analysis.building_chain().analyze(document.passages[0].question, query=True)), key=len)
+    assert check_index(generation, passages, [("question", word)]) == (passages, None)
+    assert check_index(generation, passages, [("question", word), ("answer", "zzqqxyzzy")]) == (passages, 1)
+    assert check_index(generation, passages + 1, [("answer", "zzqqxyzzy")]) == (passages, None)

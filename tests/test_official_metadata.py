@@ -84,6 +84,31 @@ def test_metadata_wins_over_what_the_text_says(tmp_path: Path) -> None:
     assert document["title"] == "het afgelasten van diverse Sinterklaasintochten"
 
 
+def test_the_one_asked_answers_when_the_text_names_no_one(tmp_path: Path) -> None:
+    """``OVERHEIDop.ontvanger`` ("E. Heinen") is the answerer of a text that names none; a text that
+    names its answerer keeps it, with the role and ministry only the text has."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    (corpus / METADATA).mkdir(parents=True)
+    shutil.copyfile(SRU / "metadata-ah-1251487.xml", corpus / METADATA / "ah-1251487.xml")
+    (corpus / "ah-1251487.txt").write_text(
+        "Vragen van het lid Ceder over Klarna.\n\nVraag 1\nBent u bekend met de uitspraak van het Kifid?\n\n"
+        "Antwoord 1\nJa, ik ben bekend met de uitspraak over Klarna.\n",
+        encoding="utf-8",
+    )
+    document, warnings = parsed(corpus / "ah-1251487.txt")
+    assert warnings == ""
+    assert document["answered_by"] == {"name": "E. Heinen", "party": None, "role": None, "ministry": None}
+    assert document["addressees"] == []
+    assert run_cli("index", "--corpus", str(corpus), "--index", str(index)).returncode == 0
+    found = run_cli("search", "Klarna minister:Heinen", "--index", str(index), "--format", "{passage_id} {minister}")
+    assert found.stdout.splitlines() == ["ah-1251487#1 E. Heinen"], found.stderr
+
+    shutil.copyfile(SRU / "ah-1251487.pdf", corpus / "ah-1251487.pdf")
+    (corpus / "ah-1251487.txt").unlink()
+    named = parsed(corpus / "ah-1251487.pdf")[0]["answered_by"]
+    assert (named["name"], named["role"], named["ministry"]) == ("Heinen", "Minister", "Financien")
+
+
 def test_a_notice_is_a_notice_when_its_metadata_says_so(tmp_path: Path) -> None:
     (tmp_path / METADATA).mkdir(parents=True)
     shutil.copyfile(SRU / "ah-1251487.pdf", tmp_path / "ah-1251487.pdf")

@@ -70,6 +70,7 @@ def leftovers(index: Path) -> list[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", ["reading", "writing", "publishing"])
 def test_kill_9_loses_nothing(point: str, corpus: Path, live_index: Path) -> None:
     before = snapshot(live_index)
@@ -93,6 +94,7 @@ def test_kill_9_loses_nothing(point: str, corpus: Path, live_index: Path) -> Non
     assert run_cli("stikstof ambtenaren", "--index", str(live_index)).returncode == 0
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_one_exits_75(corpus: Path, tmp_path: Path) -> None:
     index = tmp_path / "index2"
     first = popen_index(corpus, index, "reading:sleep:6")
@@ -127,6 +129,7 @@ print(json.dumps(counts))
 """
 
 
+@pytest.mark.slow
 def test_searches_during_rebuilds_always_answer(corpus: Path, live_index: Path, tmp_path: Path) -> None:
     rebuilt = tmp_path / "rebuilt"
     loop = subprocess.Popen(
@@ -202,6 +205,7 @@ def test_missing_or_emptied_corpus_publishes_nothing(corpus: Path, live_index: P
     assert status["last_build"]["outcome"] == "refused" and status["last_build"]["exit_code"] == 5
 
 
+@pytest.mark.slow
 def test_shrink_guard_and_rollback(corpus: Path, live_index: Path) -> None:
     before = snapshot(live_index)
     shutil.rmtree(corpus / "limburg-2024")  # most of the corpus "unmounted"

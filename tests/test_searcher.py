@@ -103,6 +103,7 @@ def test_hit_counts_are_what_whoosh_matches(real_index: Path) -> None:
     assert_hits_match(real_index)
 
 
+@pytest.mark.slow
 def test_hit_counts_skip_deleted_passages(tmp_path: Path) -> None:
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(REAL_CORPUS / "limburg-2024", corpus)

@@ -12,7 +12,8 @@ import pytest
 
 import kvsearch.searcher as searcher
 from kvsearch.engine import whole_index as wholeindex
-from kvsearch.indexer import build as indexer
+from kvsearch.indexer import write
+from kvsearch.indexer.build import build_index
 from kvsearch.searcher.fields import TEXT_FIELDS
 from kvsearch.storage.generations import CURRENT
 from tests.conftest import REAL_CORPUS
@@ -37,11 +38,11 @@ def indexes(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     corpus = REAL_CORPUS
     built = {}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(indexer, "PARALLEL_MIN_DOCUMENTS", 2)
+        patch.setattr(write, "PARALLEL_MIN_DOCUMENTS", 2)
         for jobs in (1, 2, 3):
-            patch.setattr(indexer, "WRITE_JOBS", jobs)
+            patch.setattr(write, "WRITE_JOBS", jobs)
             index = tmp_path_factory.mktemp(f"jobs{jobs}") / "index"
-            indexer.build_index(corpus, index, full=True)
+            build_index(corpus, index, full=True)
             built[jobs] = index
     return built
 
@@ -51,6 +52,7 @@ def _segments(index: Path) -> int:
         return len(opened.whoosh.leaf_searchers())
 
 
+@pytest.mark.slow
 def test_builds_have_one_segment_per_writer(indexes: dict[int, Path]) -> None:
     assert {jobs: _segments(index) for jobs, index in indexes.items()} == {1: 1, 2: 2, 3: 3}
 

@@ -13,7 +13,7 @@ from whoosh.columns import CompressedBytesColumn
 from whoosh.filedb.filestore import RamStorage
 
 from kvsearch.engine.stored_column import TRAINING_VALUES, DictionaryCompressedColumn
-from kvsearch.indexer.build import passage_records
+from kvsearch.indexer.passages import passage_records
 from kvsearch.ingest.corpus import load_corpus
 from tests.conftest import REAL_CORPUS
 

@@ -13,7 +13,9 @@
    digits (``januari2020``) yield the runs.
 6. **No stop-word removal**: positions of every word are kept so phrase queries such as
    "uw Kamer" or "niet uitgevoerd" work.
-7. **Stem** (:mod:`.stemming`).
+7. **Stem** (:mod:`.stemming`), after taking inflected forms to their base form
+   (:mod:`.morphology`: ``afgevoerd`` → afvoeren, ``kortere`` → kort, ``centrales`` →
+   centrale, ``Oekraïense`` → oekraine).
 
 Every derived word (hyphen part, compound part, de-glued part) is emitted *at the position of the
 whole word*, with the whole word's offsets (Lucene decompounder style); the whole word always
@@ -64,7 +66,7 @@ __all__ = [
     "word_terms",
 ]
 
-ANALYZER_ID = "nl-6"
+ANALYZER_ID = "nl-7"
 
 
 def _strip_possessive(word: str) -> str:

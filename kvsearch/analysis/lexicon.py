@@ -20,7 +20,7 @@ _LEXICON_PATH = Path(__file__).resolve().parent / "data" / "nl_lexicon.chunks"
 
 
 #: After this many words analysed with the lexicon, a process builds the set of its words
-#: (an index build analyses millions); before, lookups are binary searches in the file's text.
+#: (an index build analyses millions); until then, lookups are binary searches in the file's text.
 LEXICON_SET_AFTER = 2000
 _lexicon_uses = 0
 
@@ -28,7 +28,7 @@ _lexicon_uses = 0
 class _ChunkedWords:
     """The lexicon file: sorted words in zlib-compressed chunks, looked up without loading all.
 
-    Layout (``scripts/build_lexicon.py``): a ``#`` header line, a JSON line listing each
+    Layout (``bench/build_lexicon.py``): a ``#`` header line, a JSON line listing each
     chunk's first word and compressed length, then the chunks (sorted words, one per line).
     A search that highlights a compound needs a few lookups: one chunk is inflated for each,
     instead of the whole list or a set of all its words, either of which costs more than the search.

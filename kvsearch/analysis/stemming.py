@@ -7,8 +7,10 @@ effectieve → effectief). Before Porter, vowel-plural ``-ies``/``-ees``/``-tes`
 (provincies → provincie). The override map keeps the corpus's false friends apart
 (wet/weten, reden/reeds, overheid/over, nieuws/nieuwe, mens/men) and joins a few irregular
 plurals (leden → lid, kinderen → kind); a verb-form map sends frequent verb forms that Porter
-leaves alone to their infinitive's stem (gemaakt/maakt → maken, gesteld → stellen). Function
-words are not stemmed (Porter would merge ``geen``/``gen``, ``eens``/``een``).
+leaves alone to their infinitive's stem (gemaakt/maakt → maken, gesteld → stellen). Other
+inflected forms get the term of their base form (:mod:`.morphology`: ``afgevoerd`` → afvoeren,
+``kortere`` → kort, ``Oekraïense`` → oekraine). Function words are not stemmed (Porter would
+merge ``geen``/``gen``, ``eens``/``een``).
 
 snowballstemmer uses PyStemmer transparently when it is installed.
 """
@@ -19,6 +21,8 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import snowballstemmer
+
+from kvsearch.analysis.morphology import base_form
 
 __all__ = ["FUNCTION_WORDS", "OVERRIDES", "STEMMER_NAME", "VERB_FORMS", "make_stem", "stem"]
 
@@ -165,8 +169,12 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
 _VOWELS = frozenset("aeiouy")
 
 
-def make_stem(stemmer: object) -> Callable[[str], str]:
-    """The ``stem`` function of the chain, built on one Snowball stemmer (see ``stem``)."""
+def make_stem(stemmer: object, base_form: Callable[[str], str | None] | None = None) -> Callable[[str], str]:
+    """The ``stem`` function of the chain, built on one Snowball stemmer (see ``stem``).
+
+    ``base_form`` maps an inflected word to the word it is a form of (:func:`.morphology.base_form`),
+    which is then stemmed instead; None for a chain without it.
+    """
     stem_word = stemmer.stemWord  # type: ignore[attr-defined]
 
     @lru_cache(maxsize=200_000)
@@ -174,7 +182,8 @@ def make_stem(stemmer: object) -> Callable[[str], str]:
         """Return the index term for one folded, lowercase word.
 
         Order: override map; verb-form map (``gemaakt`` → stem of ``maken``); function words,
-        words of < 3 letters and words with digits unchanged; vowel-plural ``s`` rule
+        words of < 3 letters and words with digits unchanged; base form (``afgevoerd`` →
+        ``afvoeren``, ``kortere`` → ``kort``), whose own term it gets; vowel-plural ``s`` rule
         (``provincies`` → ``provincie``); ``dutch_porter``; undoubling of a final double consonant
         for stems of 4+ letters (``plann`` → ``plan``); final devoicing after ``-ven``/``-zen``
         (``briev`` → ``brief``). Never raises.
@@ -185,6 +194,18 @@ def make_stem(stemmer: object) -> Callable[[str], str]:
         verb = VERB_FORMS.get(word)
         if verb is not None and verb != word:
             return stem(verb)
+        if word in FUNCTION_WORDS or len(word) < 3 or not word.isalpha():
+            return word
+        if base_form is not None:
+            base = base_form(word)
+            if base is not None:
+                # The base is an infinitive, adjective, singular or country: never a form the
+                # base-form step changes again, so the term is the one the base gets itself.
+                return OVERRIDES.get(base) or stem_plain(base)
+        return stem_plain(word)
+
+    def stem_plain(word: str) -> str:
+        """``stem`` after the maps and the base-form step."""
         if word in FUNCTION_WORDS or len(word) < 3 or not word.isalpha():
             return word
         n = len(word)
@@ -207,5 +228,6 @@ def make_stem(stemmer: object) -> Callable[[str], str]:
     return stem
 
 
-#: The shipped stemmer: override map → ``dutch_porter`` → undoubling/devoicing (see ``make_stem``).
-stem = make_stem(_STEMMER)
+#: The shipped stemmer: override map → base forms → ``dutch_porter`` → undoubling/devoicing
+#: (see ``make_stem``).
+stem = make_stem(_STEMMER, base_form)

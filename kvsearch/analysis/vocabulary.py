@@ -127,13 +127,24 @@ def label_of(kind: str, term: str) -> str:
     return next(abbreviation for abbreviation, names in MINISTRIES.items() if term in {key(n) for n in names})
 
 
+#: Initials before a name: "W.S. ", "Th. ", "A.-M. ".
+_INITIALS = re.compile(r"^(?:[A-Z][a-z]{0,2}\.\s*(?:-\s*)?)+")
+
+
+def without_initials(name: str) -> str:
+    """ "W.S. van Haga" → "van Haga": the official metadata writes askers with their initials,
+    the documents' text mostly without, and both name one person."""
+    return _INITIALS.sub("", name.strip()).strip() or name.strip()
+
+
 def name_terms(name: str | None) -> list[str]:
-    """A person's name and each of its words, so ``indiener:Dijk`` finds "Inge van Dijk"."""
+    """A person's name, the name without initials, and each of its words, so ``indiener:Dijk``
+    finds "Inge van Dijk" and ``indiener:"van Haga"`` finds "W.S. van Haga" as well as "Van Haga"."""
     if not name:
         return []
     whole = key(name)
     words = [w for w in re.split(r"[\s-]+", whole) if len(w) > 2 and w not in {"van", "der", "den", "de"}]
-    return list(dict.fromkeys([whole, *words]))
+    return list(dict.fromkeys([whole, key(without_initials(name)), *words]))
 
 
 def _canonical_labels() -> tuple[dict[str, str], set[str], dict[str, str], set[str]]:

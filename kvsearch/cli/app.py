@@ -210,7 +210,7 @@ def show(
     else:
         # On a terminal write_readable wraps the text at its width, between words only.
         width = sys.maxsize if sys.stdout.isatty() else SHOW_WIDTH
-        write_readable(render.passages_as_text(hits, terminal_style(), width=width))
+        write_readable(render.passages_as_text(hits, terminal_style(), width=width, one_passage="#" in doc_id))
 
 
 @app.command()
@@ -527,21 +527,48 @@ def analyze(
     query: Annotated[bool, typer.Option("--query", help="Analyse as a query instead of as document text.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Show the terms the Dutch analyzer makes of a text, with their positions.
+    """Show the terms the Dutch analyzer makes of a text, with their positions, and how a
+    query expands each word: its term, the compound parts it also finds written apart, and
+    its near-synonyms.
 
     Example: kvsearch analyze "verkiezingsuitslag van de ambtenaren"
     """
     from kvsearch.analysis import analyze as run
+    from kvsearch.analysis.synonyms import expansions
 
     tokens = run(text, query=query)
+    expanded = expansions(text)
     if as_json:
-        write_out(json.dumps({"terms": [{"text": t.text, "position": t.position} for t in tokens]}, ensure_ascii=False))
-    else:
         write_out(
-            "\n".join(
-                f"{t.position:4d}  {render.safe(t.text):<24} {render.safe(text[t.start : t.end])}" for t in tokens
+            json.dumps(
+                {
+                    "terms": [{"text": t.text, "position": t.position} for t in tokens],
+                    "words": [
+                        {
+                            "word": e.word,
+                            "term": e.term,
+                            "index_terms": list(e.index_terms),
+                            "compound_parts": list(e.compound_parts),
+                            "synonyms": list(e.synonyms),
+                        }
+                        for e in expanded
+                    ],
+                },
+                ensure_ascii=False,
             )
         )
+        return
+    lines = [f"{t.position:4d}  {render.safe(t.text):<24} {render.safe(text[t.start : t.end])}" for t in tokens]
+    lines.append("")
+    lines.append("as a query:")
+    for e in expanded:
+        found = [f"term {render.safe(e.term)}"]
+        if e.compound_parts:
+            found.append("parts " + " + ".join(render.safe(p) for p in e.compound_parts))
+        if e.synonyms:
+            found.append("synonyms " + ", ".join(render.safe(p) for p in e.synonyms))
+        lines.append(f"  {render.safe(e.word):<24} " + "; ".join(found))
+    write_out("\n".join(lines))
 
 
 @app.command()
@@ -640,16 +667,20 @@ def watch_report(
     kvsearch fetch -q && kvsearch index -q && kvsearch watch report | mail -E -s kvsearch me
 
     The report is remembered only after it was written out whole; --since DAY is not remembered.
+    A second report while one runs exits at once with 75.
     """
     day = None if since == "last" else _option_day(since, "--since needs 'last' or a day as YYYY-MM-DD")
-    report = kvsearch.watch_report(names or [], index_dir=index, since=day)
-    if as_json:
-        write_out(render.watch_report_as_json(report.reports))
-    else:
-        write_readable(render.watch_report_as_text(report.reports, terminal_style()))
-    if atom is not None:
-        kvsearch.write_watch_feeds(report, atom, index_dir=index)
-    kvsearch.remember_report(report)
+    # One report at a time, from reading what each watch saw to remembering it: a second one
+    # exits at once (75) rather than show the same news again.
+    with kvsearch.watches_lock(index_dir=index):
+        report = kvsearch.watch_report(names or [], index_dir=index, since=day)
+        if as_json:
+            write_out(render.watch_report_as_json(report.reports))
+        else:
+            write_readable(render.watch_report_as_text(report.reports, terminal_style()))
+        if atom is not None:
+            kvsearch.write_watch_feeds(report, atom, index_dir=index)
+        kvsearch.remember_report(report)
     if not report.has_news:
         raise typer.Exit(ExitCode.NO_HITS)
 

@@ -110,7 +110,7 @@ def _json_escape(error: UnicodeError) -> tuple[str, int]:
     """Characters the output encoding lacks, as JSON's ``\\uXXXX`` escapes (valid in a JSON string)."""
     if not isinstance(error, UnicodeEncodeError):
         raise error
-    escaped = []
+    escaped: list[str] = []
     for character in error.object[error.start : error.end]:
         encoded = character.encode("utf-16-be", "surrogatepass")
         escaped.extend(f"\\u{int.from_bytes(encoded[i : i + 2], 'big'):04x}" for i in range(0, len(encoded), 2))

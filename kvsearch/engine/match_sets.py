@@ -215,13 +215,12 @@ def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, flo
             return {}  # a word this segment does not have, or no document with all of them
     assert candidates is not None
     if type(q) is Near:
-        starts = _near(tables, candidates, q.slop)
-        return _scored(leaf, q, words, tables, starts)
+        return _scored(leaf, q, words, tables, _near(tables, candidates, q.slop))
     first, *others = order
     table = tables[first]
     # Where the phrase may start in each passage, narrowed word by word; the last word only
     # has to meet one start (set operations over lazily decoded positions, in C).
-    starts = {doc: set(shifted(table[doc][1], first)) for doc in candidates}
+    starts: dict[int, set[int]] = {doc: set(shifted(table[doc][1], first)) for doc in candidates}
     for step, offset in enumerate(others, 1):
         table = tables[offset]
         if step == len(others):
@@ -264,7 +263,7 @@ def bm25_scores(
     scorer, or lengths not kept as bytes."""
     if type(scorer) is not BM25FScorer:
         return None
-    perdoc = getattr(leaf.reader(), "_perdoc", None)
+    perdoc: Any = getattr(leaf.reader(), "_perdoc", None)
     lengths = perdoc.length_bytes(fieldname) if hasattr(perdoc, "length_bytes") else None
     if lengths is None:
         return None
@@ -308,7 +307,7 @@ def _tree_sum_tables(tables: list[dict[int, float]]) -> dict[int, float]:
     return {doc: score + b[doc] for doc, score in a.items()}
 
 
-class Near(query.Phrase):  # type: ignore[misc]
+class Near(query.Phrase):
     """Two words at most ``slop`` positions apart, in either order or at the same position:
     the parts of a compound written apart ("opvang van asielzoekers" for asielopvang; the
     index holds a compound's parts at its own position). Scored as a phrase."""

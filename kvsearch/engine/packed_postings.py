@@ -248,7 +248,7 @@ def _mini_values(values: list[bytes], fixedsize: int | None) -> Any:
     return b"".join(values)
 
 
-class PackedPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
+class PackedPostingsWriter(W3PostingsWriter):
     """Whoosh's postings writer, writing packed blocks (see the module docstring)."""
 
     def _write_block(self, last: bool = False) -> None:
@@ -334,7 +334,7 @@ def every_posting(flat: list[int], bounds: list[int]) -> list[list[int]]:
     return list(map(flat.__getitem__, map(slice, bounds, itertools.islice(bounds, 1, None))))
 
 
-class PackedLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
+class PackedLeafMatcher(W3LeafMatcher):
     """A Whoosh posting matcher over packed blocks.
 
     It reads a segment in place when the segment is memory-mapped (and a term's posting list

@@ -100,7 +100,7 @@ def _parser(
     return parser
 
 
-class _SignsPlugin(qparser.PlusMinusPlugin):  # type: ignore[misc]
+class _SignsPlugin(qparser.PlusMinusPlugin):
     """``-word`` as ``NOT word`` and ``+word`` as ``word``, in any group. Whoosh's own plugin
     reads the signs only at the top level, and a sign left inside parentheses cannot become
     a query (``stikstof (-ammoniak)``, ``$(rm -rf /)``)."""
@@ -144,6 +144,21 @@ def with_compound_parts(
         return with_children(
             q, lambda sub: with_compound_parts(sub, compounds, fields=fields, distance=distance, weight=weight)
         )
+    return q
+
+
+def with_alternatives(
+    q: Query, alternatives: dict[str, tuple[str, ...]], *, fields: Sequence[str], weight: float
+) -> Query:
+    """``q`` with each term in ``fields`` that has alternatives (near-synonyms) also matching
+    them, each scored ``weight`` times the term. Phrases and exclusions are kept as typed."""
+    if not alternatives:
+        return q
+    if type(q) is query.Term and q.fieldname in fields and q.text in alternatives:
+        others = [query.Term(q.fieldname, other, boost=q.boost * weight) for other in alternatives[q.text]]
+        return query.Or([q, *others])
+    if isinstance(q, query.CompoundQuery):
+        return with_children(q, lambda sub: with_alternatives(sub, alternatives, fields=fields, weight=weight))
     return q
 
 

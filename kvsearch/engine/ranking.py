@@ -95,7 +95,7 @@ def ranked(index: SearchableIndex, q: query.Query, limit: int) -> list[Scored]:
     return [(result.fields(), result.score or 0.0) for result in index.whoosh.search(q, limit=limit, terms=False)]
 
 
-class _NewestFirst(SortingCollector):  # type: ignore[misc]
+class _NewestFirst(SortingCollector):
     """The newest passages first, a document's passages in their own order, each with its
     relevance score in ``scores`` (by document number).
 

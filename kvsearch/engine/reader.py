@@ -41,7 +41,7 @@ class SearchableIndex:
     @property
     def chain(self) -> analysis.AnalyzerChain:
         """The analyzer chain the index was built with (its id is pickled in the schema)."""
-        return self.whoosh.schema["question"].analyzer.chain  # type: ignore[no-any-return]
+        return self.whoosh.schema["question"].analyzer.chain
 
     def doc_count(self) -> int:
         """How many passages the index holds (deleted ones not counted)."""

@@ -40,7 +40,7 @@ from kvsearch.engine.stored_column import DictionaryCompressedColumn
 SCHEMA_VERSION = 7
 
 
-class DutchTokenizer(Tokenizer):  # type: ignore[misc]
+class DutchTokenizer(Tokenizer):
     """Feeds Whoosh the tokens of :func:`kvsearch.analysis.analyze`.
 
     Index mode gives every term (compound and hyphen parts share the word's position); query
@@ -62,12 +62,12 @@ class DutchTokenizer(Tokenizer):  # type: ignore[misc]
         return analysis.chain_named(self.chain_id)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.chain_id == self.chain_id  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.chain_id == self.chain_id
 
     def __hash__(self) -> int:
         return hash((type(self), self.chain_id))
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self,
         value: str,
         positions: bool = False,
@@ -143,7 +143,7 @@ def build_schema() -> fields.Schema:
 # Stored fields: the document's metadata once per document
 
 
-class KvCodec(W3Codec):  # type: ignore[misc]
+class KvCodec(W3Codec):
     """Whoosh's codec, storing what every passage of a document shares only once.
 
     Every passage carries its document's metadata (``document``) and fields derived from it
@@ -152,7 +152,7 @@ class KvCodec(W3Codec):  # type: ignore[misc]
     the passage that holds it, and derived fields that equal what can be derived are left out.
     The stored fields are deflated against a dictionary of the segment's own text
     (:mod:`kvsearch.engine.stored_column`). Readers put everything back, so every reader
-    (``stored_fields``, ``all_stored_fields``, merges) sees the same dictionaries as before.
+    (``stored_fields``, ``all_stored_fields``, merges) sees the same dictionaries the writer was given.
     Posting lists are written as packed blocks, decoded in bulk
     (:mod:`kvsearch.engine.packed_postings`). The codec is pickled with each segment, so an
     index is always read with the codec that wrote it, by kvsearch and by Whoosh's own searcher.
@@ -187,10 +187,12 @@ class KvCodec(W3Codec):  # type: ignore[misc]
         return writer
 
 
-class _TermTable(filetables.OrderedHashWriter):  # type: ignore[misc]
+class _TermTable(filetables.OrderedHashWriter):
     """Whoosh's term table writer, the same file, with each term's hash and position kept in
     two arrays (12 bytes a term) instead of a tuple in a list (ten times that): a segment of an
     archive-sized index has millions of terms, all held until the segment is written."""
+
+    lastkey: bytes
 
     @classmethod
     def taking_over(cls, table: filetables.OrderedHashWriter) -> _TermTable:
@@ -252,7 +254,7 @@ def _derived(stored: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]
 STORED_COLUMN = PickleColumn(DictionaryCompressedColumn())
 
 
-class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
+class _PerDocWriter(W3PerDocWriter):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._head: int | None = None
@@ -275,7 +277,7 @@ class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
         super()._create_column(fieldname, STORED_COLUMN if fieldname == "_stored" else column)
 
 
-class _PerDocReader(W3PerDocReader):  # type: ignore[misc]
+class _PerDocReader(W3PerDocReader):
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         """Whoosh's answer, from the segment's length bytes read once (scoring asks this for
         every passage it scores, through three layers of Python calls per read)."""

@@ -74,7 +74,7 @@ class _Postings:
         self.values: list[bytes] = []
 
 
-class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
+class FastSegmentWriter(SegmentWriter):
     """``SegmentWriter`` with a per-term posting pool (see the module docstring)."""
 
     def __init__(self, ix: Any, limitmb: int = 128, **kwargs: Any) -> None:

@@ -45,7 +45,7 @@ def make_dictionary(values: list[bytes], size: int = DICTIONARY_BYTES) -> bytes:
     return sample[-size:]
 
 
-class DictionaryCompressedColumn(Column):  # type: ignore[misc]
+class DictionaryCompressedColumn(Column):
     """Variable-length byte strings, deflated against a dictionary trained on the first values."""
 
     def writer(self, dbfile: Any) -> DictionaryCompressedColumn.Writer:
@@ -54,7 +54,7 @@ class DictionaryCompressedColumn(Column):  # type: ignore[misc]
     def reader(self, dbfile: Any, basepos: int, length: int, doccount: int) -> DictionaryCompressedColumn.Reader:
         return self.Reader(dbfile, basepos, length, doccount)
 
-    class Writer(ColumnWriter):  # type: ignore[misc]
+    class Writer(ColumnWriter):
         def __init__(self, dbfile: Any) -> None:
             self._dbfile = dbfile
             self._pending: list[tuple[int, bytes]] | None = []
@@ -95,7 +95,7 @@ class DictionaryCompressedColumn(Column):  # type: ignore[misc]
             assert self._values is not None
             self._values.finish(doccount)
 
-    class Reader(ColumnReader):  # type: ignore[misc]
+    class Reader(ColumnReader):
         def __init__(self, dbfile: Any, basepos: int, length: int, doccount: int) -> None:
             (size,) = _HEADER.unpack(dbfile.get(basepos, _HEADER.size))
             self._dictionary = bytes(dbfile.get(basepos + _HEADER.size, size)) if size else b""

@@ -56,7 +56,7 @@ def whole_index(q: query.Query, reader: Any) -> query.Query:
     return node
 
 
-class Expanded(query.MultiTerm):  # type: ignore[misc]
+class Expanded(query.MultiTerm):
     """``original``, matching the terms it matched in the whole index when it was made.
 
     Each segment's matcher is what Whoosh makes for ``original`` in a one-segment index: the
@@ -118,7 +118,7 @@ class Expanded(query.MultiTerm):  # type: ignore[misc]
         return matching.WrappingMatcher(m, self.boost)
 
 
-class WholeOr(query.Or):  # type: ignore[misc]
+class WholeOr(query.Or):
     """An OR built as Whoosh's ``DefaultOr`` builds it in a one-segment index (made by
     :func:`whole_index`; a copy Whoosh makes of it is a plain OR again)."""
 
@@ -143,7 +143,7 @@ class WholeOr(query.Or):  # type: ignore[misc]
         return m
 
 
-class WholeAnd(query.And):  # type: ignore[misc]
+class WholeAnd(query.And):
     """An AND built as Whoosh builds it in a one-segment index (made by :func:`whole_index`)."""
 
     _shape: Any = None
@@ -155,7 +155,7 @@ class WholeAnd(query.And):  # type: ignore[misc]
         return matching.WrappingMatcher(m, self.boost) if self.boost != 1.0 else m
 
 
-class WholeCoordMatcher(CoordMatcher):  # type: ignore[misc]
+class WholeCoordMatcher(CoordMatcher):
     """Whoosh's coordination bonus, counting the terms of the whole index, not the segment's."""
 
     def __init__(self, child: Any, scale: float = 1.0, termcount: int = 0) -> None:
@@ -211,7 +211,7 @@ def _weighted_shape(weights: list[int]) -> Shape:
     matchers compare as equal)."""
     if not weights:
         return None
-    items = sorted((w, n, n) for n, w in enumerate(weights))
+    items: list[tuple[float, int, Any]] = sorted((w, n, n) for n, w in enumerate(weights))
     made = len(weights)
     while len(items) > 1:
         (wa, _, a), (wb, _, b) = items.pop(0), items.pop(0)

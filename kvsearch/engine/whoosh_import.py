@@ -15,13 +15,14 @@ While Whoosh is imported, those names are stand-ins; afterwards the stand-ins ar
 real module the first time it is used, so nothing stops working: it only costs its import
 then, not at every start.
 
-Import this module before any ``whoosh`` module (``kvsearch.engine.schema`` does). Measured with
-``python -X importtime``: Whoosh's import time falls by about two thirds (README, "Performance").
+Import this module before any ``whoosh`` module (``kvsearch.engine.schema`` does): the one-liner
+pays Whoosh's import at every start, and most of it is modules a search never uses (the figures
+are in docs/performance.md).
 
 It also stops Whoosh from copying memory-mapped index files: ``BufferFile`` (the reader of a
 part of a memory-mapped segment) wraps its memoryview in ``io.BytesIO``, which copies it, so
-opening an index read every posting and stored field into memory (181 MB and 88 ms at 37k
-passages; 2 GB at a million). :class:`MappedFile` reads the view in place.
+opening an index would read every posting and stored field into memory, which grows with the
+archive (docs/performance.md). :class:`MappedFile` reads the view in place.
 """
 
 from __future__ import annotations
@@ -93,8 +94,8 @@ def _import_whoosh() -> None:
         for module in _SEARCH_MODULES:
             importlib.import_module(module)
     finally:
-        for name, stand_in in placed.items():
-            if sys.modules.get(name) is stand_in:
+        for name, placed_module in placed.items():
+            if sys.modules.get(name) is placed_module:
                 del sys.modules[name]
 
 

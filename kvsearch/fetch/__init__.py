@@ -22,7 +22,7 @@ from typing import Any
 from kvsearch.errors import ServiceError
 from kvsearch.fetch.http import DocumentGone, RefusedLink, Transport
 from kvsearch.fetch.sru import DEFAULT_SRU_URL, PUBLICATIONS, Record, build_query, list_records
-from kvsearch.fetch.store import Store, is_safe_id
+from kvsearch.fetch.store import STATE_DIR, Store, is_safe_id
 from kvsearch.ingest.official_xml import kamervragen_text
 from kvsearch.ingest.safe_xml import parse_xml
 
@@ -195,7 +195,9 @@ def _fetch_document(store: Store, transport: Transport, record: Record, report: 
         report.fail("no-document", f"{identifier}: the record links no XML or PDF; skipped")
         store.remember(identifier, record.stamp, [], status="gone")
         return
-    for relative, data in files.items():
+    # The metadata lands before the document: an index build running meanwhile reads a document
+    # with the metadata it was fetched with, never a new document without its askers and numbers.
+    for relative, data in sorted(files.items(), key=lambda item: not item[0].startswith(STATE_DIR)):
         store.land(relative, data)
     store.remember(identifier, record.stamp, list(files))
     if known:

@@ -146,7 +146,7 @@ def parse_record(element: ET.Element, publication: str) -> Record:
     meta = _first(element, "originalData")
     enriched = _first(element, "enrichedData")
     stamp = _text(meta, "datumTijdstipWijzigingExpression") or _text(enriched, "timestamp") or _text(meta, "modified")
-    item_urls = {}
+    item_urls: dict[str, str] = {}
     if enriched is not None:
         for item in enriched.iter():
             if local_name(item) == "itemUrl" and item.get("manifestation") and item.text:

@@ -5,20 +5,31 @@ passage ids that matched are kept per watch. A document added since, and an answ
 arrived for a question already there (the answer's passages have new ids), are reported once;
 no index field or build time is needed. A report is remembered only when the caller says it
 was written out whole (:func:`remember_report`), so a report lost to a full disk comes again.
+
+A report holds the watches file's lock from reading what each watch saw to remembering what
+it reported (:func:`watches_lock`), so two reports at once never both show the same news; a
+second report gives up at once (as a second index build does), while adding or removing a
+watch waits a little for a report to finish.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
 from kvsearch.errors import IndexMissingError, NotFoundError, UsageError
 from kvsearch.follow import watches as watch_file
+from kvsearch.follow.lock import watches_file_lock
 from kvsearch.follow.matches import all_matches, document_day
 from kvsearch.follow.watches import FEED_ENTRIES, Watch
 from kvsearch.results import Hit
+
+#: Seconds adding or removing a watch waits for a report (or another change) to finish.
+CHANGE_WAIT_SECONDS = 10.0
 
 
 class WatchReport(NamedTuple):
@@ -46,6 +57,21 @@ class Report(NamedTuple):
         return any(report.new for report in self.reports)
 
 
+@contextmanager
+def watches_lock(
+    *, index_dir: str | os.PathLike[str], doing: str = "watch report", wait: float = 0.0
+) -> Iterator[None]:
+    """Hold the lock of the watches file of ``index_dir`` while the block runs: hold it around
+    a whole report, from :func:`watch_report` to :func:`remember_report`.
+
+    Raises:
+        LockedError: another report or change holds it still after ``wait`` seconds.
+        OutputError: the lock file cannot be made.
+    """
+    with watches_file_lock(watch_file.watches_path(index_dir), doing=doing, wait=wait):
+        yield
+
+
 def add_watch(name: str, query: str, *, index_dir: str | os.PathLike[str]) -> tuple[Watch, bool]:
     """Save ``query`` as watch ``name``; what matches now counts as seen.
 
@@ -54,22 +80,29 @@ def add_watch(name: str, query: str, *, index_dir: str | os.PathLike[str]) -> tu
 
     Raises:
         UsageError: a bad name or query, or the name is taken.
+        LockedError: a report or another change kept the watches file busy too long.
     """
     watch_file.check_name(name)
     watch_file.check_query(query)
     path = watch_file.watches_path(index_dir)
-    watches = watch_file.load(path)
-    if name in watches:
-        raise UsageError(f"a watch named {name!r} exists in {path} (remove it first: kvsearch watch remove {name})")
+    _refuse_taken(name, watch_file.load(path), path)  # before the search: say so at once
     try:
         seen = [hit.passage_id for hit in all_matches(query, index_dir=index_dir)]
         indexed = True
     except IndexMissingError:
         seen, indexed = [], False
-    watch = Watch(name=name, query=query, added=watch_file.now(), seen=seen)
-    watches[name] = watch
-    watch_file.save(path, watches)
+    with watches_lock(index_dir=index_dir, doing="watch add", wait=CHANGE_WAIT_SECONDS):
+        watches = watch_file.load(path)
+        _refuse_taken(name, watches, path)  # taken meanwhile
+        watch = Watch(name=name, query=query, added=watch_file.now(), seen=seen)
+        watches[name] = watch
+        watch_file.save(path, watches)
     return watch, indexed
+
+
+def _refuse_taken(name: str, watches: dict[str, Watch], path: Path) -> None:
+    if name in watches:
+        raise UsageError(f"a watch named {name!r} exists in {path} (remove it first: kvsearch watch remove {name})")
 
 
 def remove_watch(name: str, *, index_dir: str | os.PathLike[str]) -> None:
@@ -77,12 +110,14 @@ def remove_watch(name: str, *, index_dir: str | os.PathLike[str]) -> None:
 
     Raises:
         UsageError: there is no such watch.
+        LockedError: a report or another change kept the watches file busy too long.
     """
     path = watch_file.watches_path(index_dir)
-    watches = watch_file.load(path)
-    watch_file.selected(watches, [name], path)
-    del watches[name]
-    watch_file.save(path, watches)
+    with watches_lock(index_dir=index_dir, doing="watch remove", wait=CHANGE_WAIT_SECONDS):
+        watches = watch_file.load(path)
+        watch_file.selected(watches, [name], path)
+        del watches[name]
+        watch_file.save(path, watches)
 
 
 def list_watches(*, index_dir: str | os.PathLike[str]) -> list[Watch]:
@@ -149,19 +184,25 @@ def write_watch_feeds(report: Report, folder: Path, *, index_dir: str | os.PathL
 
 
 def remember_report(report: Report) -> None:
-    """Keep the report as each watch's last one: call only after it was written out whole."""
+    """Keep the report as each watch's last one: call only after it was written out whole,
+    within the :func:`watches_lock` that the report was made in.
+
+    Raises:
+        LockedError: called outside that lock while another report or change holds it.
+    """
     if not report.moves_on:
         return
-    # Read again: a watch added or removed while the report ran stays added or removed.
-    watches = watch_file.load(report.path)
-    for item in report.reports:
-        watch = watches.get(item.watch.name)
-        if watch is None or watch.query != item.watch.query:
-            continue
-        reported_now = {hit.passage_id for hit in item.new}
-        still_matching = set(item.matching)
-        earlier = [entry for entry in watch.recent if entry[0] in still_matching and entry[0] not in reported_now]
-        watch.seen = list(item.matching)
-        watch.reported = report.made
-        watch.recent = ([[hit.passage_id, report.made] for hit in item.new] + earlier)[:FEED_ENTRIES]
-    watch_file.save(report.path, watches)
+    with watches_file_lock(report.path, doing="watch report"):
+        # Read again: a watch changed by hand while the report ran keeps the change.
+        watches = watch_file.load(report.path)
+        for item in report.reports:
+            watch = watches.get(item.watch.name)
+            if watch is None or watch.query != item.watch.query:
+                continue
+            reported_now = {hit.passage_id for hit in item.new}
+            still_matching = set(item.matching)
+            earlier = [entry for entry in watch.recent if entry[0] in still_matching and entry[0] not in reported_now]
+            watch.seen = list(item.matching)
+            watch.reported = report.made
+            watch.recent = ([[hit.passage_id, report.made] for hit in item.new] + earlier)[:FEED_ENTRIES]
+        watch_file.save(report.path, watches)

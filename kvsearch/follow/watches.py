@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +76,13 @@ def check_name(name: str) -> str:
             f"not a watch name: {shown!r} (letters, digits, '-', '_' and '.', at most 64, not starting with '.' or '-')"
         )
     return name
+
+
+def name_for(query: str) -> str:
+    """A watch name to offer for ``query`` (its words joined by ``-``), for a user to accept or change."""
+    ascii_text = unicodedata.normalize("NFKD", query).encode("ascii", "ignore").decode("ascii")
+    name = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:64].rstrip("-")
+    return name or "watch"
 
 
 def check_query(text: str) -> str:

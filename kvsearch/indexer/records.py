@@ -164,6 +164,7 @@ class Catalog:
         """Write the records of this build into ``folder`` (``records.sqlite``): all of them,
         or (``count_changes``) a copy of the live generation's with this build's changes."""
         if self.changes_only:
+            assert self.old_records is not None  # set whenever changes_only is
             shutil.copyfile(self.old_records, folder / RECORDS)
         self.db.execute("ATTACH DATABASE ? AS records", (str(folder / RECORDS),))
         try:
@@ -299,7 +300,7 @@ class Catalog:
 
     def add_files(self, entries: list[tuple[str, dict[str, Any]]], seqs: list[int] | None = None) -> None:
         """File entries, each at its walk ``seq`` (or after the last)."""
-        rows = [(seq, p, compact(e)) for seq, (p, e) in zip(seqs or [None] * len(entries), entries, strict=True)]
+        rows = [(seq, p, compact(e)) for seq, (p, e) in zip(_positions(seqs, len(entries)), entries, strict=True)]
         self.db.executemany("INSERT INTO files (seq, path, entry) VALUES (?, ?, ?)", rows)
 
     def removed_files(self) -> int:
@@ -319,7 +320,7 @@ class Catalog:
             "INSERT INTO summaries (seq, doc_id, reference, data, spool) VALUES (?, ?, ?, ?, ?)",
             [
                 (seq, s.doc_id, s.reference, compact(data), s.spool)
-                for seq, (s, data) in zip(seqs or [None] * len(summaries), summaries, strict=True)
+                for seq, (s, data) in zip(_positions(seqs, len(summaries)), summaries, strict=True)
             ],
         )
 
@@ -672,3 +673,8 @@ def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
             batch = []
     if batch:
         yield batch
+
+
+def _positions(seqs: list[int] | None, count: int) -> list[int | None]:
+    """The walk positions of ``count`` new rows, or ``None`` each (SQLite then appends them)."""
+    return list(seqs) if seqs else [None] * count

@@ -11,10 +11,10 @@ import os
 import stat
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kvsearch.errors import CorpusError, KvsearchError, ParseError
 from kvsearch.ingest.pdf_sandbox import PdfWorker
@@ -321,19 +321,25 @@ def fill_document(document: Document, summary: DocumentSummary) -> Document:
     return document
 
 
+#: Whole documents, or the summaries a build keeps: de-duplication returns what it was given.
+_Deduplicated = TypeVar("_Deduplicated", Document, "DocumentSummary")
+
+
 def deduplicate_summaries(
     summaries: list[DocumentSummary], order: dict[int, int] | None = None
 ) -> tuple[list[DocumentSummary], list[Problem]]:
     """:func:`deduplicate` on summaries; each kept one records in ``filled`` what it took over."""
     originals = {id(s): {name: getattr(s, name) for name in FILLED} for s in summaries}
-    kept, duplicates = deduplicate(summaries, order)  # type: ignore[arg-type]
+    kept, duplicates = deduplicate(summaries, order)
     for summary in kept:
         before = originals[id(summary)]
         summary.filled = {name: getattr(summary, name) for name in FILLED if getattr(summary, name) != before[name]}
-    return kept, duplicates  # type: ignore[return-value]
+    return kept, duplicates
 
 
-def deduplicate(documents: list[Document], order: dict[int, int] | None = None) -> tuple[list[Document], list[Problem]]:
+def deduplicate(
+    documents: list[_Deduplicated], order: dict[int, int] | None = None
+) -> tuple[list[_Deduplicated], list[Problem]]:
     """Keep each document once.
 
     Two files are the same document when they have the same official id, when one is the
@@ -347,7 +353,7 @@ def deduplicate(documents: list[Document], order: dict[int, int] | None = None) 
     kept ones come in the order in which they were last joined; ``order`` (when given)
     receives, per kept document's ``id()``, the index in ``documents`` at which that was.
     """
-    kept: dict[str, Document] = {}
+    kept: dict[str, _Deduplicated] = {}
     by_reference: dict[str, str] = {}
     by_content: dict[str, str] = {}
     duplicates: list[Problem] = []
@@ -482,7 +488,7 @@ def signal_default() -> None:
 
 def parse_files(
     jobs: Iterable[tuple[CorpusFile, str | None]], processes: int = PARSE_JOBS, count: int | None = None
-) -> Iterator[tuple[str, Parsed | str | None]]:
+) -> Generator[tuple[str, Parsed | str | None]]:
     """``(sha256, outcome)`` for each ``(file, known sha256 or None)``, in order (see
     ``_parse_job``). Files are hashed and parsed in ``processes`` child processes, each with its
     own PDF worker (so each PDF is still extracted in a bounded grandchild). Given their

@@ -41,6 +41,7 @@ class OfficialMetadata:
     doc_id: str | None = None
     kind: str | None = None
     askers: tuple[str, ...] = ()
+    addressee: str | None = None  # the member of the government asked ("E. Heinen")
     year: str | None = None  # parliamentary year, "2025-2026"
     number: str | None = None  # the Aanhangsel number
     reference: str | None = None  # the Kamer's number of the questions, "2026Z08811"
@@ -62,8 +63,15 @@ def apply_official_metadata(doc: Document, official: OfficialMetadata) -> None:
     doc.year = official.year or doc.year
     doc.reference = official.reference or doc.reference
     doc.number = official.number or (official.reference if doc.kind == KIND_QUESTIONS else None) or doc.number
+    # An answer published without an Aanhangsel number (``ah-<digits>`` ids say none) is known by the
+    # Kamer's number of its questions, as questions are: ``nr:`` and its citation use that.
+    doc.number = doc.number or official.reference
     doc.date_submitted = official.date_submitted or doc.date_submitted
     doc.date_answered = official.date_answered or doc.date_answered
+    if official.addressee and doc.kind != KIND_QUESTIONS and doc.answered_by is None:
+        # The one asked is the one who answers unless the text says otherwise; the text's
+        # addressees stay as they are: they are offices ("Minister van Financiën"), not people.
+        doc.answered_by = Person(name=official.addressee)
     if official.askers:
         parties = {_surname_key(person.name): person.party for person in doc.askers}
         doc.askers = [Person(name=name, party=parties.get(_surname_key(name))) for name in official.askers]
@@ -98,6 +106,9 @@ def _read(fields: list[tuple[str, str, str]]) -> OfficialMetadata:
         doc_id=first("identifier"),
         kind=next((_KINDS[word.lower()] for word in kind_words if word.lower() in _KINDS), None),
         askers=tuple(dict.fromkeys(askers)),
+        addressee=next(
+            (value for field, _s, value in fields if field == "ontvanger" and len(value) <= _LONGEST_NAME), None
+        ),
         year=year if year and int(year[5:]) == int(year[:4]) + 1 else None,
         number=first("aanhangselnummer", shape=_NUMBER),
         reference=first("vraagnummer", shape=_REFERENCE),

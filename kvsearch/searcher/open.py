@@ -82,6 +82,7 @@ def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[tuple[Searchabl
     key = str(path)
     live = live_generation(path)
     kept = _OPEN.get(key)
+    generation: Path | None
     if live is not None and kept is not None and kept.generation == live.name and kept.info.notice is None:
         generation, notice = live, None  # opened and found whole before: only CURRENT is read again
     else:

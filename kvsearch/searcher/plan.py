@@ -12,7 +12,7 @@ from datetime import time as day_time
 from functools import lru_cache
 
 from kvsearch import analysis
-from kvsearch.analysis import vocabulary
+from kvsearch.analysis import synonyms, vocabulary
 from kvsearch.engine import queries
 from kvsearch.engine.queries import Query
 from kvsearch.engine.reader import SearchableIndex
@@ -32,6 +32,10 @@ NATURAL_STOP_WORDS: frozenset[str] = analysis.FUNCTION_WORDS
 #: NATURAL_REQUIRED_TERMS rarest (fewer loses relevance).
 NATURAL_MAX_TERMS = 30
 NATURAL_REQUIRED_TERMS = 6
+#: … and at least this many of the rarest are required whatever their postings: one rare word
+#: alone (a name, a typo, a word the question uses in passing) would decide which passages
+#: are candidates, and the words that make the question specific would only add to scores.
+NATURAL_MIN_REQUIRED = 2
 #: … and stop adding required words once their passages reach this many, and any words once
 #: all their passages reach NATURAL_POSTINGS (``_budgeted``): at a million passages, the cost of
 #: a pasted question stops growing with the index while its source passage stays in the top 10.
@@ -43,6 +47,9 @@ COMPOUND_PARTS_DISTANCE = 3
 #: … and such a passage weighs less than one with the compound itself: the parts of a
 #: compound also occur together in passages about something else.
 COMPOUND_PARTS_WEIGHT = 0.5
+#: A query word also finds its near-synonyms (:mod:`kvsearch.analysis.synonyms`), weighing
+#: less than the word typed: the passage that uses the asker's own word comes first.
+SYNONYM_WEIGHT = 0.5
 
 
 def build_query(parsed: ParsedQuery, index: SearchableIndex, *, any_word: bool) -> Query:
@@ -78,6 +85,13 @@ def _text_query(parsed: ParsedQuery, index: SearchableIndex, any_word: bool) -> 
         ) from None
     if queries.is_nothing(text_query):
         raise QuerySyntaxError(f"no searchable words in query {parsed.text!r}")
+    # Synonyms only outside quotes and exclusions: a phrase and an excluded word are taken as typed.
+    text_query = queries.with_alternatives(
+        text_query,
+        _synonyms_outside_quotes(parsed.text, index.chain),
+        fields=TEXT_FIELDS,
+        weight=SYNONYM_WEIGHT,
+    )
     if index.chain is not analysis.SHIPPED:  # the baselines for evaluation split no compounds
         return text_query
     return queries.with_compound_parts(
@@ -99,6 +113,16 @@ def _compound_words(text: str) -> dict[str, tuple[str, ...]]:
             terms = analysis.word_terms(raw, query=True)
             if parts and terms:
                 found[terms[0]] = parts
+    return found
+
+
+def _synonyms_outside_quotes(text: str, chain: analysis.AnalyzerChain) -> dict[str, tuple[str, ...]]:
+    found = {}
+    for part in re.split(r'"[^"]*"', text):
+        for term in chain.terms(part, query=True):
+            others = synonyms.of_term(chain, term)
+            if others:
+                found[term] = others
     return found
 
 
@@ -131,7 +155,8 @@ def _natural_query(parsed: ParsedQuery, index: SearchableIndex) -> Query | None:
             [
                 queries.any_of(
                     [
-                        queries.term(field, term, boost=FIELD_WEIGHTS[field] * (1 + math.log(tf)))
+                        queries.term(field, alternative, boost=FIELD_WEIGHTS[field] * (1 + math.log(tf)) * weight)
+                        for alternative, weight in _with_synonyms(chain, term)
                         for field in TEXT_FIELDS
                     ]
                 )
@@ -147,6 +172,11 @@ def _natural_query(parsed: ParsedQuery, index: SearchableIndex) -> Query | None:
     return queries.and_maybe(any_of(required), any_of(optional))
 
 
+def _with_synonyms(chain: analysis.AnalyzerChain, term: str) -> list[tuple[str, float]]:
+    """A query term and its near-synonyms' terms, with the weight each is searched with."""
+    return [(term, 1.0)] + [(other, SYNONYM_WEIGHT) for other in synonyms.of_term(chain, term)]
+
+
 def _budgeted(ranked: list[tuple[int, str, int]]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """The words a pasted question is searched with, (document frequency, term, count) rarest
     first: the required ones (a passage must have one) and the optional ones (they add to its
@@ -155,15 +185,18 @@ def _budgeted(ranked: list[tuple[int, str, int]]) -> tuple[list[tuple[str, int]]
     The rarest words say most about the topic, and the cost of a search is the postings it
     reads, in pure Python. Words are taken rarest first, as required words until their
     postings reach ``NATURAL_CANDIDATES`` (at most ``NATURAL_REQUIRED_TERMS`` words; the last
-    may overshoot, and there is always one), then as optional words while all postings stay
-    within ``NATURAL_POSTINGS`` (at most ``NATURAL_MAX_TERMS`` words in all). At a million
+    may overshoot, and there are always ``NATURAL_MIN_REQUIRED``), then as optional words
+    while all postings stay within ``NATURAL_POSTINGS`` (at most ``NATURAL_MAX_TERMS`` words
+    in all). At a million
     passages the 30 words of a pasted question read millions of postings; the budget keeps
     its cost that of a smaller index."""
     required: list[tuple[str, int]] = []
     optional: list[tuple[str, int]] = []
     spent = 0
     for df, term, tf in ranked[:NATURAL_MAX_TERMS]:
-        if len(required) < NATURAL_REQUIRED_TERMS and spent < NATURAL_CANDIDATES and not optional:
+        if len(required) < NATURAL_MIN_REQUIRED or (
+            len(required) < NATURAL_REQUIRED_TERMS and spent < NATURAL_CANDIDATES and not optional
+        ):
             required.append((term, tf))
         elif spent + df <= NATURAL_POSTINGS:
             optional.append((term, tf))

@@ -21,6 +21,7 @@ from typing import Any
 
 from kvsearch import __version__, analysis
 from kvsearch.engine.schema import SCHEMA_VERSION
+from kvsearch.engine.version import whoosh_version
 from kvsearch.errors import IndexVersionError
 
 MANIFEST = "manifest.json"
@@ -44,13 +45,7 @@ def versions(chain: analysis.AnalyzerChain | None = None) -> dict[str, Any]:
 
 @functools.cache
 def _program_versions() -> dict[str, Any]:
-    import whoosh
-
-    return {
-        "kvsearch": __version__,
-        "schema": SCHEMA_VERSION,
-        "whoosh": ".".join(str(v) for v in whoosh.versionstring().split(".")),
-    }
+    return {"kvsearch": __version__, "schema": SCHEMA_VERSION, "whoosh": whoosh_version()}
 
 
 def live_generation(index_dir: Path) -> Path | None:

@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 import kvsearch
 from kvsearch import Hit, KvsearchError, SearchResult
 from kvsearch.errors import ExitCode, IndexMissingError, IndexVersionError
+from kvsearch.follow.watches import name_for
 from kvsearch.query import Filter, make_filter
 from kvsearch.render import safe
 from kvsearch.tui.messages import (
@@ -37,7 +38,8 @@ from kvsearch.tui.messages import (
 )
 from kvsearch.tui.screens.document import DocumentScreen
 from kvsearch.tui.screens.json import JsonScreen
-from kvsearch.tui.text import citation, matched_words, official_url, passage_text, rehighlight
+from kvsearch.tui.screens.save_watch import SavedWatch, SaveWatchScreen
+from kvsearch.tui.text import citation, matched_words, official_url, passage_text, rehighlight, search_as_query
 from kvsearch.tui.widgets.facets import FACETS, FacetList
 from kvsearch.tui.widgets.hit_list import HitList
 from kvsearch.tui.widgets.passage_view import PassageView
@@ -60,7 +62,7 @@ HIT_ACTIONS = {
     "question_answer",
 }
 #: actions bound to a letter: typed into the search box while it has the focus
-LETTER_ACTIONS = HIT_ACTIONS | {"facets", "clear_filters"}
+LETTER_ACTIONS = HIT_ACTIONS | {"facets", "clear_filters", "save_watch"}
 
 
 class KvsearchApp(App[None]):
@@ -138,6 +140,14 @@ class KvsearchApp(App[None]):
         Binding("c", "cite", "Cite", id="cite", tooltip="Copy a citation to the clipboard"),
         Binding("y", "copy", "Copy text", id="copy", tooltip="Copy the passage text to the clipboard"),
         Binding("j", "json", "JSON", id="json", tooltip="The hit as JSON"),
+        Binding(
+            "w",
+            "save_watch",
+            "Save as watch",
+            id="save_watch",
+            tooltip="Save this search as a watch: kvsearch watch report then tells what is new",
+            show=False,
+        ),
     ]
 
     def __init__(
@@ -420,6 +430,8 @@ class KvsearchApp(App[None]):
             return None
         if action == "clear_filters" and not self.filters:
             return None
+        if action == "save_watch":
+            return False if covered else (True if search_as_query(self.query_text, self.filters) else None)
         return True
 
     @on(FacetToggled)
@@ -460,7 +472,8 @@ class KvsearchApp(App[None]):
             rows.append((keys, binding.description, binding.tooltip))
         return rows
 
-    def action_back(self) -> None:
+    # Textual's own back action is a coroutine; it runs plain and async actions alike.
+    def action_back(self) -> None:  # type: ignore[override]
         if self.similar_to is not None:
             self._search(self.query_text)
         self.query_one("#search").focus()
@@ -622,6 +635,22 @@ class KvsearchApp(App[None]):
     def action_json(self) -> None:
         if self.current:
             self.push_screen(JsonScreen(self.current))
+
+    def action_save_watch(self) -> None:
+        """Ask for a name and save the search as typed, with the panel's filters, as a watch."""
+        query = search_as_query(self.query_text, self.filters)
+        if query and not isinstance(self.screen, SaveWatchScreen):
+            self.push_screen(SaveWatchScreen(query, self.index_dir, name_for(query)), self._watch_saved)
+
+    def _watch_saved(self, saved: SavedWatch | None) -> None:
+        if saved is None:
+            return
+        seen = f"{saved.matching} passages match now" if saved.indexed else "no index yet: its first report shows all"
+        self.notify(
+            f"{seen}; kvsearch watch report {saved.name} shows what is new from now on.",
+            title=f"Saved watch {saved.name}",
+            markup=False,
+        )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

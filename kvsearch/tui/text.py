@@ -13,8 +13,11 @@ from textual.content import Content
 
 from kvsearch import Hit
 from kvsearch.render import askers_line, hit_date, marked_pieces, questions_label, safe
+from kvsearch.render import citation as cite
 
 MARK = "bold reverse"
+#: The query-language field of each filter the filter panel sets.
+FILTER_FIELDS = {"party": "partij", "ministry": "ministerie", "session": "vergaderjaar"}
 OFFICIAL_URL = re.compile(r"https://zoek\.officielebekendmakingen\.nl/[A-Za-z0-9-]+\.html")
 
 
@@ -53,7 +56,9 @@ def person(meta: dict | None) -> str:
 def document_line(hit: Hit) -> str:
     """ "nr. 1064 (2023-2024) · vraag 8 · Erdmans (JA21) → Minister Helder (VWS) · 2024-02-16"."""
     meta = hit.document
-    number = f"nr. {meta.get('number') or hit.doc_id}" + (f" ({meta['year']})" if meta.get("year") else "")
+    # The Aanhangsel number, or the Kamer's number of the questions; an opaque id is no number.
+    number = f"nr. {meta['number']}" if meta.get("number") else hit.doc_id
+    number += f" ({meta['year']})" if meta.get("year") else ""
     people = askers_line(meta)
     answerer = person(meta.get("answered_by"))
     if answerer:
@@ -74,16 +79,7 @@ def hit_row(hit: Hit) -> Content:
 
 def citation(hit: Hit) -> str:
     """ "Aanhangsel Handelingen II 2023/24, nr. 1064, antwoord op vraag 8"."""
-    meta = hit.document
-    year = meta.get("year") or ""
-    short = f"{year[:4]}/{year[-2:]}" if re.fullmatch(r"\d{4}-\d{4}", year) else year
-    asked = questions_label(hit.questions)
-    if meta.get("kind") == "vragen":
-        return safe(
-            f"Kamervragen {meta.get('reference') or meta.get('number') or hit.doc_id}" + (f", {asked}" if asked else "")
-        )
-    what = "mededeling" if meta.get("kind") == "mededeling" else (f"antwoord op {asked}" if asked else "antwoord")
-    return safe(f"Aanhangsel Handelingen II {short}, nr. {meta.get('number') or hit.doc_id}, {what}")
+    return cite({"doc_id": hit.doc_id, **hit.document}, hit.questions)
 
 
 def passage_text(hit: Hit) -> str:
@@ -124,8 +120,19 @@ def rehighlight(text: str, words: set[str]) -> list[tuple[int, int]]:
 
 
 def matched_words(hit: Hit) -> set[str]:
-    words = set()
+    words: set[str] = set()
     for field in ("title", "question", "answer"):
         text = hit.document.get("title", "") if field == "title" else getattr(hit, field)
         words.update(text[s:e].lower() for s, e in hit.highlights.get(field, []) if e - s >= 2)
     return words
+
+
+def search_as_query(text: str, filters: dict[str, str]) -> str:
+    """The search on screen as one query of the language: the typed text and the panel's
+    filters as fields (``stikstof partij:VVD ministerie:"Landbouw, Visserij …"``)."""
+    parts = [" ".join(text.split())]
+    for kind, value in filters.items():
+        value = " ".join(value.replace('"', "").split())
+        quoted = f'"{value}"' if re.search(r'[\s()"]', value) or not value else value
+        parts.append(f"{FILTER_FIELDS[kind]}:{quoted}")
+    return " ".join(part for part in parts if part)

@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from kvsearch import Hit
+from kvsearch.render import safe
 from kvsearch.tui.text import citation, document_line, highlighted, safe_block, title
 
 
@@ -36,23 +37,27 @@ class PassageBody(Vertical):
                 yield Static(classes="text")
         yield Static(classes="notes")
 
+    @property
+    def hit(self) -> Hit | None:
+        return self._hit
+
     def on_mount(self) -> None:
         if self._hit is not None:
             self.show(self._hit, self._spans)
 
     def show(self, hit: Hit, spans: dict[str, list[tuple[int, int]]] | None = None) -> None:
         """Show ``hit``; ``spans`` replaces its highlights (for passages reached by previous/next)."""
+        self._hit = hit
         spans = hit.highlights if spans is None else spans
         label = hit.label
-        self.query_one(".meta", Static).update(
-            Content("\n").join(
-                [
-                    title(hit).stylize("bold"),
-                    Content(document_line(hit)).stylize("dim"),
-                    Content(citation(hit)).stylize("italic dim"),
-                ]
-            )
-        )
+        meta = [
+            title(hit).stylize("bold"),
+            Content(document_line(hit)).stylize("dim"),
+            Content(citation(hit)).stylize("italic dim"),
+        ]
+        if hit.document.get("question_id"):
+            meta.append(Content(f"Antwoord op de vragen {safe(hit.document['question_id'])}").stylize("dim"))
+        self.query_one(".meta", Static).update(Content("\n").join(meta))
         question, answer = self.query_one(".question"), self.query_one(".answer")
         question.query_one(".label", Static).update(Content(f"Vraag {label}".strip()))
         answer.query_one(".label", Static).update(

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark kvsearch.analysis.analyze() over the shared corpus text.
 
-    python scripts/bench_analysis.py [--corpus ../shared/corpus] [--extra /tmp/pdftext] [--repeat 3]
+    python bench/bench_analysis.py [--corpus ../shared/corpus] [--extra /tmp/pdftext] [--repeat 3]
 
 Reads every .txt/.md file under the corpus folder (and --extra folders), then reports:
   * cold run: first pass, caches empty (includes loading the lexicon), tokens/s;

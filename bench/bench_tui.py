@@ -1,6 +1,6 @@
 """How fast the TUI is usable and how fast results follow a keystroke.
 
-    python scripts/bench_tui.py [--index DIR] [--runs N]
+    python bench/bench_tui.py [--index DIR] [--runs N]
 
 1. In a real pseudo-terminal: from starting ``kvsearch tui`` to the search box on screen, and
    from a keystroke to the updated hit count on screen (both with the 150 ms debounce and with

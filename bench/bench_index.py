@@ -9,7 +9,7 @@ own official id (a footer line) so that nothing is de-duplicated. Figures:
 * incremental build after touching every file (mtime changed, content not: hashing cost);
 * the analyzer's share of the full build.
 
-    python scripts/bench_index.py [--copies 20] [--corpus ../shared/corpus]
+    python bench/bench_index.py [--copies 20] [--corpus ../shared/corpus]
 """
 
 from __future__ import annotations

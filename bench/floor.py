@@ -1,6 +1,6 @@
 """What the bench's queries cost below kvsearch's own code: the floor Whoosh's index sets.
 
-    python tests/bench/floor.py --index INDEX --passages passages.jsonl --out floor.json
+    python bench/floor.py --index INDEX --passages passages.jsonl --out floor.json
 
 For each of the bench's warm queries (the same 40, drawn from ``passages.jsonl`` as
 ``run.py`` draws them), on an index ``run.py`` or ``kvsearch index`` built:
@@ -32,11 +32,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.bench.run import make_queries, percentile  # noqa: E402
-from tests.bench.systems import query_text  # noqa: E402
+from bench.run import make_queries, percentile  # noqa: E402
+from bench.systems import query_text  # noqa: E402
 
 
 class Reads:

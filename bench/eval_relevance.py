@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure search quality on the hand-made relevance set, shipped analyzer vs baselines.
 
-    python scripts/eval_relevance.py [--corpus ../shared/corpus] [--set tests/data/relevance.json]
+    python bench/eval_relevance.py [--corpus ../shared/corpus] [--set tests/data/relevance.json]
                                      [--variants shipped,nostem,stem_nocompound,kp] [--details]
 
 For the shipped analyzer chain and every baseline chain defined here (``CHAINS``) one index is
@@ -88,7 +88,6 @@ CHAINS: dict[str, analysis.AnalyzerChain] = {
         WhitespaceChain(),
     )
 }
-KINDS = ("short", "natural", "long", "morphology")
 LIMIT = 10
 
 
@@ -176,13 +175,18 @@ def analyzer_throughput(index: Path) -> tuple[int, float]:
     return tokens, time.perf_counter() - started
 
 
-def table(results: dict[str, Scores]) -> str:
+def kinds_of(queries: list[dict[str, str]]) -> list[str]:
+    """The set's query kinds in the order they first appear: each set names its own."""
+    return list(dict.fromkeys(q["kind"] for q in queries))
+
+
+def table(results: dict[str, Scores], kinds: list[str]) -> str:
     lines = [
         "| variant | kind | n | hit@1 | hit@5 | MRR@10 |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for variant, scores in results.items():
-        for kind in (*KINDS, None):
+        for kind in (*kinds, None):
             m = scores.metrics(kind)
             if not m["n"]:
                 continue
@@ -225,9 +229,10 @@ def main() -> int:
                 results[variant], rows_by_variant[variant] = evaluate(index, queries)
         if "shipped" in variants:
             tokens, analyse_seconds = analyzer_throughput(Path(tmp) / "shipped")
-    print(f"{len(queries)} queries: " + ", ".join(f"{k} {sum(1 for q in queries if q['kind'] == k)}" for k in KINDS))
+    kinds = kinds_of(queries)
+    print(f"{len(queries)} queries: " + ", ".join(f"{k} {sum(1 for q in queries if q['kind'] == k)}" for k in kinds))
     print()
-    print(table(results))
+    print(table(results, kinds))
     if "shipped" in variants:
         shipped, trivial = seconds["shipped"], seconds["whitespace"]
         print()

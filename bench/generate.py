@@ -2,7 +2,7 @@ r"""Generate a large, realistic Kamervragen corpus for benchmarks, deterministic
 
 Why: index, search and TUI have to be measured at the size of the real archive (about a
 million passages, 1995–2026), while the shared corpus has 112 documents. Copies of those
-(scripts/bench_index.py) repeat the same 13,000 words, so every index structure stays small and
+(bench/bench_index.py) repeat the same 13,000 words, so every index structure stays small and
 every cache warm. This generator keeps what real documents look like — text, layouts,
 metadata — but lets the vocabulary grow the way a real archive's does.
 
@@ -39,31 +39,10 @@ metadata — but lets the vocabulary grow the way a real archive's does.
 
 Usage::
 
-    python tests/bench/generate.py --passages 1000000 --out /tmp/kv-1m
-    python tests/bench/generate.py --passages 10000 --out /tmp/kv-1m --seed 2 --first-number N
+    python bench/generate.py --passages 1000000 --out /tmp/kv-1m
+    python bench/generate.py --passages 10000 --out /tmp/kv-1m --seed 2 --first-number N
 
-Figures, measured on a 2-core machine (Python 3.11) while another job used ~0.7 of a core:
-
-* Speed: 100,000 passages (14,061 files, 118 MB) in 22–25 s, about 25 s of CPU in all
-  processes (~4,000–4,500 passages/s; ~13 s on an idle machine); 1,000,000 passages (139,817
-  files in 140 folders, 1.2 GB) in 202 s, 198 s of CPU. Building the model takes ~3 s of that.
-  Memory ~175 MB per process at 1M passages: it follows the vocabulary (words already
-  counted, the compound cache), not the corpus, which goes straight to disk.
-* Distinct words (lower-cased ``\w+`` tokens of the text a reader sees)::
-
-      passages      words         distinct
-      1,056         104,311       12,960     the real corpus
-      10,000        1,246,306     49,686
-      100,000       12,369,551    172,663
-      1,000,000     123,676,924   666,962
-
-  Heaps' exponent: 0.54 from the real corpus to 10k passages, 0.54 from 10k to 100k, 0.59
-  from 100k to 1M (n: words; V ≈ 22·n^0.55, fitted to the real corpus alone, gives 635k at 1M).
-* Shares at 1M (files): txt 71.4 % (PDF-extracted 34.0, DOCX 26.8, clean 8.6, flat 2.0),
-  md 26.3 % (PDF-to-Markdown 18.2, clean 8.1), PDF 2.3 %. Kinds: answered 82 %, unanswered
-  11.7 %, oral 1.4 %, delay notices 2.5 % and notices after the questions 2.4 %.
-* Passages per document 0–15, 7.2 on average; question 38 words, answer 94 (median 84) on
-  average (real corpus: 34 and 106, median 85).
+Its speed, memory and the vocabulary it grows are in docs/performance.md ("The generated corpus").
 """
 
 from __future__ import annotations
@@ -90,9 +69,11 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = ROOT.parent / "shared" / "corpus"
 FILES_PER_FOLDER = 1000
+#: Plain word lists the generator draws people from (one file per list, described where read).
+DATA = Path(__file__).with_name("data")
 
 
 class Choice:
@@ -213,345 +194,11 @@ def kamer_reference(start: int, nr: int, submitted: date) -> str:
 # People: Kamerleden by party and period, cabinets with their members
 
 #: "Party: Name from-to, …" — a member counts for parliamentary years from <= start < to.
-MEMBERS = """
-VVD: Dijkstal 1995-2002, Kamp 1995-2002, Oplaat 1995-2006, Hofstra 1995-2006, Weisglas 1995-2002,
- Luchtenveld 1998-2006, Blok 1998-2012, Weekers 1998-2010, Van Baalen 1999-2014, Wilders 1998-2004,
- Nijs 1998-2003, Teeven 2003-2010, Van Miltenburg 2002-2016, Dezentjé Hamming 2003-2011,
- Rutte 2006-2010, Rijpstra 2006-2012, Ten Broeke 2010-2017, Bosman 2010-2018, Leegte 2010-2017,
- Dijkhoff 2012-2021, Becker 2012-2021, Tielen 2017-2026, Yeşilgöz-Zegerius 2017-2022,
- Aartsen 2021-2026, Erkens 2021-2026, Ellian 2021-2026, Van Eijk 2021-2026,
- Martens-America 2021-2026, Van den Hil 2021-2026, Kisteman 2023-2026, Van der Burg 2023-2026
-PvdA: Wallage 1995-1998, Adelmund 1995-1998, Melkert 1998-2002, Koenders 1997-2007,
- Timmermans 1998-2007, Bos 2002-2007, Samsom 2003-2017, Dijsselbloem 2002-2013, Hamer 2002-2015,
- Van Dam 2003-2016, Smeets 2003-2017, Tichelaar 2003-2013, Spekman 2003-2014, Albayrak 2003-2007,
- Heerts 2006-2012, Kuiken 2010-2023, Jacobi 2010-2017, Bouwmeester 2010-2017, Marcouch 2010-2017,
- Vermeij 2012-2017, Nijboer 2017-2023, Ploumen 2017-2022, Asscher 2017-2021, Piri 2021-2023,
- Kathmann 2021-2023
-CDA: Heerma 1995-1997, De Hoop Scheffer 1995-2003, Verhagen 1998-2007, Atsma 1998-2010,
- Ormel 1998-2012, Van Haersma Buma 2002-2019, Omtzigt 2003-2021, Van Toorenburg 2006-2021,
- Knops 2005-2017, Bruins Slot 2010-2019, Keijzer 2012-2017, Mulder 2012-2022, Geurts 2012-2021,
- Van Helvert 2015-2021, Amhaouch 2015-2023, Boswijk 2021-2026, Krul 2021-2026,
- Inge van Dijk 2021-2026, Bontenbal 2023-2026
-D66: Wolffensperger 1995-1998, Dittrich 1995-2006, Lambrechts 1998-2006, Van der Ham 2006-2012,
- Pechtold 2006-2018, Koşer Kaya 2006-2012, Koolmees 2012-2017, Van Meenen 2012-2021,
- Sjoerdsma 2012-2023, Jetten 2017-2022, Paternotte 2017-2026, Sneller 2017-2026, Podt 2021-2026,
- Rooderkerk 2021-2026, Paulusma 2021-2026, Van der Werf 2021-2026, Bamenga 2023-2026,
- Vijlbrief 2023-2026
-GroenLinks: Rosenmöller 1995-2003, Sipkes 1995-1998, Halsema 1998-2011, Vendrik 1998-2010,
- Van Gent 2002-2012, Duyvendak 2003-2008, Azough 2006-2010, Sap 2008-2012, Klaver 2010-2023,
- Van Ojik 2010-2021, Voortman 2012-2018, Ellemeet 2017-2023, Westerveld 2017-2023,
- Bromet 2017-2023, Özütok 2017-2021, Kröger 2017-2023, Van der Lee 2017-2023
-GroenLinks-PvdA: Klaver 2023-2026, Timmermans 2023-2026, Bushoff 2023-2026, Kröger 2023-2026,
- Bromet 2023-2026, Westerveld 2023-2026, Van der Lee 2023-2026, Piri 2023-2026, Lahlah 2023-2026,
- Patijn 2023-2026, Chakor 2023-2026, Stultiens 2023-2026, Gabriëls 2023-2026, Mohandis 2023-2026,
- Kathmann 2023-2026, Slagt-Tichelman 2023-2026, Tseggai 2023-2026, Thijssen 2023-2026,
- Mutluer 2023-2026, Hirsch 2023-2026
-SP: Marijnissen 1995-2010, Poppe 1995-2007, Kant 1998-2014, Van Velzen 2003-2010,
- Roemer 2006-2017, Leijten 2006-2023, Van Gerven 2006-2021, Van Raak 2006-2021,
- Van Dijk 2006-2023, Van Nispen 2012-2026, Beckerman 2017-2026, Kwint 2017-2023, Dijk 2021-2026,
- Dobbe 2021-2026
-PVV: Wilders 2006-2026, Fritsma 2006-2026, Agema 2006-2024, Bosma 2006-2026, Graus 2006-2026,
- De Roon 2006-2023, Beertema 2010-2023, Madlener 2010-2024, Helder 2010-2021, Van Dijck 2012-2023,
- Kops 2017-2026, Crijns 2023-2026, Vlottes 2023-2026
-PvdD: Thieme 2006-2019, Ouwehand 2006-2026, Wassenberg 2017-2023, Teunissen 2019-2026,
- Vestering 2021-2023, Kostić 2023-2026, Akerboom 2023-2026
-ChristenUnie: Rouvoet 2000-2010, Slob 2002-2017, Voordewind 2007-2021,
- Wiegman-van Meppelen Scheppink 2007-2012, Segers 2012-2023, Dik-Faber 2012-2021,
- Bikker 2021-2026, Ceder 2021-2026, Grinwis 2021-2026
-GPV: Schutte 1995-2000, Van Middelkoop 1995-2000
-RPF: Van Dijke 1995-2000, Stellingwerf 1995-2000
-SGP: Van der Vlies 1995-2010, Van der Staaij 1998-2023, Bisschop 2012-2026, Stoffer 2018-2026,
- Flach 2023-2026
-Centrumdemocraten: Janmaat 1995-1998
-LPF: Herben 2002-2006, Eerdmans 2002-2006, Varela 2002-2003, Wijnschenk 2002-2003
-Groep Wilders: Wilders 2004-2006
-50PLUS: Krol 2012-2021, Klein 2014-2017, Sazias 2019-2021, Den Haan 2021-2023
-DENK: Kuzu 2017-2021, Öztürk 2017-2021, Azarkan 2017-2023, Van Baarle 2021-2026,
- El Abassi 2023-2026, Ergin 2023-2026
-FVD: Baudet 2017-2026, Van Houwelingen 2021-2026, Van Meijeren 2021-2026
-JA21: Eerdmans 2021-2026, Nanninga 2021-2023
-Volt: Dassen 2021-2026, Koekkoek 2021-2026, Gündoğan 2021-2023
-BBB: Van der Plas 2021-2026, Vermeer 2023-2026, Pierik 2023-2026, Van Zanten 2023-2026
-Nieuw Sociaal Contract: Omtzigt 2023-2025, Soepboer 2023-2026, Wingelaar 2023-2026,
- Boomsma 2023-2026, Postma 2023-2026, Hertzberger 2023-2026, Saris 2023-2026, Welzijn 2023-2026,
- Olger van Dijk 2023-2026, Daniëlle Jansen 2023-2026
-"""
+MEMBERS = (DATA / "members.txt").read_text(encoding="utf-8")
 
 #: Cabinets from their first day: "MP" Minister-President, "M" Minister van, "MV" Minister
 #: voor, "S" Staatssecretaris van; then the portfolio and the name.
-CABINETS = """
-1994-08-22 Kok I
-MP Algemene Zaken: Kok
-M Buitenlandse Zaken: Van Mierlo
-M Justitie: Sorgdrager
-M Binnenlandse Zaken: Dijkstal
-M Onderwijs, Cultuur en Wetenschappen: Ritzen
-M Financiën: Zalm
-M Defensie: Voorhoeve
-M Volkshuisvesting, Ruimtelijke Ordening en Milieubeheer: De Boer
-M Verkeer en Waterstaat: Jorritsma-Lebbink
-M Economische Zaken: Wijers
-M Landbouw, Natuurbeheer en Visserij: Van Aartsen
-M Sociale Zaken en Werkgelegenheid: Melkert
-M Volksgezondheid, Welzijn en Sport: Borst-Eilers
-MV Ontwikkelingssamenwerking: Pronk
-S Onderwijs, Cultuur en Wetenschappen: Netelenbos
-S Volksgezondheid, Welzijn en Sport: Terpstra
-S Sociale Zaken en Werkgelegenheid: De Grave
-S Binnenlandse Zaken: Kohnstamm
-S Financiën: Vermeend
-S Justitie: Schmitz
-1998-08-03 Kok II
-MP Algemene Zaken: Kok
-M Buitenlandse Zaken: Van Aartsen
-M Justitie: Korthals
-M Binnenlandse Zaken en Koninkrijksrelaties: Peper
-M Onderwijs, Cultuur en Wetenschappen: Hermans
-M Financiën: Zalm
-M Defensie: De Grave
-M Volkshuisvesting, Ruimtelijke Ordening en Milieubeheer: Pronk
-M Verkeer en Waterstaat: Netelenbos
-M Economische Zaken: Jorritsma-Lebbink
-M Landbouw, Natuurbeheer en Visserij: Brinkhorst
-M Sociale Zaken en Werkgelegenheid: Vermeend
-M Volksgezondheid, Welzijn en Sport: Borst-Eilers
-MV Ontwikkelingssamenwerking: Herfkens
-MV Grote Steden- en Integratiebeleid: Van Boxtel
-S Onderwijs, Cultuur en Wetenschappen: Adelmund
-S Onderwijs, Cultuur en Wetenschappen: Van der Ploeg
-S Volksgezondheid, Welzijn en Sport: Vliegenthart
-S Volkshuisvesting, Ruimtelijke Ordening en Milieubeheer: Remkes
-S Financiën: Bos
-S Sociale Zaken en Werkgelegenheid: Hoogervorst
-S Justitie: Cohen
-S Buitenlandse Zaken: Benschop
-S Economische Zaken: Ybema
-S Landbouw, Natuurbeheer en Visserij: Faber
-S Defensie: Van Hoof
-2002-07-22 Balkenende I
-MP Algemene Zaken: Balkenende
-M Buitenlandse Zaken: De Hoop Scheffer
-M Justitie: Donner
-M Binnenlandse Zaken en Koninkrijksrelaties: Remkes
-M Onderwijs, Cultuur en Wetenschappen: Van der Hoeven
-M Financiën: Hoogervorst
-M Defensie: Korthals
-M Volkshuisvesting, Ruimtelijke Ordening en Milieubeheer: Kamp
-M Verkeer en Waterstaat: De Boer
-M Economische Zaken: Heinsbroek
-M Landbouw, Natuurbeheer en Visserij: Veerman
-M Sociale Zaken en Werkgelegenheid: De Geus
-M Volksgezondheid, Welzijn en Sport: Bomhoff
-MV Vreemdelingenzaken en Integratie: Nawijn
-S Sociale Zaken en Werkgelegenheid: Rutte
-S Financiën: Wijn
-S Volksgezondheid, Welzijn en Sport: Ross-van Dorp
-S Verkeer en Waterstaat: Schultz van Haegen
-S Economische Zaken: Van Gennip
-S Buitenlandse Zaken: Nicolaï
-S Volkshuisvesting, Ruimtelijke Ordening en Milieubeheer: Van Geel
-2003-05-27 Balkenende II
-MP Algemene Zaken: Balkenende
-M Buitenlandse Zaken: Bot
-M Justitie: Donner
-M Binnenlandse Zaken en Koninkrijksrelaties: Remkes
-M Onderwijs, Cultuur en Wetenschap: Van der Hoeven
-M Financiën: Zalm
-M Defensie: Kamp
-M Volkshuisvesting, Ruimtelijke Ordening en Milieubeheer: Dekker
-M Verkeer en Waterstaat: Peijs
-M Economische Zaken: Brinkhorst
-M Landbouw, Natuur en Voedselkwaliteit: Veerman
-M Sociale Zaken en Werkgelegenheid: De Geus
-M Volksgezondheid, Welzijn en Sport: Hoogervorst
-MV Vreemdelingenzaken en Integratie: Verdonk
-MV Ontwikkelingssamenwerking: Van Ardenne-van der Hoeven
-MV Bestuurlijke Vernieuwing en Koninkrijksrelaties: De Graaf
-S Volkshuisvesting, Ruimtelijke Ordening en Milieubeheer: Van Geel
-S Verkeer en Waterstaat: Schultz van Haegen
-S Sociale Zaken en Werkgelegenheid: Rutte
-S Volksgezondheid, Welzijn en Sport: Ross-van Dorp
-S Financiën: Wijn
-S Defensie: Van der Knaap
-S Buitenlandse Zaken: Nicolaï
-S Economische Zaken: Van Gennip
-2006-07-07 Balkenende III
-MP Algemene Zaken: Balkenende
-M Buitenlandse Zaken: Bot
-M Justitie: Hirsch Ballin
-M Binnenlandse Zaken en Koninkrijksrelaties: Remkes
-M Onderwijs, Cultuur en Wetenschap: Van der Hoeven
-M Financiën: Zalm
-M Defensie: Kamp
-M Volkshuisvesting, Ruimtelijke Ordening en Milieubeheer: Winsemius
-M Verkeer en Waterstaat: Peijs
-M Economische Zaken: Wijn
-M Landbouw, Natuur en Voedselkwaliteit: Veerman
-M Sociale Zaken en Werkgelegenheid: De Geus
-M Volksgezondheid, Welzijn en Sport: Hoogervorst
-MV Vreemdelingenzaken en Integratie: Verdonk
-MV Ontwikkelingssamenwerking: Van Ardenne-van der Hoeven
-S Verkeer en Waterstaat: Schultz van Haegen
-S Volksgezondheid, Welzijn en Sport: Ross-van Dorp
-S Buitenlandse Zaken: Nicolaï
-2007-02-22 Balkenende IV
-MP Algemene Zaken: Balkenende
-M Buitenlandse Zaken: Verhagen
-M Justitie: Hirsch Ballin
-M Binnenlandse Zaken en Koninkrijksrelaties: Ter Horst
-M Onderwijs, Cultuur en Wetenschap: Plasterk
-M Financiën: Bos
-M Defensie: Van Middelkoop
-M Volkshuisvesting, Ruimtelijke Ordening en Milieubeheer: Cramer
-M Verkeer en Waterstaat: Eurlings
-M Economische Zaken: Van der Hoeven
-M Landbouw, Natuur en Voedselkwaliteit: Verburg
-M Sociale Zaken en Werkgelegenheid: Donner
-M Volksgezondheid, Welzijn en Sport: Klink
-MV Wonen, Wijken en Integratie: Vogelaar
-MV Ontwikkelingssamenwerking: Koenders
-MV Jeugd en Gezin: Rouvoet
-S Binnenlandse Zaken en Koninkrijksrelaties: Bijleveld-Schouten
-S Justitie: Albayrak
-S Onderwijs, Cultuur en Wetenschap: Dijksma
-S Onderwijs, Cultuur en Wetenschap: Van Bijsterveldt-Vliegenthart
-S Buitenlandse Zaken: Timmermans
-S Financiën: De Jager
-S Verkeer en Waterstaat: Huizinga-Heringa
-S Economische Zaken: Heemskerk
-S Sociale Zaken en Werkgelegenheid: Aboutaleb
-S Volksgezondheid, Welzijn en Sport: Bussemaker
-S Defensie: De Vries
-2010-10-14 Rutte I
-MP Algemene Zaken: Rutte
-M Buitenlandse Zaken: Rosenthal
-M Veiligheid en Justitie: Opstelten
-M Binnenlandse Zaken en Koninkrijksrelaties: Donner
-M Onderwijs, Cultuur en Wetenschap: Van Bijsterveldt-Vliegenthart
-M Financiën: De Jager
-M Defensie: Hillen
-M Infrastructuur en Milieu: Schultz van Haegen-Maas Geesteranus
-M Economische Zaken, Landbouw en Innovatie: Verhagen
-M Sociale Zaken en Werkgelegenheid: Kamp
-M Volksgezondheid, Welzijn en Sport: Schippers
-MV Immigratie en Asiel: Leers
-S Buitenlandse Zaken: Knapen
-S Onderwijs, Cultuur en Wetenschap: Zijlstra
-S Veiligheid en Justitie: Teeven
-S Financiën: Weekers
-S Infrastructuur en Milieu: Atsma
-S Economische Zaken, Landbouw en Innovatie: Bleker
-S Sociale Zaken en Werkgelegenheid: De Krom
-S Volksgezondheid, Welzijn en Sport: Veldhuijzen van Zanten-Hyllner
-2012-11-05 Rutte II
-MP Algemene Zaken: Rutte
-M Buitenlandse Zaken: Timmermans
-M Veiligheid en Justitie: Opstelten
-M Binnenlandse Zaken en Koninkrijksrelaties: Plasterk
-M Onderwijs, Cultuur en Wetenschap: Bussemaker
-M Financiën: Dijsselbloem
-M Defensie: Hennis-Plasschaert
-M Infrastructuur en Milieu: Schultz van Haegen-Maas Geesteranus
-M Economische Zaken: Kamp
-M Sociale Zaken en Werkgelegenheid: Asscher
-M Volksgezondheid, Welzijn en Sport: Schippers
-MV Wonen en Rijksdienst: Blok
-MV Buitenlandse Handel en Ontwikkelingssamenwerking: Ploumen
-S Veiligheid en Justitie: Teeven
-S Veiligheid en Justitie: Dijkhoff
-S Onderwijs, Cultuur en Wetenschap: Dekker
-S Financiën: Wiebes
-S Infrastructuur en Milieu: Mansveld
-S Economische Zaken: Dijksma
-S Sociale Zaken en Werkgelegenheid: Klijnsma
-S Volksgezondheid, Welzijn en Sport: Van Rijn
-2017-10-26 Rutte III
-MP Algemene Zaken: Rutte
-M Buitenlandse Zaken: Blok
-M Justitie en Veiligheid: Grapperhaus
-M Binnenlandse Zaken en Koninkrijksrelaties: Ollongren
-M Onderwijs, Cultuur en Wetenschap: Van Engelshoven
-M Financiën: Hoekstra
-M Defensie: Bijleveld-Schouten
-M Infrastructuur en Waterstaat: Van Nieuwenhuizen-Wijbenga
-M Economische Zaken en Klimaat: Wiebes
-M Landbouw, Natuur en Voedselkwaliteit: Schouten
-M Sociale Zaken en Werkgelegenheid: Koolmees
-M Volksgezondheid, Welzijn en Sport: De Jonge
-MV Medische Zorg: Bruins
-MV Rechtsbescherming: Dekker
-MV Basis- en Voortgezet Onderwijs en Media: Slob
-MV Buitenlandse Handel en Ontwikkelingssamenwerking: Kaag
-S Justitie en Veiligheid: Harbers
-S Justitie en Veiligheid: Broekers-Knol
-S Infrastructuur en Waterstaat: Van Veldhoven-van der Meer
-S Economische Zaken en Klimaat: Keijzer
-S Financiën: Snel
-S Financiën: Vijlbrief
-S Sociale Zaken en Werkgelegenheid: Van Ark
-S Volksgezondheid, Welzijn en Sport: Blokhuis
-S Binnenlandse Zaken en Koninkrijksrelaties: Knops
-S Defensie: Visser
-2022-01-10 Rutte IV
-MP Algemene Zaken: Rutte
-M Buitenlandse Zaken: Hoekstra
-M Justitie en Veiligheid: Yeşilgöz-Zegerius
-M Binnenlandse Zaken en Koninkrijksrelaties: Bruins Slot
-M Onderwijs, Cultuur en Wetenschap: Dijkgraaf
-M Financiën: Kaag
-M Defensie: Ollongren
-M Infrastructuur en Waterstaat: Harbers
-M Economische Zaken en Klimaat: Adriaansens
-M Landbouw, Natuur en Voedselkwaliteit: Adema
-M Sociale Zaken en Werkgelegenheid: Van Gennip
-M Volksgezondheid, Welzijn en Sport: Kuipers
-MV Klimaat en Energie: Jetten
-MV Natuur en Stikstof: Van der Wal-Zeggelink
-MV Langdurige Zorg en Sport: Helder
-MV Primair en Voortgezet Onderwijs: Wiersma
-MV Armoedebeleid, Participatie en Pensioenen: Schouten
-MV Rechtsbescherming: Weerwind
-MV Buitenlandse Handel en Ontwikkelingssamenwerking: Schreinemacher
-MV Volkshuisvesting en Ruimtelijke Ordening: De Jonge
-S Justitie en Veiligheid: Van der Burg
-S Binnenlandse Zaken en Koninkrijksrelaties: Van Huffelen
-S Financiën: Van Rij
-S Financiën: De Vries
-S Infrastructuur en Waterstaat: Heijnen
-S Volksgezondheid, Welzijn en Sport: Van Ooijen
-S Onderwijs, Cultuur en Wetenschap: Uslu
-S Defensie: Van der Maat
-S Economische Zaken en Klimaat: Vijlbrief
-2024-07-02 Schoof
-MP Algemene Zaken: Schoof
-M Buitenlandse Zaken: Veldkamp
-M Justitie en Veiligheid: Van Weel
-M Binnenlandse Zaken en Koninkrijksrelaties: Uitermark
-M Volkshuisvesting en Ruimtelijke Ordening: Keijzer
-M Onderwijs, Cultuur en Wetenschap: Bruins
-M Financiën: Heinen
-M Defensie: Brekelmans
-M Infrastructuur en Waterstaat: Madlener
-M Economische Zaken: Beljaarts
-M Klimaat en Groene Groei: Hermans
-M Landbouw, Visserij, Voedselzekerheid en Natuur: Wiersma
-M Sociale Zaken en Werkgelegenheid: Van Hijum
-M Volksgezondheid, Welzijn en Sport: Agema
-M Asiel en Migratie: Faber-van de Klashorst
-MV Buitenlandse Handel en Ontwikkelingshulp: Klever
-S Justitie en Veiligheid: Struycken
-S Justitie en Veiligheid: Coenradie
-S Binnenlandse Zaken en Koninkrijksrelaties: Szabó
-S Financiën: Achahbar
-S Financiën: Van Oostenbruggen
-S Infrastructuur en Waterstaat: Jansen
-S Onderwijs, Cultuur en Wetenschap: Paul
-S Volksgezondheid, Welzijn en Sport: Karremans
-S Volksgezondheid, Welzijn en Sport: Maeijer
-S Defensie: Tuinman
-S Sociale Zaken en Werkgelegenheid: Nobel
-S Landbouw, Visserij, Voedselzekerheid en Natuur: Rummenie
-"""
+CABINETS = (DATA / "cabinets.txt").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Parsing speed over a corpus: milliseconds per document, and the ratio to merely reading
 and decoding the same files (the baseline, measured in the same run).
 
-    python scripts/bench_parse.py [CORPUS]      (default ../shared/corpus)
+    python bench/bench_parse.py [CORPUS]      (default ../shared/corpus)
 """
 
 from __future__ import annotations

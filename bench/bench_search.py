@@ -4,7 +4,7 @@ each as a ratio to a baseline measured in the same run.
 Cold baseline: starting Python and importing nothing (``python -c pass``).
 Warm baseline: one single-term Whoosh lookup on the same open index.
 
-    python scripts/bench_search.py INDEX_DIR [QUERY]
+    python bench/bench_search.py INDEX_DIR [QUERY]
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def main() -> None:
     base = timed([python, "-c", "pass"])
     cold = timed([python, "-m", "kvsearch", queries[0], "--index", index])
     print(
-        f"cold one-liner '{queries[0]}': {cold * 1000:.0f} ms  ({cold / base:.1f}x python startup, {base * 1000:.0f} ms)"
+        f"cold one-liner '{queries[0]}': {cold * 1000:.0f} ms  "
+        f"({cold / base:.1f}x python startup, {base * 1000:.0f} ms)"
     )
 
     from whoosh.query import Term

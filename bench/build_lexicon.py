@@ -5,7 +5,7 @@ Source: Debian package ``wdutch`` (OpenTaal word list, BSD / CC BY 3.0, see
 kvsearch/analysis/data/LEXICON.md), file /usr/share/dict/nederlands:
 
     apt-get update && apt-get install -y wdutch
-    python scripts/build_lexicon.py            # or: --source FILE --version STRING
+    python bench/build_lexicon.py            # or: --source FILE --version STRING
 
 Every entry is folded exactly as kvsearch.analysis.fold() does at run time (lowercase,
 no accents); entries that are not a single run of a-z letters (abbreviations with dots,
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from kvsearch.analysis.folding import fold  # noqa: E402
 
 DEFAULT_SOURCE = Path("/usr/share/dict/nederlands")
-OUT = ROOT / "kvsearch" / "data" / "nl_lexicon.chunks"
+OUT = ROOT / "kvsearch" / "analysis" / "data" / "nl_lexicon.chunks"
 _WORD = re.compile(r"[a-z]{2,}")
 
 

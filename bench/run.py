@@ -1,15 +1,15 @@
 """Speed at archive scale, side by side: kvsearch, a naive Whoosh setup and SQLite FTS5.
 
-    python tests/bench/run.py --passages 100000 --out results.json
+    python bench/run.py --passages 100000 --out results.json
 
-One run does all of it, on a corpus generated from real text (``tests/bench/generate.py``):
+One run does all of it, on a corpus generated from real text (``bench/generate.py``):
 
 1. generate the corpus (cached in ``--workdir`` for the next run with the same arguments);
 2. parse it once with kvsearch's parser into ``passages.jsonl``, which the baselines index;
 3. build each system's index (kvsearch from the documents, parsing included), measuring time
    and the peak memory of the build process; the systems take turns for ``--build-rounds``
    rounds and each keeps its fastest build (other work on a shared machine only ever adds
-   time: a full build's time varied by ±13 % from run to run, more than some margins);
+   time, and a full build's time varies from run to run by more than some margins);
 4. warm queries: one worker process per system, the same fixed queries sent to each in turn,
    several rounds, so that machine noise hits all three alike (p50/p95);
 5. the cold one-liner: a fresh process per search (``kvsearch "…"`` as a user runs it), the
@@ -42,11 +42,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.bench.generate import generate  # noqa: E402
-from tests.bench.systems import SYSTEMS  # noqa: E402
+from bench.generate import generate  # noqa: E402
+from bench.systems import SYSTEMS  # noqa: E402
 
 SYSTEMS_SCRIPT = Path(__file__).with_name("systems.py")
 OPERATORS = {"AND", "OR", "NOT", "EN", "OF", "NIET"}
@@ -305,7 +305,7 @@ def cold_one_liners(
     systems: list[str], indexes: dict[str, Path], queries: list[dict[str, Any]], runs: int
 ) -> dict[str, Any]:
     """Fresh processes, interleaved; ``python -c pass`` alongside as the floor of any process."""
-    from tests.bench.systems import query_text
+    from bench.systems import query_text
 
     times: dict[str, list[float]] = {s: [] for s in [*systems, "python"]}
     env = clean_env()
@@ -338,8 +338,8 @@ def cold_one_liners(
 
 
 def tui_keystroke(index: Path, queries: list[dict[str, Any]]) -> dict[str, float]:
-    """Keystroke → results on screen in a real pseudo-terminal (scripts/bench_tui.py)."""
-    spec = importlib.util.spec_from_file_location("bench_tui", ROOT / "scripts" / "bench_tui.py")
+    """Keystroke → results on screen in a real pseudo-terminal (bench/bench_tui.py)."""
+    spec = importlib.util.spec_from_file_location("bench_tui", ROOT / "bench" / "bench_tui.py")
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     words = [q["words"][0] for q in queries if q["kind"] == "word"][:5]

@@ -1,0 +1,307 @@
+"""Word forms Porter leaves apart from the word a user types: their base form, before stemming.
+
+* **Participles** go to their infinitive: after a separable particle ``afgevoerd`` →
+  afvoeren, ``toegekend`` → toekennen, ``uitgevoerd`` → uitvoeren (the particle verb must be
+  a lexicon word); a bare ``ge-`` participle of an -eren verb ``georganiseerd`` → organiseren
+  (the verb must also have a past tense there, which nouns lack). Strong verbs come from a
+  table (``data/strong_verbs.txt``): ``gesprongen`` → springen, ``ingetrokken`` → intrekken,
+  ``bijgesprongen`` → bijspringen. A weak participle's infinitive is rebuilt by the spelling
+  rules (vowel doubling, consonant doubling, f/v and s/z). Other bare ``ge-`` participles are
+  left to the curated verb-form map of :mod:`.stemming`: ``gebied`` is not ``ge|bie|d``,
+  ``gedaagd`` must not meet ``dag``, ``geoordeeld`` not the noun ``oordeel``. A participle of
+  a verb that itself starts with ``ge-`` keeps it (``gebeurd`` → gebeuren, ``geloofd`` →
+  geloven). Participles of inseparable verbs (``verstrekt``, ``herkend``) are left alone:
+  they are also the verb's present tense and a noun's look-alike (verband, bekend), and
+  merging them cost ranking on the relevance set.
+* **Comparatives and superlatives** go to the adjective: ``kortere`` → kort, ``hogere`` → hoog,
+  ``zwaarder`` → zwaar, ``grootste`` → groot; the adjective and its superlative (or comparative)
+  must both be lexicon words, which keeps ``water``, ``kamer`` and ``moeder`` whole.
+* **Vowel plurals** in ``-es`` and ``-eaus`` lose the ``s`` when the rest is a lexicon word
+  (``centrales`` → centrale, ``bureaus`` → bureau).
+* **Country adjectives** go to the country (``data/country_adjectives.txt``):
+  ``Oekraïense`` → oekraine, ``Russische`` → rusland.
+
+``NOT_INFLECTED`` lists words that look like such a form but are a word of their own
+(``gezond`` is not a participle of zonnen, ``eerder`` not a comparative of eer): merging them
+would join unrelated words. Everything here works on folded, lowercase words; the base form
+is then stemmed like any word (:mod:`.stemming`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterator
+from functools import cache
+from pathlib import Path
+
+from kvsearch.analysis.lexicon import lexicon_lookup
+
+__all__ = ["NOT_INFLECTED", "base_form", "country_adjectives", "strong_participles"]
+
+_DATA = Path(__file__).resolve().parent / "data"
+
+# Words that look like a participle, comparative or plural of another word but are not (or
+# are mostly something else in this corpus): a merge would join unrelated words.
+NOT_INFLECTED: frozenset[str] = frozenset(
+    """
+    gezond gezonde gezondheid geacht gebed gewest gezicht gericht gerecht gewicht gesticht
+    gevecht geschikt gebruikt gelijk gelijkt gemeente gemeenten genoeg geheel gehele gemiddeld
+    gemiddelde geboorte gebaar gevoel gevolg gewoon gewoonte geval gevaar geweld gebied gebieden
+    gebonden gezet gerust gebrek gesprek geleden gedragen gevallen geweten gewassen geschiedt
+    geschiedenis gelegenheid gelegen geliefd geliefde gezag geding gebod geboden gebouw gebouwd
+    gezin gewend geest geestelijk eerder eerdere eerste ouder oudere ouders later latere laatste
+    verder verdere nader nadere ander andere anders minder meer meest meeste zeker zekere
+    gezant gebriefd gewijd geluid geslacht gereed ingewikkeld ingewikkelde ondergeschikt ondergeschikte echter rechter
+    rechters leger kommer ontvanger achtste netjes gekort
+    """.split()
+)
+
+# Verbs that start with ge- themselves: their participle has no second ge- (gebeurd, geloofd).
+_GE_VERBS: frozenset[str] = frozenset(
+    "gebeuren geloven gebruiken gedogen getuigen gehoorzamen genezen gelukken".split()
+)
+
+# Separable particles: a participle of a separable verb puts ``ge-`` after them (af|ge|voerd).
+_SEPARABLE = tuple(
+    sorted(
+        """
+        aan af achter bij binnen boven buiten dicht door in mee na neer om onder op over samen
+        tegen terecht terug toe tussen uit vast voor voort vrij weg weer
+        """.split(),
+        key=len,
+        reverse=True,
+    )
+)
+
+_VOWELS = frozenset("aeiou")
+_DOUBLE_VOWELS = ("aa", "ee", "oo", "uu")
+
+
+def _read_pairs(name: str) -> tuple[dict[str, str], frozenset[str]]:
+    """``data/<name>`` as {first: second}, and the first words of lines marked ``*``."""
+    pairs: dict[str, str] = {}
+    starred: set[str] = set()
+    try:
+        lines = (_DATA / name).read_text("utf-8").splitlines()
+    except OSError:
+        return {}, frozenset()
+    for line in lines:
+        fields = line.split("#", 1)[0].split()
+        if len(fields) >= 2:
+            pairs[fields[0]] = fields[1]
+            if fields[2:] == ["*"]:
+                starred.add(fields[0])
+    return pairs, frozenset(starred)
+
+
+@cache
+def strong_participles() -> tuple[dict[str, str], frozenset[str]]:
+    """Strong participle → infinitive, and the participles only used after a prefix."""
+    return _read_pairs("strong_verbs.txt")
+
+
+@cache
+def country_adjectives() -> dict[str, str]:
+    """Uninflected country adjective → country name (``oekraiens`` → ``oekraine``)."""
+    return _read_pairs("country_adjectives.txt")[0]
+
+
+def _single_vowel_before(stem: str) -> bool:
+    """Whether ``stem`` ends in one vowel letter + one consonant (``stel``, ``hog``)."""
+    return (
+        len(stem) >= 2
+        and stem[-1] not in _VOWELS
+        and stem[-2] in _VOWELS
+        and (len(stem) == 2 or stem[-3] not in _VOWELS)
+    )
+
+
+def _syllables(stem: str) -> int:
+    count = 0
+    previous = False
+    for c in stem:
+        vowel = c in _VOWELS or c == "y"
+        if vowel and not previous:
+            count += 1
+        previous = vowel
+    return count
+
+
+def _voiced(stem: str) -> str:
+    """The stem with a final f/s voiced (leef → leev, reis → reiz), or itself."""
+    if stem.endswith("f"):
+        return stem[:-1] + "v"
+    if stem.endswith("s"):
+        return stem[:-1] + "z"
+    return stem
+
+
+def _infinitives(stem: str) -> Iterator[str]:
+    """Infinitives a verb stem (1st person: maak, stel, leef, lever) can have, likeliest first."""
+    if len(stem) < 2 or stem[-1] in _VOWELS:
+        return
+    if stem[-3:-1] in _DOUBLE_VOWELS:
+        # maak → maken, leef → leven, hoor → horen: the open syllable writes one vowel.
+        open_stem = stem[:-2] + stem[-1]
+        yield _voiced(open_stem) + "en"
+        yield open_stem + "en"
+        return
+    if _single_vowel_before(stem):
+        doubled = stem + stem[-1] + "en"  # stel → stellen, zet → zetten
+        plain = stem + "en"  # lever → leveren, wijzig → wijzigen: unstressed, no doubling
+        yield from (doubled,) if _syllables(stem) == 1 else (plain, doubled)
+        return
+    if stem.endswith("ij"):
+        return  # a vowel: wij|d is wijden, read from the longer stem
+    # voer → voeren, meld → melden, reis → reizen, verf → verven
+    voiced = _voiced(stem)
+    if voiced != stem:
+        yield voiced + "en"
+    yield stem + "en"
+
+
+def _weak_readings(core: str) -> Iterator[tuple[str, str]]:
+    """(stem, infinitive) readings of ``core``, a weak participle without ``ge-`` (voerd, steld).
+
+    The participle ends in -d/-t, or the stem does (meld, zet): both readings are tried, the
+    shorter stem first.
+    """
+    if len(core) < 3 or core[-1] not in "dt":
+        return
+    for stem in (core[:-1], core):
+        for infinitive in _infinitives(stem):
+            yield stem, infinitive
+
+
+def _is_verb(stem: str, infinitive: str, lexicon: Container[str]) -> bool:
+    """Whether the lexicon has the infinitive and a past tense (``stelde``, ``zette``): a noun
+    (gevel, getal) has no past tense."""
+    return infinitive in lexicon and (stem + "te" in lexicon or stem + "de" in lexicon)
+
+
+def _participle_base(word: str, lexicon: Container[str]) -> str | None:
+    """The infinitive of a participle, or None."""
+    strong, prefixed_only = strong_participles()
+    if word.startswith("ge"):
+        infinitive = strong.get(word)
+        if infinitive is not None:
+            return None if word in prefixed_only else infinitive
+        for stem, infinitive in _weak_readings(word[2:]):
+            # A verb that starts with ge- keeps it: gebeurd → gebeuren, not beuren.
+            if "ge" + infinitive in _GE_VERBS:
+                return "ge" + infinitive
+            # Only -eren verbs (georganiseerd, gefinancierd): the stem of another verb's
+            # infinitive is often a noun's (geoordeeld/oordelen/oordeel, gedaagd/dagen/dag),
+            # which a bare participle would then find. Frequent ones are in .stemming's
+            # curated VERB_FORMS.
+            if stem.endswith("eer") and _is_verb(stem, infinitive, lexicon):
+                return infinitive
+        return None
+    for particle in _SEPARABLE:
+        if word.startswith(particle + "ge") and len(word) > len(particle) + 4:
+            core = word[len(particle) :]
+            infinitive = strong.get(core)
+            if infinitive is not None and particle + infinitive in lexicon:
+                return particle + infinitive
+            for _, infinitive in _weak_readings(core[2:]):
+                if particle + infinitive in lexicon:
+                    return particle + infinitive
+    return None
+
+
+def _adjective(stem: str) -> Iterator[str]:
+    """Adjectives whose comparative stem (``word`` minus -er) is ``stem``: hog → hoog."""
+    if len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
+        yield stem[:-1]  # dikk → dik
+    elif _single_vowel_before(stem):
+        # The comparative's open syllable writes a long vowel single: hog(er) → hoog.
+        opened = stem[:-1] + stem[-2] + stem[-1]
+        yield opened[:-1] + {"v": "f", "z": "s"}.get(opened[-1], opened[-1])
+    elif stem[-1:] in ("v", "z"):
+        yield stem[:-1] + ("f" if stem[-1] == "v" else "s")  # liev(er) → lief
+    else:
+        yield stem
+
+
+def _inflected(adjective: str) -> str:
+    """The adjective with -e (hoog → hoge, dik → dikke, lief → lieve, kort → korte)."""
+    if adjective[-3:-1] in _DOUBLE_VOWELS:
+        return adjective[:-3] + adjective[-2] + _voiced(adjective)[-1] + "e"
+    if _single_vowel_before(adjective) and _syllables(adjective) == 1:
+        return adjective + adjective[-1] + "e"
+    return _voiced(adjective) + "e"
+
+
+def _comparative(adjective: str) -> str:
+    """The comparative of an adjective (hoog → hoger, kort → korter, zwaar → zwaarder)."""
+    if adjective.endswith("r"):
+        return adjective + "der"
+    return _inflected(adjective)[:-1] + "er"
+
+
+def _is_adjective(adjective: str, degree: str, lexicon: Container[str]) -> bool:
+    """Whether the lexicon has the adjective, its -e form and the other degree (``degree``):
+    nouns (kamer, beheer, ontvangst) lack one of them."""
+    return len(adjective) >= 4 and adjective in lexicon and _inflected(adjective) in lexicon and degree in lexicon
+
+
+def _degree_base(word: str, lexicon: Container[str]) -> str | None:
+    """The adjective of a comparative (kortere, hoger, jongeren) or superlative (grootste), or None."""
+    for ending in ("eren", "ere", "er"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            stem = word[: -len(ending)]
+            # zwaar|der: after r the comparative inserts a d.
+            if stem.endswith("rd") and _is_adjective(stem[:-1], stem[:-1] + "st", lexicon):
+                return stem[:-1]
+            for adjective in _adjective(stem):
+                if _is_adjective(adjective, adjective + "st", lexicon):
+                    return adjective
+            return None
+    if word.endswith("ste") and len(word) >= 7:
+        adjective = word[:-3]
+        if _is_adjective(adjective, _comparative(adjective), lexicon):
+            return adjective
+    return None
+
+
+def _plural_base(word: str, lexicon: Container[str]) -> str | None:
+    """The singular of a vowel plural in -es or -eaus (centrales, bureaus), or None."""
+    if (len(word) >= 6 and word.endswith("es") and word[-3] not in _VOWELS) or word.endswith("eaus"):
+        singular = word[:-1]
+        if singular in lexicon:
+            return singular
+    return None
+
+
+def base_form(word: str) -> str | None:
+    """The base form ``word`` is an inflection of (infinitive, adjective, singular, country),
+    or None when it is none of those (then it is stemmed as it is).
+
+    ``word`` is folded and lowercase. The caller stems the base form as it is, without a
+    second base-form step, so that the word and its base form get the same term.
+    """
+    base = _base_form(word)
+    return None if base == word else base
+
+
+def _base_form(word: str) -> str | None:
+    """``base_form`` without the check that the base differs from ``word``."""
+    if len(word) < 5 or word in NOT_INFLECTED or not word.isalpha():
+        return None
+    country = country_adjectives().get(word[:-1] if word.endswith("e") else word)
+    if country is not None:
+        return country
+    last = word[-1]
+    if last not in "tdnres":
+        return None
+    lexicon = lexicon_lookup()
+    if not lexicon:
+        return None
+    if last in "dtn":
+        base = _participle_base(word, lexicon)
+        if base is not None or not word.endswith("eren"):
+            return base
+    if word.endswith(("er", "ere", "eren", "ste")):
+        return _degree_base(word, lexicon)
+    if last == "s":
+        return _plural_base(word, lexicon)
+    return None

@@ -1,0 +1,58 @@
+"""Where a running build can be stopped: a requested stop (a signal handler's), and the fault
+injection points the crash tests use."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+from kvsearch.indexer.report import ProgressFn
+
+_STOP = threading.Event()
+
+
+def request_stop() -> None:
+    """Make a running build stop at its next progress report or checkpoint, publishing nothing.
+
+    For signal handlers: the ``KeyboardInterrupt`` a handler raises is lost when it lands in
+    a finalizer (Python prints "Exception ignored" and goes on), and the build would then
+    publish after all. The build raises ``KeyboardInterrupt`` itself when it sees the request."""
+    _STOP.set()
+
+
+def clear_stop_request() -> None:
+    """Forget a stop request once its build is over, so that the next build runs."""
+    _STOP.clear()
+
+
+def stop_if_requested() -> None:
+    if _STOP.is_set():
+        raise KeyboardInterrupt
+
+
+def stoppable(progress: ProgressFn | None) -> ProgressFn:
+    """``progress``, preceded by the check for a requested stop (progress is reported often)."""
+
+    def report(phase: str, done: int, total: int) -> None:
+        stop_if_requested()
+        if progress:
+            progress(phase, done, total)
+
+    return report
+
+
+def checkpoint(name: str) -> None:
+    """Fault injection for the crash tests: ``KVSEARCH_FAULT=<name>:kill`` kills the process
+    with SIGKILL at that point, ``<name>:sleep:<seconds>`` pauses there. Points: ``reading``,
+    ``writing``, ``publishing``. A requested stop (``request_stop``) is honoured here too."""
+    stop_if_requested()
+    spec = os.environ.get("KVSEARCH_FAULT", "")
+    point, _, action = spec.partition(":")
+    if point != name:
+        return
+    if action == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif action.startswith("sleep:"):
+        time.sleep(float(action.split(":", 1)[1]))

@@ -1,0 +1,252 @@
+"""Verb forms, comparatives, vowel plurals and country adjectives (kvsearch.analysis.morphology).
+
+Word pairs use the rule of ``tests/data/word_pairs.json``: a must-match pair needs every query
+term of the first word among the index terms of the second; a must-not-match pair may share
+no term. Then a real index of a small document shows that the CLI finds the forms and
+highlights them, and that the hard negatives find nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kvsearch import analysis
+from kvsearch.analysis import terms
+from kvsearch.analysis.morphology import NOT_INFLECTED, base_form, country_adjectives, strong_participles
+from kvsearch.searcher import highlight_spans
+from tests.conftest import run_cli
+
+# Forms a user expects to meet, in both directions.
+MATCH_BOTH_WAYS = [
+    # separable verbs: participle and infinitive
+    ("intrekken", "ingetrokken"),
+    ("afvoeren", "afgevoerd"),
+    ("bijspringen", "bijgesprongen"),
+    ("toekennen", "toegekend"),
+    ("uitvoeren", "uitgevoerd"),
+    ("opnemen", "opgenomen"),
+    ("vaststellen", "vastgesteld"),
+    ("uitvallen", "uitgevallen"),
+    ("indienen", "ingediend"),
+    # strong verbs and -eren verbs without a particle
+    ("springen", "gesprongen"),
+    ("vinden", "gevonden"),
+    ("organiseren", "georganiseerd"),
+    ("gebeuren", "gebeurd"),
+    # vowel plurals
+    ("centrale", "centrales"),
+    ("bureau", "bureaus"),
+    ("niveau", "niveaus"),
+    ("kolencentrale", "kolencentrales"),
+    # comparatives and superlatives
+    ("kort", "kortere"),
+    ("hoog", "hogere"),
+    ("hoog", "hoger"),
+    ("groot", "grootste"),
+    ("zwaar", "zwaardere"),
+    ("belangrijk", "belangrijkste"),
+    # country adjectives
+    ("Azerbeidzjan", "Azerbeidzjaanse"),
+    ("Oekraïne", "Oekraïense"),
+    ("Rusland", "Russische"),
+    ("Afghanistan", "Afghaanse"),
+    ("Turkije", "Turkse"),
+    # hyphenated compounds with a plural head
+    ("IT-beheerder", "IT-beheerders"),
+]
+
+# Query word → text word, one way: the text's hyphen parts are indexed, a query is one term.
+MATCH_ONE_WAY = [
+    ("opleidingen", "cryptografie-opleiding"),
+    ("cryptografie", "cryptografie-opleiding"),
+    ("beheerder", "IT-beheerders"),
+]
+
+# Look-alikes that must stay apart.
+MUST_NOT_MATCH = [
+    ("gebied", "bieden"),
+    ("gebieden", "bieden"),
+    ("gevel", "vel"),
+    ("getal", "tal"),
+    ("geluk", "luk"),
+    ("begroting", "groot"),
+    ("gewoon", "wonen"),
+    ("vergeten", "eten"),
+    ("gezond", "zonnen"),
+    ("geacht", "acht"),
+    ("gedaagd", "dag"),
+    ("geoordeeld", "oordeel"),
+    ("gevallen", "vallen"),
+    ("geleden", "lijden"),
+    ("gedragen", "dragen"),
+    ("gevolgen", "volgen"),
+    ("gebeurd", "beurs"),
+    ("geslacht", "slachten"),
+    ("ingewikkeld", "inwikkelen"),
+    ("water", "wat"),
+    ("kamer", "kam"),
+    ("moeder", "moed"),
+    ("rechter", "recht"),
+    ("leger", "leeg"),
+    ("eerder", "eer"),
+    ("echter", "echt"),
+    ("ouder", "oud"),
+    ("achtste", "acht"),
+    ("beheerste", "beheer"),
+    ("verband", "verbannen"),
+    ("bekend", "bekennen"),
+    ("proces", "proce"),
+    ("gas", "ga"),
+]
+
+
+def _matches(query_word: str, text_word: str) -> bool:
+    query = set(terms(query_word, query=True))
+    return bool(query) and query <= set(terms(text_word))
+
+
+@pytest.mark.parametrize(("one", "other"), MATCH_BOTH_WAYS)
+def test_forms_meet_both_ways(one: str, other: str) -> None:
+    assert _matches(one, other), f"{one!r} {terms(one, query=True)} does not find {other!r} {terms(other)}"
+    assert _matches(other, one), f"{other!r} {terms(other, query=True)} does not find {one!r} {terms(one)}"
+
+
+@pytest.mark.parametrize(("query_word", "text_word"), MATCH_ONE_WAY)
+def test_query_word_finds_text_word(query_word: str, text_word: str) -> None:
+    assert _matches(query_word, text_word), (terms(query_word, query=True), terms(text_word))
+
+
+@pytest.mark.parametrize(("one", "other"), MUST_NOT_MATCH)
+def test_look_alikes_stay_apart(one: str, other: str) -> None:
+    for query_word, text_word in ((one, other), (other, one)):
+        shared = set(terms(query_word, query=True)) & set(terms(text_word))
+        assert not shared, f"{query_word!r} and {text_word!r} share {sorted(shared)}"
+
+
+def test_base_forms_are_not_changed_again() -> None:
+    """``stem`` stems a base form without asking for its base form again: it must have none."""
+    words = [w for pair in MATCH_BOTH_WAYS for w in pair] + ["ingetrokken", "jongeren", "centrales"]
+    for word in words:
+        base = base_form(analysis.fold(word))
+        if base is not None:
+            assert base_form(base) is None, (word, base, base_form(base))
+
+
+def test_the_data_files_are_read() -> None:
+    strong, prefixed_only = strong_participles()
+    assert strong["gesprongen"] == "springen"
+    assert "gevallen" in prefixed_only and "gesprongen" not in prefixed_only
+    assert country_adjectives()["oekraiens"] == "oekraine"
+    # The words kept whole are folded, lowercase and not themselves given a base form.
+    assert all(w == analysis.fold(w) for w in NOT_INFLECTED)
+    assert base_form("gezond") is None and base_form("rechter") is None
+
+
+def test_particle_verbs_need_the_lexicon() -> None:
+    """A particle + ge- word is only a participle when the particle verb is a word."""
+    assert base_form("afgevoerd") == "afvoeren"
+    assert base_form("opgebrrd") is None
+    assert base_form("ongeveer") is None  # "on" is not a separable particle
+
+
+def test_highlighting_marks_the_other_forms() -> None:
+    text = "De vergunning is ingetrokken; de Oekraïense centrales leveren kortere termijnen."
+    for query, word in (
+        ("intrekken", "ingetrokken"),
+        ("Oekraïne", "Oekraïense"),
+        ("centrale", "centrales"),
+        ("kort", "kortere"),
+    ):
+        spans = highlight_spans(text, set(terms(query, query=True)))
+        assert [text[a:b] for a, b in spans] == [word], query
+
+
+# ---------------------------------------------------------------------------------------------
+# A real index
+# ---------------------------------------------------------------------------------------------
+
+DOCUMENT = """\
+## Vragen gesteld door de leden der Kamer, met de daarop door de regering gegeven antwoorden
+
+### 9001
+
+Vragen van het lid **Jansen** (SP) aan de Minister van Economische Zaken en Klimaat over \
+*energie en onderwijs* (ingezonden 29 januari 2024).
+
+Antwoord van Minister **Helder** (Economische Zaken en Klimaat) (ontvangen 16 februari 2024).
+
+#### Vraag 1
+
+Klopt het dat de vergunning van de fabriek is ingetrokken en dat het afval nog niet is afgevoerd?
+
+#### Antwoord 1
+
+Ja. De provincie heeft subsidie toegekend aan de buurman die is bijgesprongen.
+
+#### Vraag 2
+
+Hoeveel kolencentrales staan er nog open, en welke bureaus adviseren daarover?
+
+#### Antwoord 2
+
+Er worden kortere termijnen en hogere boetes verwacht voor Oekraïense en Azerbeidzjaanse leveranciers.
+
+#### Vraag 3
+
+Zijn er opleidingen cryptografie voor IT-beheerders?
+
+#### Antwoord 3
+
+Ja, er is een cryptografie-opleiding voor elke IT-beheerder.
+
+#### Vraag 4
+
+Is het gebied achter de gevel gezond, of is dat getal vergeten?
+
+#### Antwoord 4
+
+Dat is gewoon een begroting.
+"""
+
+
+@pytest.fixture(scope="module")
+def morph_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("morph")
+    (root / "corpus" / "seed").mkdir(parents=True)
+    (root / "corpus" / "seed" / "ah-tk-20232024-9001.md").write_text(DOCUMENT, encoding="utf-8")
+    done = run_cli("index", "--corpus", str(root / "corpus"), "--index", str(root / "index"))
+    assert done.returncode == 0, done.stderr
+    return root / "index"
+
+
+def _hits(query: str, index: Path) -> list[dict[str, object]]:
+    done = run_cli(query, "--index", str(index), "--json")
+    assert done.returncode in (0, 1), done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(
+    ("query", "passage"),
+    [
+        ("intrekken afvoeren", "ah-tk-20232024-9001#1"),
+        ("toekennen bijspringen", "ah-tk-20232024-9001#1"),
+        ("centrale bureau", "ah-tk-20232024-9001#2"),
+        ("kort hoog Oekraïne Azerbeidzjan", "ah-tk-20232024-9001#2"),
+        ("cryptografie-opleiding", "ah-tk-20232024-9001#3"),
+        ("opleiding cryptografie IT-beheerder", "ah-tk-20232024-9001#3"),
+    ],
+)
+def test_the_cli_finds_and_highlights_other_forms(morph_index: Path, query: str, passage: str) -> None:
+    hits = _hits(query, morph_index)
+    assert [h["passage_id"] for h in hits][:1] == [passage]
+    highlights = hits[0]["highlights"]
+    assert isinstance(highlights, dict)
+    assert highlights["question"] or highlights["answer"]
+
+
+@pytest.mark.parametrize("query", ["bieden", "vel", "tal", "eten", "zonnen", "groot", "wonen"])
+def test_the_cli_does_not_find_look_alikes(morph_index: Path, query: str) -> None:
+    assert _hits(query, morph_index) == []

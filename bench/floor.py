@@ -9,7 +9,7 @@ For each of the bench's warm queries (the same 40, drawn from ``passages.jsonl``
 * ``whoosh_ms``: Whoosh's own top 10 for the same query tree (``Searcher.search``: its
   matchers with block-quality skipping, and no count of the matches), once;
 * ``floor_ms``: only decoding what that search read from the index: the posting blocks
-  (header, inflate, unpickle, ids) and the position lists, replayed without any of the
+  (header, inflate, unpack, ids) and the position lists, replayed without any of the
   search's own logic. No search that reads those postings through Whoosh's format can be
   faster; the blocks and position lists are counted too.
 
@@ -45,7 +45,8 @@ class Reads:
     def __init__(self) -> None:
         self.headers: list[tuple[Any, int]] = []  # mapped segment, block start
         self.blocks: list[tuple[Any, int, int, int]] = []  # mapped segment, data from, to, zlib level
-        self.positions: list[bytes] = []
+        self.positions: list[bytes] = []  # position lists not kept in bulk
+        self.position_blocks: list[tuple[Any, int, int]] = []  # flat positions, layout, postings
 
 
 @contextmanager
@@ -54,52 +55,67 @@ def recording() -> Iterator[Reads]:
     position list the phrase matching decodes (where a search reads postings in bulk)."""
     from kvsearch.engine import match_sets as matchsets
     from kvsearch.engine import schema
+    from kvsearch.engine.packed_postings import _FLAT_POSITIONS as FLAT_POSITIONS
 
     reads = Reads()
-    matcher = schema._LeafMatcher
-    goto, read_data, positions_decoder = matcher._goto, matcher._read_data, matchsets._positions_decoder
+    matcher = schema.PackedLeafMatcher
+    goto, read_data, positions_decoder = matcher._goto, matcher._read_packed, matchsets._positions_decoder
+    read_positions = matcher._read_positions
 
     def recorded_goto(self: Any, position: int) -> None:
-        reads.headers.append((self._postfile._buf, position))
+        reads.headers.append((self._buf, position - self._origin))
         goto(self, position)
 
-    def recorded_read_data(self: Any) -> None:
-        reads.blocks.append((self._postfile._buf, self._dataoffset, self._nextoffset, self._compression))
-        read_data(self)
+    def recorded_read_data(self: Any) -> Any:
+        reads.blocks.append((self._buf, self._packedstart, self._valuestart, self._layout, self._blocklength))
+        return read_data(self)
 
     def recorded_decoder(format_: Any) -> Any:
         decode = positions_decoder(format_)
 
-        def recorded(value: bytes, shift: int) -> Any:
+        def recorded(value: bytes) -> Any:
             reads.positions.append(value)
-            return decode(value, shift)
+            return decode(value)
 
         return recorded
 
-    matcher._goto, matcher._read_data = recorded_goto, recorded_read_data
+    def recorded_positions(self: Any) -> bool:
+        if self._layout & FLAT_POSITIONS:
+            reads.position_blocks.append(
+                (self._buf[self._valuestart : self._blockend], self._layout, self._blocklength)
+            )
+        return read_positions(self)
+
+    matcher._goto, matcher._read_packed = recorded_goto, recorded_read_data
+    matcher._read_positions = recorded_positions
     matchsets._positions_decoder = recorded_decoder
     try:
         yield reads
     finally:
-        matcher._goto, matcher._read_data, matchsets._positions_decoder = goto, read_data, positions_decoder
+        matcher._goto, matcher._read_packed, matchsets._positions_decoder = goto, read_data, positions_decoder
+        matcher._read_positions = read_positions
 
 
 def decoding_seconds(reads: Reads) -> float:
-    """Time to decode just what was read: each block header (length and pickled info), each
-    block's data (inflated, unpickled, ids summed), each position list's positions."""
-    from kvsearch.engine.schema import _HEADER_MAX, _INT
+    """Time to decode just what was read: each block header (length and packed info), each
+    block's packed ids (inflated, ids summed), each position list's positions."""
+    from array import array
+
+    from kvsearch.engine.packed_postings import _HEADER, _ID_CODES, _LENGTH, _PACKED_DEFLATED, block_positions
 
     started = time.perf_counter()
     for buf, position in reads.headers:
-        (length,) = _INT.unpack_from(buf, position)
-        start = position + _INT.size
-        pickle.loads(buf[start : start + min(abs(length), _HEADER_MAX)])  # bytes past the pickle are ignored
-    for buf, start, end, level in reads.blocks:
+        _LENGTH.unpack_from(buf, position)
+        _HEADER.unpack_from(buf, position + _LENGTH.size)
+    for buf, start, end, layout, count in reads.blocks:
         data = buf[start:end]
-        ids = pickle.loads(zlib.decompress(data) if level else data)[0]
-        tuple(itertools.accumulate(ids))
+        packed = zlib.decompress(data) if layout & _PACKED_DEFLATED else data
+        code = _ID_CODES[layout & 3]
+        tuple(itertools.accumulate(array(code, bytes(packed[: (count - 1) * array(code).itemsize])), initial=0))
+    for data, layout, count in reads.position_blocks:
+        block_positions(data, layout, count)
     for value in reads.positions:  # as whoosh.formats.Positions.decode_positions
-        list(itertools.accumulate(pickle.loads(value[_INT.size :] + b".")))
+        list(itertools.accumulate(pickle.loads(value[_LENGTH.size :] + b".")))
     return time.perf_counter() - started
 
 
@@ -141,6 +157,7 @@ def measure(index: Path, spec: dict[str, Any]) -> dict[str, Any]:
         "headers": len(reads.headers),
         "blocks": len(reads.blocks),
         "position_lists": len(reads.positions),
+        "position_blocks": len(reads.position_blocks),
     }
 
 
@@ -163,7 +180,7 @@ def main() -> None:
     for row in rows:
         print(
             f"{row['search_ms']:8.1f} {row['whoosh_ms']:8.1f} {row['floor_ms']:8.1f} {row['headers']:8} "
-            f"{row['blocks']:7} {row['position_lists']:7}  {row['kind']:7} {row['query'][:60]}"
+            f"{row['blocks']:7} {row['position_lists'] + row['position_blocks']:7}  {row['kind']:7} {row['query'][:60]}"
         )
     summary = {
         column: {

@@ -87,5 +87,5 @@ def test_the_benchmark_runs_and_writes_its_json(tmp_path: Path) -> None:
     assert all(row["search_ms"] > 0 and row["whoosh_ms"] >= 0 and row["floor_ms"] >= 0 for row in rows)
     blocks = sum(row["blocks"] for row in rows)
     assert blocks > 0 and sum(row["headers"] for row in rows) >= blocks
-    assert any(row["position_lists"] for row in rows if row["kind"] == "phrase")
+    assert any(row["position_lists"] + row["position_blocks"] for row in rows if row["kind"] == "phrase")
     assert set(floor["summary"]) == {"search_ms", "whoosh_ms", "floor_ms"}

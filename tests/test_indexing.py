@@ -23,18 +23,18 @@ def records() -> list[dict[str, Any]]:
     return [r for d in load_corpus(corpus).documents for r in passage_records(d)]
 
 
-def dump(path: Path) -> dict[str, Any]:
-    """Everything a reader can see in an index: postings, lengths, stored fields, columns."""
+def dump(path: Path, blocks: bool = False) -> dict[str, Any]:
+    """Everything a reader can see in an index: postings, lengths, stored fields, columns;
+    with ``blocks`` (an index of one segment), each posting with the bounds of its block."""
     ix = whoosh_index.open_dir(str(path), readonly=True)
     try:
         with ix.reader() as reader:
             postings = {}
             for fieldname, tbytes in reader.all_terms():
                 m = reader.postings(fieldname, tbytes)
-                m = reader.postings(fieldname, tbytes)
                 items = []
                 while m.is_active():
-                    items.append((m.id(), m.weight(), m.value()))
+                    items.append((m.id(), m.weight(), m.value(), *(block_bounds(m) if blocks else ())))
                     m.next()
                 postings[(fieldname, tbytes)] = items
                 info = reader.term_info(fieldname, tbytes)
@@ -66,6 +66,11 @@ def dump(path: Path) -> dict[str, Any]:
         ix.close()
 
 
+def block_bounds(m: Any) -> tuple[Any, ...]:
+    """The bounds of the block a posting is in: what search skips blocks by."""
+    return (m.block_max_id(), m.block_max_weight(), m.block_min_length(), m.block_max_length())
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("limitmb", [128, 1])
 def test_fast_writer_writes_what_whoosh_writes(records: list[dict[str, Any]], tmp_path: Path, limitmb: int) -> None:
@@ -80,7 +85,7 @@ def test_fast_writer_writes_what_whoosh_writes(records: list[dict[str, Any]], tm
             writer.add_document(**record)
         writer.commit(optimize=True)
         ix.close()
-    expected, got = dump(plain), dump(fast)
+    expected, got = dump(plain, blocks=True), dump(fast, blocks=True)
     assert got["segments"] == 1
     assert got["postings"].keys() == expected["postings"].keys()
     for key, value in expected["postings"].items():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -81,16 +80,17 @@ def test_term_table_file_is_whooshs(keys: set[bytes]) -> None:
     assert all(reader[key] == key[::-1] for key in keys)
 
 
-def test_posting_reader_and_lengths_are_whooshs(real_index: Path) -> None:
-    """kvsearch's faster block reader and field lengths give exactly what Whoosh's own give,
-    for every posting of every term of the text fields in a real index."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher, W3PerDocReader
+def test_field_lengths_are_whooshs(real_index: Path) -> None:
+    """kvsearch's field lengths (read from the segment's length bytes at once) are what
+    Whoosh's own per-document reader gives, for every passage and text field of a real index.
+    (The posting blocks are held to Whoosh's format in ``tests/test_indexing.py`` and
+    ``tests/test_packed_postings.py``.)"""
+    from whoosh.codec.whoosh3 import W3PerDocReader
 
-    from kvsearch.engine.schema import _LeafMatcher
     from kvsearch.searcher import open_searcher
     from kvsearch.searcher.fields import TEXT_FIELDS
 
-    checked = postings = terms_over_several_blocks = 0
+    checked = 0
     with open_searcher(real_index) as (searcher, _info):
         for leaf, _offset in searcher.whoosh.leaf_searchers():
             reader = leaf.reader()
@@ -98,35 +98,5 @@ def test_posting_reader_and_lengths_are_whooshs(real_index: Path) -> None:
                 for docnum in range(reader.doc_count_all()):
                     ours = reader.doc_field_length(docnum, fieldname)
                     assert ours == W3PerDocReader.doc_field_length(reader._perdoc, docnum, fieldname)
-                for btext in reader.lexicon(fieldname):
-                    postings += reader.doc_frequency(fieldname, btext)
-                    ours = reader.postings(fieldname, btext)
-                    if not isinstance(ours, _LeafMatcher):
-                        continue
-                    theirs = W3LeafMatcher(ours._postfile, ours._startoffset, ours._length, ours.format)
-                    blocks = set()
-                    while theirs.is_active():
-                        assert _posting(ours) == _posting(theirs)
-                        blocks.add(ours.block_max_id())
-                        ours.next()
-                        theirs.next()
-                        checked += 1
-                    assert not ours.is_active()
-                    terms_over_several_blocks += len(blocks) > 1
-    # Not vacuous on any corpus: every posting was compared, and block boundaries were crossed.
-    assert checked == postings > 0
-    assert terms_over_several_blocks > 0
-
-
-def _posting(m: Any) -> tuple[Any, ...]:
-    """What a block reader tells about its current posting and block."""
-    return (
-        m.is_active(),
-        m.id(),
-        m.weight(),
-        m.value(),
-        m.block_max_id(),
-        m.block_max_weight(),
-        m.block_min_length(),
-        m.block_max_length(),
-    )
+                    checked += 1
+    assert checked > 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator
-from itertools import accumulate, islice
+from itertools import accumulate
 from pickle import loads
 from typing import Any
 
@@ -26,12 +26,15 @@ from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 
+from kvsearch.engine.packed_postings import every_posting
 from kvsearch.engine.query_trees import with_children
 from kvsearch.engine.schema import BYTE_LENGTHS
 from kvsearch.engine.whole_index import Expanded, WholeAnd, WholeOr
 
 #: Per (field, indexed term): its weight in each document it was read for.
 Tables = dict[tuple[str, bytes], dict[int, float]]
+#: Per word of a phrase: its weight and positions in each document it was read for.
+WordPostings = dict[int, dict[int, tuple[float, list[int]]]]
 
 
 def live_matches(leaf: Searcher, q: query.Query, tables: Tables | None = None) -> set[int]:
@@ -200,7 +203,7 @@ def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, flo
     if not words:
         return {}
     order = sorted(range(len(words)), key=lambda i: reader.doc_frequency(q.fieldname, words[i]))
-    tables: dict[int, dict[int, tuple[float, bytes]]] = {}
+    tables: WordPostings = {}
     candidates: set[int] | None = None
     for i in order:
         table = _postings(leaf, reader, q.fieldname, words[i], candidates)
@@ -211,9 +214,8 @@ def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, flo
         if not candidates:
             return {}  # a word this segment does not have, or no document with all of them
     assert candidates is not None
-    shifted = _positions_decoder(field.format)
     if type(q) is Near:
-        return _scored(leaf, q, words, tables, _near(tables, candidates, shifted, q.slop))
+        return _scored(leaf, q, words, tables, _near(tables, candidates, q.slop))
     first, *others = order
     table = tables[first]
     # Where the phrase may start in each passage, narrowed word by word; the last word only
@@ -231,7 +233,11 @@ def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, flo
 
 
 def _scored(
-    leaf: Searcher, q: query.Phrase, words: list[bytes], tables: dict[int, dict[int, tuple[float, bytes]]], docs: Any
+    leaf: Searcher,
+    q: query.Phrase,
+    words: list[bytes],
+    tables: WordPostings,
+    docs: Any,
 ) -> dict[int, float]:
     """The phrase's score in each of ``docs``: its words' scores summed as Whoosh's matcher
     tree sums them, times the phrase's boost."""
@@ -271,19 +277,23 @@ def bm25_scores(
 
 
 def _positions_decoder(format: Any) -> Any:
-    """Whoosh's decoding of a posting's positions, each minus ``shift``: ``(value, shift) ->
-    positions``. For its ``Positions`` format (pickled gaps), an iterator summing the gaps
-    in C from ``-shift`` (Whoosh's decoder costs a Python call and loop per list, and a
-    phrase of common words decodes a list for every passage that has its words)."""
+    """Whoosh's decoding of a posting's value into its positions (a list): for its
+    ``Positions`` format (pickled gaps), the gaps summed in C (Whoosh's decoder costs a
+    Python call and loop per list). Only for blocks that do not keep their positions in bulk."""
     if type(format) is not formats.Positions:
         decode = format.decoder("positions")
-        return lambda value, shift: [p - shift for p in decode(value)]
+        return lambda value: list(decode(value))
 
-    def shifted(value: bytes, shift: int) -> Any:
+    def decoded(value: bytes) -> list[int]:
         # As Positions.decode_positions: the pickle's STOP is appended (bytes past it are ignored).
-        return islice(accumulate(loads(value[_INT_SIZE:] + b"."), initial=-shift), 1, None)
+        return list(accumulate(loads(value[_INT_SIZE:] + b".")))
 
-    return shifted
+    return decoded
+
+
+def shifted(positions: list[int], shift: int) -> Any:
+    """``positions``, each minus ``shift`` (lazily, in C)."""
+    return map((-shift).__add__, positions) if shift else positions
 
 
 def _tree_sum_tables(tables: list[dict[int, float]]) -> dict[int, float]:
@@ -320,15 +330,13 @@ class Near(query.Phrase):
         return WrappingMatcher(near, boost=self.boost) if self.boost != 1.0 else near
 
 
-def _near(
-    tables: dict[int, dict[int, tuple[float, bytes]]], candidates: set[int], shifted: Any, slop: int
-) -> list[int]:
+def _near(tables: WordPostings, candidates: set[int], slop: int) -> list[int]:
     """The candidates where the two words' positions are at most ``slop`` apart."""
     reach = range(-slop, slop + 1)
     found = []
     for doc in candidates:
-        around = {position + step for position in shifted(tables[0][doc][1], 0) for step in reach}
-        if not around.isdisjoint(shifted(tables[1][doc][1], 0)):
+        around = {position + step for position in tables[0][doc][1] for step in reach}
+        if not around.isdisjoint(tables[1][doc][1]):
             found.append(doc)
     return found
 
@@ -350,28 +358,42 @@ class Posting:
 
 def _postings(
     leaf: Searcher, reader: Any, fieldname: str, btext: bytes, among: set[int] | None
-) -> dict[int, tuple[float, bytes]] | None:
-    """A term's weight and encoded value (positions) in each document, or with ``among`` in
-    each of these documents (blocks without any are not read); None where Whoosh's internals
-    are not the ones this module reads."""
+) -> dict[int, tuple[float, list[int]]] | None:
+    """A term's weight and positions in each document, or with ``among`` in each of these
+    documents (blocks without any are not read); None where Whoosh's internals are not the
+    ones this module reads. A block's positions are decoded at once where it keeps them in
+    bulk (:mod:`kvsearch.engine.packed_postings`)."""
     matcher = _term_matcher(leaf, reader, fieldname, btext)
     if matcher is matching.NullMatcher:
         return {}
     if matcher is None or not hasattr(matcher, "_read_ids"):
         return None
-    found: dict[int, tuple[float, bytes]] = {}
+    decode = None
+    found: dict[int, tuple[float, list[int]]] = {}
     ordered = sorted(among) if among is not None else None
     for ids in _blocks_read(matcher, ordered):
         kept = None if among is None else among.intersection(ids)
         if kept is None or kept:
             matcher._read_weights()
+            weights = matcher._weights
+            if getattr(matcher, "_read_positions", None) is not None and matcher._read_positions():
+                flat, bounds = matcher._positions
+                if kept is None:
+                    found.update(zip(ids, zip(weights, every_posting(flat, bounds), strict=True), strict=True))
+                else:  # a list of positions only for the documents kept, not for the whole block
+                    where = dict(zip(ids, range(len(ids)), strict=True))
+                    found.update(
+                        {doc: (weights[i], flat[bounds[i] : bounds[i + 1]]) for doc in kept for i in (where[doc],)}
+                    )
+                continue
+            decode = decode or _positions_decoder(leaf.schema[fieldname].format)
             matcher._read_values()
-            weights, values = matcher._weights, matcher._values
+            values = matcher._values
             if kept is None:
-                found.update(zip(ids, zip(weights, values, strict=True), strict=True))
+                found.update(zip(ids, zip(weights, map(decode, values), strict=True), strict=True))
             else:  # Python only for the documents kept, not for the whole block
                 where = dict(zip(ids, range(len(ids)), strict=True))
-                found.update({doc: (weights[i], values[i]) for doc in kept for i in (where[doc],)})
+                found.update({doc: (weights[i], decode(values[i])) for doc in kept for i in (where[doc],)})
     return found
 
 

@@ -6,12 +6,6 @@ so index and query analysis are the same code by construction.
 
 from __future__ import annotations
 
-import io
-import itertools
-import operator
-import pickle
-import struct
-import zlib
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -24,26 +18,26 @@ from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
-    WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3FieldWriter,
-    W3LeafMatcher,
     W3PerDocReader,
     W3PerDocWriter,
-    W3PostingsWriter,
-    W3TermInfo,
     _lenfield,
 )
 from whoosh.columns import NumericColumn, PickleColumn
 from whoosh.filedb import filetables
-from whoosh.system import emptybytes
-from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from kvsearch import analysis
+from kvsearch.engine.packed_postings import (  # noqa: F401  (posting_blocks: the build's writer uses it)
+    BYTE_LENGTHS,
+    PackedLeafMatcher,
+    PackedPostingsWriter,
+    posting_blocks,
+)
 from kvsearch.engine.stored_column import DictionaryCompressedColumn
 
 #: Bump when the schema or the stored fields change: an older index must be rebuilt.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class DutchTokenizer(Tokenizer):
@@ -159,15 +153,18 @@ class KvCodec(W3Codec):
     The stored fields are deflated against a dictionary of the segment's own text
     (:mod:`kvsearch.engine.stored_column`). Readers put everything back, so every reader
     (``stored_fields``, ``all_stored_fields``, merges) sees the same dictionaries the writer was given.
-    The codec is pickled with each segment, so an index is always read with the codec that
-    wrote it.
+    Posting lists are written as packed blocks, decoded in bulk
+    (:mod:`kvsearch.engine.packed_postings`). The codec is pickled with each segment, so an
+    index is always read with the codec that wrote it, by kvsearch and by Whoosh's own searcher.
     """
 
     def per_document_writer(self, storage: Any, segment: Any) -> Any:
         return _PerDocWriter(self, storage, segment)
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
-        return _PostingsWriter(
+        if byteids:
+            raise NotImplementedError("term vectors are not supported")
+        return PackedPostingsWriter(
             dbfile,
             blocklimit=self._blocklimit,
             byteids=byteids,
@@ -179,38 +176,15 @@ class KvCodec(W3Codec):
         return _PerDocReader(storage, segment)
 
     def postings_reader(self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None) -> Any:
-        if terminfo.is_inlined() or not isinstance(getattr(dbfile, "_buf", None), memoryview):
+        if terminfo.is_inlined():
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
-        return _LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+        return PackedLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
     def field_writer(self, storage: Any, segment: Any) -> Any:
         writer = W3FieldWriter(self, storage, segment)
         writer._tindex = _TermTable.taking_over(writer._tindex)
         return writer
-
-
-def block_lengths(lengths: array | None, block_ids: array) -> tuple[int | None, int]:
-    """The shortest and longest field length (0 for none) of a posting block's documents, as
-    Whoosh's postings writer records them: (None, 0) when no document has the field."""
-    if lengths is None:
-        return None, 0
-    found = list(filter(None, map(lengths.__getitem__, block_ids)))
-    return (min(found), max(found)) if found else (None, 0)
-
-
-def posting_blocks(
-    ids: array, weights: list[float], lengths: array | None, limit: int
-) -> Iterator[tuple[int, int, array, list[float], float, int | None, int]]:
-    """A posting list cut into Whoosh's blocks of ``limit`` postings: per block its ``start``
-    and ``end``, ids, weights, highest weight (as given, not as stored in float32) and
-    shortest and longest field length, which Whoosh's writer keeps per block."""
-    total = len(ids)
-    for start in range(0, total, limit):
-        end = min(start + limit, total)
-        block_ids = ids[start:end]
-        given = weights[start:end]
-        yield start, end, block_ids, given, max(0, max(given)), *block_lengths(lengths, block_ids)
 
 
 class _TermTable(filetables.OrderedHashWriter):
@@ -301,171 +275,6 @@ class _PerDocWriter(W3PerDocWriter):
 
     def _create_column(self, fieldname: str, column: Any) -> None:
         super()._create_column(fieldname, STORED_COLUMN if fieldname == "_stored" else column)
-
-
-#: Blocks of fewer postings are stored uncompressed (most terms occur in one or two passages).
-SMALL_BLOCK = 3
-
-
-def _pickled(value: Any) -> bytes:
-    """``value`` pickled for Whoosh's block reader, which takes any protocol: protocol 2 (what
-    Whoosh writes) spells every bytes object as a call of ``_codecs.encode`` on a str, long and
-    slow to read; protocol 5 writes it as length and bytes. The frame opcode (only a read-ahead
-    hint) is left out."""
-    data = pickle.dumps(value, 5)
-    # One frame up to 64 KiB (pickle's frame size); a longer pickle keeps its frames.
-    return data[:2] + data[11:] if data[2:3] == _FRAME and len(data) <= 65536 else data
-
-
-_FRAME = b"\x95"
-
-
-class _PostingsWriter(W3PostingsWriter):
-    """Whoosh's postings writer, with the same blocks in fewer bytes, read by Whoosh's reader.
-
-    A block's header and data are pickled with protocol 5 (:func:`_pickled`), and blocks of
-    fewer than ``SMALL_BLOCK`` postings are stored uncompressed: every block records its own
-    compression level, and a zlib stream costs more to start than such a block costs to
-    write, and saves no space on it; most terms have such a block.
-    """
-
-    def _write_block(self, last: bool = False) -> None:
-        if not self._blockcount:
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
-        self._terminfo.add_block(self)
-        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
-        self._put_block(data, len(self._ids), self._ids[-1], self._maxweight, self._minlength, self._maxlength, last)
-        self._blockcount += 1
-        self._new_block()
-
-    def _put_block(
-        self,
-        data: tuple[Any, Any, Any],
-        count: int,
-        last_id: int,
-        maxweight: float,
-        minlength: int | None,
-        maxlength: int,
-        last: bool,
-    ) -> None:
-        databytes = _pickled(data)
-        comp = self._compression if count >= SMALL_BLOCK else 0
-        if comp:
-            databytes = zlib.compress(databytes, comp)
-        infobytes = _pickled((count, last_id, maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)))
-        postfile = self._postfile
-        length = len(infobytes) + len(databytes)
-        postfile.write_int(-length if last else length)
-        postfile.write(infobytes)
-        postfile.write(databytes)
-
-    def write_postings(
-        self, format_: Any, ids: array, weights: list[float], values: list[bytes], lengths: array | None
-    ) -> W3TermInfo:
-        """A whole posting list at once: the blocks and term info ``add_posting`` for each
-        posting and ``finish_postings`` would write, without their per-block bookkeeping
-        (the index build writes every term this way)."""
-        fixedsize = format_.fixed_value_size()
-        postfile = self._postfile
-        startoffset = postfile.tell()
-        postfile.write(WHOOSH3_HEADER_MAGIC)
-        info = W3TermInfo()
-        total = len(ids)
-        for start, end, block_ids, given, maxweight, minlength, maxlength in posting_blocks(
-            ids, weights, lengths, self._blocklimit
-        ):
-            block_weights = array("f", given)
-            count = end - start
-            # W3TermInfo.add_block
-            info._weight += sum(block_weights)
-            info._df += count
-            info._minlength = minlength if info._minlength is None else min(info._minlength, minlength)
-            info._maxlength = max(info._maxlength, maxlength)
-            info._maxweight = max(info._maxweight, maxweight)
-            if info._minid is None:
-                info._minid = block_ids[0]
-            info._maxid = block_ids[-1]
-            # W3PostingsWriter._mini_ids, _mini_weights, _mini_values
-            mini_ids = tuple(map(operator.sub, block_ids, itertools.chain((0,), block_ids)))
-            if block_weights.count(1.0) == count:
-                mini_weights: Any = None
-            elif block_weights.count(block_weights[0]) == count:
-                mini_weights = block_weights[0]
-            else:
-                mini_weights = tuple(block_weights)
-            if fixedsize is None or fixedsize < 0:
-                mini_values: Any = tuple(filter(None, values[start:end]))
-            elif fixedsize == 0:
-                mini_values = None
-            else:
-                mini_values = emptybytes.join(filter(None, values[start:end]))
-            data = (mini_ids, mini_weights, mini_values)
-            self._put_block(data, count, block_ids[-1], maxweight, minlength, maxlength, end == total)
-        info.set_extent(startoffset, postfile.tell() - startoffset)
-        return info
-
-
-class _LeafMatcher(W3LeafMatcher):
-    """Whoosh's reader of posting blocks, reading them straight from the mapped segment.
-
-    Whoosh reads a block's header with ``pickle.load`` from a file object (a dozen small
-    ``read`` calls, each a Python method) and undoes the delta coding of its ids in a Python
-    generator; a pasted question reads thousands of blocks, so that cost would dominate it.
-    Here the header is unpickled from a copy of its bytes and the ids are summed by
-    ``itertools.accumulate``: the same values, in C.
-    """
-
-    # The block's (ids, weights, values) and its decoded ids, each made when first needed.
-    _data: Any
-    _ids: Any
-
-    def _goto(self, position: int) -> None:
-        self._data = self._ids = self._weights = self._values = None
-        self._i = 0
-        buf = self._postfile._buf
-        (length,) = _INT.unpack_from(buf, position)
-        if length < 0:
-            self._lastblock = True
-            length = -length
-        start = position + _INT.size
-        self._nextoffset = start + length
-        header = io.BytesIO(buf[start : start + min(length, _HEADER_MAX)])
-        try:
-            info = pickle.load(header)
-        except Exception:  # a header longer than any this codec writes: Whoosh's own way
-            return super()._goto(position)
-        self._dataoffset = start + header.tell()
-        self._blocklength, self._maxid, self._maxweight, self._compression, shortest, longest = info
-        self._minlength = byte_to_length(shortest)
-        self._maxlength = byte_to_length(longest)
-
-    def _read_data(self) -> None:
-        data = self._postfile._buf[self._dataoffset : self._nextoffset]
-        self._data = pickle.loads(zlib.decompress(data) if self._compression else data)
-
-    def _read_ids(self) -> None:
-        if self._data is None:
-            self._read_data()
-        ids = self._data[0]
-        self._ids = ids if self._byteids else tuple(itertools.accumulate(ids))
-
-    def _read_weights(self) -> None:
-        if self._data is None:
-            self._read_data()
-        weights = self._data[1]
-        if weights is None or isinstance(weights, float):
-            self._weights = array("f", [1.0 if weights is None else weights]) * self._blocklength
-        else:
-            self._weights = weights
-
-
-_INT = struct.Struct("!i")
-#: Longer than any block header (a tuple of six numbers); the rest of the block is data.
-_HEADER_MAX = 96
-
-
-#: A field length as Whoosh stores it (one byte) -> the length it stands for (0: none).
-BYTE_LENGTHS = tuple(byte_to_length(code) for code in range(256))
 
 
 class _PerDocReader(W3PerDocReader):

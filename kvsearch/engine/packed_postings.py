@@ -1,0 +1,457 @@
+"""kvsearch's posting blocks: packed integer arrays, decoded in bulk by C code.
+
+Whoosh stores a posting block as a pickled tuple of Python numbers (deflated): reading one
+unpickles every id and weight as its own object, and undoes the delta coding of the ids in a
+Python generator. A search reads thousands of blocks. Here a block is stored as arrays that
+``array.frombytes`` reads in one call, with the ids summed by ``itertools.accumulate``: no
+Python code runs per posting. Positions (the postings' values) are stored after the arrays,
+apart, and only a phrase or proximity query reads them.
+
+A posting list is still Whoosh's: the term table points at it, it starts with Whoosh's magic
+bytes, and each block is framed by its length (negative for the last block). A block is::
+
+    header   _HEADER: postings, first id, last id, highest weight, layout,
+             shortest and longest field length (Whoosh's length bytes), packed size
+    packed   id gaps (after the first id) as unsigned 8, 16 or 32 bit integers, then the
+             weights: none (all 1.0), one float32 for all, or a float32 each
+             (deflated as one stream when the block has SMALL_BLOCK postings or more)
+    values   for a field of Whoosh's ``Positions`` format, its positions in bulk: a byte
+             naming the two array types, then each posting's number of positions (unsigned)
+             and the gaps between consecutive positions of the whole block (signed: a
+             posting's first position is counted from the previous posting's last); one
+             ``accumulate`` gives every position of the block. For other formats, the values
+             as Whoosh's reader keeps them, pickled. Deflated like the packed part; absent
+             for fields without values
+
+Integers are little-endian. The weights are float32, as Whoosh's writer stores them, so every
+weight, and every score, is the one Whoosh's own format gives; the highest weight is kept as a
+float64, as Whoosh keeps it, so block-skipping bounds are unchanged too. :class:`PackedLeafMatcher`
+is a Whoosh matcher over these blocks (Whoosh's searcher and kvsearch's bulk readers use it
+alike); :class:`PackedPostingsWriter` writes them, a posting at a time through Whoosh's
+writer or a whole list at once from the index build.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+import pickle
+import struct
+import sys
+import zlib
+from array import array
+from collections.abc import Iterator
+from typing import Any
+
+import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
+
+# isort: split
+from whoosh import formats
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3PostingsWriter, W3TermInfo
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+#: A field length as Whoosh stores it (one byte) -> the length it stands for (0: none).
+BYTE_LENGTHS = tuple(byte_to_length(code) for code in range(256))
+
+#: Blocks of fewer postings are stored uncompressed (most terms occur in one or two passages):
+#: a zlib stream costs more to start than such a block costs to read, and saves no space on it.
+SMALL_BLOCK = 3
+
+_LENGTH = struct.Struct("!i")  # Whoosh's block frame: the block's size, negative for the last
+_HEADER = struct.Struct("<HIIdBBBH")
+
+# The layout byte.
+_ID_CODES = ("B", "H", "I")  # bits 0-1: the array type of the id gaps
+_ID_SIZES = (1, 2, 4)
+_WEIGHTS_ONE, _WEIGHTS_SAME, _WEIGHTS_EACH = 0, 4, 8  # bits 2-3: how the weights are stored
+_WEIGHTS_MASK = 12
+_PACKED_DEFLATED = 16
+_VALUES_DEFLATED = 32
+_HAS_VALUES = 64
+_FLAT_POSITIONS = 128
+# The first byte of flat positions: bits 0-1 the counts' array type, bits 2-3 the gaps'.
+_COUNT_CODES = ("B", "H", "I")
+_GAP_CODES = ("b", "h", "i")
+
+#: Arrays are stored little-endian; a big-endian machine swaps them after reading.
+_SWAP = sys.byteorder == "big"
+
+
+def _little(data: array) -> bytes:
+    if _SWAP:
+        data = array(data.typecode, data)
+        data.byteswap()
+    return data.tobytes()
+
+
+def _array(typecode: str, data: Any) -> array:
+    found = array(typecode)
+    found.frombytes(data)
+    if _SWAP:
+        found.byteswap()
+    return found
+
+
+def _pickled(value: Any) -> bytes:
+    """``value`` pickled with protocol 5 (bytes as length and bytes, where Whoosh's protocol 2
+    spells each as a call of ``_codecs.encode``); the frame opcode (only a read-ahead hint) is
+    left out of a pickle that fits one frame."""
+    data = pickle.dumps(value, 5)
+    return data[:2] + data[11:] if data[2:3] == b"\x95" and len(data) <= 65536 else data
+
+
+def encode_block(
+    ids: Any,
+    weights: array,
+    values: Any,
+    maxweight: float,
+    minlength: int | None,
+    maxlength: int,
+    compression: int,
+    positions: list[bytes] | None = None,
+) -> bytes:
+    """One block (header, packed ids and weights, values) of ascending ``ids``, their float32
+    ``weights`` and Whoosh's minified ``values`` (None for a field without values), or with
+    ``positions`` (each posting's value in Whoosh's ``Positions`` encoding), the positions
+    in bulk instead."""
+    count = len(ids)
+    gaps = list(map(operator.sub, itertools.islice(ids, 1, None), ids))
+    widest = max(gaps, default=0)
+    code = 0 if widest < 0x100 else 1 if widest < 0x10000 else 2
+    layout = code
+    packed = _little(array(_ID_CODES[code], gaps))
+    if weights.count(1.0) == count:
+        layout |= _WEIGHTS_ONE
+    elif weights.count(weights[0]) == count:
+        layout |= _WEIGHTS_SAME
+        packed += _little(weights[:1])
+    else:
+        layout |= _WEIGHTS_EACH
+        packed += _little(weights)
+    deflate = compression if count >= SMALL_BLOCK else 0
+    if deflate:
+        packed = zlib.compress(packed, deflate)
+        layout |= _PACKED_DEFLATED
+    valuebytes = b""
+    if positions is not None:
+        layout |= _HAS_VALUES | _FLAT_POSITIONS
+        codes, valuebytes = _flat_positions(positions)
+        if deflate:
+            valuebytes = zlib.compress(valuebytes, deflate)
+            layout |= _VALUES_DEFLATED
+        valuebytes = bytes((codes,)) + valuebytes
+    elif values is not None:
+        layout |= _HAS_VALUES
+        valuebytes = _pickled(values)
+        if deflate:
+            valuebytes = zlib.compress(valuebytes, deflate)
+            layout |= _VALUES_DEFLATED
+    header = _HEADER.pack(
+        count,
+        ids[0],
+        ids[-1],
+        maxweight,
+        layout,
+        length_to_byte(minlength),
+        length_to_byte(maxlength),
+        len(packed),
+    )
+    return header + packed + valuebytes
+
+
+def _width(smallest: int, largest: int) -> int:
+    """The smallest of the 8, 16 and 32 bit array types (0, 1, 2) that holds both numbers."""
+    if -0x80 <= smallest and largest < 0x80:
+        return 0
+    return 1 if -0x8000 <= smallest and largest < 0x8000 else 2
+
+
+def _flat_positions(values: list[bytes]) -> tuple[int, bytes]:
+    """The block's positions (each posting's in Whoosh's encoding) as counts and gaps, with
+    the byte naming their array types."""
+    counts = []
+    gaps: list[int] = []
+    last = 0
+    decoded = _DECODED
+    for value in values:
+        known = decoded.get(value)
+        if known is None:
+            deltas = pickle.loads(value[_LENGTH.size :])  # Whoosh's gaps, the first from 0
+            known = (deltas, sum(deltas))
+            if len(decoded) < _DECODED_MAX:
+                decoded[value] = known
+        deltas, end = known
+        counts.append(len(deltas))
+        first = len(gaps)
+        gaps.extend(deltas)
+        gaps[first] -= last
+        last = end
+    count_code = 0 if max(counts) < 0x100 else 1 if max(counts) < 0x10000 else 2
+    gap_code = _width(min(gaps), max(gaps))
+    data = _little(array(_COUNT_CODES[count_code], counts)) + _little(array(_GAP_CODES[gap_code], gaps))
+    return count_code | gap_code << 2, data
+
+
+#: Whoosh-encoded positions -> (their gaps, the last position): most postings of a build have
+#: one position, a few thousand distinct values; the cache is bounded for the rest.
+_DECODED: dict[bytes, tuple[list[int], int]] = {}
+_DECODED_MAX = 100_000
+
+#: A posting's positions in Whoosh's ``Positions`` encoding, for the common single positions.
+_ENCODED_SINGLE: dict[int, bytes] = {}
+
+
+def whoosh_positions(positions: list[int]) -> bytes:
+    """``positions`` encoded as ``whoosh.formats.Positions.encode`` encodes them."""
+    if len(positions) == 1:
+        position = positions[0]
+        known = _ENCODED_SINGLE.get(position)
+        if known is None:
+            known = _ENCODED_SINGLE[position] = _UINT.pack(1) + pickle.dumps([position], 2)
+        return known
+    deltas = list(map(operator.sub, positions, itertools.chain((0,), positions)))
+    return _UINT.pack(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+_UINT = struct.Struct("!I")
+
+
+def block_lengths(lengths: array | None, block_ids: array) -> tuple[int | None, int]:
+    """The shortest and longest field length (0 for none) of a posting block's documents, as
+    Whoosh's postings writer records them: (None, 0) when no document has the field."""
+    if lengths is None:
+        return None, 0
+    found = list(filter(None, map(lengths.__getitem__, block_ids)))
+    return (min(found), max(found)) if found else (None, 0)
+
+
+def posting_blocks(
+    ids: array, weights: list[float], lengths: array | None, limit: int
+) -> Iterator[tuple[int, int, array, list[float], float, int | None, int]]:
+    """A posting list cut into Whoosh's blocks of ``limit`` postings: per block its ``start``
+    and ``end``, ids, weights, highest weight (as given, not as stored in float32) and
+    shortest and longest field length, which Whoosh's writer keeps per block."""
+    total = len(ids)
+    for start in range(0, total, limit):
+        end = min(start + limit, total)
+        block_ids = ids[start:end]
+        given = weights[start:end]
+        yield start, end, block_ids, given, max(0, max(given)), *block_lengths(lengths, block_ids)
+
+
+def _mini_values(values: list[bytes], fixedsize: int | None) -> Any:
+    """A block's values as Whoosh's writer minifies them (``W3PostingsWriter._mini_values``)."""
+    if fixedsize is None or fixedsize < 0:
+        return tuple(values)
+    if fixedsize == 0:
+        return None
+    return b"".join(values)
+
+
+class PackedPostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer, writing packed blocks (see the module docstring)."""
+
+    def _write_block(self, last: bool = False) -> None:
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        flat = type(self._format) is formats.Positions and len(self._values) == len(self._ids)
+        values = _mini_values(self._values, self._format.fixed_value_size())
+        block = encode_block(
+            self._ids,
+            self._weights,
+            values,
+            self._maxweight,
+            self._minlength,
+            self._maxlength,
+            self._compression,
+            positions=self._values if flat else None,
+        )
+        self._postfile.write(_LENGTH.pack(-len(block) if last else len(block)))
+        self._postfile.write(block)
+        self._blockcount += 1
+        self._new_block()
+
+    def write_postings(
+        self, format_: Any, ids: array, weights: list[float], values: list[bytes], lengths: array | None
+    ) -> W3TermInfo:
+        """A whole posting list at once: the blocks and term info ``add_posting`` for each
+        posting and ``finish_postings`` would write, without their per-block bookkeeping
+        (the index build writes every term this way)."""
+        fixedsize = format_.fixed_value_size()
+        positional = type(format_) is formats.Positions
+        postfile = self._postfile
+        startoffset = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        info = W3TermInfo()
+        total = len(ids)
+        for start, end, block_ids, given, maxweight, minlength, maxlength in posting_blocks(
+            ids, weights, lengths, self._blocklimit
+        ):
+            block_weights = array("f", given)
+            # W3TermInfo.add_block
+            info._weight += sum(block_weights)
+            info._df += end - start
+            info._minlength = minlength if info._minlength is None else min(info._minlength, minlength)
+            info._maxlength = max(info._maxlength, maxlength)
+            info._maxweight = max(info._maxweight, maxweight)
+            if info._minid is None:
+                info._minid = block_ids[0]
+            info._maxid = block_ids[-1]
+            given_values = list(filter(None, values[start:end]))
+            flat = positional and len(given_values) == end - start
+            block = encode_block(
+                block_ids,
+                block_weights,
+                _mini_values(given_values, fixedsize),
+                maxweight,
+                minlength,
+                maxlength,
+                self._compression,
+                positions=given_values if flat else None,
+            )
+            postfile.write(_LENGTH.pack(-len(block) if end == total else len(block)))
+            postfile.write(block)
+        info.set_extent(startoffset, postfile.tell() - startoffset)
+        return info
+
+
+def block_positions(data: Any, layout: int, count: int) -> tuple[list[int], list[int]]:
+    """A block's positions from its flat positions ``data``: every position of the block in one
+    list (absolute, ascending within a posting) and where each posting's start and end, so that
+    posting ``i`` has ``flat[bounds[i]:bounds[i + 1]]``. Two ``frombytes`` and two
+    ``accumulate``, in C; a posting's list is only made for the postings asked for."""
+    codes = data[0]
+    body = zlib.decompress(data[1:]) if layout & _VALUES_DEFLATED else data[1:]
+    size = count * _ID_SIZES[codes & 3]
+    bounds = list(itertools.accumulate(_array(_COUNT_CODES[codes & 3], body[:size]), initial=0))
+    flat = list(itertools.accumulate(_array(_GAP_CODES[codes >> 2 & 3], body[size:])))
+    return flat, bounds
+
+
+def every_posting(flat: list[int], bounds: list[int]) -> list[list[int]]:
+    """Each posting's positions, from :func:`block_positions`."""
+    return list(map(flat.__getitem__, map(slice, bounds, itertools.islice(bounds, 1, None))))
+
+
+class PackedLeafMatcher(W3LeafMatcher):
+    """A Whoosh posting matcher over packed blocks.
+
+    It reads a segment in place when the segment is memory-mapped (and a term's posting list
+    into memory once otherwise). Moving to a block unpacks only its header; the ids, the
+    weights and the values are each decoded on first use, in one call each. kvsearch's bulk
+    readers (:mod:`kvsearch.engine.match_sets`) read ``_ids`` and ``_weights`` a block at a
+    time; Whoosh's matchers read them a posting at a time, as from its own format.
+    """
+
+    # The current block's parts, each None until first read.
+    _packed: Any
+    _ids: Any
+    _weights: Any
+    _values: Any
+    _positions: Any
+
+    def _read_header(self) -> None:
+        postfile = self._postfile
+        buf = getattr(postfile, "_buf", None)
+        if isinstance(buf, memoryview):
+            self._buf, self._origin = buf, 0
+        else:
+            # A term info read from disk gives its length as a 1-tuple (``W3TermInfo.from_bytes``).
+            length = self._length[0] if isinstance(self._length, tuple) else self._length
+            postfile.seek(self._startoffset)
+            self._buf, self._origin = memoryview(postfile.read(length)), self._startoffset
+        start = self._startoffset - self._origin
+        magic = bytes(self._buf[start : start + len(WHOOSH3_HEADER_MAGIC)])
+        if magic != WHOOSH3_HEADER_MAGIC:
+            raise ValueError(f"Block tag error {magic!r}")
+        self._baseoffset = self._startoffset + len(WHOOSH3_HEADER_MAGIC)
+
+    def _goto(self, position: int) -> None:
+        self._packed = self._ids = self._weights = self._values = self._positions = None
+        self._i = 0
+        buf = self._buf
+        at = position - self._origin
+        (length,) = _LENGTH.unpack_from(buf, at)
+        if length < 0:
+            self._lastblock = True
+            length = -length
+        at += _LENGTH.size
+        self._nextoffset = position + _LENGTH.size + length
+        (
+            self._blocklength,
+            self._firstid,
+            self._maxid,
+            self._maxweight,
+            self._layout,
+            shortest,
+            longest,
+            packedsize,
+        ) = _HEADER.unpack_from(buf, at)
+        self._packedstart = at + _HEADER.size
+        self._valuestart = self._packedstart + packedsize
+        self._blockend = at + length
+        self._minlength = BYTE_LENGTHS[shortest]
+        self._maxlength = BYTE_LENGTHS[longest]
+
+    def _read_packed(self) -> Any:
+        packed = self._buf[self._packedstart : self._valuestart]
+        self._packed = zlib.decompress(packed) if self._layout & _PACKED_DEFLATED else packed
+        return self._packed
+
+    def _read_ids(self) -> None:
+        packed = self._packed if self._packed is not None else self._read_packed()
+        code = self._layout & 3
+        gaps = _array(_ID_CODES[code], packed[: (self._blocklength - 1) * _ID_SIZES[code]])
+        self._ids = tuple(itertools.accumulate(gaps, initial=self._firstid))
+
+    def _read_weights(self) -> None:
+        kind = self._layout & _WEIGHTS_MASK
+        if kind == _WEIGHTS_ONE:
+            self._weights = _ONES * self._blocklength
+            return
+        packed = self._packed if self._packed is not None else self._read_packed()
+        start = (self._blocklength - 1) * _ID_SIZES[self._layout & 3]
+        if kind == _WEIGHTS_SAME:
+            self._weights = _array("f", packed[start : start + 4]) * self._blocklength
+        else:
+            self._weights = _array("f", packed[start : start + 4 * self._blocklength])
+
+    def _read_positions(self) -> bool:
+        """The block's positions into ``_positions``, as ``(flat, bounds)`` of
+        :func:`block_positions`, decoded for the whole block at once; False (and nothing read)
+        where the block keeps other values."""
+        if not self._layout & _FLAT_POSITIONS:
+            return False
+        if self._positions is None:
+            data = self._buf[self._valuestart : self._blockend]
+            self._positions = block_positions(data, self._layout, self._blocklength)
+        return True
+
+    def _read_values(self) -> None:
+        fixedsize = self._fixedsize
+        if self._layout & _FLAT_POSITIONS:  # Whoosh's encoding, for Whoosh's own matchers and merges
+            self._read_positions()
+            self._values = tuple(map(whoosh_positions, every_posting(*self._positions)))
+            return
+        if not self._layout & _HAS_VALUES or fixedsize == 0:
+            self._values = (None,) * self._blocklength
+            return
+        data = self._buf[self._valuestart : self._blockend]
+        values = pickle.loads(zlib.decompress(data) if self._layout & _VALUES_DEFLATED else data)
+        if fixedsize is None or fixedsize < 0:
+            self._values = values
+        else:
+            self._values = tuple(values[i : i + fixedsize] for i in range(0, len(values), fixedsize))
+
+    def block_min_id(self) -> int:
+        return int(self._firstid)
+
+    def _read_data(self) -> None:
+        """Whoosh's whole-block read: here each part is read on its own, when first used."""
+        self._read_ids()
+        self._read_weights()
+        self._read_values()
+
+
+_ONES = array("f", [1.0])

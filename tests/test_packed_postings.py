@@ -1,0 +1,192 @@
+"""kvsearch's packed posting blocks: they hold exactly what was written, Whoosh's own searcher
+reads them through the codec with kvsearch's hits and scores, kvsearch's bulk readers see
+what a matcher sees posting by posting, and an index of the older format is refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from array import array
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import formats
+from whoosh.collectors import TopCollector
+from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.index import FileIndex
+
+from kvsearch.engine import match_sets, ranking
+from kvsearch.engine.packed_postings import PackedLeafMatcher, PackedPostingsWriter, every_posting
+from kvsearch.engine.schema import KvCodec
+from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
+from kvsearch.searcher import open_searcher, plan
+from kvsearch.searcher.fields import TEXT_FIELDS
+from kvsearch.searcher.run import run
+from kvsearch.storage.generations import MANIFEST, live_generation
+from tests.conftest import TEST_CORPUS, run_cli
+from tests.test_searcher import QUERIES
+
+postings_lists = st.lists(
+    st.tuples(
+        st.integers(min_value=1, max_value=200_000),  # gap to the previous id: 8, 16 and 32 bit
+        st.sampled_from([1.0, 1.0, 1.2, 1.5, 2.4, 3.0, 7.5]),
+        st.lists(st.integers(min_value=1, max_value=70_000), min_size=1, max_size=5),  # position gaps
+    ),
+    min_size=1,
+    max_size=700,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(postings_lists, st.sampled_from([0, 3]), st.sampled_from([1, 5, 128]))
+def test_blocks_give_back_what_was_written(postings: list[Any], compression: int, blocklimit: int) -> None:
+    """Ids, weights, positions and block bounds come back exactly, through Whoosh's matcher
+    interface and through the bulk arrays, whichever width, weights and compression a block has."""
+    ids = array("I")
+    doc = -1
+    for gap, _weight, _positions in postings:
+        doc += gap
+        ids.append(doc)
+    weights = [weight for _gap, weight, _positions in postings]
+    fmt = formats.Positions()
+    values = [fmt.encode([sum(gaps[: i + 1]) for i in range(len(gaps))]) for _gap, _weight, gaps in postings]
+    lengths = array("I", [0]) * (ids[-1] + 1)
+    for n, d in enumerate(ids):
+        lengths[d] = (n % 40) * 3
+    storage = RamStorage()
+    out = storage.create_file("postings")
+    info = PackedPostingsWriter(out, blocklimit=blocklimit, compression=compression).write_postings(
+        fmt, ids, weights, values, lengths
+    )
+    out.close()
+    start, length = info.extent()
+    matcher = PackedLeafMatcher(storage.open_file("postings"), start, length, fmt)
+    read = []
+    while matcher.is_active():
+        read.append((matcher.id(), matcher.weight(), matcher.value()))
+        assert matcher.block_max_id() >= matcher.id() >= matcher.block_min_id()
+        assert matcher.block_max_weight() == pytest.approx(max(matcher.block_max_weight(), matcher.weight()), rel=1e-6)
+        matcher.next()
+    assert read == [(d, float(array("f", [w])[0]), v) for d, w, v in zip(ids, weights, values, strict=True)]
+    assert info.doc_frequency() == len(ids) and info.max_id() == ids[-1]
+    # The positions of a whole block at once, as the phrase matching reads them.
+    matcher = PackedLeafMatcher(storage.open_file("postings"), start, length, fmt)
+    in_bulk = []
+    while matcher.is_active():
+        assert matcher._read_positions()
+        in_bulk.extend(every_posting(*matcher._positions))
+        matcher._next_block()
+    assert in_bulk == [list(fmt.decode_positions(v)) for v in values]
+    # The bulk readers: a block's ids and weights at once, only the wanted blocks.
+    leaf = _Leaf(storage, start, length, fmt)
+    wanted = set(ids[::7])
+    got = match_sets._blocks_read(leaf.matcher(), sorted(wanted))
+    assert wanted <= {d for block in got for d in block}
+
+
+class _Leaf:
+    def __init__(self, storage: Any, start: int, length: int, fmt: Any) -> None:
+        self.args = (storage.open_file("postings"), start, length, fmt)
+
+    def matcher(self) -> PackedLeafMatcher:
+        return PackedLeafMatcher(*self.args)
+
+
+def test_a_compressed_block_takes_less_room_than_whooshs(tmp_path: Path) -> None:
+    """The packed format of a long posting list is smaller than Whoosh's pickled blocks."""
+    from whoosh.codec.whoosh3 import W3PostingsWriter, W3TermInfo
+
+    fmt = formats.Positions()
+    ids = array("I", range(3, 300_000, 37))
+    weights = [float(1 + (d % 3)) for d in ids]
+    values = [fmt.encode(list(range(1, int(w) + 1))) for d, w in zip(ids, weights, strict=True)]
+    sizes = {}
+    for name, writer_class in (("packed", PackedPostingsWriter), ("whoosh", W3PostingsWriter)):
+        storage = RamStorage()
+        out = storage.create_file("postings")
+        writer = writer_class(out, blocklimit=128, compression=3)
+        writer.start_postings(fmt, W3TermInfo())
+        for d, w, v in zip(ids, weights, values, strict=True):
+            writer.add_posting(d, w, v)
+        writer.finish_postings()
+        sizes[name] = out.tell()
+    assert sizes["packed"] < sizes["whoosh"]
+
+
+@pytest.mark.parametrize("mapped", [True, False])
+def test_whooshs_own_searcher_reads_the_codec_with_kvsearchs_hits_and_scores(real_index: Path, mapped: bool) -> None:
+    """Whoosh opens the generation itself (its ``FileStorage``, table of contents and segments;
+    the codec comes pickled with each segment) and searches it with its own collector and
+    matchers: the hits and scores are kvsearch's, for the searcher tests' query set."""
+    generation = live_generation(real_index)
+    assert generation is not None
+    index = FileIndex(FileStorage(str(generation), supports_mmap=mapped, readonly=True))
+    compared = 0
+    with open_searcher(real_index) as (opened, _info), index.searcher() as whoosh_searcher:
+        assert all(type(s.codec()) is KvCodec for s in index._segments())
+        for text in QUERIES:
+            parsed = parse_query(text, None)
+            natural = parsed.is_plain and len(parsed.words) > NATURAL_LANGUAGE_WORDS
+            tree = plan.build_query(parsed, opened, any_word=natural)
+            if ranking._has_coordination(tree):
+                continue  # Whoosh's coordination bonus skips terms going from match to match
+            hits, total = run(opened, tree, 10, "relevance")
+            collector = TopCollector(limit=10, usequality=False, replace=0)
+            whoosh_searcher.search_with_collector(tree, collector)
+            results = collector.results()
+            assert [h.passage_id for h in hits] == [r["passage_id"] for r in results], text
+            assert [h.score for h in hits] == pytest.approx([r.score for r in results], rel=1e-9), text
+            assert total == len(results), text
+            compared += bool(hits)
+    assert compared >= 10
+
+
+def test_bulk_reads_are_what_the_matcher_reads_posting_by_posting(real_index: Path) -> None:
+    """For every term of the text fields of a real index: the block-at-a-time readers of
+    ``match_sets`` (ids, weights, positions in bulk) give exactly what the matcher gives posting
+    by posting (positions in Whoosh's encoding), and blocks are crossed (``tests/test_indexing.py`` holds the matcher to
+    Whoosh's own format, posting by posting and block by block)."""
+    checked = several_blocks = 0
+    with open_searcher(real_index) as (searcher, _info):
+        for leaf, _offset in searcher.whoosh.leaf_searchers():
+            reader = leaf.reader()
+            for fieldname in TEXT_FIELDS:
+                for btext in reader.lexicon(fieldname):
+                    matcher = reader.postings(fieldname, btext)
+                    if not isinstance(matcher, PackedLeafMatcher):
+                        continue
+                    one_by_one = {}
+                    while matcher.is_active():
+                        one_by_one[matcher.id()] = (matcher.weight(), matcher.value())
+                        matcher.next()
+                    weights = match_sets.term_weights(leaf, reader, fieldname, btext)
+                    assert weights == {doc: weight for doc, (weight, _value) in one_by_one.items()}
+                    positions = {
+                        doc: (weight, list(matcher.format.decode_positions(value)))
+                        for doc, (weight, value) in one_by_one.items()
+                    }
+                    assert match_sets._postings(leaf, reader, fieldname, btext, None) == positions
+                    some = set(list(one_by_one)[::5])
+                    assert match_sets.posting_ids(leaf, reader, fieldname, btext, some) == some
+                    checked += len(one_by_one)
+                    several_blocks += len(one_by_one) > 128
+    assert checked > 0 and several_blocks > 0
+
+
+def test_an_index_of_the_older_posting_format_is_refused_with_the_rebuild_hint(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    assert run_cli("index", "--corpus", str(TEST_CORPUS), "--index", str(index)).returncode in (0, 6)
+    assert run_cli("kamer", "--index", str(index)).returncode == 0
+    older = tmp_path / "older"
+    shutil.copytree(index, older)
+    generation = live_generation(older)
+    assert generation is not None
+    manifest = json.loads((generation / MANIFEST).read_text())
+    manifest["versions"]["schema"] -= 1
+    (generation / MANIFEST).write_text(json.dumps(manifest))
+    refused = run_cli("kamer", "--index", str(older))
+    assert refused.returncode == 3, refused.stderr
+    assert "kvsearch index --full" in refused.stderr

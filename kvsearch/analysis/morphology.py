@@ -46,12 +46,13 @@ NOT_INFLECTED: frozenset[str] = frozenset(
     gezond gezonde gezondheid geacht gebed gewest gezicht gericht gerecht gewicht gesticht
     gevecht geschikt gebruikt gelijk gelijkt gemeente gemeenten genoeg geheel gehele gemiddeld
     gemiddelde geboorte gebaar gevoel gevolg gewoon gewoonte geval gevaar geweld gebied gebieden
-    gebonden gezet gerust gebrek gesprek geleden gedragen gevallen geweten gewassen geschiedt
-    geschiedenis gelegenheid gelegen geliefd geliefde gezag geding gebod geboden gebouw gebouwd
+    gebonden gerust gebrek gesprek geleden gedragen gevallen geweten gewassen geschiedt
+    geschiedenis gelegenheid gelegen geliefd geliefde gezag geding gebod gebouw gebouwd
     gezin gewend geest geestelijk eerder eerdere eerste ouder oudere ouders later latere laatste
     verder verdere nader nadere ander andere anders minder meer meest meeste zeker zekere
     gezant gebriefd gewijd geluid geslacht gereed ingewikkeld ingewikkelde ondergeschikt ondergeschikte echter rechter
-    rechters leger kommer ontvanger achtste netjes gekort
+    rechters leger kommer ontvanger achtste netjes gekort bekend bekende verband verleden
+    verslagen ontslagen verenigd verenigde verkeerd verkeerde
     """.split()
 )
 
@@ -64,13 +65,18 @@ _GE_VERBS: frozenset[str] = frozenset(
 _SEPARABLE = tuple(
     sorted(
         """
-        aan af achter bij binnen boven buiten dicht door in mee na neer om onder op over samen
-        tegen terecht terug toe tussen uit vast voor voort vrij weg weer
+        aan af achter bij binnen boven buiten deel dicht door in mee na neer om onder op over
+        plaats samen tegen terecht terug toe tussen uit vast voor voort vrij weg weer
         """.split(),
         key=len,
         reverse=True,
     )
 )
+
+# Inseparable prefixes: their participle has no ``ge-`` (betaald, erkend, besproken), which
+# a particle may precede (uit|betaald, terug|betaald). ``onder``/``over``/``door``/``voor``
+# are both: ondersteund, overtuigd.
+_INSEPARABLE = ("be", "er", "ont", "her", "ver", "onder", "over", "door", "voor")
 
 _VOWELS = frozenset("aeiou")
 _DOUBLE_VOWELS = ("aa", "ee", "oo", "uu")
@@ -205,6 +211,54 @@ def _participle_base(word: str, lexicon: Container[str]) -> str | None:
             for _, infinitive in _weak_readings(core[2:]):
                 if particle + infinitive in lexicon:
                     return particle + infinitive
+    return _inseparable_participle_base(word, lexicon)
+
+
+def _inseparable_participle_base(word: str, lexicon: Container[str]) -> str | None:
+    """The infinitive of a participle without ``ge-`` (besproken, betaald, uitbetaald), or None.
+
+    Strong ones come from the table (be|sproken is be + gesproken). Weak ones only in ``-d``:
+    an inseparable verb's participle in ``-t`` is also its present tense (verstrekt,
+    verdwijnt), which then meets the infinitive used as a noun ("het verdwijnen"). The weak
+    verb must have a past tense in ``-de`` (nouns have none) and the participle must be a
+    lexicon word.
+    """
+    strong, _ = strong_participles()
+    for particle in ("", *_SEPARABLE):
+        if not word.startswith(particle):
+            continue
+        rest = word[len(particle) :]
+        for prefix in _INSEPARABLE:
+            if not rest.startswith(prefix) or len(rest) < len(prefix) + 4:
+                continue
+            infinitive = strong.get("ge" + rest[len(prefix) :])
+            if infinitive is not None:
+                if particle + prefix + infinitive in lexicon:
+                    return particle + prefix + infinitive
+                continue
+            if not rest.endswith("d") or rest not in lexicon:
+                continue
+            for stem, infinitive in _weak_readings(rest):
+                if stem + "de" in lexicon and infinitive in lexicon and particle + infinitive in lexicon:
+                    return particle + infinitive
+    return None
+
+
+def _present_base(word: str, lexicon: Container[str]) -> str | None:
+    """The infinitive of a separable verb's present tense (bijdraagt, plaatsvindt), or None.
+
+    Only the ``stem + t`` reading: a particle before a stem ending in ``t`` is mostly a noun
+    (omzet, inzet, opzet), not the present of omzetten. The particle verb and the bare
+    present (draagt) must be lexicon words.
+    """
+    for particle in _SEPARABLE:
+        if word.startswith(particle) and len(word) >= len(particle) + 4:
+            core = word[len(particle) :]
+            if core not in lexicon:
+                continue
+            for infinitive in _infinitives(core[:-1]):
+                if particle + infinitive in lexicon:
+                    return particle + infinitive
     return None
 
 
@@ -272,6 +326,23 @@ def _plural_base(word: str, lexicon: Container[str]) -> str | None:
     return None
 
 
+def _country(word: str) -> str | None:
+    """The country of a country adjective, inflected or not (``europese`` → europees → europa)."""
+    table = country_adjectives()
+    if word in table:
+        return table[word]
+    if not word.endswith("e"):
+        return None
+    uninflected = word[:-1]
+    if uninflected in table:
+        return table[uninflected]
+    # The inflection opens the last syllable, which then writes its long vowel once:
+    # europees → europese, chinees → chinese.
+    if _single_vowel_before(uninflected):
+        return table.get(uninflected[:-1] + uninflected[-2:])
+    return None
+
+
 def base_form(word: str) -> str | None:
     """The base form ``word`` is an inflection of (infinitive, adjective, singular, country),
     or None when it is none of those (then it is stemmed as it is).
@@ -287,7 +358,7 @@ def _base_form(word: str) -> str | None:
     """``base_form`` without the check that the base differs from ``word``."""
     if len(word) < 5 or word in NOT_INFLECTED or not word.isalpha():
         return None
-    country = country_adjectives().get(word[:-1] if word.endswith("e") else word)
+    country = _country(word)
     if country is not None:
         return country
     last = word[-1]
@@ -298,6 +369,8 @@ def _base_form(word: str) -> str | None:
         return None
     if last in "dtn":
         base = _participle_base(word, lexicon)
+        if base is None and last == "t":
+            base = _present_base(word, lexicon)
         if base is not None or not word.endswith("eren"):
             return base
     if word.endswith(("er", "ere", "eren", "ste")):

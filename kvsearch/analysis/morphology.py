@@ -10,21 +10,28 @@
   left to the curated verb-form map of :mod:`.stemming`: ``gebied`` is not ``ge|bie|d``,
   ``gedaagd`` must not meet ``dag``, ``geoordeeld`` not the noun ``oordeel``. A participle of
   a verb that itself starts with ``ge-`` keeps it (``gebeurd`` → gebeuren, ``geloofd`` →
-  geloven). Participles of inseparable verbs (``verstrekt``, ``herkend``) are left alone:
-  they are also the verb's present tense and a noun's look-alike (verband, bekend), and
-  merging them cost ranking on the relevance set.
+  geloven). Participles of inseparable verbs, which have no ``ge-``, go to their infinitive
+  when strong (``besproken`` → bespreken, ``verboden`` → verbieden) or when they end in
+  ``-d`` and the verb has a past tense in ``-de`` (``betaald`` → betalen, ``erkend`` →
+  erkennen, ``uitbetaald`` → uitbetalen). Those in ``-t`` (``verstrekt``) are left alone:
+  they are also the present tense, which would then meet the infinitive used as a noun
+  ("het verdwijnen").
+* **Present tense of separable verbs** goes to the infinitive: ``bijdraagt`` → bijdragen,
+  ``plaatsvindt`` → plaatsvinden, ``aangeeft`` → aangeven (particle verb and bare present
+  both lexicon words).
 * **Comparatives and superlatives** go to the adjective: ``kortere`` → kort, ``hogere`` → hoog,
   ``zwaarder`` → zwaar, ``grootste`` → groot; the adjective and its superlative (or comparative)
   must both be lexicon words, which keeps ``water``, ``kamer`` and ``moeder`` whole.
 * **Vowel plurals** in ``-es`` and ``-eaus`` lose the ``s`` when the rest is a lexicon word
   (``centrales`` → centrale, ``bureaus`` → bureau).
 * **Country adjectives** go to the country (``data/country_adjectives.txt``):
-  ``Oekraïense`` → oekraine, ``Russische`` → rusland.
+  ``Oekraïense`` → oekraine, ``Russische`` → rusland, ``Europese`` → europa.
 
 ``NOT_INFLECTED`` lists words that look like such a form but are a word of their own
-(``gezond`` is not a participle of zonnen, ``eerder`` not a comparative of eer): merging them
-would join unrelated words. Everything here works on folded, lowercase words; the base form
-is then stemmed like any word (:mod:`.stemming`).
+(``gezond`` is not a participle of zonnen, ``eerder`` not a comparative of eer, ``verslagen``
+are reports, ``verkeerd`` is wrong): merging them would join unrelated words. Everything
+here works on folded, lowercase words; the base form is then stemmed like any word
+(:mod:`.stemming`).
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ NOT_INFLECTED: frozenset[str] = frozenset(
     verder verdere nader nadere ander andere anders minder meer meest meeste zeker zekere
     gezant gebriefd gewijd geluid geslacht gereed ingewikkeld ingewikkelde ondergeschikt ondergeschikte echter rechter
     rechters leger kommer ontvanger achtste netjes gekort bekend bekende verband verleden
-    verslagen ontslagen verenigd verenigde verkeerd verkeerde
+    verslagen ontslagen verenigd verenigde verkeerd verkeerde verlegen verstoken voorschoten beiaard
     """.split()
 )
 

@@ -157,6 +157,21 @@ def test_look_alikes_stay_apart(one: str, other: str) -> None:
         assert not shared, f"{query_word!r} and {text_word!r} share {sorted(shared)}"
 
 
+def test_participles_without_ge_find_the_right_verb() -> None:
+    """A stressed syllable after an inseparable prefix doubles its consonant (be|stel →
+    bestellen, not bestelen "rob"); an unstressed one does not (ontwikkel → ontwikkelen). The
+    ``-t`` forms are also the present tense and stay as they are."""
+    assert base_form("besteld") == "bestellen"
+    assert base_form("voorspeld") == "voorspellen"
+    assert base_form("verlegd") == "verleggen"
+    assert base_form("ontwikkeld") == "ontwikkelen"
+    assert base_form("verbeterd") == "verbeteren"
+    assert base_form("terugbetaald") == "terugbetalen"
+    assert base_form("verstrekt") is None
+    assert base_form("verdwijnt") is None
+    assert base_form("verslagen") is None
+
+
 def test_only_a_real_compound_takes_its_singular_head() -> None:
     """NGO-schepen's whole word gets the term of NGO-schip; ge-leden, a word broken at a line
     end, keeps the term of geleden (ago), not one of "gelid"."""

@@ -139,6 +139,12 @@ def _syllables(stem: str) -> int:
     return count
 
 
+def _stressed_after_prefix(stem: str) -> bool:
+    """Whether ``stem`` is an inseparable prefix + one syllable (bestel, verleg, voorspel),
+    whose last syllable carries the stress."""
+    return any(stem.startswith(p) and _syllables(stem[len(p) :]) == 1 for p in _INSEPARABLE)
+
+
 def _voiced(stem: str) -> str:
     """The stem with a final f/s voiced (leef → leev, reis → reiz), or itself."""
     if stem.endswith("f"):
@@ -161,7 +167,13 @@ def _infinitives(stem: str) -> Iterator[str]:
     if _single_vowel_before(stem):
         doubled = stem + stem[-1] + "en"  # stel → stellen, zet → zetten
         plain = stem + "en"  # lever → leveren, wijzig → wijzigen: unstressed, no doubling
-        yield from (doubled,) if _syllables(stem) == 1 else (plain, doubled)
+        if _syllables(stem) == 1:
+            yield doubled
+        elif _stressed_after_prefix(stem):
+            # be|stel is stressed on stel, so bestellen (bestelen would be be|steel).
+            yield from (doubled, plain)
+        else:
+            yield from (plain, doubled)
         return
     if stem.endswith("ij"):
         return  # a vowel: wij|d is wijden, read from the longer stem

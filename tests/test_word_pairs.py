@@ -22,18 +22,18 @@ PAIRS = json.loads((Path(__file__).parent / "data" / "word_pairs.json").read_tex
 #: which for groups under 50 pairs still means every pair.
 MATCH_FLOOR = {
     "plurals": 0.98,
-    "verb_forms": 0.35,
+    "verb_forms": 0.98,
     "adjectives": 0.98,
     "diacritics": 0.98,
     "hyphenation": 0.98,
     "compounds": 0.98,
     "glued": 0.98,
-    "plurals_after_vowel": 0.65,
-    "comparatives": 0.0,
-    "country_adjectives": 0.15,
-    "hyphenated_plurals": 0.75,
+    "plurals_after_vowel": 0.98,
+    "comparatives": 0.98,
+    "country_adjectives": 0.98,
+    "hyphenated_plurals": 0.98,
 }
-MATCH_FLOOR_OVERALL = 0.65
+MATCH_FLOOR_OVERALL = 0.98
 #: Lowest share of must_not_match pairs that must stay apart, over all their groups.
 APART_FLOOR_OVERALL = 0.97
 

@@ -41,7 +41,7 @@ from kvsearch.analysis.compounds import LINKS, PROTECTED, decompound, deglue, ex
 from kvsearch.analysis.folding import fold
 from kvsearch.analysis.lexicon import lexicon_lookup, lexicon_name
 from kvsearch.analysis.people import is_person
-from kvsearch.analysis.stemming import STEMMER_NAME, stem
+from kvsearch.analysis.stemming import IRREGULAR_PLURALS, STEMMER_NAME, stem
 from kvsearch.analysis.tokens import ALNUM_RUNS_RE, HYPHENS_RE, WORD_RE, Token
 
 __all__ = [
@@ -66,12 +66,15 @@ __all__ = [
     "word_terms",
 ]
 
-ANALYZER_ID = "nl-7"
+ANALYZER_ID = "nl-8"
 
 
 def _strip_possessive(word: str) -> str:
     if word.endswith("'s") and len(word) > 2:
         word = word[:-2]
+    elif word.endswith("'ers") and len(word) > 4:
+        # A person named after an abbreviation: zzp'ers is the plural of zzp'er.
+        word = word[:-1]
     return word
 
 
@@ -96,7 +99,11 @@ def _terms_of(raw: str, query: bool, stem: Callable[[str], str], split: bool) ->
         if not parts:
             return ()
         whole = "".join(parts)
-        out.append(stem(whole))
+        # NGO-schepen: the whole word's term is its singular's (NGO-schip); the parts below
+        # keep the plural, which the override map already joins to its singular. Not for a
+        # word broken at a line end (ge-leden), whose whole is a lexicon word.
+        singular_head = IRREGULAR_PLURALS.get(parts[-1]) if whole not in lexicon_lookup() else None
+        out.append(stem("".join(parts[:-1]) + singular_head) if singular_head else stem(whole))
         if not query:
             lexicon = lexicon_lookup()
             # A hyphenation artefact (beant-woording, organisa-ties): the concatenation is a

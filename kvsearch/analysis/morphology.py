@@ -10,21 +10,28 @@
   left to the curated verb-form map of :mod:`.stemming`: ``gebied`` is not ``ge|bie|d``,
   ``gedaagd`` must not meet ``dag``, ``geoordeeld`` not the noun ``oordeel``. A participle of
   a verb that itself starts with ``ge-`` keeps it (``gebeurd`` → gebeuren, ``geloofd`` →
-  geloven). Participles of inseparable verbs (``verstrekt``, ``herkend``) are left alone:
-  they are also the verb's present tense and a noun's look-alike (verband, bekend), and
-  merging them cost ranking on the relevance set.
+  geloven). Participles of inseparable verbs, which have no ``ge-``, go to their infinitive
+  when strong (``besproken`` → bespreken, ``verboden`` → verbieden) or when they end in
+  ``-d`` and the verb has a past tense in ``-de`` (``betaald`` → betalen, ``erkend`` →
+  erkennen, ``uitbetaald`` → uitbetalen). Those in ``-t`` (``verstrekt``) are left alone:
+  they are also the present tense, which would then meet the infinitive used as a noun
+  ("het verdwijnen").
+* **Present tense of separable verbs** goes to the infinitive: ``bijdraagt`` → bijdragen,
+  ``plaatsvindt`` → plaatsvinden, ``aangeeft`` → aangeven (particle verb and bare present
+  both lexicon words).
 * **Comparatives and superlatives** go to the adjective: ``kortere`` → kort, ``hogere`` → hoog,
   ``zwaarder`` → zwaar, ``grootste`` → groot; the adjective and its superlative (or comparative)
   must both be lexicon words, which keeps ``water``, ``kamer`` and ``moeder`` whole.
 * **Vowel plurals** in ``-es`` and ``-eaus`` lose the ``s`` when the rest is a lexicon word
   (``centrales`` → centrale, ``bureaus`` → bureau).
 * **Country adjectives** go to the country (``data/country_adjectives.txt``):
-  ``Oekraïense`` → oekraine, ``Russische`` → rusland.
+  ``Oekraïense`` → oekraine, ``Russische`` → rusland, ``Europese`` → europa.
 
 ``NOT_INFLECTED`` lists words that look like such a form but are a word of their own
-(``gezond`` is not a participle of zonnen, ``eerder`` not a comparative of eer): merging them
-would join unrelated words. Everything here works on folded, lowercase words; the base form
-is then stemmed like any word (:mod:`.stemming`).
+(``gezond`` is not a participle of zonnen, ``eerder`` not a comparative of eer, ``verslagen``
+are reports, ``verkeerd`` is wrong): merging them would join unrelated words. Everything
+here works on folded, lowercase words; the base form is then stemmed like any word
+(:mod:`.stemming`).
 """
 
 from __future__ import annotations
@@ -46,12 +53,13 @@ NOT_INFLECTED: frozenset[str] = frozenset(
     gezond gezonde gezondheid geacht gebed gewest gezicht gericht gerecht gewicht gesticht
     gevecht geschikt gebruikt gelijk gelijkt gemeente gemeenten genoeg geheel gehele gemiddeld
     gemiddelde geboorte gebaar gevoel gevolg gewoon gewoonte geval gevaar geweld gebied gebieden
-    gebonden gezet gerust gebrek gesprek geleden gedragen gevallen geweten gewassen geschiedt
-    geschiedenis gelegenheid gelegen geliefd geliefde gezag geding gebod geboden gebouw gebouwd
+    gebonden gerust gebrek gesprek geleden gedragen gevallen geweten gewassen geschiedt
+    geschiedenis gelegenheid gelegen geliefd geliefde gezag geding gebod gebouw gebouwd
     gezin gewend geest geestelijk eerder eerdere eerste ouder oudere ouders later latere laatste
     verder verdere nader nadere ander andere anders minder meer meest meeste zeker zekere
     gezant gebriefd gewijd geluid geslacht gereed ingewikkeld ingewikkelde ondergeschikt ondergeschikte echter rechter
-    rechters leger kommer ontvanger achtste netjes gekort
+    rechters leger kommer ontvanger achtste netjes gekort bekend bekende verband verleden
+    verslagen ontslagen verenigd verenigde verkeerd verkeerde verlegen verstoken voorschoten beiaard
     """.split()
 )
 
@@ -64,13 +72,18 @@ _GE_VERBS: frozenset[str] = frozenset(
 _SEPARABLE = tuple(
     sorted(
         """
-        aan af achter bij binnen boven buiten dicht door in mee na neer om onder op over samen
-        tegen terecht terug toe tussen uit vast voor voort vrij weg weer
+        aan af achter bij binnen boven buiten deel dicht door in mee na neer om onder op over
+        plaats samen tegen terecht terug toe tussen uit vast voor voort vrij weg weer
         """.split(),
         key=len,
         reverse=True,
     )
 )
+
+# Inseparable prefixes: their participle has no ``ge-`` (betaald, erkend, besproken), which
+# a particle may precede (uit|betaald, terug|betaald). ``onder``/``over``/``door``/``voor``
+# are both: ondersteund, overtuigd.
+_INSEPARABLE = ("be", "er", "ont", "her", "ver", "onder", "over", "door", "voor")
 
 _VOWELS = frozenset("aeiou")
 _DOUBLE_VOWELS = ("aa", "ee", "oo", "uu")
@@ -126,6 +139,12 @@ def _syllables(stem: str) -> int:
     return count
 
 
+def _stressed_after_prefix(stem: str) -> bool:
+    """Whether ``stem`` is an inseparable prefix + one syllable (bestel, verleg, voorspel),
+    whose last syllable carries the stress."""
+    return any(stem.startswith(p) and _syllables(stem[len(p) :]) == 1 for p in _INSEPARABLE)
+
+
 def _voiced(stem: str) -> str:
     """The stem with a final f/s voiced (leef → leev, reis → reiz), or itself."""
     if stem.endswith("f"):
@@ -148,7 +167,13 @@ def _infinitives(stem: str) -> Iterator[str]:
     if _single_vowel_before(stem):
         doubled = stem + stem[-1] + "en"  # stel → stellen, zet → zetten
         plain = stem + "en"  # lever → leveren, wijzig → wijzigen: unstressed, no doubling
-        yield from (doubled,) if _syllables(stem) == 1 else (plain, doubled)
+        if _syllables(stem) == 1:
+            yield doubled
+        elif _stressed_after_prefix(stem):
+            # be|stel is stressed on stel, so bestellen (bestelen would be be|steel).
+            yield from (doubled, plain)
+        else:
+            yield from (plain, doubled)
         return
     if stem.endswith("ij"):
         return  # a vowel: wij|d is wijden, read from the longer stem
@@ -203,6 +228,54 @@ def _participle_base(word: str, lexicon: Container[str]) -> str | None:
             if infinitive is not None and particle + infinitive in lexicon:
                 return particle + infinitive
             for _, infinitive in _weak_readings(core[2:]):
+                if particle + infinitive in lexicon:
+                    return particle + infinitive
+    return _inseparable_participle_base(word, lexicon)
+
+
+def _inseparable_participle_base(word: str, lexicon: Container[str]) -> str | None:
+    """The infinitive of a participle without ``ge-`` (besproken, betaald, uitbetaald), or None.
+
+    Strong ones come from the table (be|sproken is be + gesproken). Weak ones only in ``-d``:
+    an inseparable verb's participle in ``-t`` is also its present tense (verstrekt,
+    verdwijnt), which then meets the infinitive used as a noun ("het verdwijnen"). The weak
+    verb must have a past tense in ``-de`` (nouns have none) and the participle must be a
+    lexicon word.
+    """
+    strong, _ = strong_participles()
+    for particle in ("", *_SEPARABLE):
+        if not word.startswith(particle):
+            continue
+        rest = word[len(particle) :]
+        for prefix in _INSEPARABLE:
+            if not rest.startswith(prefix) or len(rest) < len(prefix) + 4:
+                continue
+            infinitive = strong.get("ge" + rest[len(prefix) :])
+            if infinitive is not None:
+                if particle + prefix + infinitive in lexicon:
+                    return particle + prefix + infinitive
+                continue
+            if not rest.endswith("d") or rest not in lexicon:
+                continue
+            for stem, infinitive in _weak_readings(rest):
+                if stem + "de" in lexicon and infinitive in lexicon and particle + infinitive in lexicon:
+                    return particle + infinitive
+    return None
+
+
+def _present_base(word: str, lexicon: Container[str]) -> str | None:
+    """The infinitive of a separable verb's present tense (bijdraagt, plaatsvindt), or None.
+
+    Only the ``stem + t`` reading: a particle before a stem ending in ``t`` is mostly a noun
+    (omzet, inzet, opzet), not the present of omzetten. The particle verb and the bare
+    present (draagt) must be lexicon words.
+    """
+    for particle in _SEPARABLE:
+        if word.startswith(particle) and len(word) >= len(particle) + 4:
+            core = word[len(particle) :]
+            if core not in lexicon:
+                continue
+            for infinitive in _infinitives(core[:-1]):
                 if particle + infinitive in lexicon:
                     return particle + infinitive
     return None
@@ -272,6 +345,23 @@ def _plural_base(word: str, lexicon: Container[str]) -> str | None:
     return None
 
 
+def _country(word: str) -> str | None:
+    """The country of a country adjective, inflected or not (``europese`` → europees → europa)."""
+    table = country_adjectives()
+    if word in table:
+        return table[word]
+    if not word.endswith("e"):
+        return None
+    uninflected = word[:-1]
+    if uninflected in table:
+        return table[uninflected]
+    # The inflection opens the last syllable, which then writes its long vowel once:
+    # europees → europese, chinees → chinese.
+    if _single_vowel_before(uninflected):
+        return table.get(uninflected[:-1] + uninflected[-2:])
+    return None
+
+
 def base_form(word: str) -> str | None:
     """The base form ``word`` is an inflection of (infinitive, adjective, singular, country),
     or None when it is none of those (then it is stemmed as it is).
@@ -287,7 +377,7 @@ def _base_form(word: str) -> str | None:
     """``base_form`` without the check that the base differs from ``word``."""
     if len(word) < 5 or word in NOT_INFLECTED or not word.isalpha():
         return None
-    country = country_adjectives().get(word[:-1] if word.endswith("e") else word)
+    country = _country(word)
     if country is not None:
         return country
     last = word[-1]
@@ -298,6 +388,8 @@ def _base_form(word: str) -> str | None:
         return None
     if last in "dtn":
         base = _participle_base(word, lexicon)
+        if base is None and last == "t":
+            base = _present_base(word, lexicon)
         if base is not None or not word.endswith("eren"):
             return base
     if word.endswith(("er", "ere", "eren", "ste")):

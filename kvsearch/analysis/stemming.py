@@ -24,7 +24,7 @@ import snowballstemmer
 
 from kvsearch.analysis.morphology import base_form
 
-__all__ = ["FUNCTION_WORDS", "OVERRIDES", "STEMMER_NAME", "VERB_FORMS", "make_stem", "stem"]
+__all__ = ["FUNCTION_WORDS", "IRREGULAR_PLURALS", "OVERRIDES", "STEMMER_NAME", "VERB_FORMS", "make_stem", "stem"]
 
 STEMMER_NAME = "dutch_porter"
 
@@ -152,6 +152,19 @@ VERB_FORMS: dict[str, str] = {
     "spreekt": "spreken",
     "gepubliceerd": "publiceren",
     "publiceert": "publiceren",
+    "gezet": "zetten",
+}
+
+# Plurals whose head changes its vowel or stem (schip/schepen): a hyphenated compound ending in
+# one (NGO-schepen) gets the whole word's term of its singular (NGO-schip).
+IRREGULAR_PLURALS: dict[str, str] = {
+    "leden": "lid",
+    "steden": "stad",
+    "schepen": "schip",
+    "huizen": "huis",
+    "bedrijven": "bedrijf",
+    "kinderen": "kind",
+    "eieren": "ei",
 }
 
 # Function words are not stemmed: Porter merges geen/gen, eens/een, ons/on.

@@ -72,6 +72,30 @@ def test_a_near_synonym_is_found_below_the_word_itself(shared_index: Path) -> No
     assert phrase and all("wachttijd" in _text_of(h) for h in phrase)
 
 
+def test_a_pasted_questions_word_the_index_lacks_counts_through_its_near_synonym(shared_index: Path) -> None:
+    """No passage says "voorlichter"; the documents about the minister's spokesman say
+    "woordvoerder". A pasted question in the asker's word still finds them first."""
+    question = "Welke voorlichter wilde de minister liever niet in dienst nemen?"
+    hits = kvsearch.search(question, index_dir=shared_index, limit=3).hits
+    assert len(hits) == 3
+    assert all("voorlichter" not in _text_of(hit) and "woordvoerder" in _text_of(hit) for hit in hits)
+
+
+def test_a_pasted_question_weighs_most_in_a_passages_own_question(
+    shared_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The passage that asks what the asker asks comes before an answer of another document that
+    uses the same words; with the field weights of typed queries, that answer came first."""
+    question = (
+        "Wanneer krijgt de Kamer het onderzoek naar wettelijke maatregelen om de financiële sector "
+        "te laten bijdragen aan klimaatdoelen?"
+    )
+    wanted = "kv-tk-2024Z18653#7"
+    assert _ids(question, shared_index)[0] == wanted
+    monkeypatch.setattr(plan, "NATURAL_FIELD_WEIGHTS", plan.FIELD_WEIGHTS)
+    assert _ids(question, shared_index)[0] != wanted
+
+
 def test_the_budget_keeps_the_rarest_words(shared_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """However tight the budget of a pasted question, its rarest words are searched, and more
     than one of them decides which passages are candidates: its document is still found (with

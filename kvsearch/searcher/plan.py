@@ -50,6 +50,11 @@ COMPOUND_PARTS_WEIGHT = 0.5
 #: A query word also finds its near-synonyms (:mod:`kvsearch.analysis.synonyms`), weighing
 #: less than the word typed: the passage that uses the asker's own word comes first.
 SYNONYM_WEIGHT = 0.5
+#: A pasted question's words (and those of a typed query relaxed to any of its words) weigh
+#: most in a passage's own question: an asker's question is worded like the questions it
+#: resembles, while the subject line is shared by all passages of a document and an answer
+#: speaks of the question's subject in the government's terms.
+NATURAL_FIELD_WEIGHTS = {"title": 1.0, "question": 1.3, "answer": 1.0}
 
 
 def build_query(parsed: ParsedQuery, index: SearchableIndex, *, any_word: bool) -> Query:
@@ -140,7 +145,13 @@ def _natural_query(parsed: ParsedQuery, index: SearchableIndex) -> Query | None:
     kept: list[tuple[int, str, int]] = []
     known: list[tuple[int, str, int]] = []
     for term, tf in counts.items():
-        df = max(index.doc_frequency(field, term) for field in TEXT_FIELDS)
+        # A word the index lacks still counts when its near-synonyms are there: the asker's
+        # own word for what the passages call otherwise.
+        df = max(
+            index.doc_frequency(field, alternative)
+            for alternative, _weight in _with_synonyms(chain, term)
+            for field in TEXT_FIELDS
+        )
         if df == 0:
             continue
         known.append((df, term, tf))
@@ -155,7 +166,9 @@ def _natural_query(parsed: ParsedQuery, index: SearchableIndex) -> Query | None:
             [
                 queries.any_of(
                     [
-                        queries.term(field, alternative, boost=FIELD_WEIGHTS[field] * (1 + math.log(tf)) * weight)
+                        queries.term(
+                            field, alternative, boost=NATURAL_FIELD_WEIGHTS[field] * (1 + math.log(tf)) * weight
+                        )
                         for alternative, weight in _with_synonyms(chain, term)
                         for field in TEXT_FIELDS
                     ]

@@ -35,14 +35,15 @@ KIND_FLOOR_MRR = {"short": 0.85, "natural": 0.62, "long": 0.80, "morphology": 0.
 
 BLIND_SET = ROOT / "tests" / "data" / "relevance_blind.json"
 BLIND = ev.load_set(BLIND_SET)
-# Floors a little under the blind set's baseline (docs/relevance.md, "Blind set"). They guard
-# against regressions only: never change the set or tune anything to raise them.
-BLIND_FLOOR = {"hit@1": 0.84, "mrr@10": 0.88}
+# Floors a little under the blind set's current figures (docs/relevance.md, "The current
+# figures"). They guard against regressions only: never change the set or tune anything to
+# raise them.
+BLIND_FLOOR = {"hit@1": 0.86, "mrr@10": 0.90}
 BLIND_KIND_FLOOR_MRR = {
     "short": 0.95,
-    "natural": 0.66,
-    "pasted": 0.85,
-    "word_forms": 0.83,
+    "natural": 0.70,
+    "pasted": 0.86,
+    "word_forms": 0.86,
     "answer_only": 0.95,
     "question_only": 0.95,
 }

@@ -370,6 +370,49 @@ def test_flipped_bytes_are_found_and_the_next_build_rebuilds(two_generations: Pa
     assert len(after.stdout.splitlines()) > 4
 
 
+def _flip_one_byte(index: Path) -> None:
+    segment = max(live(index).glob("*.seg"), key=lambda p: p.stat().st_size)
+    data = bytearray(segment.read_bytes())
+    data[len(data) // 2] ^= 0x5A
+    segment.write_bytes(bytes(data))
+
+
+def _out_of_memory(*args: object, **kwargs: object) -> None:
+    raise MemoryError
+
+
+def test_running_out_of_memory_on_a_damaged_live_generation_rebuilds_in_full(
+    two_generations: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flipped length field can make reading the live files ask for more memory than there
+    is. With the checksums saying the files are damaged, that is damage: the build starts again
+    in full instead of failing as an internal error."""
+    from kvsearch.indexer import build as building
+
+    index = two_generations
+    _flip_one_byte(index)
+    monkeypatch.setattr(building, "count_live", _out_of_memory)  # reading the damaged segment
+    change_one(corpus)
+    report = building.build_index(corpus, index)
+    assert report.full
+    assert any("checksum" in notice and "in full" in notice for notice in report.notices), report.notices
+    assert run_cli("waterstof", "--index", str(index)).returncode == 0
+
+
+def test_running_out_of_memory_on_a_whole_live_generation_is_not_called_damage(
+    two_generations: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kvsearch.indexer import build as building
+
+    index = two_generations
+    before = live(index)
+    monkeypatch.setattr(building, "count_live", _out_of_memory)
+    change_one(corpus)
+    with pytest.raises(MemoryError):
+        building.build_index(corpus, index)
+    assert live(index) == before
+
+
 # --------------------------------------------------------------------------------------------
 # File-system faults get their class: 73 "cannot write", never 70
 

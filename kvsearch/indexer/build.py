@@ -115,11 +115,14 @@ def _build(options: BuildOptions, report: BuildReport) -> bool:
         discard(build)
         if isinstance(error, DamagedBase):
             raise
-        if reuse and live and read_failure(error):
+        # A damaged length field in a live file can ask for more memory than there is: a
+        # MemoryError is the live generation's fault only when its checksums say it is damaged.
+        if reuse and live and (read_failure(error) or isinstance(error, MemoryError)):
             damaged = damaged_files(live)
             if damaged:
                 raise DamagedBase(not_as_written(live, damaged[0])) from error
-            raise DamagedBase(f"the live generation {live.name} cannot be read ({describe_error(error)})") from error
+            if not isinstance(error, MemoryError):
+                raise DamagedBase(f"the live generation {live.name} cannot be read ({describe_error(error)})") from error
         reason = write_failure(error)
         if reason is None:
             raise

@@ -122,7 +122,9 @@ def _build(options: BuildOptions, report: BuildReport) -> bool:
             if damaged:
                 raise DamagedBase(not_as_written(live, damaged[0])) from error
             if not isinstance(error, MemoryError):
-                raise DamagedBase(f"the live generation {live.name} cannot be read ({describe_error(error)})") from error
+                raise DamagedBase(
+                    f"the live generation {live.name} cannot be read ({describe_error(error)})"
+                ) from error
         reason = write_failure(error)
         if reason is None:
             raise

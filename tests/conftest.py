@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -63,6 +64,19 @@ def run_cli(
         cwd=cwd or ROOT,
         timeout=300,
     )
+
+
+def json_lines(done: subprocess.CompletedProcess[str]) -> list[dict]:
+    """The JSON lines a successful command printed."""
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def doc_ids(index: Path, query: str) -> set[str]:
+    """The documents a search finds (up to 100 passages), none when it finds nothing."""
+    found = run_cli("search", query, "--index", str(index), "--json", "--limit", "100")
+    assert found.returncode in (0, 1), found.stderr
+    return {hit["doc_id"] for hit in json_lines(found)} if found.returncode == 0 else set()
 
 
 @pytest.fixture(scope="session")

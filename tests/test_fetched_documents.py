@@ -8,16 +8,14 @@ Real CLI, real index, the replay of tests/fetch_replay.py; the TUI is driven wit
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from kvsearch.tui.screens.document import DocumentScreen
 from kvsearch.tui.widgets.passage_view import PassageBody
-from tests.conftest import DATA, run_cli
+from tests.conftest import DATA, doc_ids, json_lines, run_cli
 from tests.fetch_replay import Replay, Reply, document_path, serve_archive
 from tests.test_tui import answered, make_app, shown, until
 
@@ -44,17 +42,6 @@ def fetched_index(tmp_path: Path, metadata: bytes | None = None) -> Path:
     done = run_cli("index", "--corpus", str(corpus), "--index", str(index))
     assert done.returncode == 0, done.stderr
     return index
-
-
-def json_lines(done: subprocess.CompletedProcess[str]) -> list[dict]:
-    assert done.returncode == 0, done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines()]
-
-
-def doc_ids(index: Path, query: str) -> set[str]:
-    found = run_cli("search", query, "--index", str(index), "--json", "--limit", "100")
-    assert found.returncode in (0, 1), found.stderr
-    return {hit["doc_id"] for hit in json_lines(found)} if found.returncode == 0 else set()
 
 
 @pytest.fixture(scope="module")

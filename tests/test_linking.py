@@ -7,14 +7,13 @@ and its later answer (tests/fetch_replay.py, tests/data/sru). The TUI is driven 
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import doc_ids, json_lines, run_cli
 from tests.fetch_replay import Replay, Reply, document_path
 from tests.test_tui import answered, make_app, search
 
@@ -24,17 +23,6 @@ QUESTION_FILE, QUESTION_ID = "De_ontkoppeling_van_ontwikkelingshulp-pdf.txt", "k
 ANSWER_FILE, ANSWER_ID = "Antwoord_op_vragen_van_het_lid_Boswijk_o-docx.txt", "ah-tk-20242025-605"
 #: Questions nobody has answered in this corpus (kv-tk-2024Z18794).
 OPEN_FILE, OPEN_ID = "Het_werken_met_ambtenaren-pdf.txt", "kv-tk-2024Z18794"
-
-
-def json_lines(done: subprocess.CompletedProcess[str]) -> list[dict]:
-    assert done.returncode == 0, done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines()]
-
-
-def doc_ids(index: Path, query: str) -> set[str]:
-    found = run_cli("search", query, "--index", str(index), "--json", "--limit", "100")
-    assert found.returncode in (0, 1), found.stderr
-    return {hit["doc_id"] for hit in json_lines(found)} if found.returncode == 0 else set()
 
 
 def build(corpus: Path, index: Path) -> subprocess.CompletedProcess[str]:

@@ -22,7 +22,6 @@ from whoosh.codec.whoosh3 import (
     W3FieldWriter,
     W3PerDocReader,
     W3PerDocWriter,
-    W3TermsReader,
     _lenfield,
 )
 from whoosh.columns import NumericColumn, PickleColumn

@@ -201,8 +201,9 @@ class _RememberingTermTable(filetables.OrderedHashReader):
     changes once written, so the answer for a key is kept; a bounded number of keys, forgotten
     all at once, so that a long session's memory stays flat."""
 
-    #: Keys kept before the table forgets them all (about 150 bytes each).
-    REMEMBERED_KEYS = 50_000
+    #: Keys kept per segment before the table forgets them all (about 250 bytes each): a
+    #: search needs tens to hundreds, a prefix query's expansion a few thousand.
+    REMEMBERED_KEYS = 10_000
 
     _remembered: dict[bytes, tuple[tuple[int, int], ...]]
 

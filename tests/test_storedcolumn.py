@@ -80,6 +80,49 @@ def test_term_table_file_is_whooshs(keys: set[bytes]) -> None:
     assert all(reader[key] == key[::-1] for key in keys)
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.sets(st.binary(min_size=1, max_size=12), min_size=1, max_size=300), st.integers(1, 50))
+def test_remembered_term_lookups_are_whooshs(keys: set[bytes], remembered: int) -> None:
+    """The search's term table answers every lookup (present or not, asked again, after it
+    forgot what it remembered) exactly as Whoosh's own reader of the same file."""
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
+
+    from kvsearch.engine.schema import _RememberingTermTable
+
+    storage = RamStorage()
+    table = OrderedHashWriter(storage.create_file("terms"))
+    for key in sorted(keys):
+        table.add(key, key[::-1])
+    table.close()
+    whoosh = OrderedHashReader.open(storage, "terms")
+    ours = _RememberingTermTable.taking_over(OrderedHashReader.open(storage, "terms"))
+    ours.REMEMBERED_KEYS = remembered
+    asked = sorted(keys) + [key + b"\x00" for key in sorted(keys)]  # and keys it does not hold
+    for _round in range(2):
+        for key in asked:
+            assert list(ours.ranges_for_key(key)) == list(whoosh.ranges_for_key(key))
+            assert (key in ours) == (key in whoosh)
+            assert ours.get(key) == whoosh.get(key)
+    assert 0 < len(ours._remembered) <= remembered
+
+
+def test_index_reads_terms_through_the_remembering_table(real_index: Path) -> None:
+    """Every segment of a real index looks its terms up through the remembering table, and a
+    term's document frequency read twice is Whoosh's count of its postings."""
+    from kvsearch.engine.schema import _RememberingTermTable
+    from kvsearch.searcher import open_searcher
+
+    with open_searcher(real_index) as (searcher, _info):
+        for leaf, _offset in searcher.whoosh.leaf_searchers():
+            reader = leaf.reader()
+            assert isinstance(reader._terms._tindex, _RememberingTermTable)
+            for fieldname, text in list(reader.all_terms())[:200:7]:
+                postings = sum(1 for _ in reader.postings(fieldname, text).all_ids())
+                assert reader.doc_frequency(fieldname, text) == postings
+                assert reader.doc_frequency(fieldname, text) == postings
+
+
 def test_field_lengths_are_whooshs(real_index: Path) -> None:
     """kvsearch's field lengths (read from the segment's length bytes at once) are what
     Whoosh's own per-document reader gives, for every passage and text field of a real index.

@@ -186,6 +186,43 @@ class KvCodec(W3Codec):
         writer._tindex = _TermTable.taking_over(writer._tindex)
         return writer
 
+    def terms_reader(self, storage: Any, segment: Any) -> Any:
+        reader = super().terms_reader(storage, segment)
+        reader._tindex = _RememberingTermTable.taking_over(reader._tindex)
+        return reader
+
+
+class _RememberingTermTable(filetables.OrderedHashReader):
+    """Whoosh's term table reader, remembering where each term it looked up is.
+
+    One search asks the same segment about the same term many times (is it there, its
+    document frequency, its term info, its matcher: for planning, scoring, counting and
+    highlighting), and each question walks the on-disk hash table in Python. The table never
+    changes once written, so the answer for a key is kept; a bounded number of keys, forgotten
+    all at once, so that a long session's memory stays flat."""
+
+    #: Keys kept per segment before the table forgets them all (about 250 bytes each): a
+    #: search needs tens to hundreds, a prefix query's expansion a few thousand.
+    REMEMBERED_KEYS = 10_000
+
+    _remembered: dict[bytes, tuple[tuple[int, int], ...]]
+
+    @classmethod
+    def taking_over(cls, table: filetables.OrderedHashReader) -> _RememberingTermTable:
+        remembering = cls.__new__(cls)
+        remembering.__dict__.update(table.__dict__)
+        remembering._remembered = {}
+        return remembering
+
+    def ranges_for_key(self, key: bytes) -> Iterator[tuple[int, int]]:
+        ranges = self._remembered.get(key)
+        if ranges is None:
+            ranges = tuple(super().ranges_for_key(key))
+            if len(self._remembered) >= self.REMEMBERED_KEYS:
+                self._remembered.clear()
+            self._remembered[key] = ranges
+        return iter(ranges)
+
 
 class _TermTable(filetables.OrderedHashWriter):
     """Whoosh's term table writer, the same file, with each term's hash and position kept in

@@ -69,6 +69,7 @@ def watches_file_lock(watches: Path, *, doing: str, wait: float = 0.0) -> Iterat
             yield
         finally:
             del depth[path]
+            _forget_holder(fd)
     finally:
         os.close(fd)  # closing the file releases the lock
 
@@ -102,6 +103,15 @@ def _record_holder(fd: int, doing: str) -> None:
         # Written over the old holder, then cut to length: a reader never finds it empty.
         os.pwrite(fd, data, 0)
         os.ftruncate(fd, len(data))
+    except OSError:
+        pass
+
+
+def _forget_holder(fd: int) -> None:
+    """Empty the lock file before letting go, so that whoever finds the lock taken next reads
+    its new holder (who may not have written yet: see ``_holder``), never this one."""
+    try:
+        os.ftruncate(fd, 0)
     except OSError:
         pass
 

@@ -30,8 +30,9 @@ COVERAGE_WEIGHT = 1.5
 
 #: Per open index, the index terms of each document and of each passage's sentences, kept
 #: for the next searches (a generation never changes; the same documents come back for
-#: related questions). Emptied when it holds this many entries, to bound its memory.
-CACHED_ENTRIES = 20_000
+#: related questions). Emptied when it holds this many entries (a search adds one per passage
+#: of its candidates' documents, and one per document), to bound its memory.
+CACHED_ENTRIES = 4_000
 _CACHE: weakref.WeakKeyDictionary[SearchableIndex, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 Scored = tuple[dict[str, Any], float]

@@ -7,7 +7,8 @@ them apart from their siblings: query words that occur in few of the document's 
 for more than words in all of them, a match in the passage's own question or in the first
 sentences of its answer counts extra, and the words of the pasted question's questions count
 for more than those of its preamble. The document keeps the places its passages held; only
-which of its passages stands where changes, so rankings between documents stay the engine's.
+which of its passages stands where changes, so the ranking between documents stays as it came
+(the engine's, re-ranked by :mod:`between_documents`).
 
 Typed queries of a few words keep the engine's order: a word found in one sibling only is as
 often a side remark as the point, and the field-weighted score judges them better.

@@ -13,7 +13,7 @@ from kvsearch.engine.reader import SearchableIndex
 from kvsearch.errors import QuerySyntaxError
 from kvsearch.query import Filter, parse_query
 from kvsearch.results import Hit, SearchResult
-from kvsearch.searcher import within_document
+from kvsearch.searcher import between_documents, within_document
 from kvsearch.searcher.facets import facet_counts
 from kvsearch.searcher.fields import TEXT_FIELDS
 from kvsearch.searcher.filter_values import check_filter_values
@@ -89,14 +89,15 @@ def run(
     """The best ``limit`` hits of a planned query and the number of passages that match
     (without ``count``: at least the hits' number). ``matches``: the query's match set, when
     the facets will read it too (the passages are then read from the postings once). ``text``:
-    a pasted question's text, for choosing between a document's passages (empty: the
-    engine's order)."""
-    # A pasted question is ranked on a few more candidates than shown: a document's better
-    # passage may stand just below them (within_document).
+    a pasted question's text, for choosing between documents and between a document's passages
+    (empty: the engine's order)."""
+    # A pasted question is ranked on a few more candidates than shown: a better document or a
+    # document's better passage may stand just below them (between_documents, within_document).
     reordering = sort == "relevance" and bool(text)
     wanted = max(limit, within_document.CANDIDATES) if reordering else limit
     found, total = ranking.top_hits(index, planned, wanted, sort, count, SEARCH_SECONDS, matches)
     matched = ranking.matched_terms(index, planned, TEXT_FIELDS)
     if reordering:
+        found = between_documents.rerank(index, found, matched, text)
         found = within_document.reorder(index, found, matched, text, limit)[:limit]
     return [hit_of(stored, score, matched) for stored, score in found], total

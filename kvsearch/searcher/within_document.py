@@ -7,7 +7,8 @@ them apart from their siblings: query words that occur in few of the document's 
 for more than words in all of them, a match in the passage's own question or in the first
 sentences of its answer counts extra, and the words of the pasted question's questions count
 for more than those of its preamble. The document keeps the places its passages held; only
-which of its passages stands where changes, so rankings between documents stay the engine's.
+which of its passages stands where changes, so the ranking between documents stays as it came
+(the engine's, re-ranked by :mod:`between_documents`).
 
 Typed queries of a few words keep the engine's order: a word found in one sibling only is as
 often a side remark as the point, and the field-weighted score judges them better.
@@ -64,7 +65,7 @@ def reorder(index: SearchableIndex, found: list[Scored], terms: set[str], text: 
     shared = {doc_id: held for doc_id, held in places.items() if doc_id and len(held) > 1 and held[0] < shown}
     if not shared:
         return found
-    weights = _term_weights(index, terms, _asked_terms(index, text, terms))
+    weights = term_weights(index, terms, asked_terms(index, text, terms))
     out = list(found)
     for doc_id, held in shared.items():
         siblings = index.stored_passages(doc_id)
@@ -86,17 +87,17 @@ def reorder(index: SearchableIndex, found: list[Scored], terms: set[str], text: 
     return out
 
 
-def _asked_terms(index: SearchableIndex, text: str, terms: set[str]) -> set[str]:
+def asked_terms(index: SearchableIndex, text: str, terms: set[str]) -> set[str]:
     """The terms of ``text``'s questions, when it is a pasted question with a preamble: all of
     ``terms`` otherwise."""
-    sentences = _sentences(text)
-    asked = [s for s in sentences if s.rstrip().endswith("?")]
-    if not asked or len(asked) == len(sentences):
+    parts = sentences(text)
+    asked = [s for s in parts if s.rstrip().endswith("?")]
+    if not asked or len(asked) == len(parts):
         return terms
     return terms & set(index.chain.terms(" ".join(asked), query=True))
 
 
-def _term_weights(index: SearchableIndex, terms: Iterable[str], asked: set[str]) -> dict[str, float]:
+def term_weights(index: SearchableIndex, terms: Iterable[str], asked: set[str]) -> dict[str, float]:
     """Each term's inverse document frequency over the whole index (question and answer),
     less for a term only in the preamble of a pasted question."""
     total = max(1, index.doc_count())
@@ -116,16 +117,16 @@ class _Profile:
     def __init__(self, stored: dict[str, Any], index: SearchableIndex) -> None:
         chain = index.chain
         answer = stored.get("answer") or ""
-        self.question = _terms(chain, stored.get("question") or "")
-        self.answer = _terms(chain, answer)
-        self.lead = _terms(chain, " ".join(_sentences(answer)[:LEAD_SENTENCES]))
+        self.question = text_terms(chain, stored.get("question") or "")
+        self.answer = text_terms(chain, answer)
+        self.lead = text_terms(chain, " ".join(sentences(answer)[:LEAD_SENTENCES]))
 
 
-def _sentences(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
     return [part for part in _SENTENCE_END.split(text) if part.strip()]
 
 
-def _terms(chain: AnalyzerChain, text: str) -> set[str]:
+def text_terms(chain: AnalyzerChain, text: str) -> set[str]:
     """The index terms of ``text``, each distinct word analysed once (cached by the chain)."""
     index_terms = chain.index_terms
     return {term for raw in set(chain.word_pattern.findall(text.replace("_", " "))) for term in index_terms(raw)}

@@ -38,11 +38,11 @@ BLIND = ev.load_set(BLIND_SET)
 # Floors a little under the blind set's current figures (docs/relevance.md, "The current
 # figures"). They guard against regressions only: never change the set or tune anything to
 # raise them.
-BLIND_FLOOR = {"hit@1": 0.86, "mrr@10": 0.90}
+BLIND_FLOOR = {"hit@1": 0.87, "mrr@10": 0.91}
 BLIND_KIND_FLOOR_MRR = {
     "short": 0.95,
-    "natural": 0.70,
-    "pasted": 0.86,
+    "natural": 0.72,
+    "pasted": 0.90,
     "word_forms": 0.86,
     "answer_only": 0.95,
     "question_only": 0.95,

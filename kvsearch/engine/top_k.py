@@ -61,6 +61,9 @@ class _Segment:
         self.docs = matches.in_segment(leaf, self._weights) if matches else live_matches(leaf, q, self._weights)
         self.tree = q.matcher(leaf) if self.docs else matching.NullMatcher
         self._ordered: list[int] | None = None
+        #: Set when a walk has bounded a term's score instead of computing it: its result
+        #: is then not every passage's exact score.
+        self.bounded = False
 
     def weights(self, m: Any) -> dict[int, float]:
         term = m.term()
@@ -84,6 +87,7 @@ class _Segment:
             if exact:  # the scorer reads weight and document as from Whoosh's own matcher
                 score = m.scorer.score
                 return {doc: score(Posting(doc, weights[doc])) for doc in found}, dict.fromkeys(found, 1)
+            self.bounded = True
             return dict.fromkeys(found, m.max_quality()), dict.fromkeys(found, 1)
         if isinstance(m, CoordMatcher):  # also kvsearch.engine.whole_index's
             inner = self.walk(m.child, docs, exact)
@@ -142,12 +146,16 @@ def best(
     matches, when the caller shares them with other readers of the same search."""
     started = time.perf_counter()
     segments = [_Segment(leaf, offset, q, matches) for leaf, offset in searcher.leaf_searchers()]
-    candidates: list[tuple[float, int, _Segment]] = []
+    total = sum(len(s.docs) for s in segments)
+    walked: list[tuple[_Segment, dict[int, float]]] = []
     for segment in segments:
         bounds = segment.walk(segment.tree, segment.docs, exact=False)
         if bounds is None:
             return None
-        candidates.extend((bound, doc, segment) for doc, bound in bounds[0].items())
+        walked.append((segment, bounds[0]))
+    if not any(segment.bounded for segment in segments):
+        return _best_of_exact(walked, limit), total
+    candidates = [(bound, doc, segment) for segment, bounds in walked for doc, bound in bounds.items()]
     candidates.sort(key=lambda item: (-item[0], item[1] + item[2].offset))
     top: list[tuple[float, int]] = []  # a heap of (score, -document): the worst hit first
     start, size = 0, max(FIRST_ROUND, limit)
@@ -167,4 +175,19 @@ def best(
                 heapq.heappush(top, (score, -(doc + segment.offset)))
                 if len(top) > limit:
                     heapq.heappop(top)
-    return [(score, -negative) for score, negative in sorted(top, reverse=True)], sum(len(s.docs) for s in segments)
+    return [(score, -negative) for score, negative in sorted(top, reverse=True)], total
+
+
+def _best_of_exact(walked: list[tuple[_Segment, dict[int, float]]], limit: int) -> list[tuple[float, int]]:
+    """The ``limit`` best (score, document number) when every passage's score is known
+    exactly: no second walk, and no sort of every match. Each segment's scores are cut at
+    its ``limit``-th best (ties kept, so the order between equal scores stays the lower
+    number first)."""
+    kept: list[tuple[float, int]] = []
+    for segment, scores in walked:
+        if not scores:
+            continue
+        lowest = heapq.nlargest(limit, scores.values())[-1]
+        offset = segment.offset
+        kept.extend((score, -(doc + offset)) for doc, score in scores.items() if score >= lowest)
+    return [(score, -negative) for score, negative in heapq.nlargest(limit, kept)]

@@ -218,10 +218,12 @@ def test_phrase_positions_are_consecutive(words: list[str]) -> None:
 
 
 def test_highlighting_finds_exactly_the_words_analyze_matches() -> None:
-    """highlight_spans takes shortcuts for speed (one scan per distinct word, a regex in C);
-    it must mark exactly the words whose query analysis (or, for compounds, index analysis)
+    """highlight_spans takes shortcuts for speed (one scan per distinct word, a regex in C),
+    and a Highlighter shared by the hits of a search judges each word once for all texts;
+    both must mark exactly the words whose query analysis (or, for compounds, index analysis)
     gives a matched term, as a plain walk over analyze() does."""
     from kvsearch.searcher import highlight_spans
+    from kvsearch.searcher.highlight import Highlighter
 
     def reference(text: str, matched: set[str]) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
@@ -244,9 +246,12 @@ def test_highlighting_finds_exactly_the_words_analyze_matches() -> None:
     ]
     texts = ["Kamer-lid, kamerlid en de Kamer; risico's van staten-generaal", "x-Kamer _kamer_ 2024-1 s-Hertogenbosch"]
     texts += [p.read_text(encoding="utf-8") for p in sorted(SHARED_CORPUS.glob("*/*.txt"))[:30]]
+    shared = [Highlighter(matched) for matched in term_sets]
     for text in texts:
-        for matched in term_sets:
-            assert highlight_spans(text, matched) == reference(text, matched)
+        for matched, highlighter in zip(term_sets, shared, strict=True):
+            expected = reference(text, matched)
+            assert highlight_spans(text, matched) == expected
+            assert highlighter.spans(text) == expected
 
 
 def test_the_chunked_lexicon_answers_like_the_set() -> None:

@@ -11,31 +11,51 @@ from kvsearch.results import Hit
 
 
 def highlight_spans(text: str, matched: set[str]) -> list[tuple[int, int]]:
-    """Character spans of the words in ``text`` whose analysis hits a matched term.
+    """Character spans of the words in ``text`` whose analysis hits a matched term."""
+    return Highlighter(matched).spans(text)
 
-    Each distinct word is analysed once, as a query (cheap, cached); only a long word that
-    contains a matched term is analysed fully, to find compound parts ("uitslag" in
-    "verkiezingsuitslag"). This runs over every hit shown, so it avoids per-word work where
-    it can: most texts have a few hundred distinct words and only a handful of hits.
+
+class Highlighter:
+    """Spans of the words whose analysis hits a ``matched`` term, in the texts of one search.
+
+    The hits of a search share most of their words, so each distinct word is judged once for
+    all of them, and a text's words are then picked by set operations. A word is analysed as a
+    query (cheap, cached); only a long word that contains a matched term is analysed fully, to
+    find compound parts ("uitslag" in "verkiezingsuitslag").
     """
-    hits = {raw for raw in set(analysis.words(text)) if _word_hits(raw, matched)}
-    return analysis.spans_of_words(text, hits)
 
+    def __init__(self, matched: set[str]) -> None:
+        self.matched = matched
+        self._parts = [term for term in matched if len(term) >= 3]
+        self._judged: set[str] = set()
+        self._hits: set[str] = set()
 
-def _word_hits(raw: str, matched: set[str]) -> bool:
-    found = analysis.word_terms(raw, query=True)
-    if not found:
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        if not self.matched:
+            return []
+        words = set(analysis.words(text))
+        new = words - self._judged
+        if new:
+            self._hits.update(raw for raw in new if self._word_hits(raw))
+            self._judged |= new
+        return analysis.spans_of_words(text, words & self._hits)
+
+    def _word_hits(self, raw: str) -> bool:
+        found = analysis.word_terms(raw, query=True)
+        if not found:
+            return False
+        term = found[0]
+        if term in self.matched:
+            return True
+        if len(term) >= 7 and any(part in term for part in self._parts):
+            return any(t in self.matched for t in analysis.word_terms(raw, query=False))
         return False
-    term = found[0]
-    if term in matched:
-        return True
-    if len(term) >= 7 and any(len(t) >= 3 and t in term for t in matched):
-        return any(t in matched for t in analysis.word_terms(raw, query=False))
-    return False
 
 
-def hit_of(stored: dict[str, Any], score: float, matched: set[str]) -> Hit:
-    """The hit for a passage's stored fields, its words of ``matched`` terms highlighted."""
+def hit_of(stored: dict[str, Any], score: float, matched: set[str] | Highlighter) -> Hit:
+    """The hit for a passage's stored fields, its words of ``matched`` terms highlighted (a
+    :class:`Highlighter` shared by the hits of one search judges each word once)."""
+    highlighter = matched if isinstance(matched, Highlighter) else Highlighter(matched)
     document = dict(stored.get("document") or {})
     question = stored.get("question", "")
     answer = stored.get("answer", "")
@@ -50,9 +70,9 @@ def hit_of(stored: dict[str, Any], score: float, matched: set[str]) -> Hit:
         document=document,
         notes=tuple(stored.get("notes") or ()),
         highlights={
-            "title": highlight_spans(document.get("title") or "", matched),
-            "question": highlight_spans(question, matched),
-            "answer": highlight_spans(answer, matched),
+            "title": highlighter.spans(document.get("title") or ""),
+            "question": highlighter.spans(question),
+            "answer": highlighter.spans(answer),
         },
     )
 

@@ -17,7 +17,7 @@ from kvsearch.searcher import between_documents, within_document
 from kvsearch.searcher.facets import facet_counts
 from kvsearch.searcher.fields import TEXT_FIELDS
 from kvsearch.searcher.filter_values import check_filter_values
-from kvsearch.searcher.highlight import hit_of, missing_words
+from kvsearch.searcher.highlight import Highlighter, hit_of, missing_words
 from kvsearch.searcher.open import open_searcher
 from kvsearch.searcher.plan import build_query
 from kvsearch.searcher.suggest import suggestion
@@ -100,4 +100,5 @@ def run(
     if reordering:
         found = between_documents.rerank(index, found, matched, text)
         found = within_document.reorder(index, found, matched, text, limit)[:limit]
-    return [hit_of(stored, score, matched) for stored, score in found], total
+    highlighter = Highlighter(matched)
+    return [hit_of(stored, score, highlighter) for stored, score in found], total

@@ -13,7 +13,7 @@ from kvsearch.errors import QuerySyntaxError
 from kvsearch.results import SearchResult
 from kvsearch.searcher.documents import check_id, resolve_passage_id, stored_passage
 from kvsearch.searcher.fields import FIELD_WEIGHTS
-from kvsearch.searcher.highlight import hit_of
+from kvsearch.searcher.highlight import Highlighter, hit_of
 from kvsearch.searcher.open import open_searcher
 
 
@@ -49,10 +49,10 @@ def similar(
             for field in ("question", "answer", "title")
         ]
         planned = queries.for_the_whole_index(queries.any_of(subqueries), index)
-        matched = {term for term, _ in key_terms}
+        highlighter = Highlighter({term for term, _ in key_terms})
         # Other documents only: the passages around the question itself are no news.
         hits = [
-            hit_of(found, score, matched)
+            hit_of(found, score, highlighter)
             for found, score in ranking.ranked(index, planned, limit * 3 + 20)
             if found["doc_id"] != same_document
         ]

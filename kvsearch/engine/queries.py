@@ -78,11 +78,27 @@ def parse(
         raise UnreadableQuery(text) from None
 
 
+#: Parsers made for a schema, by what they were made with: setting up Whoosh's parser and its
+#: plugins costs more than parsing a short query, and a parser keeps no state between parses.
+_PARSERS: dict[tuple[int, tuple[str, ...], tuple[tuple[str, float], ...], bool], tuple[Any, qparser.QueryParser]] = {}
+
+
 def _parser(
     index: SearchableIndex, fields: Sequence[str], weights: dict[str, float], any_word: bool
 ) -> qparser.QueryParser:
+    schema = index.whoosh.schema
+    key = (id(schema), tuple(fields), tuple(sorted(weights.items())), any_word)
+    known = _PARSERS.get(key)
+    if known is None or known[0] is not schema:
+        if len(_PARSERS) >= 16:
+            _PARSERS.clear()
+        known = _PARSERS[key] = (schema, _new_parser(schema, fields, weights, any_word))
+    return known[1]
+
+
+def _new_parser(schema: Any, fields: Sequence[str], weights: dict[str, float], any_word: bool) -> qparser.QueryParser:
     group = qparser.OrGroup.factory(0.9) if any_word else qparser.AndGroup
-    parser = qparser.MultifieldParser(list(fields), index.whoosh.schema, fieldboosts=weights, group=group)
+    parser = qparser.MultifieldParser(list(fields), schema, fieldboosts=weights, group=group)
     for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin):
         parser.remove_plugin_class(plugin)
     # "-word" excludes a word, but the hyphen inside "Nagorno-Karabach" must stay a hyphen.

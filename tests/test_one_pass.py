@@ -51,11 +51,13 @@ def test_a_phrase_is_decoded_once_per_field_and_segment(test_index: Path, monkey
     decoded: list[Any] = []
     original = match_sets.phrase_scores
 
-    def counted(leaf: Any, reader: Any, q: Any) -> Any:
+    def counted(leaf: Any, reader: Any, q: Any, among: Any = None) -> Any:
         decoded.append((reader, q.fieldname))
-        return original(leaf, reader, q)
+        return original(leaf, reader, q, among)
 
     monkeypatch.setattr(match_sets, "phrase_scores", counted)
-    result = kvsearch.search('"de minister"', index_dir=test_index, facets=True)
-    assert result.total > 0 and result.facets
-    assert len(decoded) == len(set(decoded)) > 0
+    for text in ('"de minister"', '"de minister" jaar:2024-2025'):
+        decoded.clear()
+        result = kvsearch.search(text, index_dir=test_index, facets=True)
+        assert result.total > 0 and result.facets, text
+        assert len(decoded) == len(set(decoded)) > 0, text

@@ -104,9 +104,9 @@ def matching_docs(
     if kind is Expanded:  # a prefix: its expansions in the whole index, those this segment has
         return set().union(*(posting_ids(leaf, reader, q.fieldname, btext, among) for btext in q._btexts(reader)))
     if kind is Within:
-        found = set(q.ids(leaf))
+        found = set(q.ids(leaf, among))
     elif kind is query.Phrase or kind is Near:
-        scores = phrase_scores(leaf, reader, q)
+        scores = phrase_scores(leaf, reader, q, among)
         found = set(q.docs(leaf)) if scores is None else set(scores)
     elif q is query.NullQuery:
         return set()
@@ -184,14 +184,16 @@ def _term_matcher(leaf: Searcher, reader: Any, fieldname: str, text: Any) -> Any
         return None
 
 
-def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, float] | None:
+def phrase_scores(
+    leaf: Searcher, reader: Any, q: query.Phrase, among: set[int] | None = None
+) -> dict[int, float] | None:
     """The documents with the phrase's words at consecutive positions, as Whoosh's phrase
     matching finds them (ordered, each word one position after the last), with the score
     Whoosh gives them (the words' scores summed as its matcher tree sums them, times the
     phrase's boost). The rarest word's postings are read first, the others' only in the
     blocks that hold its documents; positions are decoded only where all the words are.
     A :class:`Near` is matched the same way, its two words at most its slop apart.
-    None for phrases this does not handle.
+    With ``among``, only those of these documents. None for phrases this does not handle.
     """
     if (q.slop != 1 and type(q) is not Near) or q.fieldname not in leaf.schema:
         return None
@@ -204,7 +206,7 @@ def phrase_scores(leaf: Searcher, reader: Any, q: query.Phrase) -> dict[int, flo
         return {}
     order = sorted(range(len(words)), key=lambda i: reader.doc_frequency(q.fieldname, words[i]))
     tables: WordPostings = {}
-    candidates: set[int] | None = None
+    candidates: set[int] | None = among
     for i in order:
         table = _postings(leaf, reader, q.fieldname, words[i], candidates)
         if table is None:
@@ -417,37 +419,50 @@ class Within(query.WrappingQuery):
     Whoosh then scores each of those documents with its own matchers (jumping to it), instead
     of finding them itself; a phrase comes scored already (:func:`phrase_scores`). The
     documents are computed once per segment and search.
+
+    Matched as part of an AND, it is matched only among the passages its siblings left
+    (a compound's parts written apart, or a phrase, next to a filter or a rare word): every
+    passage the whole query matches is among them, so its matcher, which scores only such
+    passages, is built from that narrower reading.
     """
 
     def __init__(self, child: query.Query) -> None:
         super().__init__(child)
-        self._found: dict[int, tuple[Any, list[int], dict[int, float] | None]] = {}
+        self._found: dict[int, tuple[Any, list[int], dict[int, float] | None, set[int] | None]] = {}
 
     def _rewrap(self, child: query.Query) -> query.Query:
         return Within(child)
 
-    def ids(self, leaf: Searcher) -> list[int]:
-        """The segment's live matches, in order."""
-        return self._matches(leaf)[1]
+    def ids(self, leaf: Searcher, among: set[int] | None = None) -> list[int]:
+        """The segment's live matches, in order (with ``among``: at least those among these
+        documents)."""
+        return self._matches(leaf, among)[1]
 
-    def _matches(self, leaf: Searcher) -> tuple[Any, list[int], dict[int, float] | None]:
+    def _matches(
+        self, leaf: Searcher, among: set[int] | None = None
+    ) -> tuple[Any, list[int], dict[int, float] | None, set[int] | None]:
         reader = leaf.reader()
         known = self._found.get(id(reader))
-        if known is None or known[0] is not reader:
-            scores = phrase_scores(leaf, reader, self.child) if type(self.child) in (query.Phrase, Near) else None
+        if known is None or known[0] is not reader or not _covers(known[3], among):
+            phrase = type(self.child) in (query.Phrase, Near)
+            scores = phrase_scores(leaf, reader, self.child, among) if phrase else None
             if scores is None:
-                ids = sorted(live_matches(leaf, self.child))
+                found = matching_docs(leaf, reader, self.child, among)
+                ids = sorted(found - reader.deleted_docs_set if reader.has_deletions() else found)
                 if type(self.child) in _CONSTANT_SCORE and self.child.constantscore:
                     # Whoosh gives a range its boost as the score of every match (and would
                     # first list all of them, anew for each search: a year is a large share of the index).
                     scores = dict.fromkeys(ids, self.child.boost)
             else:
                 ids = sorted(set(scores) - reader.deleted_docs_set if reader.has_deletions() else scores)
-            known = self._found[id(reader)] = (reader, ids, scores)
+            known = self._found[id(reader)] = (reader, ids, scores, among)
         return known
 
     def matcher(self, searcher: Searcher, context: Any = None) -> Any:
-        _reader, ids, scores = self._matches(searcher)
+        reader = searcher.reader()
+        known = self._found.get(id(reader))
+        # A reading narrowed by the siblings of an AND holds every passage the query matches.
+        _reader, ids, scores, _among = known if known is not None and known[0] is reader else self._matches(searcher)
         if not ids:
             return matching.NullMatcher()
         if scores is not None:
@@ -531,6 +546,11 @@ class OnlyMatcher(_Listed, WrappingMatcher):
 
     def score(self) -> float:
         return float(self.child.score())
+
+
+def _covers(done: set[int] | None, wanted: set[int] | None) -> bool:
+    """Whether a reading among ``done`` (None: all passages) holds every match among ``wanted``."""
+    return done is None or (wanted is not None and wanted <= done)
 
 
 def within(q: query.Query) -> query.Query:

@@ -38,6 +38,7 @@ from whoosh.matching import (
     WrappingMatcher,
 )
 from whoosh.matching.mcore import LeafMatcher
+from whoosh.scoring import WeightScorer
 from whoosh.searching import Searcher
 
 from kvsearch.engine.match_sets import MatchSet, Posting, ScoredMatcher, Tables, bm25_scores, live_matches, term_weights
@@ -82,6 +83,8 @@ class _Segment:
             weights = self.weights(m)
             found = weights.keys() & docs
             scores = bm25_scores(self.leaf, m.scorer, m.term()[0], weights, found)
+            if scores is None and type(m.scorer) is WeightScorer:  # a filter's keyword: its weight
+                scores = {doc: weights[doc] for doc in found}
             if scores is not None:  # exact, and as cheap as a bound
                 return scores, dict.fromkeys(found, 1)
             if exact:  # the scorer reads weight and document as from Whoosh's own matcher

@@ -157,7 +157,7 @@ def term_weights(
             matcher.next()
         return found
     if among is not None and ordered is None:
-        ordered = sorted(among)
+        ordered = in_order(among)
     for ids in _blocks_read(matcher, ordered):
         kept = ids if among is None else among.intersection(ids)
         if kept and weights:
@@ -372,7 +372,7 @@ def _postings(
         return None
     decode = None
     found: dict[int, tuple[float, list[int]]] = {}
-    ordered = sorted(among) if among is not None else None
+    ordered = in_order(among) if among is not None else None
     for ids in _blocks_read(matcher, ordered):
         kept = None if among is None else among.intersection(ids)
         if kept is None or kept:
@@ -397,6 +397,23 @@ def _postings(
                 where = dict(zip(ids, range(len(ids)), strict=True))
                 found.update({doc: (weights[i], decode(values[i])) for doc in kept for i in (where[doc],)})
     return found
+
+
+#: The last set :func:`in_order` sorted, with its sorted list.
+_LAST_SORTED: tuple[set[int] | None, list[int]] = (None, [])
+
+
+def in_order(among: set[int]) -> list[int]:
+    """``among`` sorted. The parts of an OR under an AND (each word in each field, and a
+    compound's parts) are all read among the same passages, so the last set's order is kept
+    for the next reader (the set itself is kept too, so its identity cannot be reused)."""
+    global _LAST_SORTED
+    last = _LAST_SORTED
+    if last[0] is among and len(last[1]) == len(among):
+        return last[1]
+    ordered = sorted(among)
+    _LAST_SORTED = (among, ordered)
+    return ordered
 
 
 def _blocks_read(matcher: Any, ordered: list[int] | None) -> Iterator[Any]:

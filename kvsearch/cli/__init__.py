@@ -9,6 +9,7 @@ read exactly) goes to the Typer app in :mod:`kvsearch.cli.app`. Both write throu
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
 from kvsearch.cli.fast_path import COMMANDS, parse_search_args, run_search
@@ -49,4 +50,25 @@ def run() -> None:
     # A one-shot search lives for a fraction of a second and makes few reference cycles: the
     # cycle collector's passes over the objects that importing Whoosh creates are wasted there.
     gc.disable()
-    sys.exit(main())
+    code = main()
+    if _one_liner_done():
+        _exit_at_once(code)
+    sys.exit(code)
+
+
+def _one_liner_done() -> bool:
+    """Whether this run was a one-liner search: the full CLI, whose commands may leave work for
+    the interpreter's shutdown (threads, child processes, files to close), was never loaded."""
+    return "kvsearch.cli.app" not in sys.modules
+
+
+def _exit_at_once(code: int) -> None:
+    """End a one-liner search without the interpreter's shutdown, which would free every module
+    and object one by one (a share of a cold search's time): the process owns nothing the system
+    does not release, and once its output is flushed, nothing is left to do."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()  # everything was written and flushed already; this is only a safeguard
+        except (OSError, ValueError):  # a closed pipe or stream: what could be written was
+            pass
+    os._exit(code)

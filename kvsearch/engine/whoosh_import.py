@@ -37,7 +37,7 @@ import io
 import sys
 import types
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 
 def _deferred(module: str, name: str) -> Callable[..., Any]:
@@ -61,10 +61,10 @@ class _StandIn(types.ModuleType):
 def _md5() -> Callable[..., Any]:
     """MD5 without OpenSSL (``hashlib`` falls back to the same module when OpenSSL lacks it)."""
     try:
-        from _md5 import md5
+        md5: Callable[..., Any] = importlib.import_module("_md5").md5
     except ImportError:  # a Python built without it: hashlib's, when first called
         return _deferred("hashlib", "md5")
-    return cast("Callable[..., Any]", md5)
+    return md5
 
 
 #: Module -> the names Whoosh takes from it at import time (``from module import name``).

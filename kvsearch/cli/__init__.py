@@ -12,7 +12,7 @@ import gc
 import os
 import sys
 
-from kvsearch.cli.fast_path import COMMANDS, parse_search_args, run_search
+from kvsearch.cli.fast_path import COMMANDS, command_first, parse_search_args, run_search
 from kvsearch.cli.output import prepare_stdout, print_version, silence_stdout, write_err
 
 
@@ -22,14 +22,19 @@ def main(argv: list[str] | None = None) -> int:
     prepare_stdout()
     if args == ["--version"]:
         return print_version()
+    from kvsearch.errors import ExitCode, KvsearchError, exit_code_for
+
+    try:
+        args = command_first(args)
+    except KvsearchError as error:
+        write_err(str(error))
+        return int(exit_code_for(error))
     values = parse_search_args(args) if args and args[0] not in COMMANDS else None
     if values is None:
         from kvsearch.cli.app import main as full_cli
 
         gc.enable()  # long-running commands (index, tui) need the cycle collector
         return full_cli(args)
-    from kvsearch.errors import ExitCode, KvsearchError, exit_code_for
-
     try:
         return run_search(**values)
     except KvsearchError as error:

@@ -82,12 +82,17 @@ def _parser(
     index: SearchableIndex, fields: Sequence[str], weights: dict[str, float], any_word: bool
 ) -> qparser.QueryParser:
     group = qparser.OrGroup.factory(0.9) if any_word else qparser.AndGroup
-    parser = qparser.MultifieldParser(list(fields), index.whoosh.schema, fieldboosts=weights, group=group)
-    for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin):
-        parser.remove_plugin_class(plugin)
-    # "-word" excludes a word, but the hyphen inside "Nagorno-Karabach" must stay a hyphen.
-    parser.add_plugin(_SignsPlugin(plusexpr=r"(?:^|(?<=[\s(]))\+", minusexpr=r"(?:^|(?<=[\s(]))-"))
-    parser.replace_plugin(
+    # Only the plugins kept: Whoosh's default set would compile the patterns of
+    # plugins removed at once (fields, ranges, single quotes, "*:*", its own operators), a
+    # share of a one-liner's first query. The order is that of the default set.
+    plugins = [
+        qparser.WildcardPlugin(),
+        qparser.PhrasePlugin(),
+        qparser.GroupPlugin(),
+        qparser.BoostPlugin(),
+        qparser.MultifieldPlugin(list(fields), fieldboosts=weights),
+        # "-word" excludes a word, but the hyphen inside "Nagorno-Karabach" must stay a hyphen.
+        _SignsPlugin(plusexpr=r"(?:^|(?<=[\s(]))\+", minusexpr=r"(?:^|(?<=[\s(]))-"),
         qparser.OperatorsPlugin(
             And=r"(?<=\s)(AND|EN)(?=\s)",
             Or=r"(?<=\s)(OR|OF)(?=\s)",
@@ -95,9 +100,9 @@ def _parser(
             AndNot=None,
             AndMaybe=None,
             Require=None,
-        )
-    )
-    return parser
+        ),
+    ]
+    return qparser.QueryParser(None, index.whoosh.schema, plugins=plugins, group=group)
 
 
 class _SignsPlugin(qparser.PlusMinusPlugin):

@@ -10,8 +10,8 @@ kvsearch/analysis/data/LEXICON.md), file /usr/share/dict/nederlands:
 Every entry is folded exactly as kvsearch.analysis.fold() does at run time (lowercase,
 no accents); entries that are not a single run of a-z letters (abbreviations with dots,
 multi-word entries, digits) or are shorter than 2 letters are dropped. The output is a
-sorted, de-duplicated word list in zlib-compressed chunks of 4096 words (a search inflates
-only the chunk it needs), byte-for-byte reproducible. Its first line is a '#' header naming source and version, which
+sorted, de-duplicated word list in zlib-compressed chunks of 512 words (a search inflates
+only the chunks it needs), byte-for-byte reproducible. Its first line is a '#' header naming source and version, which
 kvsearch reports in analyzer_info()["lexicon"].
 """
 
@@ -48,7 +48,9 @@ def _debian_version(package: str) -> str:
     return out.stdout.strip() or "unknown"
 
 
-CHUNK_WORDS = 4096
+#: Small chunks: a first search looks up dozens of words (highlighting analyses every word of
+#: the hits shown), and inflating a chunk costs in proportion to its size.
+CHUNK_WORDS = 512
 
 
 def chunked(header: str, words: list[str]) -> bytes:

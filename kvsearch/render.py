@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from bisect import bisect_left
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -392,6 +391,8 @@ def passages_as_text(hits: list[Hit], style: Style, width: int = 100, *, one_pas
 
 
 def _wrap(text: str, width: int) -> list[str]:
+    import textwrap  # only for ``kvsearch show``: a one-liner search prints no wrapped passages
+
     lines: list[str] = []
     for paragraph in sanitize(text).split("\n\n"):
         lines.extend(textwrap.wrap(" ".join(paragraph.split()), width=width) or [""])

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from kvsearch import analysis
 from kvsearch.analysis import Token, analyze, analyzer_info, fold, stem, terms
 from kvsearch.analysis.lexicon import chunked_lexicon
-from tests.conftest import SHARED_CORPUS, needs_shared_corpus, run_cli
+from tests.conftest import ROOT, SHARED_CORPUS, needs_shared_corpus, run_cli
 
 
 class TestFold:
@@ -268,6 +268,25 @@ def test_the_chunked_lexicon_answers_like_the_set() -> None:
     probes = sample + [w[:-1] for w in sample] + [w + "x" for w in sample] + ["", "a", "zzzzzz", "ÿ", "één", "aa\nab"]
     for probe in probes:
         assert (probe in chunked) == (probe in analysis.lexicon_words()), probe
+
+
+def test_the_lexicon_file_is_what_its_builder_makes_in_small_chunks() -> None:
+    """A first search inflates a chunk for each word it looks up, dozens of them (highlighting
+    analyses every word of the hits shown): the chunks are small, and the file is exactly
+    what ``bench/build_lexicon.py`` writes for its words (so it can be rebuilt)."""
+    import importlib.util
+    import zlib
+
+    from kvsearch.analysis.lexicon import _LEXICON_PATH
+
+    spec = importlib.util.spec_from_file_location("build_lexicon", ROOT / "bench" / "build_lexicon.py")
+    builder = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(builder)  # type: ignore[union-attr]
+    data = _LEXICON_PATH.read_bytes()
+    chunked = chunked_lexicon()
+    sizes = [len(zlib.decompress(data[start:end]).split(b"\n")) for start, end in chunked.spans]
+    assert max(sizes) == builder.CHUNK_WORDS <= 512
+    assert builder.chunked(data[: data.index(b"\n")].decode("utf-8"), chunked.words()) == data
 
 
 class TestPeopleKeptWhole:

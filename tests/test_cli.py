@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE_CORPUS, needs_shared_corpus, run_cli
+from tests.conftest import ROOT, SAMPLE_CORPUS, json_lines, needs_shared_corpus, run_cli
 
 # Queries written from reading the documents, each with the passage that answers it.
 RELEVANCE = [
@@ -356,3 +358,87 @@ def test_the_one_liner_prints_what_the_search_command_prints(sample_index: Path,
     fast, full = run_cli(*args, env=env), run_cli("search", *args, env=env)
     assert (fast.returncode, fast.stdout, fast.stderr) == (full.returncode, full.stdout, full.stderr)
     assert "Traceback" not in fast.stderr
+
+
+def exit_work_done(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """``kvsearch ARGS`` as the installed command runs it, with work registered for the
+    interpreter's shutdown that prints "shutdown ran" on stderr."""
+    code = (
+        "import atexit, sys; atexit.register(lambda: sys.stderr.write('shutdown ran\\n')); "
+        f"sys.argv = ['kvsearch', *{args!r}]; from kvsearch.cli import run; run()"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def test_a_one_liner_ends_without_the_interpreters_shutdown_and_loses_no_output(sample_index: Path) -> None:
+    """Freeing every module and object at exit is a share of a cold search's time; the output
+    is written and flushed before, so nothing of it is lost, and the exit code stays."""
+    found = exit_work_done(["ambtenaren", "--index", str(sample_index), "--json", "--limit", "1000"])
+    assert found.returncode == 0, found.stderr
+    assert "shutdown ran" not in found.stderr
+    assert json_lines(found) == json_lines(
+        run_cli("search", "ambtenaren", "--index", str(sample_index), "--json", "--limit", "1000")
+    )
+    none = exit_work_done(["zzzqqqxyz", "--index", str(sample_index)])
+    assert none.returncode == 1 and "no hits" in none.stderr and "shutdown ran" not in none.stderr
+    # The full CLI's commands keep the interpreter's shutdown: they may leave work for it.
+    stats = exit_work_done(["stats", "--index", str(sample_index)])
+    assert stats.returncode == 0 and "shutdown ran" in stats.stderr
+
+
+def test_the_commands_that_take_index_are_those_of_the_cli() -> None:
+    """``kvsearch --index DIR COMMAND`` moves the option to the commands that have it."""
+    import typer
+
+    from kvsearch.cli.app import app
+    from kvsearch.cli.fast_path import COMMANDS, INDEX_COMMANDS
+
+    def takes_index(command: object) -> bool:
+        subcommands = getattr(command, "commands", None)
+        if subcommands:  # a group (watch): each of its commands
+            return all(takes_index(sub) for sub in subcommands.values())
+        return any("--index" in param.opts for param in command.params)  # type: ignore[attr-defined]
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    assert set(commands) == COMMANDS
+    assert {name for name, command in commands.items() if takes_index(command)} == INDEX_COMMANDS
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["stats"],
+        ["status"],
+        ["show", "ah-tk-20232024-1064"],
+        ["search", "ambtenaren", "--json"],
+        ["similar", "ah-tk-20232024-1064#8", "--json"],
+        ["overdue", "--json"],
+        ["watch", "list"],
+    ],
+)
+def test_index_given_before_the_command_is_the_commands(sample_index: Path, command: list[str]) -> None:
+    after = run_cli(*command, "--index", str(sample_index))
+    assert after.returncode in (0, 1), after.stderr
+    for before in (["--index", str(sample_index)], [f"--index={sample_index}"]):
+        done = run_cli(*before, *command, env={"KVSEARCH_INDEX": "/nonexistent"})
+        assert (done.returncode, done.stdout, done.stderr) == (after.returncode, after.stdout, after.stderr)
+
+
+def test_index_before_a_search_or_a_command_that_reads_none(sample_index: Path) -> None:
+    one_liner = run_cli("--index", str(sample_index), "ambtenaren", "--json")
+    assert one_liner.stdout == run_cli("search", "ambtenaren", "--index", str(sample_index), "--json").stdout != ""
+    for command in (["analyze", "--query", "ambtenaren"], ["parse", "x.md"], ["fetch"]):
+        done = run_cli("--index", str(sample_index), *command)
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr == f"kvsearch: {command[0]} reads no index: leave out --index\n"
+    done = run_cli("--index", str(sample_index), "watch", "--help")
+    assert done.returncode == 2 and "after watch's command" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_index_from_the_environment_still_serves_every_command(sample_index: Path) -> None:
+    env = {"KVSEARCH_INDEX": str(sample_index)}
+    assert run_cli("stats", env=env).stdout == run_cli("stats", "--index", str(sample_index)).stdout != ""
+    assert (
+        run_cli("ambtenaren", "--json", env=env).stdout
+        == run_cli("ambtenaren", "--json", "--index", str(sample_index)).stdout
+    )

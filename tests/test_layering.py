@@ -151,6 +151,12 @@ def test_a_one_liner_search_loads_no_cli_framework(sample_index) -> None:
         "queue",
         "html",
         "whoosh.lang.porter",
+        "hashlib",
+        "_hashlib",
+        "whoosh.automata.lev",
+        "whoosh.support.levenshtein",
+        "whoosh.lang.dmetaphone",
+        "textwrap",
     ):
         assert unused not in loaded, f"the one-liner imports {unused}"
     # dataclasses pulls in inspect, ast and dis (results are NamedTuples); the file readers and
@@ -179,6 +185,9 @@ def test_what_whoosh_keeps_of_a_stand_in_still_works() -> None:
         "assert 'tempfile' not in sys.modules; "
         "assert fs.tempfile.gettempdir(); assert times.calendar.monthrange(2024, 2) == (3, 29); "
         "import hashlib; assert tables.md5_hash(b'abc') == int(hashlib.md5(b'abc').hexdigest(), 16) & 0xFFFFFFFF; "
+        "import whoosh.reading as reading, whoosh.codec.base as codec; "
+        "assert reading.distance('kamer', 'kamers') == 1; "
+        "assert morph.double_metaphone('smith') == ('SM0', 'XMT') and codec.lev.levenshtein_automaton; "
         "assert len(whoosh.util.random_name()) == 28; assert whoosh.compat.htmlescape('<a>') == '&lt;a&gt;'; "
         "stemmed = morph.stem('running'); from whoosh.lang.porter import stem; assert stemmed == stem('running'); "
         "import io; out = io.BytesIO(); compound.copyfileobj(io.BytesIO(b'x'), out); "
@@ -187,3 +196,4 @@ def test_what_whoosh_keeps_of_a_stand_in_still_works() -> None:
     )
     loaded = loaded_after(statement)
     assert {"tempfile", "calendar", "random", "html", "shutil", "whoosh.lang.porter"} <= loaded
+    assert {"whoosh.support.levenshtein", "whoosh.lang.dmetaphone", "whoosh.automata.lev"} <= loaded

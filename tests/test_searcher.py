@@ -171,3 +171,58 @@ def test_stats_and_status_print_what_the_api_answers(test_index: Path, tmp_path:
     assert printed.returncode == 3
     assert printed.stdout.rstrip("\n") == render.status_as_text(kvsearch.index_status(missing))
     assert "live:          none\ncontents:      -" in printed.stdout
+
+
+QUERY_LANGUAGE = [
+    "ambtenaren",
+    "neutraliteit ambtenaren",
+    '"uw Kamer" asiel',
+    "stikstof OR waterstof",
+    "stikstof OF waterstof NIET ammoniak",
+    "jeugdzorg AND wachttijden",
+    "ambtena*",
+    "stikstof (-ammoniak)",
+    "-opvang asiel",
+    "+asiel Nagorno-Karabach",
+    "asiel^2 opvang",
+    "title:asiel [a TO b] *:* 'enkel'",
+    "NOT NOT NOT",
+    "$(rm -rf /)",
+]
+
+
+@pytest.mark.parametrize("any_word", [False, True])
+def test_the_query_parser_is_whooshs_default_set_less_the_plugins_removed(test_index: Path, any_word: bool) -> None:
+    """The parser is built from the plugins kvsearch keeps, not from Whoosh's default set with
+    some removed (their patterns would be compiled for nothing); it must parse as that would."""
+    import re
+
+    from whoosh import qparser
+
+    from kvsearch.engine import queries
+    from kvsearch.searcher.fields import FIELD_WEIGHTS, TEXT_FIELDS
+
+    with open_searcher(test_index) as (index, _info):
+        re.purge()
+        ours = queries._parser(index, TEXT_FIELDS, FIELD_WEIGHTS, any_word)
+        compiled = {key[1] for key in re._cache}  # type: ignore[attr-defined]
+        assert qparser.SingleQuotePlugin.expr not in compiled and qparser.EveryPlugin.expr not in compiled
+        group = qparser.OrGroup.factory(0.9) if any_word else qparser.AndGroup
+        default = qparser.MultifieldParser(
+            list(TEXT_FIELDS), index.whoosh.schema, fieldboosts=FIELD_WEIGHTS, group=group
+        )
+        for plugin in (qparser.FieldsPlugin, qparser.RangePlugin, qparser.EveryPlugin, qparser.SingleQuotePlugin):
+            default.remove_plugin_class(plugin)
+        default.add_plugin(next(p for p in ours.plugins if isinstance(p, qparser.PlusMinusPlugin)))
+        default.replace_plugin(next(p for p in ours.plugins if isinstance(p, qparser.OperatorsPlugin)))
+        assert [type(p) for p in ours.plugins] == [type(p) for p in default.plugins]
+        for text in QUERY_LANGUAGE:
+            assert parsed(ours, text) == parsed(default, text), text
+
+
+def parsed(parser: Any, text: str) -> str:
+    """The query tree a parser makes of ``text``, or the kind of error it fails with."""
+    try:
+        return repr(parser.parse(text))
+    except Exception as error:  # Whoosh's parser fails in odd ways ("NOT NOT NOT")
+        return type(error).__name__

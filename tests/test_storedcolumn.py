@@ -143,3 +143,26 @@ def test_field_lengths_are_whooshs(real_index: Path) -> None:
                     assert ours == W3PerDocReader.doc_field_length(reader._perdoc, docnum, fieldname)
                     checked += 1
     assert checked > 0
+
+
+@pytest.mark.parametrize("count", [0, 1, 5_000, 40_000])
+def test_offsets_are_whooshs_whether_stored_or_summed(count: int) -> None:
+    """Up to 32,768 values, a column stores only their lengths and the reader sums them into
+    offsets; the sums must be Whoosh's, and a column with stored offsets is read as Whoosh does."""
+    from whoosh.columns import VarBytesColumn
+
+    from kvsearch.engine.stored_column import _ValuesReader
+
+    storage = RamStorage()
+    out = storage.create_file("column")
+    writer = VarBytesColumn().writer(out)
+    for docnum in range(0, count, 3):
+        writer.add(docnum, b"x" * (docnum % 17))
+    writer.finish(count)
+    length = out.tell()
+    out.close()
+    ours = _ValuesReader(storage.open_file("column"), 0, length, count)
+    whooshs = VarBytesColumn.Reader(storage.open_file("column"), 0, length, count)
+    assert ours.had_stored_offsets == whooshs.had_stored_offsets == (count > 2**15)
+    assert (ours._offsets.tolist(), ours._lengths.tolist()) == (whooshs._offsets.tolist(), whooshs._lengths.tolist())
+    assert list(ours) == list(whooshs)

@@ -21,6 +21,9 @@ COMMANDS = frozenset(
     {"search", "similar", "show", "stats", "status", "index", "fetch", "parse", "analyze", "tui", "watch", "overdue"}
 )
 
+#: Commands that read or write an index, so take ``--index`` (``watch``: each of its commands).
+INDEX_COMMANDS = frozenset({"search", "similar", "show", "stats", "status", "index", "tui", "watch", "overdue"})
+
 #: The search command's options: flag → (parameter, kind). Kinds: "flag" (no value), "int",
 #: "str" (one value), "list" (repeatable). Must match ``kvsearch.cli.app.search`` (tested).
 SEARCH_OPTIONS: dict[str, tuple[str, str]] = {
@@ -41,6 +44,39 @@ SEARCH_OPTIONS: dict[str, tuple[str, str]] = {
     "--status": ("status", "str"),
 }
 LIMIT_RANGE = (1, 1000)
+
+
+def command_first(args: list[str]) -> list[str]:
+    """``args`` with an ``--index`` given before a command moved after the command's name, where
+    the command reads it: ``kvsearch --index DIR stats`` is ``kvsearch stats --index DIR``.
+
+    Without a command after it, ``--index`` belongs to a search (``kvsearch --index DIR QUERY``)
+    and ``args`` are left as they are.
+
+    Raises:
+        UsageError: the command reads no index (``parse``, ``analyze``, ``fetch``), or is
+            ``watch`` without one of its commands.
+    """
+    flag, has_value, value = args[0].partition("=") if args else ("", "", "")
+    if flag != "--index":
+        return args
+    option = args[:1] if has_value else args[:2]
+    rest = args[len(option) :]
+    if len(option) < 2 and not has_value or not rest or rest[0] not in COMMANDS:
+        return args
+    command = rest[0]
+    if command not in INDEX_COMMANDS:
+        from kvsearch.errors import UsageError
+
+        raise UsageError(f"{command} reads no index: leave out --index")
+    if command != "watch":
+        return [command, *option, *rest[1:]]
+    # watch's own commands (add, list …) take the option, not the group.
+    if len(rest) < 2 or rest[1].startswith("-"):
+        from kvsearch.errors import UsageError
+
+        raise UsageError("give --index after watch's command: kvsearch watch add|list|remove|report --index DIR")
+    return [*rest[:2], *option, *rest[2:]]
 
 
 def parse_search_args(args: list[str]) -> dict[str, Any] | None:

@@ -7,7 +7,11 @@ package (which imports asyncio; the standard library's ``functools.cached_proper
 same job) and ``whoosh.lang.morph_en`` (English word variations). A second group is used
 only when writing an index or for features a search never touches: ``tempfile`` (with
 ``bz2`` and ``lzma``), ``shutil``, ``random``, ``calendar`` (with ``locale``), ``queue``,
-``html`` and the English Porter stemmer.
+``html`` and the English Porter stemmer. A third group is Whoosh's own modules for what
+kvsearch never does: fuzzy terms (``whoosh.automata.lev``,
+``whoosh.support.levenshtein``) and phonetic codes (``whoosh.lang.dmetaphone``). And
+``hashlib`` would load OpenSSL for the one function Whoosh takes from it, MD5 (the hash of its
+term tables): the standard library's own MD5 module gives the same digests without it.
 
 While Whoosh is imported, those names are stand-ins; afterwards the stand-ins are removed from
 ``sys.modules``, so every later import gets the real module. A stand-in that Whoosh keeps
@@ -54,6 +58,15 @@ class _StandIn(types.ModuleType):
         return getattr(importlib.import_module(self.__name__), name)
 
 
+def _md5() -> Callable[..., Any]:
+    """MD5 without OpenSSL (``hashlib`` falls back to the same module when OpenSSL lacks it)."""
+    try:
+        md5: Callable[..., Any] = importlib.import_module("_md5").md5
+    except ImportError:  # a Python built without it: hashlib's, when first called
+        return _deferred("hashlib", "md5")
+    return md5
+
+
 #: Module -> the names Whoosh takes from it at import time (``from module import name``).
 _STAND_INS: dict[str, dict[str, Any]] = {
     "urllib.request": {"urlretrieve": _deferred("urllib.request", "urlretrieve")},
@@ -66,6 +79,10 @@ _STAND_INS: dict[str, dict[str, Any]] = {
     "random": {},
     "calendar": {},
     "queue": {},
+    "hashlib": {"md5": _md5()},
+    "whoosh.automata.lev": {},
+    "whoosh.support.levenshtein": {"distance": _deferred("whoosh.support.levenshtein", "distance")},
+    "whoosh.lang.dmetaphone": {"double_metaphone": _deferred("whoosh.lang.dmetaphone", "double_metaphone")},
 }
 
 

@@ -10,10 +10,8 @@ and CRC-32, so that a missing, truncated or altered file is found before Whoosh 
 from __future__ import annotations
 
 import functools
-import grp
 import json
 import os
-import pwd
 import stat
 import zlib
 from pathlib import Path
@@ -228,6 +226,9 @@ def _trusted(info: os.stat_result, uid: int, strict: bool) -> bool:
 def _private_group(gid: int, uid: int) -> bool:
     """A group that is the user's own and has no other members (user private groups, where
     folders are group-writable by default)."""
+    import grp  # only for a group-writable folder: most searches never ask
+    import pwd
+
     try:
         user = pwd.getpwuid(uid)
         group = grp.getgrgid(gid)

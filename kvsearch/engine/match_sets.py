@@ -26,9 +26,10 @@ from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 
+from kvsearch.analysis.common_pairs import pair_term
 from kvsearch.engine.packed_postings import every_posting
 from kvsearch.engine.query_trees import with_children
-from kvsearch.engine.schema import BYTE_LENGTHS
+from kvsearch.engine.schema import BYTE_LENGTHS, CommonPairs, pair_field_name
 from kvsearch.engine.whole_index import Expanded, WholeAnd, WholeOr
 
 #: Per (field, indexed term): its weight in each document it was read for.
@@ -190,8 +191,9 @@ def phrase_scores(
     """The documents with the phrase's words at consecutive positions, as Whoosh's phrase
     matching finds them (ordered, each word one position after the last), with the score
     Whoosh gives them (the words' scores summed as its matcher tree sums them, times the
-    phrase's boost). The rarest word's postings are read first, the others' only in the
-    blocks that hold its documents; positions are decoded only where all the words are.
+    phrase's boost). A phrase of common words is narrowed by the index's word pairs
+    (:func:`_paired_phrase`); otherwise the rarest word's postings are read first, the others'
+    only in the blocks that hold its documents; positions are decoded only where all the words are.
     A :class:`Near` is matched the same way, its two words at most its slop apart.
     With ``among``, only those of these documents. None for phrases this does not handle.
     """
@@ -204,6 +206,10 @@ def phrase_scores(
         return {}
     if not words:
         return {}
+    if type(q) is not Near:
+        pairs = _pair_field(leaf, q.fieldname, words)
+        if pairs is not None:
+            return _paired_phrase(leaf, reader, q, words, pairs)
     order = sorted(range(len(words)), key=lambda i: reader.doc_frequency(q.fieldname, words[i]))
     tables: WordPostings = {}
     candidates: set[int] | None = among
@@ -217,7 +223,14 @@ def phrase_scores(
             return {}  # a word this segment does not have, or no document with all of them
     assert candidates is not None
     if type(q) is Near:
-        return _scored(leaf, q, words, tables, _near(tables, candidates, q.slop))
+        return _scored_from_tables(leaf, q, words, tables, _near(tables, candidates, q.slop))
+    return _scored_from_tables(leaf, q, words, tables, _consecutive(tables, order, candidates))
+
+
+def _consecutive(tables: WordPostings, order: list[int], candidates: set[int]) -> dict[int, set[int]]:
+    """The candidates where the words stand at consecutive positions (the words' offsets in the
+    phrase are the keys of ``tables``; ``order``: those offsets, the rarest word's first), with
+    where the phrase may start in each."""
     first, *others = order
     table = tables[first]
     # Where the phrase may start in each passage, narrowed word by word; the last word only
@@ -231,25 +244,70 @@ def phrase_scores(
             break
         narrowed = ((doc, begins.intersection(shifted(table[doc][1], offset))) for doc, begins in starts.items())
         starts = {doc: kept for doc, kept in narrowed if kept}
-    return _scored(leaf, q, words, tables, starts)
+    return starts
+
+
+def _pair_field(leaf: Searcher, fieldname: str, words: list[bytes]) -> str | None:
+    """The field holding the word pairs of ``fieldname`` when every word of the phrase is one
+    of its common terms (so each adjacent pair of them is indexed there); else None."""
+    name = pair_field_name(fieldname)
+    field = leaf.schema[name] if len(words) > 1 and name in leaf.schema else None
+    if type(field) is not CommonPairs or field.source != fieldname:
+        return None
+    return name if all(word.decode("utf-8") in field.common for word in words) else None
+
+
+def _paired_phrase(
+    leaf: Searcher, reader: Any, q: query.Phrase, words: list[bytes], pairs: str
+) -> dict[int, float] | None:
+    """A phrase of common words: the passages that hold each of its adjacent pairs (rarest
+    first), which for two words are its matches; a longer phrase's positions are then
+    compared in those passages only. Scored from the words' own postings, as any phrase."""
+    texts = [word.decode("utf-8") for word in words]
+    terms = {pair_term(a, b).encode("utf-8") for a, b in zip(texts, texts[1:], strict=False)}
+    candidates: set[int] | None = None
+    for term in sorted(terms, key=lambda term: reader.doc_frequency(pairs, term)):
+        candidates = posting_ids(leaf, reader, pairs, term, candidates)
+        if not candidates:
+            return {}
+    assert candidates is not None
+    ordered = sorted(candidates)
+    if len(words) == 2:
+        weights = [term_weights(leaf, reader, q.fieldname, word, candidates, ordered=ordered) for word in words]
+        return _scored(leaf, q, words, weights, candidates)
+    tables: WordPostings = {}
+    for i, word in enumerate(words):
+        table = _postings(leaf, reader, q.fieldname, word, candidates)
+        if table is None:
+            return None
+        tables[i] = table
+    order = sorted(range(len(words)), key=lambda i: len(tables[i]))
+    return _scored_from_tables(leaf, q, words, tables, _consecutive(tables, order, candidates))
+
+
+def _scored_from_tables(
+    leaf: Searcher, q: query.Phrase, words: list[bytes], tables: WordPostings, docs: Any
+) -> dict[int, float]:
+    """The phrase's score in each of ``docs``, its words' weights read from ``tables``."""
+    weights = [{doc: tables[i][doc][0] for doc in docs} for i in range(len(words))]
+    return _scored(leaf, q, words, weights, docs)
 
 
 def _scored(
     leaf: Searcher,
     q: query.Phrase,
     words: list[bytes],
-    tables: WordPostings,
+    weights: list[dict[int, float]],
     docs: Any,
 ) -> dict[int, float]:
-    """The phrase's score in each of ``docs``: its words' scores summed as Whoosh's matcher
-    tree sums them, times the phrase's boost."""
+    """The phrase's score in each of ``docs``: its words' scores (from each word's weight in
+    each document, ``weights``) summed as Whoosh's matcher tree sums them, times the phrase's boost."""
     per_word = []
-    for i, word in enumerate(words):
+    for word, weighs in zip(words, weights, strict=True):
         scorer = leaf.weighting.scorer(leaf, q.fieldname, word)
-        weights = {doc: tables[i][doc][0] for doc in docs}
-        scores = bm25_scores(leaf, scorer, q.fieldname, weights, docs)
+        scores = bm25_scores(leaf, scorer, q.fieldname, weighs, docs)
         if scores is None:  # another scorer: Whoosh's, a passage at a time
-            scores = {doc: scorer.score(Posting(doc, weight)) for doc, weight in weights.items()}
+            scores = {doc: scorer.score(Posting(doc, weighs[doc])) for doc in docs}
         per_word.append(scores)
     total = _tree_sum_tables(per_word)
     return {doc: score * q.boost for doc, score in total.items()} if q.boost != 1.0 else total

@@ -13,7 +13,7 @@ from typing import Any
 import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
 
 # isort: split
-from whoosh import fields
+from whoosh import fields, formats
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
 from whoosh.codec.whoosh3 import (
@@ -28,6 +28,7 @@ from whoosh.columns import NumericColumn, PickleColumn
 from whoosh.filedb import filetables
 
 from kvsearch import analysis
+from kvsearch.analysis.common_pairs import common_pairs, common_terms
 from kvsearch.engine.packed_postings import (  # noqa: F401  (posting_blocks: the build's writer uses it)
     BYTE_LENGTHS,
     PackedLeafMatcher,
@@ -37,7 +38,7 @@ from kvsearch.engine.packed_postings import (  # noqa: F401  (posting_blocks: th
 from kvsearch.engine.stored_column import DictionaryCompressedColumn
 
 #: Bump when the schema or the stored fields change: an older index must be rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 class DutchTokenizer(Tokenizer):
@@ -105,6 +106,75 @@ class DutchTokenizer(Tokenizer):
             yield token
 
 
+class PairTokenizer(DutchTokenizer):
+    """The pairs of common terms at consecutive positions of a text, as the text field beside
+    it indexes the text (:mod:`kvsearch.analysis.common_pairs`), each pair one token."""
+
+    def __init__(self, common: frozenset[str]) -> None:
+        super().__init__()
+        self.common = common
+
+    def __eq__(self, other: object) -> bool:
+        return super().__eq__(other) and isinstance(other, PairTokenizer) and other.common == self.common
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.chain_id, self.common))
+
+    def pairs(self, positions: dict[str, list[int]]) -> list[str]:
+        """The pairs of a text whose terms and positions the chain has given."""
+        return common_pairs(positions, self.common)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[WhooshToken]:
+        token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for number, pair in enumerate(self.pairs(self.chain.index_positions(value)[0])):
+            token.text = token.original = pair
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + number
+            if chars:
+                token.startchar = token.endchar = start_char
+            yield token
+
+
+class CommonPairs(fields.FieldType):
+    """The pairs of common terms that stand next to each other in the text field ``source``:
+    which passages hold a phrase of common words, without reading the words' positions.
+
+    Given the same text as ``source``; indexed only (no positions, no length, never stored
+    or scored), so the text field's lengths and scores stay what they are without it. The
+    list of common terms is pickled with the schema: an index keeps the list it was built
+    with, and its incremental builds and its searches use that one."""
+
+    def __init__(self, source: str, common: frozenset[str]) -> None:
+        self.source = source
+        self.common = common
+        self.analyzer = PairTokenizer(common)
+        self.format = formats.Existence()
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.set_sortable(False)
+
+
+def pair_field_name(fieldname: str) -> str:
+    """The name of the field that holds the word pairs of text field ``fieldname``."""
+    return fieldname + "_pairs"
+
+
 def dutch_text(stored: bool = True, field_boost: float = 1.0) -> fields.TEXT:
     return fields.TEXT(analyzer=DutchTokenizer(), stored=stored, phrase=True, field_boost=field_boost)
 
@@ -116,6 +186,7 @@ def keywords() -> fields.KEYWORD:
 
 def build_schema() -> fields.Schema:
     """One Whoosh document per passage; everything needed to show a hit is stored."""
+    common = common_terms()
     return fields.Schema(
         passage_id=fields.ID(stored=True, unique=True),
         doc_id=fields.ID(stored=True),
@@ -125,6 +196,9 @@ def build_schema() -> fields.Schema:
         title=dutch_text(field_boost=1.5),
         question=dutch_text(field_boost=1.0),
         answer=dutch_text(field_boost=1.2),
+        title_pairs=CommonPairs("title", common),
+        question_pairs=CommonPairs("question", common),
+        answer_pairs=CommonPairs("answer", common),
         kind=fields.ID(stored=True),
         status=fields.ID(stored=False),
         number=fields.ID(stored=True),

@@ -34,7 +34,7 @@ from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from kvsearch.engine.schema import BYTE_LENGTHS, DutchTokenizer, posting_blocks
+from kvsearch.engine.schema import BYTE_LENGTHS, CommonPairs, DutchTokenizer, posting_blocks
 
 _PACK_UINT = struct.Struct("!I").pack
 _PACK_USHORT = struct.Struct("!H").pack
@@ -94,6 +94,8 @@ class FastSegmentWriter(SegmentWriter):
             for name, field in self.schema.items()
             if isinstance(field.analyzer, DutchTokenizer) and type(field.format) is formats.Positions
         }
+        # Word pair fields: their pairs come from the positions their text field was analysed into.
+        self._pairs = {name: field for name, field in self.schema.items() if type(field) is CommonPairs}
 
     # Adding ------------------------------------------------------------------------------
 
@@ -156,7 +158,13 @@ class FastSegmentWriter(SegmentWriter):
                     dutch = self._dutch.get(fieldname)
                     # Passages of one document repeat its title and metadata: analysed once.
                     last = self._last.get(fieldname)
-                    if dutch is not None and isinstance(value, str):
+                    pairs = self._pairs.get(fieldname)
+                    if pairs is not None and isinstance(value, str):
+                        if last is None or last[0] != value:
+                            last = self._last[fieldname] = (value, self._common_pairs(pairs, value))
+                        for pair in last[1]:
+                            post(fieldname, pair, docnum, fieldboost, None)
+                    elif dutch is not None and isinstance(value, str):
                         chain, format_boost = dutch
                         if last is None or last[0] != value:
                             last = self._last[fieldname] = (value, chain.index_positions(value))
@@ -186,6 +194,16 @@ class FastSegmentWriter(SegmentWriter):
         self.docnum += 1
         if self._size > self._limit:
             self._spill()
+
+    def _common_pairs(self, field: CommonPairs, value: str) -> list[bytes]:
+        """The pair terms of ``value``, from its text field's positions when that field was
+        just given the same text (fields are added in name order: ``answer`` before ``answer_pairs``)."""
+        source = self._last.get(field.source)
+        if source is not None and source[0] == value and field.source in self._dutch:
+            positions = source[1][0]
+        else:
+            positions = field.analyzer.chain.index_positions(value)[0]
+        return [pair.encode("utf-8") for pair in field.analyzer.pairs(positions)]
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
         """Postings of a segment being merged into this one (its documents come last)."""

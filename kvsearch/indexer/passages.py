@@ -30,16 +30,22 @@ def passage_records(document: Document) -> Iterator[dict[str, Any]]:
         ministries += vocabulary.ministry_terms(portfolio)
     # A notice without questions is still findable, as one passage holding the notice.
     passages = document.passages or [Passage(questions=(), question="", answer=document.notice or "")]
+    title = document.title or ""
     for order, passage in enumerate(passages):
+        # The *_pairs fields index the common words standing next to each other in the text
+        # field of the same name (phrases of common words read them instead of positions).
         yield {
             "passage_id": f"{document.doc_id}#{passage.key}",
             "doc_id": document.doc_id,
             "question_id": document.question_id,
             "order": order,
             "questions": ",".join(str(n) for n in passage.questions),
-            "title": document.title or "",
+            "title": title,
+            "title_pairs": title,
             "question": passage.question,
+            "question_pairs": passage.question,
             "answer": passage.answer,
+            "answer_pairs": passage.answer,
             "kind": document.kind,
             "status": status,
             "number": document.number or "",

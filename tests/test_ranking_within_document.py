@@ -91,6 +91,13 @@ def test_a_pasted_question_in_everyday_words_finds_the_document_in_policy_words(
     assert all(passage.startswith("kv-tk-2024Z18656#") for passage in top)
 
 
+def test_a_pasted_questions_hyphenated_word_the_index_lacks_counts_through_its_parts(shared_index: Path) -> None:
+    """No passage says "MIRT-studie"; the one about starting the MIRT-verkenning of the
+    Nedersaksenlijn comes first through "MIRT" (without the parts, four passages came first)."""
+    question = "Is er al een MIRT-studie gestart voor de spoorlijn Nedersaksenlijn?"
+    assert _ids(question, shared_index, limit=1) == ["kv-tk-2024Z18435#4"]
+
+
 def test_a_pasted_question_weighs_most_in_a_passages_own_question(
     shared_index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,7 +3,9 @@
 **De-gluing**: a word that is not in the lexicon and splits into a function word + a lexicon word
 (``hetkader``, ``onderzoekvan``, ``bijhet``; chains such as ``inhetkader``) also yields the parts:
 PDF extraction loses the spaces at line ends. Function word + word wins over a compound reading
-(``wel|degelijk``, not ``welde|gelijk``).
+(``wel|degelijk``, not ``welde|gelijk``). A word that is no compound also loses a two-letter
+function word at its end (``discriminatie|of``) or a function word before a compound the
+lexicon lacks (``de|klachtenroute``).
 
 **Decompounding**: words of 7+ letters are split at the longest head that is a lexicon word,
 with the modifier taken as is or minus a linking ``en/er/s/e/n`` (``verkiezing|s|uitslag``,

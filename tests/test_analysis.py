@@ -121,6 +121,23 @@ class TestTokens:
             ("van", 3),
         ]
 
+    def test_a_short_function_word_glued_after_a_word_is_split_off(self) -> None:
+        # PDF extraction drops the space at a line end: "discriminatie|of", "artsen|te".
+        assert terms("discriminatieof") == ["discriminatieof", stem("discriminatie"), "of"]
+        assert terms("artsente")[1:] == [stem("artsen"), "te"]
+        # A word ending so that is a compound, or too short a head, stays as it was.
+        assert terms("lijker") == [stem("lijker")]
+        assert terms("inkomensafhankelijk")[1:] == ["inkomen", "afhank"]
+
+    def test_a_function_word_glued_to_a_compound_is_split_off(self) -> None:
+        assert terms("devoorschotsystematiek") == [
+            "devoorschotsystematiek",
+            "de",
+            "voorschotsystematiek",
+            stem("voorschot"),
+            "systematiek",
+        ]
+
     def test_lexicalised_words_stay_whole(self) -> None:
         for word in ("samenwerking", "bijvoorbeeld", "burgemeester", "noodzakelijk", "nederland"):
             assert terms(word) == terms(word, query=True), word

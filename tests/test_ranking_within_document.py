@@ -81,6 +81,23 @@ def test_a_pasted_questions_word_the_index_lacks_counts_through_its_near_synonym
     assert all("voorlichter" not in _text_of(hit) and "woordvoerder" in _text_of(hit) for hit in hits)
 
 
+def test_a_pasted_question_in_everyday_words_finds_the_document_in_policy_words(shared_index: Path) -> None:
+    """The brandbrief's questions speak of "leidinggevenden", an asker of "chefs": through the
+    near-synonym the document's passages fill the top three (without it, two other documents'
+    passages about discrimination came between)."""
+    question = "Wordt er onderzocht welke rol chefs spelen bij discriminatie binnen de overheid?"
+    top = _ids(question, shared_index, limit=3)
+    assert len(top) == 3
+    assert all(passage.startswith("kv-tk-2024Z18656#") for passage in top)
+
+
+def test_a_pasted_questions_hyphenated_word_the_index_lacks_counts_through_its_parts(shared_index: Path) -> None:
+    """No passage says "MIRT-studie"; the one about starting the MIRT-verkenning of the
+    Nedersaksenlijn comes first through "MIRT" (without the parts, four passages came first)."""
+    question = "Is er al een MIRT-studie gestart voor de spoorlijn Nedersaksenlijn?"
+    assert _ids(question, shared_index, limit=1) == ["kv-tk-2024Z18435#4"]
+
+
 def test_a_pasted_question_weighs_most_in_a_passages_own_question(
     shared_index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -134,3 +151,12 @@ def test_analyze_shows_each_words_expansion() -> None:
     lines = {line.split()[0]: line for line in text.stdout.split("as a query:")[1].strip().splitlines()}
     assert "synonyms verbod" in lines["verbieden"]
     assert "parts asiel + opvang" in lines["asielopvang"]
+
+
+def test_analyze_shows_the_near_synonyms_of_everyday_policy_words() -> None:
+    done = run_cli("analyze", "chefs schadevergoeding bezuinigingen", "--json")
+    assert done.returncode == 0, done.stderr
+    words = {w["word"]: w for w in json.loads(done.stdout)["words"]}
+    assert words["chefs"]["synonyms"] == ["leidinggev", "manager"]
+    assert words["schadevergoeding"]["synonyms"] == ["compensatie"]
+    assert words["bezuinigingen"]["synonyms"] == ["bespar"]

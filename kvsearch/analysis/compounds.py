@@ -3,7 +3,9 @@
 **De-gluing**: a word that is not in the lexicon and splits into a function word + a lexicon word
 (``hetkader``, ``onderzoekvan``, ``bijhet``; chains such as ``inhetkader``) also yields the parts:
 PDF extraction loses the spaces at line ends. Function word + word wins over a compound reading
-(``wel|degelijk``, not ``welde|gelijk``).
+(``wel|degelijk``, not ``welde|gelijk``). A word that is no compound also loses a two-letter
+function word at its end (``discriminatie|of``) or a function word before a compound the
+lexicon lacks (``de|klachtenroute``).
 
 **Decompounding**: words of 7+ letters are split at the longest head that is a lexicon word,
 with the modifier taken as is or minus a linking ``en/er/s/e/n`` (``verkiezing|s|uitslag``,
@@ -95,6 +97,10 @@ GLUE_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+#: Two-letter function words that PDF extraction glues to the end of the word before them;
+#: only after a word of five letters or more, so short words ending so (``lijker``) stay whole.
+TRAILING_GLUE: tuple[str, ...] = ("of", "te", "de", "en", "in", "op", "om", "is", "er", "ze", "zo", "na")
+
 _MIN_COMPOUND = 7  # shortest word that is tried as a compound
 _MAX_DEPTH = 3
 _PREFIX_RE = re.compile(r"(?:be|ge|ver|ont|her|er)")
@@ -184,10 +190,28 @@ def deglue(word: str, lexicon: Container[str], depth: int = 0) -> list[str]:
             two.append([a, b])
         if len(b) >= 3 and b in GLUE_WORDS and len(a) >= 4 and a in lexicon:
             two.append([a, b])
-    best = two or more
+    best = two or (_glued_to_compound(word, lexicon) if depth == 0 else []) or more
     if not best:
         return []
     return min(best, key=lambda parts: (len(parts), -max(map(len, parts))))
+
+
+def _glued_to_compound(word: str, lexicon: Container[str]) -> list[list[str]]:
+    """A function word glued to a compound the lexicon lacks (``deklachtenroute``), or a word
+    glued to a short function word after it (``discriminatieof``, ``artsente``): only when the
+    whole is no compound itself, since ``in|komensafhankelijk`` and ``voorlich|ter`` are not glue."""
+    if decompound(word, lexicon):
+        return []
+    found: list[list[str]] = []
+    for glue in TRAILING_GLUE:
+        head = word[: -len(glue)]
+        if word.endswith(glue) and len(head) >= 5 and (head in lexicon or decompound(head, lexicon)):
+            found.append([head, glue])
+    for glue in GLUE_WORDS:
+        rest = word[len(glue) :]
+        if word.startswith(glue) and len(rest) >= _MIN_COMPOUND and decompound(rest, lexicon):
+            found.append([glue, rest])
+    return found
 
 
 @lru_cache(maxsize=200_000)

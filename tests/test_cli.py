@@ -435,6 +435,15 @@ def test_index_before_a_search_or_a_command_that_reads_none(sample_index: Path) 
     assert done.returncode == 2 and "after watch's command" in done.stderr and len(done.stderr.splitlines()) == 1
 
 
+def test_index_alone_opens_the_interactive_search_on_it() -> None:
+    # The interactive search waits for its index on a terminal, so the dispatch is what is checked.
+    from kvsearch.cli.fast_path import command_first
+
+    assert command_first(["--index", "DIR"]) == ["tui", "--index", "DIR"]
+    assert command_first(["--index=DIR"]) == ["tui", "--index=DIR"]
+    assert command_first(["--index"]) == ["--index"]  # Typer says the value is missing
+
+
 def test_index_from_the_environment_still_serves_every_command(sample_index: Path) -> None:
     env = {"KVSEARCH_INDEX": str(sample_index)}
     assert run_cli("stats", env=env).stdout == run_cli("stats", "--index", str(sample_index)).stdout != ""

@@ -51,7 +51,8 @@ def command_first(args: list[str]) -> list[str]:
     the command reads it: ``kvsearch --index DIR stats`` is ``kvsearch stats --index DIR``.
 
     Without a command after it, ``--index`` belongs to a search (``kvsearch --index DIR QUERY``)
-    and ``args`` are left as they are.
+    and ``args`` are left as they are; with nothing after it, to the interactive search, as
+    ``kvsearch`` alone (``kvsearch --index DIR``).
 
     Raises:
         UsageError: the command reads no index (``parse``, ``analyze``, ``fetch``), or is
@@ -62,6 +63,8 @@ def command_first(args: list[str]) -> list[str]:
         return args
     option = args[:1] if has_value else args[:2]
     rest = args[len(option) :]
+    if not rest and (has_value or len(option) == 2):
+        return ["tui", *option]
     if len(option) < 2 and not has_value or not rest or rest[0] not in COMMANDS:
         return args
     command = rest[0]

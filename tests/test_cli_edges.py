@@ -161,13 +161,23 @@ def test_completion_offers_commands_and_the_search_options_after_a_query() -> No
     assert complete_in_bash("kvsearch --index index --li") == ["--limit"]
 
 
-def test_completion_can_be_shown_and_installed(tmp_path: Path) -> None:
+def test_completion_can_be_shown_and_installed_for_the_shell_named(tmp_path: Path) -> None:
+    # Named, the shell is taken as given, whatever shell runs the tests (or none: cron, setsid).
     shown = run_cli("--show-completion", "bash")
     assert shown.returncode == 0, shown.stderr
     assert "_KVSEARCH_COMPLETE=complete_bash" in shown.stdout
+    zsh = run_cli("--show-completion", "zsh")
+    assert zsh.returncode == 0, zsh.stderr
+    assert "#compdef kvsearch" in zsh.stdout and "complete_bash" not in zsh.stdout
     installed = run_cli("--install-completion", "bash", env={"HOME": str(tmp_path)})
     assert installed.returncode == 0, installed.stderr
     assert "_KVSEARCH_COMPLETE" in (tmp_path / ".bash_completions" / "kvsearch.sh").read_text()
+
+
+def test_completion_for_an_unknown_shell_is_a_usage_error() -> None:
+    unknown = run_cli("--show-completion", "tcsh")
+    assert unknown.returncode == 2
+    assert unknown.stderr.count("\n") == 1 and "tcsh" in unknown.stderr
 
 
 # --------------------------------------------------------------------------------------------

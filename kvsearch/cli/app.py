@@ -747,16 +747,47 @@ def _complete_searches_too() -> None:
                 os.environ["COMP_CWORD"] = str(int(os.environ.get("COMP_CWORD", "1")) + 1)
 
 
+#: What ``--install-completion`` and ``--show-completion`` can write for (Typer's shells).
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _completion_for_a_named_shell(args: list[str]) -> list[str]:
+    """Let ``--show-completion bash`` name its shell, and fall back to ``$SHELL``.
+
+    Typer looks for the shell among the parent processes; run from cron, ``setsid`` or an
+    editor there is none, and it wrote a script for no shell ("Shell  not supported.").
+    Typer takes the shell as the option's value once its detection is switched off.
+    """
+    named = args[1] if len(args) > 1 and not args[1].startswith("-") else ""
+    if named and named not in SHELLS:
+        raise UsageError(f"{args[0]} {named}: not a shell kvsearch completes for ({', '.join(SHELLS)})")
+    if not named:
+        import shellingham  # Typer's own detection, asked first so that nothing changes where it works
+
+        try:
+            shellingham.detect_shell()
+            return args
+        except shellingham.ShellDetectionFailure:
+            named = Path(os.environ.get("SHELL", "")).name
+        if named not in SHELLS:
+            raise UsageError(f"{args[0]}: cannot tell which shell this is; name it, as in: kvsearch {args[0]} bash")
+        args = [args[0], named, *args[1:]]
+    os.environ["_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"] = "1"
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; ``kvsearch QUERY`` is short for ``kvsearch search QUERY``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if os.environ.get(COMPLETE_VAR):
-        _complete_searches_too()
-    elif not args:
-        args = ["tui"] if sys.stdin.isatty() and sys.stdout.isatty() else ["--help"]
-    elif _is_search(args[0]):
-        args = ["search", *args]
     try:
+        if os.environ.get(COMPLETE_VAR):
+            _complete_searches_too()
+        elif not args:
+            args = ["tui"] if sys.stdin.isatty() and sys.stdout.isatty() else ["--help"]
+        elif args[0] in ("--install-completion", "--show-completion"):
+            args = _completion_for_a_named_shell(args)
+        elif _is_search(args[0]):
+            args = ["search", *args]
         code = app(args=args, prog_name="kvsearch", standalone_mode=False)
         if isinstance(code, int) and code:
             if code == ExitCode.INTERRUPTED:  # Typer turns Ctrl+C / SIGTERM into Exit(130)

@@ -61,3 +61,26 @@ def test_a_phrase_is_decoded_once_per_field_and_segment(test_index: Path, monkey
         result = kvsearch.search(text, index_dir=test_index, facets=True)
         assert result.total > 0 and result.facets, text
         assert len(decoded) == len(set(decoded)) > 0, text
+
+
+@pytest.mark.parametrize("text", ["minister kamer", "ambtenaren neutraliteit", '"de minister"', "kamer partij:VVD"])
+def test_without_the_count_a_search_ranks_as_with_it_from_its_match_set(
+    test_index: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    # A one-liner whose output is not a terminal does not count; an AND or a phrase is still
+    # ranked from its match set, not by Whoosh's matchers one passage at a time.
+    ranked_from_matches: list[str] = []
+    original = ranking.top_k.best
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        ranked_from_matches.append(text)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ranking.top_k, "best", counted)
+    counted_result = kvsearch.search(text, index_dir=test_index, count=True)
+    uncounted = kvsearch.search(text, index_dir=test_index, count=False)
+    assert ranked_from_matches == [text, text]
+    assert counted_result.hits
+    assert [(hit.passage_id, hit.score) for hit in uncounted.hits] == [
+        (hit.passage_id, hit.score) for hit in counted_result.hits
+    ]

@@ -54,13 +54,13 @@ def top_hits(
     matches = matches if matches is not None else match_set(q)
     # Whoosh can skip blocks of postings that cannot reach the top ``limit``, but then it does
     # not count the matches, and with a coordination bonus (a pasted question) it skips
-    # wrongly. For a common word or words joined by OR, skipping and then counting from posting
-    # sets pays. For a rarer one, and for AND, phrases, filters and pasted questions, it does
-    # not; there the matches come from posting sets once (which counts them) and only the
-    # passages whose score bound may make the hits are scored (top_k).
-    skipping = not _has_coordination(q) and (
-        not count or (_unions_of_terms(q) and _postings(index, q) > RANK_FROM_MATCHES)
-    )
+    # wrongly. For a common word or words joined by OR, skipping (and counting from posting
+    # sets when the count is wanted) pays. For a rarer one, and for AND, phrases, filters and
+    # pasted questions, it does not, even when nobody wants the count: Whoosh's matchers walk
+    # an AND one passage at a time and decode a phrase's positions in every passage with all
+    # its words. There the matches come from posting sets once and only the passages whose
+    # score bound may make the hits are scored (top_k).
+    skipping = not _has_coordination(q) and _unions_of_terms(q) and _postings(index, q) > RANK_FROM_MATCHES
     if sort == "relevance" and not skipping:
         found = top_k.best(searcher, matches.query, max(1, limit), seconds, matches)
         if found is not None:
@@ -116,9 +116,11 @@ class _NewestFirst(SortingCollector):
 
 
 #: A word or words joined by OR with more postings than this are ranked by Whoosh, skipping
-#: blocks that cannot make the hits; with fewer, every match is scored from the match set,
-#: which is read anyway to count them.
-RANK_FROM_MATCHES = 5_000
+#: blocks that cannot make the hits; with fewer, every match is scored from the match set.
+#: Scoring every match in bulk grows with the postings; Whoosh visits the matches it cannot
+#: skip one at a time, and skips many only where a few passages score far above the rest, so
+#: it pays only for the commonest words (docs/performance.md).
+RANK_FROM_MATCHES = 20_000
 
 
 def _postings(index: SearchableIndex, q: query.Query) -> int:

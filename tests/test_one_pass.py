@@ -84,3 +84,19 @@ def test_without_the_count_a_search_ranks_as_with_it_from_its_match_set(
     assert [(hit.passage_id, hit.score) for hit in uncounted.hits] == [
         (hit.passage_id, hit.score) for hit in counted_result.hits
     ]
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10, 50])
+@pytest.mark.parametrize(
+    "text", ["minister", "ambtenaren neutraliteit", '"de minister"', "kamer partij:VVD", "minist*"]
+)
+def test_newest_first_takes_the_newest_from_the_date_column_as_whoosh_sorts_them(
+    test_index: Path, monkeypatch: pytest.MonkeyPatch, text: str, limit: int
+) -> None:
+    # Only the hits are scored; Whoosh's sorting collector (the reference) scores every match.
+    # A document's passages share its date, so ties and a limit inside them are common here.
+    ours = kvsearch.search(text, index_dir=test_index, sort="date", limit=limit)
+    monkeypatch.setattr(ranking.top_k, "newest", lambda *args, **kwargs: None)
+    whooshs = kvsearch.search(text, index_dir=test_index, sort="date", limit=limit)
+    assert ours.hits and ours.total == whooshs.total
+    assert [(hit.passage_id, hit.score) for hit in ours.hits] == [(hit.passage_id, hit.score) for hit in whooshs.hits]

@@ -63,10 +63,14 @@ def top_hits(
     skipping = not _has_coordination(q) and _unions_of_terms(q) and _postings(index, q) > RANK_FROM_MATCHES
     if sort == "relevance" and not skipping:
         found = top_k.best(searcher, matches.query, max(1, limit), seconds, matches)
-        if found is not None:
-            top, total = found
-            hits = [(searcher.stored_fields(doc), score) for score, doc in top]
-            return hits, total if hits else 0
+    elif sort == "date":  # the newest matches from the date column; only they are scored
+        found = top_k.newest(searcher, matches.query, max(1, limit), "date", matches)
+    else:
+        found = None
+    if found is not None:
+        top, total = found
+        hits = [(searcher.stored_fields(doc), score) for score, doc in top]
+        return hits, total if hits else 0
     if sort == "date":
         collector = _NewestFirst(limit=max(1, limit))
     elif skipping:

@@ -21,13 +21,16 @@ know is left to Whoosh.
 from __future__ import annotations
 
 import heapq
+import sys
 import time
+import weakref
+from array import array
 from typing import Any
 
 import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
 
 # isort: split
-from whoosh import matching, query
+from whoosh import columns, matching, query
 from whoosh.matching import (
     AndMaybeMatcher,
     AndNotMatcher,
@@ -194,3 +197,61 @@ def _best_of_exact(walked: list[tuple[_Segment, dict[int, float]]], limit: int) 
         offset = segment.offset
         kept.extend((score, -(doc + offset)) for doc, score in scores.items() if score >= lowest)
     return [(score, -negative) for score, negative in heapq.nlargest(limit, kept)]
+
+
+def newest(
+    searcher: Searcher, q: query.Query, limit: int, column: str, matches: MatchSet | None = None
+) -> tuple[list[tuple[float, int]], int] | None:
+    """The ``limit`` matches of ``q`` with the highest value in the numeric ``column`` (a date:
+    the newest), in the order of Whoosh's sorting collector on the column reversed (a value
+    shared: the lower number first), each with its score, and the number of matches. Only
+    the hits are scored, not every match. None where the column is not a numeric one or ``q``
+    has parts this cannot score."""
+    segments = [_Segment(leaf, offset, q, matches) for leaf, offset in searcher.leaf_searchers()]
+    total = sum(len(segment.docs) for segment in segments)
+    chosen: list[tuple[int, int, _Segment]] = []  # (the value negated, the document number, its segment)
+    for segment in segments:
+        if not segment.docs:
+            continue
+        values = _column_values(segment.leaf.reader(), column)
+        if values is None:
+            return None
+        docs: Any = segment.docs
+        if len(docs) > limit:  # the limit-th highest value, in C; the matches at or above it
+            lowest = heapq.nlargest(limit, map(values.__getitem__, docs))[-1]
+            docs = [doc for doc in docs if values[doc] >= lowest]
+        chosen.extend((-values[doc], doc, segment) for doc in docs)
+    chosen.sort(key=lambda item: (item[0], item[1] + item[2].offset))
+    del chosen[limit:]
+    scores: dict[int, dict[int, float]] = {}
+    for segment in segments:
+        docs = {doc for _value, doc, owner in chosen if owner is segment}
+        if docs:
+            scored = segment.walk(segment.tree, docs, exact=True)
+            if scored is None:
+                return None
+            scores[id(segment)] = scored[0]
+    return [(scores[id(segment)][doc], doc + segment.offset) for _value, doc, segment in chosen], total
+
+
+#: Per segment reader, the values of each numeric column read so far (a segment never changes).
+_COLUMNS: weakref.WeakKeyDictionary[Any, dict[str, array[int] | None]] = weakref.WeakKeyDictionary()
+
+
+def _column_values(reader: Any, column: str) -> array[int] | None:
+    """Each document's raw value in the segment's numeric ``column``, as Whoosh's column reader
+    gives it (its default past the last document written), read in bulk; None for another
+    kind of column."""
+    cache = _COLUMNS.setdefault(reader, {})
+    if column not in cache:
+        raw: Any = reader.column_reader(column, translate=False) if reader.has_column(column) else None
+        if type(raw) is not columns.NumericColumn.Reader or raw._typecode not in "bBhHiIlLqQ":
+            cache[column] = None
+        else:
+            values = array(raw._typecode)
+            values.frombytes(raw._dbfile.get(raw._basepos, raw._count * raw._fixedlen))
+            if sys.byteorder == "little":  # stored big-endian
+                values.byteswap()
+            values.extend([raw._default] * (reader.doc_count_all() - raw._count))
+            cache[column] = values
+    return cache[column]

@@ -89,3 +89,25 @@ def test_the_benchmark_runs_and_writes_its_json(tmp_path: Path) -> None:
     assert blocks > 0 and sum(row["headers"] for row in rows) >= blocks
     assert any(row["position_lists"] + row["position_blocks"] for row in rows if row["kind"] == "phrase")
     assert set(floor["summary"]) == {"search_ms", "whoosh_ms", "floor_ms"}
+
+    # The comparison of two trees (bench/compare.py), here the same tree twice: same hits.
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "compare.py"),
+        str(ROOT),
+        str(ROOT),
+        "--index",
+        str(work / "index-kvsearch"),
+        "--passages",
+        str(work / "passages.jsonl"),
+        "--queries",
+        "14",
+        "--rounds",
+        "1",
+        "--uncounted",
+        "--sort",
+        "date",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines()[1].startswith("all") and "same hits for every query" in done.stdout

@@ -86,6 +86,47 @@ def test_without_the_count_a_search_ranks_as_with_it_from_its_match_set(
     ]
 
 
+@pytest.mark.parametrize("count", [True, False])
+def test_a_word_in_nearly_every_passage_is_ranked_from_its_match_set_a_common_one_by_skipping(
+    test_index: Path, monkeypatch: pytest.MonkeyPatch, count: bool
+) -> None:
+    # The test corpus is small: the threshold above which Whoosh's skipping ranks a word is
+    # lowered to 1 posting, so that "de" (in most fields of most passages) and "minister" (in
+    # fewer) are both over it. Whoosh cannot skip blocks of a word that scores alike everywhere.
+    monkeypatch.setattr(ranking, "RANK_FROM_MATCHES", 1)
+    ranked_from_matches: list[str] = []
+    original = ranking.top_k.best
+
+    def from_matches(*args: Any, **kwargs: Any) -> Any:
+        ranked_from_matches.append(str(args[1]))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ranking.top_k, "best", from_matches)
+    with open_searcher(test_index) as (index, _info):
+        reader = index.whoosh.reader()
+        passages = reader.doc_count()
+        postings = {
+            word: sum(reader.doc_frequency(field, word) for field in ("title", "question", "answer"))
+            for word in ("de", "minist")
+        }
+    assert postings["de"] > ranking.SKIPPING_UP_TO_PER_PASSAGE * passages >= postings["minist"]
+
+    common = kvsearch.search("de", index_dir=test_index, count=count)
+    assert len(ranked_from_matches) == 1
+    rarer = kvsearch.search("minister", index_dir=test_index, count=count)
+    assert len(ranked_from_matches) == 1  # skipped by Whoosh, not ranked from its match set
+    monkeypatch.setattr(ranking, "SKIPPING_UP_TO_PER_PASSAGE", 1e9)
+    skipped = kvsearch.search("de", index_dir=test_index, count=count)
+    assert len(ranked_from_matches) == 1
+    # The same hits; the scores may differ in the last bit (bulk scoring adds the fields in
+    # another order).
+    assert common.hits and [h.passage_id for h in common.hits] == [h.passage_id for h in skipped.hits]
+    assert [h.score for h in common.hits] == pytest.approx([h.score for h in skipped.hits], rel=1e-12)
+    assert rarer.hits
+    if count:
+        assert common.total == skipped.total == kvsearch.search("de", index_dir=test_index).total
+
+
 @pytest.mark.parametrize("limit", [1, 3, 10, 50])
 @pytest.mark.parametrize(
     "text", ["minister", "ambtenaren neutraliteit", '"de minister"', "kamer partij:VVD", "minist*"]

@@ -60,7 +60,7 @@ def top_hits(
     # an AND one passage at a time and decode a phrase's positions in every passage with all
     # its words. There the matches come from posting sets once and only the passages whose
     # score bound may make the hits are scored (top_k).
-    skipping = not _has_coordination(q) and _unions_of_terms(q) and _postings(index, q) > RANK_FROM_MATCHES
+    skipping = not _has_coordination(q) and _unions_of_terms(q) and _skipping_pays(index, q)
     if sort == "relevance" and not skipping:
         found = top_k.best(searcher, matches.query, max(1, limit), seconds, matches)
     elif sort == "date":  # the newest matches from the date column; only they are scored
@@ -125,11 +125,17 @@ class _NewestFirst(SortingCollector):
 #: skip one at a time, and skips many only where a few passages score far above the rest, so
 #: it pays only for the commonest words (docs/performance.md).
 RANK_FROM_MATCHES = 20_000
+#: ... unless they have more postings than this many per passage: a word in most fields of
+#: nearly every passage ("het", "de") scores about the same everywhere, so Whoosh can skip
+#: hardly a block and scores every posting one at a time, which costs more than scoring them
+#: all in bulk.
+SKIPPING_UP_TO_PER_PASSAGE = 1.5
 
 
-def _postings(index: SearchableIndex, q: query.Query) -> int:
+def _skipping_pays(index: SearchableIndex, q: query.Query) -> bool:
     reader = index.whoosh.reader()
-    return sum(reader.doc_frequency(fieldname, text) for fieldname, text in q.iter_all_terms())
+    postings = sum(reader.doc_frequency(fieldname, text) for fieldname, text in q.iter_all_terms())
+    return RANK_FROM_MATCHES < postings <= SKIPPING_UP_TO_PER_PASSAGE * reader.doc_count()
 
 
 def _unions_of_terms(q: query.Query) -> bool:

@@ -6,7 +6,8 @@ parentheses) plus field filters in Dutch users' own words (``partij:PVV``, ``min
 what is wrong with a bad query, so that nothing slow or broken reaches the index.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every annotation
+# written as a string when the class is made, and a one-line search imports this module.
 
 import re
 from datetime import date, timedelta

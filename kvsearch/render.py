@@ -5,7 +5,8 @@ control characters, escapes or bidi tricks) before it reaches a terminal, and co
 only by this module, from the highlight spans.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every annotation
+# written as a string when the class is made, and a one-line search imports this module.
 
 import json
 import re
@@ -400,7 +401,7 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines[:-1]
 
 
-def document_outline(document: Document, style: Style) -> str:
+def document_outline(document: "Document", style: Style) -> str:
     """The readable outline of ``kvsearch parse`` without ``--json``."""
     a = document.answered_by
     out = [

@@ -6,7 +6,8 @@ noticeable share of a cold ``kvsearch QUERY``'s start. The parser's records, whi
 indexer uses, stay dataclasses in :mod:`kvsearch.models`. Stdlib only.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every annotation
+# written as a string when the class is made, and a one-line search imports this module.
 
 from types import MappingProxyType
 from typing import Any, NamedTuple

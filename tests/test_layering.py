@@ -165,6 +165,24 @@ def test_a_one_liner_search_loads_no_cli_framework(sample_index) -> None:
         assert unused not in loaded, f"the one-liner imports {unused}"
 
 
+def test_a_one_liners_named_tuples_are_made_without_string_annotations(sample_index) -> None:
+    """typing.NamedTuple compiles each annotation written as a string (``from __future__ import
+    annotations``) when the class is made: the records a one-line search loads use real ones."""
+    statement = (
+        "from kvsearch.cli import main; import contextlib, io, typing; "
+        "r = contextlib.redirect_stdout(io.StringIO()); r.__enter__(); "
+        f"main(['neutraliteit', '--index', {str(sample_index)!r}]); r.__exit__(None, None, None); "
+        "tuples = [(m.__name__, c.__name__, a) for m in list(sys.modules.values()) "
+        "if (m.__name__ or '').startswith('kvsearch') for c in vars(m).values() "
+        "if isinstance(c, type) and issubclass(c, tuple) and hasattr(c, '_fields') and c.__module__ == m.__name__ "
+        "for a, v in c.__annotations__.items() if isinstance(v, (str, typing.ForwardRef))]; "
+        "print(tuples, file=sys.stderr)"
+    )
+    code = f"import sys; {statement}"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr.strip() == "[]", done.stderr
+
+
 def test_whoosh_stand_ins_are_gone_after_import() -> None:
     """The stand-ins live only while Whoosh is imported: later imports get the real modules."""
     statement = (

@@ -7,7 +7,8 @@ passage is still found first by the words it has. The words are analysed with th
 the index being searched, so they meet the index's terms whatever its stemmer.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every annotation
+# written as a string when the class is made, and a one-line search imports this module.
 
 from functools import lru_cache
 from pathlib import Path

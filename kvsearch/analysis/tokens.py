@@ -8,7 +8,8 @@ pdftotext writes for a discretionary hyphen: ``regen\ufffeboogprovincie``) count
 so they never split a word. Callers replace ``_`` by a space first (same length, so offsets hold).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every annotation
+# written as a string when the class is made, and a one-line search imports this module.
 
 import re
 from typing import NamedTuple

@@ -4,7 +4,8 @@ Readers follow ``CURRENT`` to a complete generation and never take the build loc
 search during a rebuild sees the old index until the new one is published.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every annotation
+# written as a string when the class is made, and a one-line search imports this module.
 
 import os
 import threading

@@ -55,7 +55,7 @@ def top_hits(
     # Whoosh can skip blocks of postings that cannot reach the top ``limit``, but then it does
     # not count the matches, and with a coordination bonus (a pasted question) it skips
     # wrongly. For a common word or words joined by OR, skipping (and counting from posting
-    # sets when the count is wanted) pays. For a rarer one, and for AND, phrases, filters and
+    # sets when the count is wanted) pays, unless the words are in nearly every passage. For a rarer one, and for AND, phrases, filters and
     # pasted questions, it does not, even when nobody wants the count: Whoosh's matchers walk
     # an AND one passage at a time and decode a phrase's positions in every passage with all
     # its words. There the matches come from posting sets once and only the passages whose
@@ -125,10 +125,10 @@ class _NewestFirst(SortingCollector):
 #: skip one at a time, and skips many only where a few passages score far above the rest, so
 #: it pays only for the commonest words (docs/performance.md).
 RANK_FROM_MATCHES = 20_000
-#: ... unless they have more postings than this many per passage: a word in most fields of
-#: nearly every passage ("het", "de") scores about the same everywhere, so Whoosh can skip
-#: hardly a block and scores every posting one at a time, which costs more than scoring them
-#: all in bulk.
+#: Nor with more postings per passage than this (title, question and answer together): a word
+#: in most fields of nearly every passage ("het", "de") scores about the same everywhere, so
+#: Whoosh could skip hardly a block and would score every posting one at a time, which costs
+#: more than scoring them all in bulk.
 SKIPPING_UP_TO_PER_PASSAGE = 1.5
 
 

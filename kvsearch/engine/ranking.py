@@ -55,11 +55,12 @@ def top_hits(
     # Whoosh can skip blocks of postings that cannot reach the top ``limit``, but then it does
     # not count the matches, and with a coordination bonus (a pasted question) it skips
     # wrongly. For a common word or words joined by OR, skipping (and counting from posting
-    # sets when the count is wanted) pays, unless the words are in nearly every passage. For a rarer one, and for AND, phrases, filters and
-    # pasted questions, it does not, even when nobody wants the count: Whoosh's matchers walk
-    # an AND one passage at a time and decode a phrase's positions in every passage with all
-    # its words. There the matches come from posting sets once and only the passages whose
-    # score bound may make the hits are scored (top_k).
+    # sets when the count is wanted) pays, unless they are in nearly every passage. For a
+    # rarer one, and for AND, phrases, filters and pasted questions, it does not, even when
+    # nobody wants the count: Whoosh's matchers walk an AND one passage at a time and decode a
+    # phrase's positions in every passage with all its words. There the matches come from
+    # posting sets once and only the passages whose score bound may make the hits are scored
+    # (top_k).
     skipping = not _has_coordination(q) and _unions_of_terms(q) and _skipping_pays(index, q)
     if sort == "relevance" and not skipping:
         found = top_k.best(searcher, matches.query, max(1, limit), seconds, matches)

@@ -169,6 +169,11 @@ def test_bulk_reads_are_what_the_matcher_reads_posting_by_posting(real_index: Pa
                         for doc, (weight, value) in one_by_one.items()
                     }
                     assert match_sets._postings(leaf, reader, fieldname, btext, None) == positions
+                    # Among some documents, only theirs are decoded, from the block's gaps.
+                    for step in (1, 3, 7):
+                        among = set(list(one_by_one)[::step])
+                        expected = {doc: positions[doc] for doc in among}
+                        assert match_sets._postings(leaf, reader, fieldname, btext, among) == expected
                     some = set(list(one_by_one)[::5])
                     assert match_sets.posting_ids(leaf, reader, fieldname, btext, some) == some
                     checked += len(one_by_one)

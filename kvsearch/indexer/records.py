@@ -33,8 +33,7 @@ from typing import Any
 from kvsearch.analysis.folding import fold
 from kvsearch.errors import KvsearchError
 from kvsearch.ingest.corpus import CorpusFile, DocumentSummary, Problem, deduplicate_summaries
-
-RECORDS = "records.sqlite"  # a generation's records, read-only once published
+from kvsearch.storage.recorded_terms import RECORDS  # a generation's records, read-only once published
 
 #: The records' tables, in ``records.sqlite`` and (empty, when there is no previous generation)
 #: as the work database's ``old`` schema.

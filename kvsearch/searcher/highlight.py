@@ -4,10 +4,12 @@ that matched the query (compound parts included), for highlighting."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from kvsearch import analysis
 from kvsearch.results import Hit
+from kvsearch.storage.recorded_terms import RecordedTerms
 
 
 def highlight_spans(text: str, matched: set[str]) -> list[tuple[int, int]]:
@@ -19,26 +21,60 @@ class Highlighter:
     """Spans of the words whose analysis hits a ``matched`` term, in the texts of one search.
 
     The hits of a search share most of their words, so each distinct word is judged once for
-    all of them, and a text's words are then picked by set operations. A word is analysed as a
-    query (cheap, cached); only a long word that contains a matched term is analysed fully, to
-    find compound parts ("uitslag" in "verkiezingsuitslag").
+    all of them, and a text's words are then picked by set operations. A word's terms are
+    taken from ``recorded`` where it has them (the index terms the build recorded for each raw
+    word, :mod:`kvsearch.storage.recorded_terms`: a look-up instead of an analysis); otherwise
+    the word is analysed as a query (cached), and only a long word that contains a matched term
+    is analysed fully, to find compound parts ("uitslag" in "verkiezingsuitslag"). Both give
+    the same answer: a word's first index term is its query term.
     """
 
-    def __init__(self, matched: set[str]) -> None:
+    def __init__(self, matched: set[str], recorded: RecordedTerms | None = None) -> None:
         self.matched = matched
+        self.recorded = recorded
         self._parts = [term for term in matched if len(term) >= 3]
         self._judged: set[str] = set()
         self._hits: set[str] = set()
+        #: The words of each text judged in advance (:meth:`judge`).
+        self._words_of: dict[str, set[str]] = {}
+
+    def judge(self, texts: Iterable[str]) -> None:
+        """Judge the words of ``texts`` now, all in one look-up (the texts of all the hits)."""
+        if self.matched:
+            for text in texts:
+                self._words_of.setdefault(text, set(analysis.words(text)))
+            self._judge(set().union(*self._words_of.values()))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         if not self.matched:
             return []
-        words = set(analysis.words(text))
-        new = words - self._judged
-        if new:
-            self._hits.update(raw for raw in new if self._word_hits(raw))
-            self._judged |= new
+        words = self._words_of.get(text)
+        if words is None:
+            words = set(analysis.words(text))
+            self._judge(words)
         return analysis.spans_of_words(text, words & self._hits)
+
+    def _judge(self, words: set[str]) -> None:
+        new = words - self._judged
+        if not new:
+            return
+        known = self.recorded.of(new) if self.recorded is not None else {}
+        for raw in new:
+            terms = known.get(raw)
+            if self._terms_hit(terms) if terms is not None else self._word_hits(raw):
+                self._hits.add(raw)
+        self._judged |= new
+
+    def _terms_hit(self, terms: tuple[str, ...]) -> bool:
+        """Whether a word with these index terms hits (as :meth:`_word_hits` judges it)."""
+        if not terms:
+            return False
+        term = terms[0]
+        if term in self.matched:
+            return True
+        if len(term) >= 7 and any(part in term for part in self._parts):
+            return any(t in self.matched for t in terms)
+        return False
 
     def _word_hits(self, raw: str) -> bool:
         found = analysis.word_terms(raw, query=True)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
+from typing import Any
 
+from kvsearch import analysis
 from kvsearch.engine import ranking
 from kvsearch.engine.match_sets import MatchSet
 from kvsearch.engine.queries import Query
@@ -21,6 +24,7 @@ from kvsearch.searcher.highlight import Highlighter, hit_of, missing_words
 from kvsearch.searcher.open import open_searcher
 from kvsearch.searcher.plan import build_query
 from kvsearch.searcher.suggest import suggestion
+from kvsearch.storage.recorded_terms import RecordedTerms, recorded_terms
 
 #: A search that runs longer stops with the hits it has (the query guard keeps that rare: no
 #: leading wildcards, bounded length and terms).
@@ -57,12 +61,13 @@ def search(
         natural = parsed.natural
         planned = build_query(parsed, index, any_word=natural)
         matches = ranking.match_set(planned)
-        hits, total = run(index, planned, limit, sort, count, matches, parsed.text if natural else "")
+        recorded = recorded_terms(Path(info.path) / info.generation) if index.chain is analysis.SHIPPED else None
+        hits, total = run(index, planned, limit, sort, count, matches, parsed.text if natural else "", recorded)
         relaxed = natural
         if total == 0 and parsed.is_plain and len(parsed.words) > 1 and not natural:
             planned = build_query(parsed, index, any_word=True)
             matches = ranking.match_set(planned)
-            hits, total = run(index, planned, limit, sort, count, matches)
+            hits, total = run(index, planned, limit, sort, count, matches, recorded=recorded)
             hits = [hit._replace(missing=missing_words(hit, parsed.words)) for hit in hits]
             relaxed = total > 0
         return SearchResult(
@@ -85,12 +90,14 @@ def run(
     count: bool = True,
     matches: MatchSet | None = None,
     text: str = "",
+    recorded: RecordedTerms | None = None,
 ) -> tuple[list[Hit], int]:
     """The best ``limit`` hits of a planned query and the number of passages that match
     (without ``count``: at least the hits' number). ``matches``: the query's match set, when
     the facets will read it too (the passages are then read from the postings once). ``text``:
     a pasted question's text, for choosing between documents and between a document's passages
-    (empty: the engine's order)."""
+    (empty: the engine's order). ``recorded``: the index's recorded terms of raw words, for
+    highlighting."""
     # A pasted question is ranked on a few more candidates than shown: a better document or a
     # document's better passage may stand just below them (between_documents, within_document).
     reordering = sort == "relevance" and bool(text)
@@ -100,5 +107,11 @@ def run(
     if reordering:
         found = between_documents.rerank(index, found, matched, text)
         found = within_document.reorder(index, found, matched, text, limit)[:limit]
-    highlighter = Highlighter(matched)
+    highlighter = Highlighter(matched, recorded)
+    highlighter.judge(text for stored, _score in found for text in _texts(stored))
     return [hit_of(stored, score, highlighter) for stored, score in found], total
+
+
+def _texts(stored: dict[str, Any]) -> tuple[str, str, str]:
+    """The texts of a hit that are highlighted: its document's title, its question and answer."""
+    return ((stored.get("document") or {}).get("title") or "", stored.get("question", ""), stored.get("answer", ""))

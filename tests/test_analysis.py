@@ -331,3 +331,30 @@ class TestPeopleKeptWhole:
             assert done.returncode == 1, f"{query!r} found: {done.stdout}"
         assert "ah-tk-20242025-566 vraag 1" in run_cli("Soepboer", "--index", str(index)).stdout
         assert "ah-tk-20242025-566 vraag 3" in run_cli("kanaal", "--index", str(index)).stdout
+
+
+class TestKeptSynonymTable:
+    """``data/synonym_terms.txt`` spares a one-line search analysing the near-synonyms list: it
+    must say what analysing the list says, and give way when the list changes."""
+
+    def test_the_shipped_file_is_the_list_analysed_now(self) -> None:
+        from kvsearch.analysis import synonyms
+
+        kept = synonyms.kept_alternatives()
+        assert kept is not None, "data/synonym_terms.txt is stale: run python -m kvsearch.analysis.synonyms"
+        assert kept == synonyms.analysed_alternatives(analysis.SHIPPED)
+        assert kept["wachtlijst"] == ("wachttijd",)
+
+    def test_an_edited_list_is_analysed_afresh(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        from kvsearch.analysis import synonyms
+
+        edited = tmp_path / "synonyms.txt"
+        edited.write_text(synonyms.SYNONYMS_PATH.read_text("utf-8") + "fiets, rijwiel\n", "utf-8")
+        monkeypatch.setattr(synonyms, "SYNONYMS_PATH", edited)  # the kept file was made from the old list
+        synonyms.alternatives.cache_clear()
+        try:
+            assert synonyms.kept_alternatives() is None
+            fiets = analysis.SHIPPED.terms("fiets", query=True)[0]
+            assert synonyms.of_term(analysis.SHIPPED, fiets) == tuple(analysis.SHIPPED.terms("rijwiel", query=True))
+        finally:
+            synonyms.alternatives.cache_clear()

@@ -108,7 +108,7 @@ def run(
         found = between_documents.rerank(index, found, matched, text)
         found = within_document.reorder(index, found, matched, text, limit)[:limit]
     highlighter = Highlighter(matched, recorded)
-    highlighter.judge(text for stored, _score in found for text in _texts(stored))
+    highlighter.judge(shown for stored, _score in found for shown in _texts(stored))
     return [hit_of(stored, score, highlighter) for stored, score in found], total
 
 

@@ -49,9 +49,10 @@ def test_recorded_terms_highlight_what_analysing_the_words_highlights(
     analysed: list[str] = []
     original = highlight.Highlighter._word_hits
 
-    def word_hits(self: highlight.Highlighter, raw: str) -> bool:
-        analysed.append(raw)
-        return original(self, raw)
+    def word_hits(self: highlight.Highlighter, raw: str, recorded: tuple[str, ...] | None) -> bool:
+        if recorded is None:  # judged by analysing the word
+            analysed.append(raw)
+        return original(self, raw, recorded)
 
     monkeypatch.setattr(highlight.Highlighter, "_word_hits", word_hits)
     recorded_terms._OPENED.clear()

@@ -60,56 +60,51 @@ class Highlighter:
             return
         known = self.recorded.of(new) if self.recorded is not None else {}
         for raw in new:
-            terms = known.get(raw)
-            if self._terms_hit(terms) if terms is not None else self._word_hits(raw):
+            if self._word_hits(raw, known.get(raw)):
                 self._hits.add(raw)
         self._judged |= new
 
-    def _terms_hit(self, terms: tuple[str, ...]) -> bool:
-        """Whether a word with these index terms hits (as :meth:`_word_hits` judges it)."""
-        if not terms:
+    def _word_hits(self, raw: str, recorded: tuple[str, ...] | None) -> bool:
+        """Whether the raw word hits, judged from its ``recorded`` index terms or, without
+        them, its analysis. Its first index term is its query term; only a long word that
+        contains a matched term needs all of its terms (its compound parts)."""
+        first = recorded if recorded is not None else analysis.word_terms(raw, query=True)
+        if not first:
             return False
-        term = terms[0]
+        term = first[0]
         if term in self.matched:
             return True
         if len(term) >= 7 and any(part in term for part in self._parts):
-            return any(t in self.matched for t in terms)
+            every = recorded if recorded is not None else analysis.word_terms(raw, query=False)
+            return any(t in self.matched for t in every)
         return False
 
-    def _word_hits(self, raw: str) -> bool:
-        found = analysis.word_terms(raw, query=True)
-        if not found:
-            return False
-        term = found[0]
-        if term in self.matched:
-            return True
-        if len(term) >= 7 and any(part in term for part in self._parts):
-            return any(t in self.matched for t in analysis.word_terms(raw, query=False))
-        return False
+
+def highlighted_texts(stored: dict[str, Any]) -> dict[str, str]:
+    """The texts of a passage's stored fields that a hit highlights, by field."""
+    return {
+        "title": (stored.get("document") or {}).get("title") or "",
+        "question": stored.get("question", ""),
+        "answer": stored.get("answer", ""),
+    }
 
 
 def hit_of(stored: dict[str, Any], score: float, matched: set[str] | Highlighter) -> Hit:
     """The hit for a passage's stored fields, its words of ``matched`` terms highlighted (a
     :class:`Highlighter` shared by the hits of one search judges each word once)."""
     highlighter = matched if isinstance(matched, Highlighter) else Highlighter(matched)
-    document = dict(stored.get("document") or {})
-    question = stored.get("question", "")
-    answer = stored.get("answer", "")
+    texts = highlighted_texts(stored)
     questions = tuple(int(n) for n in (stored.get("questions") or "").split(",") if n)
     return Hit(
         passage_id=stored["passage_id"],
         doc_id=stored["doc_id"],
         questions=questions,
-        question=question,
-        answer=answer,
+        question=texts["question"],
+        answer=texts["answer"],
         score=float(score) if not math.isnan(score) else 0.0,
-        document=document,
+        document=dict(stored.get("document") or {}),
         notes=tuple(stored.get("notes") or ()),
-        highlights={
-            "title": highlighter.spans(document.get("title") or ""),
-            "question": highlighter.spans(question),
-            "answer": highlighter.spans(answer),
-        },
+        highlights={field: highlighter.spans(text) for field, text in texts.items()},
     )
 
 

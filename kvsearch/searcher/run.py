@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any
 
 from kvsearch import analysis
 from kvsearch.engine import ranking
@@ -20,7 +19,7 @@ from kvsearch.searcher import between_documents, within_document
 from kvsearch.searcher.facets import facet_counts
 from kvsearch.searcher.fields import TEXT_FIELDS
 from kvsearch.searcher.filter_values import check_filter_values
-from kvsearch.searcher.highlight import Highlighter, hit_of, missing_words
+from kvsearch.searcher.highlight import Highlighter, highlighted_texts, hit_of, missing_words
 from kvsearch.searcher.open import open_searcher
 from kvsearch.searcher.plan import build_query
 from kvsearch.searcher.suggest import suggestion
@@ -108,10 +107,5 @@ def run(
         found = between_documents.rerank(index, found, matched, text)
         found = within_document.reorder(index, found, matched, text, limit)[:limit]
     highlighter = Highlighter(matched, recorded)
-    highlighter.judge(shown for stored, _score in found for shown in _texts(stored))
+    highlighter.judge(shown for stored, _score in found for shown in highlighted_texts(stored).values())
     return [hit_of(stored, score, highlighter) for stored, score in found], total
-
-
-def _texts(stored: dict[str, Any]) -> tuple[str, str, str]:
-    """The texts of a hit that are highlighted: its document's title, its question and answer."""
-    return ((stored.get("document") or {}).get("title") or "", stored.get("question", ""), stored.get("answer", ""))

@@ -172,6 +172,18 @@ def test_participles_without_ge_find_the_right_verb() -> None:
     assert base_form("verslagen") is None
 
 
+def test_the_present_of_a_strong_or_eren_verb_finds_the_verb() -> None:
+    """``trekt``, ``draagt``, ``concludeert`` are verbs by the table of strong verbs or by their
+    ending; another word in -t is as often a noun (``plant``, ``kaart``) and stays as it is."""
+    assert base_form("trekt") == "trekken"
+    assert base_form("draagt") == "dragen"
+    assert base_form("verbiedt") == "verbieden"
+    assert base_form("bespreekt") == "bespreken"
+    assert base_form("concludeert") == "concluderen"
+    for word in ("plant", "kaart", "buurt", "geert", "betaalt"):
+        assert base_form(word) is None, word
+
+
 def test_only_a_real_compound_takes_its_singular_head() -> None:
     """NGO-schepen's whole word gets the term of NGO-schip; ge-leden, a word broken at a line
     end, keeps the term of geleden (ago), not one of "gelid"."""
@@ -262,7 +274,7 @@ Is het gebied achter de gevel gezond, of is dat getal vergeten?
 
 #### Antwoord 4
 
-Dat is gewoon een begroting.
+Dat is gewoon een begroting. Het Rijk draagt de kosten en concludeert dat de regeling het verbiedt.
 
 #### Vraag 5
 
@@ -302,6 +314,7 @@ def _hits(query: str, index: Path) -> list[dict[str, object]]:
         ("zzp'er NGO-schip uitbetalen", "ah-tk-20232024-9001#5"),
         ("Europa bespreken", "ah-tk-20232024-9001#5"),
         ("plaatsvinden Frankrijk bijdragen", "ah-tk-20232024-9001#5"),
+        ("dragen concluderen verbieden", "ah-tk-20232024-9001#4"),
     ],
 )
 def test_the_cli_finds_and_highlights_other_forms(morph_index: Path, query: str, passage: str) -> None:

@@ -32,8 +32,10 @@ MATCH_FLOOR = {
     "comparatives": 0.98,
     "country_adjectives": 0.98,
     "hyphenated_plurals": 0.98,
+    # Strong and -eren verbs only: another weak verb's -t form is as often a noun's (mest).
+    "present_tense": 0.73,
 }
-MATCH_FLOOR_OVERALL = 0.98
+MATCH_FLOOR_OVERALL = 0.965
 #: Lowest share of must_not_match pairs that must stay apart, over all their groups.
 APART_FLOOR_OVERALL = 0.97
 

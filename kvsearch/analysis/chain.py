@@ -66,7 +66,7 @@ __all__ = [
     "word_terms",
 ]
 
-ANALYZER_ID = "nl-9"
+ANALYZER_ID = "nl-10"
 
 
 def _strip_possessive(word: str) -> str:

@@ -19,6 +19,10 @@
 * **Present tense of separable verbs** goes to the infinitive: ``bijdraagt`` → bijdragen,
   ``plaatsvindt`` → plaatsvinden, ``aangeeft`` → aangeven (particle verb and bare present
   both lexicon words).
+* **Present tense of strong and -eren verbs** goes to the infinitive: ``trekt`` → trekken,
+  ``draagt`` → dragen, ``bespreekt`` → bespreken (the verb, bare or after a prefix, is in the
+  table of strong verbs), ``concludeert`` → concluderen. Other weak verbs are left to the
+  curated verb-form map: their ``-t`` form is as often a noun (``plant``, ``kaart``).
 * **Comparatives and superlatives** go to the adjective: ``kortere`` → kort, ``hogere`` → hoog,
   ``zwaarder`` → zwaar, ``grootste`` → groot; the adjective and its superlative (or comparative)
   must both be lexicon words, which keeps ``water``, ``kamer`` and ``moeder`` whole.
@@ -60,6 +64,7 @@ NOT_INFLECTED: frozenset[str] = frozenset(
     gezant gebriefd gewijd geluid geslacht gereed ingewikkeld ingewikkelde ondergeschikt ondergeschikte echter rechter
     rechters leger kommer ontvanger achtste netjes gekort bekend bekende verband verleden
     verslagen ontslagen verenigd verenigde verkeerd verkeerde verlegen verstoken voorschoten beiaard
+    geert
     """.split()
 )
 
@@ -84,6 +89,8 @@ _SEPARABLE = tuple(
 # a particle may precede (uit|betaald, terug|betaald). ``onder``/``over``/``door``/``voor``
 # are both: ondersteund, overtuigd.
 _INSEPARABLE = ("be", "er", "ont", "her", "ver", "onder", "over", "door", "voor")
+# Either kind, longest first: what may stand before a strong verb (be|spreken, voort|komen).
+_PREFIXES = tuple(sorted(set(_INSEPARABLE + _SEPARABLE), key=len, reverse=True))
 
 _VOWELS = frozenset("aeiou")
 _DOUBLE_VOWELS = ("aa", "ee", "oo", "uu")
@@ -281,6 +288,35 @@ def _present_base(word: str, lexicon: Container[str]) -> str | None:
     return None
 
 
+def _simple_present_base(word: str, lexicon: Container[str]) -> str | None:
+    """The infinitive of a present tense in ``-t`` (trekt, draagt, verbiedt, concludeert) of a
+    strong verb or an -eren verb, or None.
+
+    Only those two: they are verbs by the table or by their ending. Another weak verb's ``-t``
+    form is as often a noun's (mest is no present of messen, plant none of plannen); the
+    frequent ones are in .stemming's curated VERB_FORMS.
+    """
+    stem = word[:-1]
+    for infinitive in _infinitives(stem):
+        if infinitive in lexicon and (word.endswith("eert") or _is_strong(infinitive)):
+            return infinitive
+    return None
+
+
+def _is_strong(infinitive: str) -> bool:
+    """Whether ``infinitive`` is a strong verb of the table, or one with a prefix or particle
+    (bespreken, voortkomen)."""
+    verbs = _strong_infinitives()
+    return infinitive in verbs or any(
+        infinitive.startswith(prefix) and infinitive[len(prefix) :] in verbs for prefix in _PREFIXES
+    )
+
+
+@cache
+def _strong_infinitives() -> frozenset[str]:
+    return frozenset(strong_participles()[0].values())
+
+
 def _adjective(stem: str) -> Iterator[str]:
     """Adjectives whose comparative stem (``word`` minus -er) is ``stem``: hog → hoog."""
     if len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
@@ -389,7 +425,7 @@ def _base_form(word: str) -> str | None:
     if last in "dtn":
         base = _participle_base(word, lexicon)
         if base is None and last == "t":
-            base = _present_base(word, lexicon)
+            base = _present_base(word, lexicon) or _simple_present_base(word, lexicon)
         if base is not None or not word.endswith("eren"):
             return base
     if word.endswith(("er", "ere", "eren", "ste")):

@@ -204,12 +204,12 @@ def test_the_query_parser_is_whooshs_default_set_less_the_plugins_removed(test_i
 
     from whoosh import qparser
 
-    from kvsearch.engine import queries
+    from kvsearch.engine import query_language
     from kvsearch.searcher.fields import FIELD_WEIGHTS, TEXT_FIELDS
 
     with open_searcher(test_index) as (index, _info):
         re.purge()
-        ours = queries._parser(index, TEXT_FIELDS, FIELD_WEIGHTS, any_word)
+        ours = query_language._parser(index, TEXT_FIELDS, FIELD_WEIGHTS, any_word)
         compiled = {key[1] for key in re._cache}  # type: ignore[attr-defined]
         assert qparser.SingleQuotePlugin.expr not in compiled and qparser.EveryPlugin.expr not in compiled
         group = qparser.OrGroup.factory(0.9) if any_word else qparser.AndGroup

@@ -7,15 +7,15 @@ Trees are copied, never rebuilt with Whoosh's ``apply``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
 
 # isort: split
-from whoosh import qparser, query
-from whoosh.qparser import syntax
+from whoosh import query
 
 from kvsearch.engine.match_sets import Near
 from kvsearch.engine.query_trees import with_children
@@ -69,81 +69,51 @@ def parse(
     """``text`` in the query language, searched in ``fields``: all words must match, or with
     ``any_word`` any of them (more matches rank higher).
 
+    Plain words make the tree Whoosh's parser would make without it: importing the parser and
+    compiling its patterns is a share of a one-liner's start.
+
     Raises:
         UnreadableQuery: Whoosh's parser failed on it (it fails in odd ways: "NOT NOT NOT").
     """
-    try:
-        return _parser(index, fields, weights, any_word).parse(text)
-    except Exception:
-        raise UnreadableQuery(text) from None
+    plain = plain_words_query(text, index, fields=fields, weights=weights, any_word=any_word)
+    if plain is not None:
+        return plain
+    from kvsearch.engine import query_language  # the parser only when the text needs it
+
+    return query_language.parse(text, index, fields=fields, weights=weights, any_word=any_word)
 
 
-#: Parsers made for a schema, by what they were made with: setting up Whoosh's parser and its
-#: plugins costs more than parsing a short query, and a parser keeps no state between parses.
-_PARSERS: dict[tuple[int, tuple[str, ...], tuple[tuple[str, float], ...], bool], tuple[Any, qparser.QueryParser]] = {}
+#: A word without the query language's signs: no quotes, parentheses, wildcards or boosts,
+#: nothing before it (``-word``, ``+word``), no field.
+_PLAIN_WORD = re.compile(r"[^\W_][\w'’.,/&-]*")
+#: The query language's operators, which are words only in lower case.
+OPERATORS = frozenset(("AND", "EN", "OR", "OF", "NOT", "NIET"))
 
 
-def _parser(
-    index: SearchableIndex, fields: Sequence[str], weights: dict[str, float], any_word: bool
-) -> qparser.QueryParser:
+def plain_words_query(
+    text: str, index: SearchableIndex, *, fields: Sequence[str], weights: dict[str, float], any_word: bool
+) -> Query | None:
+    """The tree of ``text`` when it is plain words that each give one term, as Whoosh's parser
+    makes it (a group of one word per field and weight); None otherwise."""
+    words = text.split()
+    if not words or any(word in OPERATORS or not _PLAIN_WORD.fullmatch(word) for word in words):
+        return None
     schema = index.whoosh.schema
-    key = (id(schema), tuple(fields), tuple(sorted(weights.items())), any_word)
-    known = _PARSERS.get(key)
-    if known is None or known[0] is not schema:
-        if len(_PARSERS) >= 16:
-            _PARSERS.clear()
-        known = _PARSERS[key] = (schema, _new_parser(schema, fields, weights, any_word))
-    return known[1]
+    per_word = []
+    for word in words:
+        alternatives = []
+        for fieldname in fields:
+            texts = list(schema[fieldname].process_text(word, mode="query", tokenize=True, removestops=True))
+            if len(texts) != 1:
+                return None  # none or several: the parser's rules for those apply
+            alternatives.append(query.Term(fieldname, texts[0], boost=weights.get(fieldname, 1.0)))
+        per_word.append(query.Or(alternatives))
+    group = query.Or(per_word, scale=ANY_WORD_SCALE) if any_word else query.And(per_word)
+    return group.normalize()
 
 
-def _new_parser(schema: Any, fields: Sequence[str], weights: dict[str, float], any_word: bool) -> qparser.QueryParser:
-    group = qparser.OrGroup.factory(0.9) if any_word else qparser.AndGroup
-    # Only the plugins kept: Whoosh's default set would compile the patterns of
-    # plugins removed at once (fields, ranges, single quotes, "*:*", its own operators), a
-    # share of a one-liner's first query. The order is that of the default set.
-    plugins = [
-        qparser.WildcardPlugin(),
-        qparser.PhrasePlugin(),
-        qparser.GroupPlugin(),
-        qparser.BoostPlugin(),
-        qparser.MultifieldPlugin(list(fields), fieldboosts=weights),
-        # "-word" excludes a word, but the hyphen inside "Nagorno-Karabach" must stay a hyphen.
-        _SignsPlugin(plusexpr=r"(?:^|(?<=[\s(]))\+", minusexpr=r"(?:^|(?<=[\s(]))-"),
-        qparser.OperatorsPlugin(
-            And=r"(?<=\s)(AND|EN)(?=\s)",
-            Or=r"(?<=\s)(OR|OF)(?=\s)",
-            Not=r"(^|(?<=(\s|[()])))(NOT|NIET)(?=\s)",
-            AndNot=None,
-            AndMaybe=None,
-            Require=None,
-        ),
-    ]
-    return qparser.QueryParser(None, schema, plugins=plugins, group=group)
-
-
-class _SignsPlugin(qparser.PlusMinusPlugin):
-    """``-word`` as ``NOT word`` and ``+word`` as ``word``, in any group. Whoosh's own plugin
-    reads the signs only at the top level, and a sign left inside parentheses cannot become
-    a query (``stikstof (-ammoniak)``, ``$(rm -rf /)``)."""
-
-    def filters(self, parser: Any) -> list[tuple[Any, int]]:
-        return [(self.do_signs, 510)]
-
-    def do_signs(self, parser: Any, group: Any) -> Any:
-        nodes = []
-        sign = None
-        for node in group:
-            if isinstance(node, (self.Plus, self.Minus)):
-                sign = node
-                continue
-            if isinstance(node, syntax.GroupNode):
-                node = self.do_signs(parser, node)
-            if isinstance(sign, self.Minus) and not isinstance(node, syntax.Operator):
-                node = syntax.NotGroup([node])
-            nodes.append(node)
-            sign = None
-        group.nodes = nodes
-        return group
+#: The bonus of a query relaxed to any of its words for passages with more of them.
+ANY_WORD_SCALE = 0.9
 
 
 def with_compound_parts(

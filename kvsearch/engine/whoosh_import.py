@@ -91,7 +91,6 @@ _SEARCH_MODULES = (
     "whoosh.index",
     "whoosh.query",
     "whoosh.searching",
-    "whoosh.qparser",
     "whoosh.collectors",
     "whoosh.codec.whoosh3",
     "whoosh.filedb.filestore",

@@ -11,7 +11,8 @@ only when writing an index or for features a search never touches: ``tempfile`` 
 kvsearch never does: fuzzy terms (``whoosh.automata.lev``,
 ``whoosh.support.levenshtein``) and phonetic codes (``whoosh.lang.dmetaphone``). And
 ``hashlib`` would load OpenSSL for the one function Whoosh takes from it, MD5 (the hash of its
-term tables): the standard library's own MD5 module gives the same digests without it.
+term tables): the standard library's own MD5 module gives the same digests without it. And
+``decimal`` is for numeric fields with decimal places, which kvsearch's schema has none of.
 
 While Whoosh is imported, those names are stand-ins; afterwards the stand-ins are removed from
 ``sys.modules``, so every later import gets the real module. A stand-in that Whoosh keeps
@@ -67,6 +68,12 @@ def _md5() -> Callable[..., Any]:
     return md5
 
 
+class _NoDecimal:
+    """In place of ``decimal.Decimal`` in ``whoosh.fields``, which uses it only for numeric
+    fields with decimal places (kvsearch's have none) and to tell a ``Decimal`` value apart:
+    nothing kvsearch indexes or queries is one, so nothing is an instance of this class."""
+
+
 #: Module -> the names Whoosh takes from it at import time (``from module import name``).
 _STAND_INS: dict[str, dict[str, Any]] = {
     "urllib.request": {"urlretrieve": _deferred("urllib.request", "urlretrieve")},
@@ -80,6 +87,7 @@ _STAND_INS: dict[str, dict[str, Any]] = {
     "calendar": {},
     "queue": {},
     "hashlib": {"md5": _md5()},
+    "decimal": {"Decimal": _NoDecimal},
     "whoosh.automata.lev": {},
     "whoosh.support.levenshtein": {"distance": _deferred("whoosh.support.levenshtein", "distance")},
     "whoosh.lang.dmetaphone": {"double_metaphone": _deferred("whoosh.lang.dmetaphone", "double_metaphone")},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import mmap
 import re
 import zlib
 from collections.abc import Container
@@ -34,15 +35,17 @@ class _ChunkedWords:
     instead of the whole list or a set of all its words, either of which costs more than the search.
     """
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes | mmap.mmap) -> None:
         self.firsts: list[str] = []
         self.spans: list[tuple[int, int]] = []
         self.chunks: dict[int, bytes] = {}
         self.data = data
-        if not data:
+        if not len(data):
             return
-        header_end = data.index(b"\n")
-        index_end = data.index(b"\n", header_end + 1)
+        header_end = data.find(b"\n")
+        index_end = data.find(b"\n", header_end + 1)
+        if header_end < 0 or index_end < 0:
+            raise ValueError("no chunk index")
         start = index_end + 1
         for first, length in json.loads(data[header_end + 1 : index_end]):
             self.firsts.append(first)
@@ -89,10 +92,12 @@ def _in_sorted_lines(text: bytes, key: bytes) -> bool:
 
 @cache
 def chunked_lexicon() -> _ChunkedWords:
-    """The lexicon file, read but not inflated; empty when the file is missing or damaged."""
+    """The lexicon file, mapped but not inflated (reading all of it would cost a one-line
+    search more than the chunks it inflates); empty when the file is missing or damaged."""
     try:
-        return _ChunkedWords(_LEXICON_PATH.read_bytes())
-    except (OSError, ValueError):
+        with open(_LEXICON_PATH, "rb") as file:
+            return _ChunkedWords(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ))
+    except (OSError, ValueError):  # also an empty file, which cannot be mapped
         return _ChunkedWords(b"")
 
 

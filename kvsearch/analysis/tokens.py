@@ -28,7 +28,6 @@ _HYPHENS = "-\u2010\u2011"
 _APOSTROPHES = "'\u2019\u2018\u02bc\u2032"
 WORD_RE = re.compile(rf"{_WORDCHAR}+(?:[{_HYPHENS}{_APOSTROPHES}]{_WORDCHAR}+)*")
 
-_WORDCHAR_RE = re.compile(_WORDCHAR)
 _CONNECTORS = frozenset(_HYPHENS + _APOSTROPHES)
 
 HYPHENS_RE = re.compile(f"[{_HYPHENS}]+")
@@ -76,8 +75,10 @@ def spans_of_words(text: str, wanted: set[str]) -> list[tuple[int, int]]:
 
 def _continues_word(text: str, start: int) -> bool:
     """Whether a word starting at ``start`` is really the continuation of an earlier word."""
+    # WORD_RE matches at a position exactly where a word character stands (one regex compiled,
+    # not two: compiling its character class is a share of a one-liner's imports).
     if start == 0:
         return False
-    if _WORDCHAR_RE.match(text[start - 1]):
+    if WORD_RE.match(text, start - 1):
         return True
-    return text[start - 1] in _CONNECTORS and start >= 2 and bool(_WORDCHAR_RE.match(text[start - 2]))
+    return text[start - 1] in _CONNECTORS and start >= 2 and bool(WORD_RE.match(text, start - 2))

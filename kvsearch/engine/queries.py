@@ -7,7 +7,6 @@ Trees are copied, never rebuilt with Whoosh's ``apply``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeAlias
@@ -83,9 +82,9 @@ def parse(
     return query_language.parse(text, index, fields=fields, weights=weights, any_word=any_word)
 
 
-#: A word without the query language's signs: no quotes, parentheses, wildcards or boosts,
-#: nothing before it (``-word``, ``+word``), no field.
-_PLAIN_WORD = re.compile(r"[^\W_][\w'’.,/&-]*")
+#: What a plain word may hold after its first letter or digit, besides letters and digits:
+#: none of the query language's signs (quotes, parentheses, wildcards, boosts, fields).
+_PLAIN_INSIDE = frozenset("_'’.,/&-")
 #: The query language's operators, which are words only in lower case.
 OPERATORS = frozenset(("AND", "EN", "OR", "OF", "NOT", "NIET"))
 
@@ -96,7 +95,7 @@ def plain_words_query(
     """The tree of ``text`` when it is plain words that each give one term, as Whoosh's parser
     makes it (a group of one word per field and weight); None otherwise."""
     words = text.split()
-    if not words or any(word in OPERATORS or not _PLAIN_WORD.fullmatch(word) for word in words):
+    if not words or any(word in OPERATORS or not _is_plain(word) for word in words):
         return None
     schema = index.whoosh.schema
     per_word = []
@@ -110,6 +109,12 @@ def plain_words_query(
         per_word.append(query.Or(alternatives))
     group = query.Or(per_word, scale=ANY_WORD_SCALE) if any_word else query.And(per_word)
     return group.normalize()
+
+
+def _is_plain(word: str) -> bool:
+    """A letter or digit, then letters, digits and ``_PLAIN_INSIDE`` only (no sign before it:
+    ``-word``, ``+word``). String methods, not a pattern: compiling one is a share of a one-liner."""
+    return word[0].isalnum() and all(c.isalnum() or c in _PLAIN_INSIDE for c in word)
 
 
 #: The bonus of a query relaxed to any of its words for passages with more of them.

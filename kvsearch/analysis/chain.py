@@ -35,7 +35,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from kvsearch.analysis.compounds import LINKS, PROTECTED, decompound, deglue, expand
 from kvsearch.analysis.folding import fold
@@ -214,7 +214,23 @@ def _version(dist: str) -> str:
     Every search checks these (the index records them); ``importlib.metadata`` would cost
     more than the search (it imports ``email`` to read one line), a folder listing does not.
     """
-    wanted = dist.lower().replace("-", "_")
+    version = _installed_versions().get(dist.lower().replace("-", "_"))
+    if version:
+        return version
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+@cache
+def _installed_versions() -> dict[str, str]:
+    """Project (lowercase, ``_`` for ``-``) -> version, of the ``.dist-info`` folders on
+    ``sys.path``, the first found for a project, as imports find it: one listing of each
+    folder for every version asked."""
+    found: dict[str, str] = {}
     for folder in sys.path:
         try:
             names = os.listdir(folder or ".")
@@ -224,14 +240,9 @@ def _version(dist: str) -> str:
             stem, dot, kind = name.rpartition(".")
             if kind == "dist-info" and dot:
                 project, _, version = stem.partition("-")
-                if project.lower().replace("-", "_") == wanted and version:
-                    return version
-    from importlib import metadata
-
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return ""
+                if version:
+                    found.setdefault(project.lower().replace("-", "_"), version)
+    return found
 
 
 #: The key of an index's ``versions`` record that names a chain other than the shipped one. The

@@ -141,3 +141,26 @@ def test_newest_first_takes_the_newest_from_the_date_column_as_whoosh_sorts_them
     whooshs = kvsearch.search(text, index_dir=test_index, sort="date", limit=limit)
     assert ours.hits and ours.total == whooshs.total
     assert [(hit.passage_id, hit.score) for hit in ours.hits] == [(hit.passage_id, hit.score) for hit in whooshs.hits]
+
+
+def test_a_year_in_an_and_is_matched_among_the_words_matches_without_estimating_it(
+    test_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Estimating a date range lists its terms in each segment's term table: matching it
+    among the other parts' matches needs no estimate, and finds the same passages."""
+    text = "minister jaar:2024"
+    before = kvsearch.search(text, index_dir=test_index, limit=50)
+    estimated: list[Any] = []
+    original = match_sets.query.NumericRange.estimate_size
+
+    def counted(self: Any, reader: Any) -> int:
+        estimated.append(type(reader).__name__)
+        return original(self, reader)
+
+    monkeypatch.setattr(match_sets.query.NumericRange, "estimate_size", counted)
+    after = kvsearch.search(text, index_dir=test_index, limit=50)
+    assert before.total > 0
+    assert [(h.passage_id, h.score) for h in after.hits] == [(h.passage_id, h.score) for h in before.hits]
+    assert after.total == before.total
+    # At most once, over the whole index, when the query is planned; never while matching.
+    assert len(estimated) <= 1, estimated

@@ -74,7 +74,7 @@ def matching_docs(
     kind = type(q)
     if kind is query.And or kind is WholeAnd:  # the likely smallest part first; the others only among its matches
         found = among
-        for sub in sorted(q.subqueries, key=lambda sub: sub.estimate_size(reader)):
+        for sub in sorted(q.subqueries, key=lambda sub: _estimate(sub, reader)):
             found = matching_docs(leaf, reader, sub, found, tables)
             if not found:
                 return set()
@@ -114,6 +114,19 @@ def matching_docs(
     else:
         found = set(q.docs(leaf))  # prefixes and the like: Whoosh's own matching
     return found if among is None else found & among
+
+
+def _estimate(q: query.Query, reader: Any) -> int:
+    """How many passages ``q`` may match, to match the likely smallest part of an AND first. A
+    range of dates or numbers counts as matching them all, so it filters the others' matches:
+    estimating it would list its terms in the segment's term table, in Python, as matching it
+    does again."""
+    inner = q
+    while isinstance(inner, (Within, query.ConstantScoreQuery)):
+        inner = inner.child
+    if isinstance(inner, (query.NumericRange, query.TermRange)):  # DateRange is a NumericRange
+        return reader.doc_count_all()
+    return q.estimate_size(reader)
 
 
 def posting_ids(leaf: Searcher, reader: Any, fieldname: str, text: Any, among: set[int] | None = None) -> set[int]:

@@ -60,7 +60,8 @@ _FILTER_OR_PHRASE = re.compile(rf'{_FILTER.pattern}|"[^"]*"')
 #: Queries with more words than this are read as natural language (a pasted question): no
 #: operators, and nothing in them is a syntax error.
 NATURAL_LANGUAGE_WORDS = 6
-_OPERATORS = {"AND", "OR", "NOT", "EN", "OF", "NIET"}
+#: The query language's operators, which are words only in upper case.
+OPERATORS = frozenset(("AND", "OR", "NOT", "EN", "OF", "NIET"))
 
 
 class Filter(NamedTuple):
@@ -78,14 +79,14 @@ class ParsedQuery(NamedTuple):
     @property
     def words(self) -> list[str]:
         """The plain words of the free text (no operators, quotes or wildcards)."""
-        return [w for w in re.findall(r"[^\W_][\w'’-]*", self.text) if w not in _OPERATORS]
+        return [w for w in re.findall(r"[^\W_][\w'’-]*", self.text) if w not in OPERATORS]
 
     @property
     def is_plain(self) -> bool:
         """True when the text is only words: no quotes, operators, groups or wildcards."""
         # A "+" that ends a word is part of it (HoNOS+); only one before a word is an operator.
         return not re.search(r'["()*?]|(?:^|\s)[-+]\w', self.text) and not any(
-            w in _OPERATORS for w in self.text.split()
+            w in OPERATORS for w in self.text.split()
         )
 
 
@@ -263,15 +264,15 @@ def _check_text(text: str) -> None:
     if len(tokens) > MAX_TERMS:
         raise QuerySyntaxError(f"query has too many words ({len(tokens)}; at most {MAX_TERMS})")
     for index, token in enumerate(tokens):
-        if token in _OPERATORS:
+        if token in OPERATORS:
             before = tokens[index - 1] if index else None
             after = tokens[index + 1] if index + 1 < len(tokens) else None
             needs_left = token not in ("NOT", "NIET")
             if (
                 after is None
-                or after in _OPERATORS - {"NOT", "NIET"}
+                or after in OPERATORS - {"NOT", "NIET"}
                 or after == ")"
-                or (needs_left and (before is None or before in _OPERATORS or before == "("))
+                or (needs_left and (before is None or before in OPERATORS or before == "("))
             ):
                 raise QuerySyntaxError(f"operator {token} needs words on {'both sides' if needs_left else 'its right'}")
             # the word before, a lone sign ("-") not counted

@@ -40,7 +40,7 @@ class _ChunkedWords:
         self.spans: list[tuple[int, int]] = []
         self.chunks: dict[int, bytes] = {}
         self.data = data
-        if not len(data):
+        if not data:
             return
         header_end = data.find(b"\n")
         index_end = data.find(b"\n", header_end + 1)

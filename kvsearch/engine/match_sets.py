@@ -124,7 +124,7 @@ def _estimate(q: query.Query, reader: Any) -> int:
     inner = q
     while isinstance(inner, (Within, query.ConstantScoreQuery)):
         inner = inner.child
-    if isinstance(inner, (query.NumericRange, query.TermRange)):  # DateRange is a NumericRange
+    if type(inner) in _CONSTANT_SCORE:
         return reader.doc_count_all()
     return q.estimate_size(reader)
 

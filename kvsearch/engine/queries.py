@@ -20,6 +20,7 @@ from kvsearch.engine.match_sets import Near
 from kvsearch.engine.query_trees import with_children
 from kvsearch.engine.reader import SearchableIndex
 from kvsearch.engine.whole_index import whole_index
+from kvsearch.query import OPERATORS
 
 #: A query tree, opaque outside the engine.
 Query: TypeAlias = query.Query
@@ -85,8 +86,6 @@ def parse(
 #: What a plain word may hold after its first letter or digit, besides letters and digits:
 #: none of the query language's signs (quotes, parentheses, wildcards, boosts, fields).
 _PLAIN_INSIDE = frozenset("_'’.,/&-")
-#: The query language's operators, which are words only in lower case.
-OPERATORS = frozenset(("AND", "EN", "OR", "OF", "NOT", "NIET"))
 
 
 def plain_words_query(

@@ -33,7 +33,7 @@ from typing import Any
 from kvsearch.analysis.folding import fold
 from kvsearch.errors import KvsearchError
 from kvsearch.ingest.corpus import CorpusFile, DocumentSummary, Problem, deduplicate_summaries
-from kvsearch.storage.recorded_terms import RECORDS  # a generation's records, read-only once published
+from kvsearch.storage.recorded_terms import RECORDS, split_terms  # a generation's records, read-only once published
 
 #: The records' tables, in ``records.sqlite`` and (empty, when there is no previous generation)
 #: as the work database's ``old`` schema.
@@ -551,7 +551,7 @@ class Catalog:
 
         def lookup(word: str) -> tuple[str, ...] | None:
             row = execute("SELECT terms FROM old.terms WHERE word = ?", (word,)).fetchone()
-            return None if row is None else _split_terms(row[0])
+            return None if row is None else split_terms(row[0])
 
         return lookup
 
@@ -627,10 +627,6 @@ def _has_table(db: sqlite3.Connection, schema: str, table: str) -> bool:
 def _insert_terms(db: sqlite3.Connection, terms: Iterable[tuple[str, tuple[str, ...]]]) -> None:
     """Raw words with their index terms, as one text each (terms never hold a space)."""
     db.executemany("INSERT OR IGNORE INTO terms (word, terms) VALUES (?, ?)", ((w, " ".join(t)) for w, t in terms))
-
-
-def _split_terms(text: str) -> tuple[str, ...]:
-    return tuple(text.split(" ")) if text else ()
 
 
 def read_records(generation: Path, table: str) -> dict[str, Any]:

@@ -63,12 +63,17 @@ class RecordedTerms:
                 batch = words[start : start + _BATCH]
                 marks = ",".join("?" * len(batch))
                 rows = self._connection.execute(f"SELECT word, terms FROM terms WHERE word IN ({marks})", batch)
-                self._known.update((word, tuple(terms.split(" ")) if terms else ()) for word, terms in rows)
+                self._known.update((word, split_terms(terms)) for word, terms in rows)
         except sqlite3.Error:  # damaged, or a build that kept no terms: the caller analyses
             self._usable = False
             return
         for word in words:
             self._known.setdefault(word, None)
+
+
+def split_terms(text: str) -> tuple[str, ...]:
+    """A raw word's index terms from the table's text (terms never hold a space)."""
+    return tuple(text.split(" ")) if text else ()
 
 
 _OPENED: dict[Path, RecordedTerms] = {}

@@ -19,7 +19,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import FileIndex
 
 from kvsearch.engine import match_sets, ranking
-from kvsearch.engine.packed_postings import PackedLeafMatcher, PackedPostingsWriter, every_posting
+from kvsearch.engine.packed_postings import PackedLeafMatcher, PackedPostingsWriter, every_posting, some_postings
 from kvsearch.engine.schema import KvCodec
 from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
 from kvsearch.searcher import open_searcher, plan
@@ -80,6 +80,18 @@ def test_blocks_give_back_what_was_written(postings: list[Any], compression: int
         in_bulk.extend(every_posting(*matcher._positions))
         matcher._next_block()
     assert in_bulk == [list(fmt.decode_positions(v)) for v in values]
+    # Some postings of a block, the others only summed over (a phrase with a rarer word).
+    matcher = PackedLeafMatcher(storage.open_file("postings"), start, length, fmt)
+    done = 0
+    while matcher.is_active():
+        count = matcher._blocklength
+        for wanted in ([0], [count - 1], list(range(1, count, 3)), list(range(count))):
+            data = matcher._buf[matcher._valuestart : matcher._blockend]
+            expected = [in_bulk[done + i] for i in wanted]
+            assert some_postings(data, matcher._layout, count, wanted) == expected
+            assert matcher._positions_of(wanted) == expected
+        done += count
+        matcher._next_block()
     # The bulk readers: a block's ids and weights at once, only the wanted blocks.
     leaf = _Leaf(storage, start, length, fmt)
     wanted = set(ids[::7])
@@ -169,8 +181,9 @@ def test_bulk_reads_are_what_the_matcher_reads_posting_by_posting(real_index: Pa
                         for doc, (weight, value) in one_by_one.items()
                     }
                     assert match_sets._postings(leaf, reader, fieldname, btext, None) == positions
-                    # Among some documents, only theirs are decoded, from the block's gaps.
-                    for step in (1, 3, 7):
+                    # Among some documents, only theirs are decoded: from the whole block's
+                    # positions, or (a few of a block's) from its gaps alone.
+                    for step in (1, 3, 7, 31):
                         among = set(list(one_by_one)[::step])
                         expected = {doc: positions[doc] for doc in among}
                         assert match_sets._postings(leaf, reader, fieldname, btext, among) == expected

@@ -449,16 +449,19 @@ def _postings(
         if kept is None or kept:
             matcher._read_weights()
             weights = matcher._weights
-            if getattr(matcher, "_read_positions", None) is not None and matcher._read_positions():
-                flat, bounds = matcher._positions
-                if kept is None:
+            if kept is None:
+                if getattr(matcher, "_read_positions", None) is not None and matcher._read_positions():
+                    flat, bounds = matcher._positions
                     found.update(zip(ids, zip(weights, every_posting(flat, bounds), strict=True), strict=True))
-                else:  # a list of positions only for the documents kept, not for the whole block
-                    where = dict(zip(ids, range(len(ids)), strict=True))
-                    found.update(
-                        {doc: (weights[i], flat[bounds[i] : bounds[i + 1]]) for doc in kept for i in (where[doc],)}
-                    )
-                continue
+                    continue
+            elif getattr(matcher, "_positions_of", None) is not None:
+                # Positions only for the documents kept, not for the whole block.
+                docs = sorted(kept)
+                wanted = [bisect.bisect_left(ids, doc) for doc in docs]
+                positions = matcher._positions_of(wanted)
+                if positions is not None:
+                    found.update(zip(docs, zip(map(weights.__getitem__, wanted), positions, strict=True), strict=True))
+                    continue
             decode = decode or _positions_decoder(leaf.schema[fieldname].format)
             matcher._read_values()
             values = matcher._values

@@ -40,7 +40,7 @@ import struct
 import sys
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
@@ -72,6 +72,10 @@ _FLAT_POSITIONS = 128
 # The first byte of flat positions: bits 0-1 the counts' array type, bits 2-3 the gaps'.
 _COUNT_CODES = ("B", "H", "I")
 _GAP_CODES = ("b", "h", "i")
+
+#: A block's positions are decoded posting by posting (:func:`some_postings`) when fewer
+#: than one in this many of its postings are wanted; for more, the whole block at once is cheaper.
+SOME_POSTINGS = 4
 
 #: Arrays are stored little-endian; a big-endian machine swaps them after reading.
 _SWAP = sys.byteorder == "big"
@@ -329,6 +333,32 @@ def block_positions(data: Any, layout: int, count: int) -> tuple[list[int], list
     return flat, bounds
 
 
+def some_postings(data: Any, layout: int, count: int, wanted: Iterable[int]) -> list[list[int]]:
+    """The positions of the block's postings ``wanted`` (ascending indexes) from its flat
+    positions ``data``, without decoding the others: positions are stored as one run of
+    gaps, so the postings skipped are only summed (in C), not turned into lists. A common
+    word's block holds thousands of positions, of which a phrase with a rarer word wants a
+    few postings'."""
+    codes = data[0]
+    body = zlib.decompress(data[1:]) if layout & _VALUES_DEFLATED else data[1:]
+    size = count * _ID_SIZES[codes & 3]
+    bounds = list(itertools.accumulate(_array(_COUNT_CODES[codes & 3], body[:size]), initial=0))
+    gaps = _array(_GAP_CODES[codes >> 2 & 3], body[size:])
+    found = []
+    done = base = 0  # base: the sum of gaps[:done], the last position before gaps[done]
+    for i in wanted:
+        begin, end = bounds[i], bounds[i + 1]
+        if begin > done:
+            base += sum(gaps[done:begin])
+        positions = list(itertools.accumulate(gaps[begin:end], initial=base))
+        del positions[0]
+        if positions:
+            base = positions[-1]
+        done = end
+        found.append(positions)
+    return found
+
+
 def every_posting(flat: list[int], bounds: list[int]) -> list[list[int]]:
     """Each posting's positions, from :func:`block_positions`."""
     return list(map(flat.__getitem__, map(slice, bounds, itertools.islice(bounds, 1, None))))
@@ -427,6 +457,18 @@ class PackedLeafMatcher(W3LeafMatcher):
             data = self._buf[self._valuestart : self._blockend]
             self._positions = block_positions(data, self._layout, self._blocklength)
         return True
+
+    def _positions_of(self, wanted: list[int]) -> list[list[int]] | None:
+        """The positions of the block's postings ``wanted`` (ascending indexes), decoding only
+        those where they are few (:func:`some_postings`); None where the block keeps other values."""
+        if not self._layout & _FLAT_POSITIONS:
+            return None
+        if self._positions is None and len(wanted) * SOME_POSTINGS < self._blocklength:
+            data = self._buf[self._valuestart : self._blockend]
+            return some_postings(data, self._layout, self._blocklength, wanted)
+        self._read_positions()
+        flat, bounds = self._positions
+        return [flat[bounds[i] : bounds[i + 1]] for i in wanted]
 
     def _read_values(self) -> None:
         fixedsize = self._fixedsize

@@ -1,7 +1,7 @@
 """Two versions of kvsearch's code on the same index and the bench's queries, taking turns.
 
     python bench/compare.py OLD_TREE NEW_TREE --index INDEX --passages WORKDIR/passages.jsonl
-        [--rounds 2] [--uncounted] [--sort date]
+        [--rounds 2] [--uncounted] [--sort date] [--each]
 
 ``OLD_TREE`` and ``NEW_TREE`` are source checkouts (``git worktree add /tmp/old main``). Each
 round runs one fresh process per tree, in turn, so that machine noise hits both alike; a
@@ -72,6 +72,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--uncounted", action="store_true", help="Search without counting the hits.")
     parser.add_argument("--sort", choices=("relevance", "date"), default="relevance")
+    parser.add_argument("--each", action="store_true", help="Also print each query's times.")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--queries", type=int, default=40)
     args = parser.parse_args()
@@ -99,6 +100,9 @@ def main() -> None:
             times = [fastest[tree][i] for i in picked]
             cells.append(f"{statistics.median(times):6.1f} / {max(times):6.1f}")
         print(f"{kind:24}  {cells[0]:>15}  {cells[1]:>15}")
+    if args.each:
+        for i, text in enumerate(texts):
+            print(f"{specs[i]['kind']:7} {fastest[trees[0]][i]:7.1f} {fastest[trees[1]][i]:7.1f}  {text[:60]}")
     differing = [texts[i] for i in range(len(texts)) if hits[trees[0]][i] != hits[trees[1]][i]]
     print("same hits for every query" if not differing else f"different hits for: {differing}")
 

@@ -6,6 +6,7 @@ passages (an incremental build replaces documents by deleting their old passages
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 from typing import Any
@@ -231,3 +232,30 @@ def parsed(parser: Any, text: str) -> str:
         return repr(parser.parse(text))
     except Exception as error:  # Whoosh's parser fails in odd ways ("NOT NOT NOT")
         return type(error).__name__
+
+
+def test_parts_written_near_each_other_are_the_passages_whooshs_span_matching_finds(real_index: Path) -> None:
+    """A compound's parts written apart (``match_sets.Near``, matched from positions read in
+    bulk) are found in exactly the passages Whoosh's own ``SpanNear`` matcher finds: each
+    part once or several times, at the same position, near, at the limit, past it, in
+    either order. The word pairs are taken from the passages' own text."""
+    from kvsearch.analysis import index_positions
+    from kvsearch.engine.match_sets import Near, phrase_scores
+
+    with open_searcher(real_index) as (opened, _info):
+        pairs: set[tuple[str, str]] = set()
+        for doc in range(0, opened.whoosh.doc_count_all(), 7):
+            positions, _count = index_positions(opened.whoosh.stored_fields(doc).get("question") or "")
+            once = sorted((places[0], term) for term, places in positions.items() if len(places) == 1)
+            pairs.update((b, a) for (p, a), (q, b) in itertools.combinations(once, 2) if 0 < q - p <= 4)
+            pairs.update(itertools.islice(itertools.combinations(sorted(positions), 2), 3))
+        found_per_slop = dict.fromkeys((1, 3), 0)
+        for leaf, _offset in opened.whoosh.leaf_searchers():
+            reader = leaf.reader()
+            for (first, second), slop in itertools.product(sorted(pairs)[:400], (1, 3)):
+                near = Near("question", [first, second], slop=slop)
+                found = phrase_scores(leaf, reader, near)
+                assert found is not None
+                assert set(found) == set(near.matcher(leaf).all_ids()), (first, second, slop)
+                found_per_slop[slop] += len(found)
+    assert found_per_slop[1] > 10 and found_per_slop[3] > found_per_slop[1]

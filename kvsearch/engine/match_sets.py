@@ -406,10 +406,16 @@ class Near(query.Phrase):
 def _near(tables: WordPostings, candidates: set[int], slop: int) -> list[int]:
     """The candidates where the two words' positions are at most ``slop`` apart."""
     reach = range(-slop, slop + 1)
+    first, second = tables[0], tables[1]
     found = []
     for doc in candidates:
-        around = {position + step for position in tables[0][doc][1] for step in reach}
-        if not around.isdisjoint(tables[1][doc][1]):
+        a, b = first[doc][1], second[doc][1]
+        if len(a) == 1 and len(b) == 1:  # most passages: each word once
+            if -slop <= a[0] - b[0] <= slop:
+                found.append(doc)
+            continue
+        around = {position + step for position in a for step in reach}
+        if not around.isdisjoint(b):
             found.append(doc)
     return found
 

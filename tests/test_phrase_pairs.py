@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from itertools import product
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.query import Phrase
 
 from kvsearch.analysis.common_pairs import common_terms, pair_term
-from kvsearch.engine.schema import CommonPairs, pair_field_name
+from kvsearch.engine.schema import CommonPairs, PairWeights, pair_field_name
 from kvsearch.searcher.fields import TEXT_FIELDS
 from kvsearch.storage.generations import live_generation
 from tests.conftest import REAL_CORPUS, run_cli
@@ -26,8 +28,19 @@ def passages_of(searcher: object, docs: object) -> set[str]:
     return {searcher.stored_fields(doc)["passage_id"] for doc in docs}  # type: ignore[attr-defined]
 
 
-def pair_postings(index: Path) -> dict[tuple[str, str], set[str]]:
-    """Every word pair the live generation holds, with the passages that hold it."""
+def postings(reader: Any, fieldname: str, text: Any, read: Callable[[Any], Any]) -> dict[int, Any]:
+    """What ``read`` reads from each posting of a term, by document, through Whoosh's matcher."""
+    matcher = reader.postings(fieldname, text)
+    found = {}
+    while matcher.is_active():
+        found[matcher.id()] = read(matcher)
+        matcher.next()
+    return found
+
+
+def pair_postings(index: Path) -> dict[tuple[str, str], dict[str, tuple[float, float]]]:
+    """Every word pair the live generation holds, with the passages that hold it and its words'
+    weights in each."""
     generation = live_generation(index)
     assert generation is not None
     ix = whoosh_index.open_dir(str(generation), readonly=True)
@@ -38,10 +51,12 @@ def pair_postings(index: Path) -> dict[tuple[str, str], set[str]]:
             for fieldname in TEXT_FIELDS:
                 pairs = pair_field_name(fieldname)
                 for btext in reader.lexicon(pairs):
-                    docs = reader.postings(pairs, btext).all_ids()
-                    live = [doc for doc in docs if not reader.is_deleted(doc)]
+                    values = postings(reader, pairs, btext, lambda matcher: PairWeights.VALUE.unpack(matcher.value()))
+                    live = {doc: value for doc, value in values.items() if not reader.is_deleted(doc)}
                     if live:
-                        found[(pairs, btext.decode("utf-8"))] = passages_of(searcher, live)
+                        found[(pairs, btext.decode("utf-8"))] = {
+                            searcher.stored_fields(doc)["passage_id"]: value for doc, value in live.items()
+                        }
             return found
     finally:
         ix.close()
@@ -91,3 +106,37 @@ def test_an_incremental_build_gives_the_pairs_of_a_full_build(tmp_path: Path) ->
     after = pair_postings(live)
     assert after == pair_postings(full)
     assert after != before
+
+
+def test_a_pair_holds_its_words_weights_as_their_own_postings_do(real_index: Path) -> None:
+    """Each pair posting's value is its two words' weights in the same passage's text field,
+    exactly as those words' own postings hold them (a phrase of two common words is scored
+    from them)."""
+    generation = live_generation(real_index)
+    assert generation is not None
+    ix = whoosh_index.open_dir(str(generation), readonly=True)
+    compared = repeated = 0
+    try:
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            for fieldname in TEXT_FIELDS:
+                pairs = pair_field_name(fieldname)
+                own = {}  # (word, doc) -> weight, from the words' own postings
+                for word in COMPARED:
+                    if (fieldname, word) in reader:
+                        weights = postings(reader, fieldname, word, lambda matcher: matcher.weight())
+                        own.update(((word, doc), weight) for doc, weight in weights.items())
+                for first, second in product(COMPARED, repeat=2):
+                    term = pair_term(first, second)
+                    if (pairs, term) not in reader:
+                        continue
+                    matcher = reader.postings(pairs, term)
+                    while matcher.is_active():
+                        held = PairWeights.VALUE.unpack(matcher.value())
+                        assert held == (own[(first, matcher.id())], own[(second, matcher.id())]), (fieldname, term)
+                        compared += 1
+                        repeated += held[0] != held[1]
+                        matcher.next()
+    finally:
+        ix.close()
+    assert compared > 1000 and repeated > 0

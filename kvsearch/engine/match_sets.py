@@ -29,7 +29,7 @@ from whoosh.system import _INT_SIZE
 from kvsearch.analysis.common_pairs import pair_term
 from kvsearch.engine.packed_postings import every_posting
 from kvsearch.engine.query_trees import with_children
-from kvsearch.engine.schema import BYTE_LENGTHS, CommonPairs, pair_field_name
+from kvsearch.engine.schema import BYTE_LENGTHS, CommonPairs, PairWeights, pair_field_name
 from kvsearch.engine.whole_index import Expanded, WholeAnd, WholeOr
 
 #: Per (field, indexed term): its weight in each document it was read for.
@@ -274,20 +274,20 @@ def _paired_phrase(
     leaf: Searcher, reader: Any, q: query.Phrase, words: list[bytes], pairs: str
 ) -> dict[int, float] | None:
     """A phrase of common words: the passages that hold each of its adjacent pairs (rarest
-    first), which for two words are its matches; a longer phrase's positions are then
-    compared in those passages only. Scored from the words' own postings, as any phrase."""
+    first), which for two words are its matches, scored from the words' weights the pair's
+    postings hold; a longer phrase's positions are then compared in those passages only, and
+    it is scored from the words' own postings, as any phrase."""
     texts = [word.decode("utf-8") for word in words]
     terms = {pair_term(a, b).encode("utf-8") for a, b in zip(texts, texts[1:], strict=False)}
+    if len(words) == 2:
+        weights = pair_weights(leaf, reader, pairs, terms.pop())
+        return _scored(leaf, q, words, list(weights), weights[0].keys()) if weights[0] else {}
     candidates: set[int] | None = None
     for term in sorted(terms, key=lambda term: reader.doc_frequency(pairs, term)):
         candidates = posting_ids(leaf, reader, pairs, term, candidates)
         if not candidates:
             return {}
     assert candidates is not None
-    ordered = sorted(candidates)
-    if len(words) == 2:
-        weights = [term_weights(leaf, reader, q.fieldname, word, candidates, ordered=ordered) for word in words]
-        return _scored(leaf, q, words, weights, candidates)
     tables: WordPostings = {}
     for i, word in enumerate(words):
         table = _postings(leaf, reader, q.fieldname, word, candidates)
@@ -296,6 +296,28 @@ def _paired_phrase(
         tables[i] = table
     order = sorted(range(len(words)), key=lambda i: len(tables[i]))
     return _scored_from_tables(leaf, q, words, tables, _consecutive(tables, order, candidates))
+
+
+def pair_weights(
+    leaf: Searcher, reader: Any, fieldname: str, btext: bytes
+) -> tuple[dict[int, float], dict[int, float]]:
+    """The passages of a word pair's postings, each with the weights of the pair's first and
+    of its second word there (:class:`~kvsearch.engine.schema.PairWeights`), a block at a time."""
+    first: dict[int, float] = {}
+    second: dict[int, float] = {}
+    matcher = _term_matcher(leaf, reader, fieldname, btext)
+    if matcher is None:
+        matcher = query.Term(fieldname, btext).matcher(leaf)
+    if not hasattr(matcher, "_read_value_floats"):  # no postings, or one kept in the term table
+        while matcher.is_active():
+            first[matcher.id()], second[matcher.id()] = PairWeights.VALUE.unpack(matcher.value())
+            matcher.next()
+        return first, second
+    for ids in _blocks_read(matcher, None):
+        floats = matcher._read_value_floats()
+        first.update(zip(ids, floats[0::2], strict=True))
+        second.update(zip(ids, floats[1::2], strict=True))
+    return first, second
 
 
 def _scored_from_tables(

@@ -470,6 +470,12 @@ class PackedLeafMatcher(W3LeafMatcher):
         flat, bounds = self._positions
         return [flat[bounds[i] : bounds[i + 1]] for i in wanted]
 
+    def _read_value_floats(self) -> array:
+        """The block's fixed-size values read as one array of float32 (values that are packed
+        floats, such as :class:`kvsearch.engine.schema.PairWeights`'), at once."""
+        data = self._buf[self._valuestart : self._blockend]
+        return _array("f", pickle.loads(zlib.decompress(data) if self._layout & _VALUES_DEFLATED else data))
+
     def _read_values(self) -> None:
         fixedsize = self._fixedsize
         if self._layout & _FLAT_POSITIONS:  # Whoosh's encoding, for Whoosh's own matchers and merges

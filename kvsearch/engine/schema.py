@@ -6,6 +6,7 @@ so index and query analysis are the same code by construction.
 
 from __future__ import annotations
 
+import struct
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -28,7 +29,7 @@ from whoosh.columns import NumericColumn, PickleColumn
 from whoosh.filedb import filetables
 
 from kvsearch import analysis
-from kvsearch.analysis.common_pairs import common_pairs, common_terms
+from kvsearch.analysis.common_pairs import PAIR_SEPARATOR, common_pairs, common_terms
 from kvsearch.engine.packed_postings import (  # noqa: F401  (posting_blocks: the build's writer uses it)
     BYTE_LENGTHS,
     PackedLeafMatcher,
@@ -38,7 +39,7 @@ from kvsearch.engine.packed_postings import (  # noqa: F401  (posting_blocks: th
 from kvsearch.engine.stored_column import DictionaryCompressedColumn
 
 #: Bump when the schema or the stored fields change: an older index must be rebuilt.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 class DutchTokenizer(Tokenizer):
@@ -149,20 +150,51 @@ class PairTokenizer(DutchTokenizer):
             yield token
 
 
+class PairWeights(formats.Existence):
+    """A word pair's posting value: the weights its two terms have in the same passage's text
+    field beside it (its postings' weights: frequency times that field's boost), as two float32.
+
+    A phrase of two common words matches where its pair is, and is scored from its words'
+    weights; kept with the pair, they are read from its one short posting list instead of
+    from two of the longest lists of the index."""
+
+    VALUE = struct.Struct("<ff")
+    posting_size = VALUE.size
+
+    def __init__(self, source_boost: float) -> None:
+        super().__init__()
+        self.source_boost = source_boost
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+        """Whoosh's writer's way in (kvsearch's own writer computes the same in
+        ``segment_writer``): each pair once, with its terms' weights."""
+        positions = analyzer.chain.index_positions(value)[0]
+        for pair in analyzer.pairs(positions):
+            yield pair, 1, self.field_boost, pair_value(positions, pair, self.source_boost)
+
+
+def pair_value(positions: dict[str, list[int]], pair: str, boost: float) -> bytes:
+    """The value of ``pair`` in a text with these terms and positions, whose field postings
+    weigh a term ``boost`` per position."""
+    first, second = pair.split(PAIR_SEPARATOR)
+    return PairWeights.VALUE.pack(len(positions[first]) * boost, len(positions[second]) * boost)
+
+
 class CommonPairs(fields.FieldType):
     """The pairs of common terms that stand next to each other in the text field ``source``:
-    which passages hold a phrase of common words, without reading the words' positions.
+    which passages hold a phrase of common words, without reading the words' positions, and
+    the words' weights there (:class:`PairWeights`).
 
     Given the same text as ``source``; indexed only (no positions, no length, never stored
     or scored), so the text field's lengths and scores stay what they are without it. The
     list of common terms is pickled with the schema: an index keeps the list it was built
     with, and its incremental builds and its searches use that one."""
 
-    def __init__(self, source: str, common: frozenset[str]) -> None:
+    def __init__(self, source: str, common: frozenset[str], source_boost: float) -> None:
         self.source = source
         self.common = common
         self.analyzer = PairTokenizer(common)
-        self.format = formats.Existence()
+        self.format = PairWeights(source_boost)
         self.scorable = False
         self.stored = False
         self.unique = False
@@ -187,18 +219,19 @@ def keywords() -> fields.KEYWORD:
 def build_schema() -> fields.Schema:
     """One Whoosh document per passage; everything needed to show a hit is stored."""
     common = common_terms()
+    texts = {
+        "title": dutch_text(field_boost=1.5),
+        "question": dutch_text(field_boost=1.0),
+        "answer": dutch_text(field_boost=1.2),
+    }
     return fields.Schema(
         passage_id=fields.ID(stored=True, unique=True),
         doc_id=fields.ID(stored=True),
         question_id=fields.ID(stored=False),  # the questions' own publication, joined with this answer
         order=fields.STORED(),  # only read back (passages in document order), never searched
         questions=fields.STORED(),  # "3,4,5": shown and matched against an id, never searched
-        title=dutch_text(field_boost=1.5),
-        question=dutch_text(field_boost=1.0),
-        answer=dutch_text(field_boost=1.2),
-        title_pairs=CommonPairs("title", common),
-        question_pairs=CommonPairs("question", common),
-        answer_pairs=CommonPairs("answer", common),
+        **texts,
+        **{pair_field_name(name): CommonPairs(name, common, field.format.field_boost) for name, field in texts.items()},
         kind=fields.ID(stored=True),
         status=fields.ID(stored=False),
         number=fields.ID(stored=True),

@@ -34,7 +34,7 @@ from whoosh.system import emptybytes
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from kvsearch.engine.schema import BYTE_LENGTHS, CommonPairs, DutchTokenizer, posting_blocks
+from kvsearch.engine.schema import BYTE_LENGTHS, CommonPairs, DutchTokenizer, pair_value, posting_blocks
 
 _PACK_UINT = struct.Struct("!I").pack
 _PACK_USHORT = struct.Struct("!H").pack
@@ -160,10 +160,13 @@ class FastSegmentWriter(SegmentWriter):
                     last = self._last.get(fieldname)
                     pairs = self._pairs.get(fieldname)
                     if pairs is not None and isinstance(value, str):
-                        if last is None or last[0] != value:
-                            last = self._last[fieldname] = (value, self._common_pairs(pairs, value))
-                        for pair in last[1]:
-                            post(fieldname, pair, docnum, fieldboost, None)
+                        # The pairs' values hold their words' weights in the text field beside them.
+                        source_boost = self._dutch[pairs.source][1] * self._field_boost(fields, pairs.source, docboost)
+                        if last is None or last[0] != (value, source_boost):
+                            pooled = self._common_pairs(pairs, value, source_boost)
+                            last = self._last[fieldname] = ((value, source_boost), pooled)
+                        for pair, pair_weights in last[1]:
+                            post(fieldname, pair, docnum, fieldboost, pair_weights)
                     elif dutch is not None and isinstance(value, str):
                         chain, format_boost = dutch
                         if last is None or last[0] != value:
@@ -195,15 +198,19 @@ class FastSegmentWriter(SegmentWriter):
         if self._size > self._limit:
             self._spill()
 
-    def _common_pairs(self, field: CommonPairs, value: str) -> list[bytes]:
-        """The pair terms of ``value``, from its text field's positions when that field was
-        just given the same text (fields are added in name order: ``answer`` before ``answer_pairs``)."""
+    def _common_pairs(self, field: CommonPairs, value: str, source_boost: float) -> list[tuple[bytes, bytes]]:
+        """The pair terms of ``value`` with their values (:class:`PairWeights`), from its text
+        field's positions when that field was just given the same text (fields are added in
+        name order: ``answer`` before ``answer_pairs``)."""
         source = self._last.get(field.source)
         if source is not None and source[0] == value and field.source in self._dutch:
             positions = source[1][0]
         else:
             positions = field.analyzer.chain.index_positions(value)[0]
-        return [pair.encode("utf-8") for pair in field.analyzer.pairs(positions)]
+        return [
+            (pair.encode("utf-8"), pair_value(positions, pair, source_boost))
+            for pair in field.analyzer.pairs(positions)
+        ]
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
         """Postings of a segment being merged into this one (its documents come last)."""

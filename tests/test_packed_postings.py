@@ -128,6 +128,47 @@ def test_a_compressed_block_takes_less_room_than_whooshs(tmp_path: Path) -> None
     assert sizes["packed"] < sizes["whoosh"]
 
 
+def test_positions_are_stored_as_they_are_and_deflated_ones_still_read() -> None:
+    """A block's positions are not deflated (a phrase wants a few postings of a block), the
+    packed ids and weights only when that makes them smaller; a block written with its
+    positions deflated, as indexes were before, gives back the same positions."""
+    import struct
+    import zlib
+
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+    from kvsearch.engine import packed_postings as packed
+
+    fmt = formats.Positions()
+    positions = [[3 + d % 7, 40 + d % 11, 90] for d in range(128)]
+    values = [fmt.encode(p) for p in positions]
+    ids = array("I", range(5, 5 + 3 * 128, 3))
+    weights = array("f", [3.0 if d % 2 else 1.5 for d in range(128)])
+    block = packed.encode_block(ids, weights, values, 3.0, 1, 50, 3, positions=values)
+    layout = packed._HEADER.unpack_from(block)[4]
+    assert layout & packed._FLAT_POSITIONS and not layout & packed._VALUES_DEFLATED
+    assert layout & packed._PACKED_DEFLATED  # 128 ids three apart and two weights deflate well
+    few = packed.encode_block(array("I", [1, 90_000, 4_000_000]), array("f", [1.5, 2.5, 3.5]), None, 3.5, 1, 9, 3)
+    assert not packed._HEADER.unpack_from(few)[4] & packed._PACKED_DEFLATED  # deflated, it would be larger
+
+    header = packed._HEADER.unpack_from(block)
+    valuestart = packed._HEADER.size + header[-1]
+    older = bytearray(block[:valuestart])
+    older[struct.calcsize("<HIId")] |= packed._VALUES_DEFLATED  # the layout byte
+    older += block[valuestart : valuestart + 1] + zlib.compress(block[valuestart + 1 :], 3)
+    for written in (block, bytes(older)):
+        storage = RamStorage()
+        out = storage.create_file("postings")
+        out.write(WHOOSH3_HEADER_MAGIC + packed._LENGTH.pack(-len(written)) + written)
+        size = out.tell()
+        out.close()
+        matcher = PackedLeafMatcher(storage.open_file("postings"), 0, size, fmt)
+        assert list(matcher.all_ids()) == list(ids)
+        matcher = PackedLeafMatcher(storage.open_file("postings"), 0, size, fmt)
+        assert matcher._read_positions() and every_posting(*matcher._positions) == positions
+        assert matcher._positions_of([1, 100]) == [positions[1], positions[100]]
+
+
 @pytest.mark.parametrize("mapped", [True, False])
 def test_whooshs_own_searcher_reads_the_codec_with_kvsearchs_hits_and_scores(real_index: Path, mapped: bool) -> None:
     """Whoosh opens the generation itself (its ``FileStorage``, table of contents and segments;

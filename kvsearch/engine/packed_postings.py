@@ -14,14 +14,21 @@ bytes, and each block is framed by its length (negative for the last block). A b
              shortest and longest field length (Whoosh's length bytes), packed size
     packed   id gaps (after the first id) as unsigned 8, 16 or 32 bit integers, then the
              weights: none (all 1.0), one float32 for all, or a float32 each
-             (deflated as one stream when the block has SMALL_BLOCK postings or more)
+             (deflated as one stream when the block has SMALL_BLOCK postings or more
+             and deflating makes it smaller)
     values   for a field of Whoosh's ``Positions`` format, its positions in bulk: a byte
              naming the two array types, then each posting's number of positions (unsigned)
              and the gaps between consecutive positions of the whole block (signed: a
              posting's first position is counted from the previous posting's last); one
-             ``accumulate`` gives every position of the block. For other formats, the values
-             as Whoosh's reader keeps them, pickled. Deflated like the packed part; absent
-             for fields without values
+             ``accumulate`` gives every position of the block. Not deflated: see below.
+             For other formats, the values as Whoosh's reader keeps them, pickled, and
+             deflated like the packed part. Absent for fields without values
+
+A layout bit says whether each part is deflated, so a reader takes blocks written either way
+(indexes written when positions were deflated too are read as they are). Positions are stored
+as they are because a phrase with a rarer word wants the positions of a few postings in each
+block of a common word, and inflating the whole block for them is a large part of what the
+phrase costs; deflated, positions shrink only to about two thirds.
 
 Integers are little-endian. The weights are float32, as Whoosh's writer stores them, so every
 weight, and every score, is the one Whoosh's own format gives; the highest weight is kept as a
@@ -133,23 +140,17 @@ def encode_block(
         layout |= _WEIGHTS_EACH
         packed += _little(weights)
     deflate = compression if count >= SMALL_BLOCK else 0
-    if deflate:
-        packed = zlib.compress(packed, deflate)
-        layout |= _PACKED_DEFLATED
+    packed, deflated = _deflated(packed, deflate)
+    layout |= _PACKED_DEFLATED if deflated else 0
     valuebytes = b""
     if positions is not None:
         layout |= _HAS_VALUES | _FLAT_POSITIONS
         codes, valuebytes = _flat_positions(positions)
-        if deflate:
-            valuebytes = zlib.compress(valuebytes, deflate)
-            layout |= _VALUES_DEFLATED
         valuebytes = bytes((codes,)) + valuebytes
     elif values is not None:
         layout |= _HAS_VALUES
-        valuebytes = _pickled(values)
-        if deflate:
-            valuebytes = zlib.compress(valuebytes, deflate)
-            layout |= _VALUES_DEFLATED
+        valuebytes, deflated = _deflated(_pickled(values), deflate)
+        layout |= _VALUES_DEFLATED if deflated else 0
     header = _HEADER.pack(
         count,
         ids[0],
@@ -161,6 +162,16 @@ def encode_block(
         len(packed),
     )
     return header + packed + valuebytes
+
+
+def _deflated(data: bytes, level: int) -> tuple[bytes, bool]:
+    """``data`` deflated at ``level`` (0: not at all), and whether it was: a block of a few
+    dozen postings often comes out larger, and is then kept as it is."""
+    if level:
+        smaller = zlib.compress(data, level)
+        if len(smaller) < len(data):
+            return smaller, True
+    return data, False
 
 
 def _width(smallest: int, largest: int) -> int:

@@ -148,7 +148,7 @@ def test_a_year_in_an_and_is_matched_among_the_words_matches_without_estimating_
 ) -> None:
     """Estimating a date range lists its terms in each segment's term table: matching it
     among the other parts' matches needs no estimate, and finds the same passages."""
-    text = "minister jaar:2024"
+    text = "minister datum:2024-02..2024-11"  # not whole years: a range of dates
     before = kvsearch.search(text, index_dir=test_index, limit=50)
     estimated: list[Any] = []
     original = match_sets.query.NumericRange.estimate_size
@@ -164,3 +164,24 @@ def test_a_year_in_an_and_is_matched_among_the_words_matches_without_estimating_
     assert after.total == before.total
     # At most once, over the whole index, when the query is planned; never while matching.
     assert len(estimated) <= 1, estimated
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["minister jaar:2024", "jaar:2023", '"de minister" datum:2023..2024', "ambtenaren datum:2024", "kamer -jaar:2024"],
+)
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_a_filter_on_whole_years_reads_the_years_terms_with_the_ranges_hits_and_scores(
+    test_index: Path, monkeypatch: pytest.MonkeyPatch, text: str, sort: str
+) -> None:
+    """``jaar:2024`` and ``datum:2023..2024`` match the calendar year's terms, not a range
+    of dates: the same passages, scores and order as the range."""
+    from kvsearch.query import make_filter
+
+    assert type(plan._filter_query(make_filter("year", "2024"))).__name__ == "Term"
+    assert type(plan._filter_query(make_filter("date", "2024-02..2024-12"))).__name__ == "DateRange"
+    by_year = kvsearch.search(text, index_dir=test_index, limit=50, sort=sort)
+    monkeypatch.setattr(plan, "_whole_years", lambda item: None)
+    by_range = kvsearch.search(text, index_dir=test_index, limit=50, sort=sort)
+    assert by_year.total > 0 and by_year.total == by_range.total
+    assert [(h.passage_id, h.score) for h in by_year.hits] == [(h.passage_id, h.score) for h in by_range.hits]

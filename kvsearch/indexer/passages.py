@@ -51,6 +51,7 @@ def passage_records(document: Document) -> Iterator[dict[str, Any]]:
             "number": document.number or "",
             "year": document.year or "",
             "date": datetime.fromisoformat(day) if day else None,
+            "calendar_year": day[:4] if day else None,
             "askers": ",".join(dict.fromkeys(askers)),
             "parties": ",".join(dict.fromkeys(parties)),
             "minister": ",".join(vocabulary.name_terms(answerer.name if answerer else None)),

@@ -256,8 +256,16 @@ def _stop_terms(chain: analysis.AnalyzerChain, words: frozenset[str]) -> frozens
     return frozenset(chain.terms(" ".join(sorted(words)), query=True))
 
 
+#: A filter on more whole years than this stays a range of dates.
+MOST_YEARS = 40
+
+
 def _filter_query(item: Filter) -> Query:
     if item.kind == "date":
+        years = _whole_years(item)
+        if years:
+            terms = [queries.term("calendar_year", str(year)) for year in years]
+            return terms[0] if len(terms) == 1 else queries.any_of(terms)
         start = datetime.combine(item.start, day_time.min) if item.start else None
         end = datetime.combine(item.end, day_time.max) if item.end else None
         return queries.date_range("date", start, end)
@@ -273,3 +281,13 @@ def _filter_query(item: Filter) -> Query:
         return queries.any_of([queries.term("doc_id", item.value), queries.term("question_id", item.value)])
     field = {"party": "parties", "asker": "askers", "minister": "minister", "ministry": "ministry"}[item.kind]
     return queries.term(field, vocabulary.key(item.value))
+
+
+def _whole_years(item: Filter) -> range | None:
+    """The calendar years a date filter covers, when it covers whole years and no part of
+    another (``jaar:2024``, ``datum:2019..2021``): each is one term of the calendar year."""
+    start, end = item.start, item.end
+    if start is None or end is None or (start.month, start.day) != (1, 1) or (end.month, end.day) != (12, 31):
+        return None
+    years = range(start.year, end.year + 1)
+    return years if 0 < len(years) <= MOST_YEARS else None

@@ -256,7 +256,7 @@ def _stop_terms(chain: analysis.AnalyzerChain, words: frozenset[str]) -> frozens
     return frozenset(chain.terms(" ".join(sorted(words)), query=True))
 
 
-#: A filter on more whole years than this stays a range of dates.
+#: A filter on more whole years than this stays a range of dates (the OR of year terms stays short).
 MOST_YEARS = 40
 
 

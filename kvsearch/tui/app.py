@@ -45,8 +45,10 @@ from kvsearch.tui.widgets.hit_list import HitList
 from kvsearch.tui.widgets.passage_view import PassageView
 from kvsearch.tui.widgets.search_bar import SearchBar
 
-#: Hits fetched at a time: more are fetched when the cursor reaches the last one.
-LIMIT = 50
+#: Hits fetched at a time: more are fetched when the cursor reaches the last one. A screen
+#: shows about a dozen; each hit fetched is read, highlighted and drawn before any is shown,
+#: and a common word ranked with a smaller top list skips more of its postings.
+LIMIT = 25
 WATCH_SECONDS = 2.0
 FACET_LABELS = {kind: heading.lower() for kind, heading in FACETS.values()}
 #: actions that need a selected hit (dimmed in the footer without one)

@@ -148,7 +148,7 @@ def test_a_year_in_an_and_is_matched_among_the_words_matches_without_estimating_
 ) -> None:
     """Estimating a date range lists its terms in each segment's term table: matching it
     among the other parts' matches needs no estimate, and finds the same passages."""
-    text = "minister datum:2024-02..2024-11"  # not whole years: a range of dates
+    text = "minister datum:2024-02-10..2024-11-20"  # not whole months: a range of dates
     before = kvsearch.search(text, index_dir=test_index, limit=50)
     estimated: list[Any] = []
     original = match_sets.query.NumericRange.estimate_size
@@ -168,20 +168,38 @@ def test_a_year_in_an_and_is_matched_among_the_words_matches_without_estimating_
 
 @pytest.mark.parametrize(
     "text",
-    ["minister jaar:2024", "jaar:2023", '"de minister" datum:2023..2024', "ambtenaren datum:2024", "kamer -jaar:2024"],
+    [
+        "minister jaar:2024",
+        "jaar:2023",
+        '"de minister" datum:2023..2024',
+        "ambtenaren datum:2024",
+        "kamer -jaar:2024",
+        "minister datum:2024-03",
+        "kamer datum:2023-11..2024-02",
+        "datum:2024-02",
+    ],
 )
 @pytest.mark.parametrize("sort", ["relevance", "date"])
-def test_a_filter_on_whole_years_reads_the_years_terms_with_the_ranges_hits_and_scores(
+def test_a_filter_on_whole_years_or_months_reads_their_terms_with_the_ranges_hits_and_scores(
     test_index: Path, monkeypatch: pytest.MonkeyPatch, text: str, sort: str
 ) -> None:
-    """``jaar:2024`` and ``datum:2023..2024`` match the calendar year's terms, not a range
-    of dates: the same passages, scores and order as the range."""
+    """``jaar:2024``, ``datum:2023..2024`` and ``datum:2023-11..2024-02`` match the terms of
+    the calendar years or months, not a range of dates: the same passages, scores and order
+    as the range."""
     from kvsearch.query import make_filter
 
-    assert type(plan._filter_query(make_filter("year", "2024"))).__name__ == "Term"
-    assert type(plan._filter_query(make_filter("date", "2024-02..2024-12"))).__name__ == "DateRange"
+    def planned(kind: str, value: str) -> str:
+        return str(plan._filter_query(make_filter(kind, value)))
+
+    assert planned("year", "2024") == "calendar_year:2024"
+    assert planned("date", "2023..2024") == "(calendar_year:2023 OR calendar_year:2024)"
+    assert planned("date", "2023-12..2024-01") == "(calendar_month:2023-12 OR calendar_month:2024-01)"
+    assert planned("date", "2024-02") == "calendar_month:2024-02"
+    assert planned("date", "2024-02-10..2024-12").startswith("date:")
+    assert planned("date", "2024-02..2024-12-30").startswith("date:")
+    assert planned("date", "9999") == "calendar_year:9999"
     by_year = kvsearch.search(text, index_dir=test_index, limit=50, sort=sort)
-    monkeypatch.setattr(plan, "_whole_years", lambda item: None)
+    monkeypatch.setattr(plan, "_calendar_terms", lambda item: [])
     by_range = kvsearch.search(text, index_dir=test_index, limit=50, sort=sort)
     assert by_year.total > 0 and by_year.total == by_range.total
     assert [(h.passage_id, h.score) for h in by_year.hits] == [(h.passage_id, h.score) for h in by_range.hits]

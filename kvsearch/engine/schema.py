@@ -39,7 +39,7 @@ from kvsearch.engine.packed_postings import (  # noqa: F401  (posting_blocks: th
 from kvsearch.engine.stored_column import DictionaryCompressedColumn
 
 #: Bump when the schema or the stored fields change: an older index must be rebuilt.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 class DutchTokenizer(Tokenizer):
@@ -237,9 +237,11 @@ def build_schema() -> fields.Schema:
         number=fields.ID(stored=True),
         year=fields.ID(stored=True),
         date=fields.DATETIME(stored=False, sortable=True),
-        # The date's calendar year: a filter on whole years reads one posting list, where a
-        # range of dates lists its terms of several precisions in the term table.
+        # The date's calendar year and month ("2024", "2024-03"): a filter on whole years or
+        # months reads a posting list for each, where a range of dates lists its terms of
+        # several precisions in the term table.
         calendar_year=fields.ID(stored=False),
+        calendar_month=fields.ID(stored=False),
         askers=keywords(),
         parties=keywords(),
         minister=keywords(),

@@ -52,6 +52,7 @@ def passage_records(document: Document) -> Iterator[dict[str, Any]]:
             "year": document.year or "",
             "date": datetime.fromisoformat(day) if day else None,
             "calendar_year": day[:4] if day else None,
+            "calendar_month": day[:7] if day else None,
             "askers": ",".join(dict.fromkeys(askers)),
             "parties": ",".join(dict.fromkeys(parties)),
             "minister": ",".join(vocabulary.name_terms(answerer.name if answerer else None)),

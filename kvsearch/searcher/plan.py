@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from datetime import time as day_time
 from functools import lru_cache
 
@@ -256,15 +256,16 @@ def _stop_terms(chain: analysis.AnalyzerChain, words: frozenset[str]) -> frozens
     return frozenset(chain.terms(" ".join(sorted(words)), query=True))
 
 
-#: A filter on more whole years than this stays a range of dates (the OR of year terms stays short).
-MOST_YEARS = 40
+#: A filter on more whole years or months than this stays a range of dates (the OR of their
+#: terms stays short).
+MOST_TERMS = 40
 
 
 def _filter_query(item: Filter) -> Query:
     if item.kind == "date":
-        years = _whole_years(item)
-        if years:
-            terms = [queries.term("calendar_year", str(year)) for year in years]
+        calendar = _calendar_terms(item)
+        if calendar:
+            terms = [queries.term(fieldname, text) for fieldname, text in calendar]
             return terms[0] if len(terms) == 1 else queries.any_of(terms)
         start = datetime.combine(item.start, day_time.min) if item.start else None
         end = datetime.combine(item.end, day_time.max) if item.end else None
@@ -283,11 +284,20 @@ def _filter_query(item: Filter) -> Query:
     return queries.term(field, vocabulary.key(item.value))
 
 
-def _whole_years(item: Filter) -> range | None:
-    """The calendar years a date filter covers, when it covers whole years and no part of
-    another (``jaar:2024``, ``datum:2019..2021``): each is one term of the calendar year."""
+def _calendar_terms(item: Filter) -> list[tuple[str, str]]:
+    """The calendar years a date filter covers when it covers whole years (``jaar:2024``,
+    ``datum:2019..2021``), else its months when it covers whole months (``datum:2024-03``,
+    ``datum:2023-11..2024-02``), as index terms; none when it starts or ends within a month."""
     start, end = item.start, item.end
-    if start is None or end is None or (start.month, start.day) != (1, 1) or (end.month, end.day) != (12, 31):
-        return None
-    years = range(start.year, end.year + 1)
-    return years if 0 < len(years) <= MOST_YEARS else None
+    if start is None or end is None or start.day != 1 or not _ends_a_month(end):
+        return []
+    if (start.month, end.month) == (1, 12) and end.year - start.year < MOST_TERMS:
+        return [("calendar_year", str(year)) for year in range(start.year, end.year + 1)]
+    first, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    if last - first >= MOST_TERMS:
+        return []
+    return [("calendar_month", f"{month // 12:04d}-{month % 12 + 1:02d}") for month in range(first, last + 1)]
+
+
+def _ends_a_month(day: date) -> bool:
+    return day.day == 31 if day.month == 12 else (day + timedelta(days=1)).day == 1

@@ -227,12 +227,17 @@ def _date_bound(text: str, *, first: bool) -> date:
             return date(year, month, int(found.group(3)))
         if first:
             return date(year, month, 1)
-        # The last day of the month, without importing the calendar module into every one-liner.
-        if month == 12:
-            return date(year, 12, 31)
-        return date(year, month + 1, 1) - timedelta(days=1)
+        return last_day_of_month(year, month)
     except (ValueError, OverflowError):
         raise QuerySyntaxError(f"not a date: {text!r}") from None
+
+
+def last_day_of_month(year: int, month: int) -> date:
+    """The last day of ``month`` in ``year``, without importing the calendar module into every
+    one-liner."""
+    if month == 12:
+        return date(year, 12, 31)
+    return date(year, month + 1, 1) - timedelta(days=1)
 
 
 def _outside_quotes(text: str, change: object) -> str:

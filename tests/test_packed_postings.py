@@ -145,13 +145,13 @@ def test_positions_are_stored_as_they_are_and_deflated_ones_still_read() -> None
     ids = array("I", range(5, 5 + 3 * 128, 3))
     weights = array("f", [3.0 if d % 2 else 1.5 for d in range(128)])
     block = packed.encode_block(ids, weights, values, 3.0, 1, 50, 3, positions=values)
-    layout = packed._HEADER.unpack_from(block)[4]
+    header = packed._HEADER.unpack_from(block)
+    layout = header[4]
     assert layout & packed._FLAT_POSITIONS and not layout & packed._VALUES_DEFLATED
     assert layout & packed._PACKED_DEFLATED  # 128 ids three apart and two weights deflate well
     few = packed.encode_block(array("I", [1, 90_000, 4_000_000]), array("f", [1.5, 2.5, 3.5]), None, 3.5, 1, 9, 3)
     assert not packed._HEADER.unpack_from(few)[4] & packed._PACKED_DEFLATED  # deflated, it would be larger
 
-    header = packed._HEADER.unpack_from(block)
     valuestart = packed._HEADER.size + header[-1]
     older = bytearray(block[:valuestart])
     older[struct.calcsize("<HIId")] |= packed._VALUES_DEFLATED  # the layout byte

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from datetime import time as day_time
 from functools import lru_cache
 
@@ -17,7 +17,7 @@ from kvsearch.engine import queries
 from kvsearch.engine.queries import Query
 from kvsearch.engine.reader import SearchableIndex
 from kvsearch.errors import QuerySyntaxError
-from kvsearch.query import Filter, ParsedQuery
+from kvsearch.query import Filter, ParsedQuery, last_day_of_month
 from kvsearch.searcher.fields import FIELD_WEIGHTS, TEXT_FIELDS
 
 #: Natural-language queries: bonus for passages that match more of the query's words.
@@ -289,7 +289,7 @@ def _calendar_terms(item: Filter) -> list[tuple[str, str]]:
     ``datum:2019..2021``), else its months when it covers whole months (``datum:2024-03``,
     ``datum:2023-11..2024-02``), as index terms; none when it starts or ends within a month."""
     start, end = item.start, item.end
-    if start is None or end is None or start.day != 1 or not _ends_a_month(end):
+    if start is None or end is None or start.day != 1 or end != last_day_of_month(end.year, end.month):
         return []
     if (start.month, end.month) == (1, 12) and end.year - start.year < MOST_TERMS:
         return [("calendar_year", str(year)) for year in range(start.year, end.year + 1)]
@@ -297,7 +297,3 @@ def _calendar_terms(item: Filter) -> list[tuple[str, str]]:
     if last - first >= MOST_TERMS:
         return []
     return [("calendar_month", f"{month // 12:04d}-{month % 12 + 1:02d}") for month in range(first, last + 1)]
-
-
-def _ends_a_month(day: date) -> bool:
-    return day.day == 31 if day.month == 12 else (day + timedelta(days=1)).day == 1

@@ -3,6 +3,7 @@ facet counts share them."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ import pytest
 
 import kvsearch
 from kvsearch.engine import match_sets, ranking
+from kvsearch.engine.packed_postings import PackedLeafMatcher
+from kvsearch.engine.whole_index import ShapeOfAndMaybe, ShapeOfIntersection, shape_only
 from kvsearch.query import parse_query
 from kvsearch.searcher import open_searcher, plan
 from kvsearch.searcher.facets import facet_counts
@@ -127,6 +130,13 @@ def test_a_word_in_nearly_every_passage_is_ranked_from_its_match_set_a_common_on
         assert common.total == skipped.total == kvsearch.search("de", index_dir=test_index).total
 
 
+#: A pasted question: its six rarest words are required, the others optional (AND MAYBE).
+NATURAL_QUESTION = (
+    "Waarom worden ambtenaren en medewerkers van gemeenten niet beter beschermd tegen discriminatie"
+    " en intimidatie op het werk door leidinggevenden en collega's"
+)
+
+
 @pytest.mark.parametrize("limit", [1, 3, 10, 50])
 @pytest.mark.parametrize(
     "text", ["minister", "ambtenaren neutraliteit", '"de minister"', "kamer partij:VVD", "minist*"]
@@ -212,3 +222,61 @@ def test_only_whole_years_or_months_are_planned_as_their_terms(kind: str, value:
 
     found = str(plan._filter_query(make_filter(kind, value)))
     assert found.startswith("date:") if planned == "date:" else found == planned
+
+
+def test_a_compounds_parts_written_apart_are_matched_among_the_other_words_passages(
+    test_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "kamerleden" is planned as its term OR its parts near each other; the parts are more
+    # common than "kabinet", but their positions cost more to read than ids: the AND reads
+    # "kabinet" first and decodes the parts' positions only in its passages.
+    text = "kabinet kamerleden"
+    near_among: list[Any] = []
+    original = match_sets.phrase_scores
+
+    def recorded(leaf: Any, reader: Any, q: Any, among: Any = None) -> Any:
+        if type(q) is match_sets.Near:
+            near_among.append(among)
+        return original(leaf, reader, q, among)
+
+    monkeypatch.setattr(match_sets, "phrase_scores", recorded)
+    ordered = kvsearch.search(text, index_dir=test_index, limit=50)
+    assert near_among and all(among is not None for among in near_among)
+    near_among.clear()
+    monkeypatch.setattr(match_sets, "POSITIONS_COST", 1)  # positions priced as ids
+    as_ids = kvsearch.search(text, index_dir=test_index, limit=50)
+    assert any(among is None for among in near_among)  # the parts were read first
+    assert ordered.total == as_ids.total > 0
+    assert [(h.passage_id, h.score) for h in ordered.hits] == [(h.passage_id, h.score) for h in as_ids.hits]
+
+
+@pytest.mark.parametrize("text", ["minister kamer", "kabinet kamerleden", NATURAL_QUESTION])
+def test_the_tree_a_search_is_scored_by_is_built_without_reading_postings(
+    test_index: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    # Scores come from posting tables; the tree only gives their shape, scorers and bounds.
+    # Whoosh's AND and AND MAYBE matchers move to their first match when built.
+    reads: list[int] = []
+    original = PackedLeafMatcher._read_ids
+
+    def counted(self: Any) -> None:
+        reads.append(1)
+        original(self)
+
+    with open_searcher(test_index) as (opened, _info):
+        parsed = parse_query(text, None)
+        tree = ranking.match_set(plan.build_query(parsed, opened, any_word=parsed.natural)).query
+        leaf = next(leaf for leaf, _offset in opened.whoosh.leaf_searchers())
+        monkeypatch.setattr(PackedLeafMatcher, "_read_ids", counted)
+        moved = tree.matcher(leaf)
+        assert reads, "Whoosh's own matchers find their first match"
+        reads.clear()
+        with shape_only():
+            shaped = tree.matcher(leaf)
+        assert not reads
+    assert type(shaped) in (ShapeOfIntersection, ShapeOfAndMaybe) and type(moved) is not type(shaped)
+    shaped_hits = kvsearch.search(text, index_dir=test_index, limit=20)
+    monkeypatch.setattr(ranking.top_k, "shape_only", contextlib.nullcontext)  # Whoosh's matchers, moved
+    moved_hits = kvsearch.search(text, index_dir=test_index, limit=20)
+    assert shaped_hits.hits and shaped_hits.total == moved_hits.total
+    assert [(h.passage_id, h.score) for h in shaped_hits.hits] == [(h.passage_id, h.score) for h in moved_hits.hits]

@@ -30,12 +30,14 @@ from kvsearch.analysis.common_pairs import pair_term
 from kvsearch.engine.packed_postings import every_posting
 from kvsearch.engine.query_trees import with_children
 from kvsearch.engine.schema import BYTE_LENGTHS, CommonPairs, PairWeights, pair_field_name
-from kvsearch.engine.whole_index import Expanded, WholeAnd, WholeOr
+from kvsearch.engine.whole_index import Expanded, WholeAnd, WholeAndMaybe, WholeOr
 
 #: Per (field, indexed term): its weight in each document it was read for.
 Tables = dict[tuple[str, bytes], dict[int, float]]
 #: Per word of a phrase: its weight and positions in each document it was read for.
 WordPostings = dict[int, dict[int, tuple[float, list[int]]]]
+#: Decoding a posting's positions against reading its id, to order the parts of an AND.
+POSITIONS_COST = 4
 
 
 def live_matches(leaf: Searcher, q: query.Query, tables: Tables | None = None) -> set[int]:
@@ -91,7 +93,7 @@ def matching_docs(
         return set(table)
     if kind is query.Or or kind is WholeOr:
         return set().union(*(matching_docs(leaf, reader, sub, among, tables) for sub in q.subqueries))
-    if kind is query.AndMaybe:
+    if kind is query.AndMaybe or kind is WholeAndMaybe:
         return matching_docs(leaf, reader, q.a, among, tables)
     if kind is query.AndNot:
         found = matching_docs(leaf, reader, q.a, among, tables)
@@ -116,17 +118,25 @@ def matching_docs(
     return found if among is None else found & among
 
 
-def _estimate(q: query.Query, reader: Any) -> int:
-    """How many passages ``q`` may match, to match the likely smallest part of an AND first. A
-    range of dates or numbers counts as matching them all, so it filters the others' matches:
-    estimating it would list its terms in the segment's term table, in Python, as matching it
-    does again."""
+def _estimate(q: query.Query, reader: Any) -> float:
+    """How much work matching ``q`` costs, in postings read, to match the likely cheapest part
+    of an AND first (the others are then read only among its matches). A range of dates or
+    numbers counts as matching them all, so it filters the others' matches: estimating it would
+    list its terms in the segment's term table, in Python, as matching it does again. A phrase
+    or a compound's parts written apart decode positions, which costs several times reading ids:
+    matched among a sibling word's passages, it decodes them only there (a phrase of common
+    words reads its word pairs' postings, no positions)."""
     inner = q
     while isinstance(inner, (Within, query.ConstantScoreQuery)):
         inner = inner.child
-    if type(inner) in _CONSTANT_SCORE:
+    kind = type(inner)
+    if kind in _CONSTANT_SCORE:
         return reader.doc_count_all()
-    return q.estimate_size(reader)
+    if kind is query.Or or kind is WholeOr:
+        return sum(_estimate(sub, reader) for sub in inner.subqueries)
+    if kind is Near or (kind is query.Phrase and _pair_field(reader.schema, inner.fieldname, inner.words) is None):
+        return inner.estimate_size(reader) * POSITIONS_COST
+    return inner.estimate_size(reader)
 
 
 def posting_ids(leaf: Searcher, reader: Any, fieldname: str, text: Any, among: set[int] | None = None) -> set[int]:
@@ -220,7 +230,7 @@ def phrase_scores(
     if not words:
         return {}
     if type(q) is not Near:
-        pairs = _pair_field(leaf, q.fieldname, words)
+        pairs = _pair_field(leaf.schema, q.fieldname, [word.decode("utf-8") for word in words])
         if pairs is not None:
             return _paired_phrase(leaf, reader, q, words, pairs)
     order = sorted(range(len(words)), key=lambda i: reader.doc_frequency(q.fieldname, words[i]))
@@ -260,14 +270,14 @@ def _consecutive(tables: WordPostings, order: list[int], candidates: set[int]) -
     return starts
 
 
-def _pair_field(leaf: Searcher, fieldname: str, words: list[bytes]) -> str | None:
+def _pair_field(schema: Any, fieldname: str, words: list[str]) -> str | None:
     """The field holding the word pairs of ``fieldname`` when every word of the phrase is one
     of its common terms (so each adjacent pair of them is indexed there); else None."""
     name = pair_field_name(fieldname)
-    field = leaf.schema[name] if len(words) > 1 and name in leaf.schema else None
+    field = schema[name] if len(words) > 1 and name in schema else None
     if type(field) is not CommonPairs or field.source != fieldname:
         return None
-    return name if all(word.decode("utf-8") in field.common for word in words) else None
+    return name if all(word in field.common for word in words) else None
 
 
 def _paired_phrase(

@@ -45,11 +45,15 @@ from whoosh.scoring import WeightScorer
 from whoosh.searching import Searcher
 
 from kvsearch.engine.match_sets import MatchSet, Posting, ScoredMatcher, Tables, bm25_scores, live_matches, term_weights
+from kvsearch.engine.whole_index import ShapeOfAndMaybe, ShapeOfIntersection, shape_only
 
 #: Bounds are summed like scores, but a little room for rounding costs nothing.
 SLACK = 1e-9
 #: Passages scored exactly in the first round (the number doubles each round).
 FIRST_ROUND = 200
+
+#: Matchers built for their shape only (never moved), walked as the matchers they stand for.
+_SHAPES = {ShapeOfIntersection: IntersectionMatcher, ShapeOfAndMaybe: AndMaybeMatcher}
 
 #: Per document: a score (or its bound), and how many of the tree's terms it has.
 Scores = tuple[dict[int, float], dict[int, int]]
@@ -63,7 +67,11 @@ class _Segment:
         # Weights of the terms read while matching: every match is among their documents.
         self._weights: Tables = {}
         self.docs = matches.in_segment(leaf, self._weights) if matches else live_matches(leaf, q, self._weights)
-        self.tree = q.matcher(leaf) if self.docs else matching.NullMatcher
+        if self.docs:
+            with shape_only():  # walked, never moved through its matches
+                self.tree = q.matcher(leaf)
+        else:
+            self.tree = matching.NullMatcher
         self._ordered: list[int] | None = None
         #: Set when a walk has bounded a term's score instead of computing it: its result
         #: is then not every passage's exact score.
@@ -108,6 +116,7 @@ class _Segment:
         if kind is ScoredMatcher:  # a phrase or a date range, scored already
             found = docs.intersection(m.all_ids())
             return {doc: m._scores[doc] for doc in found}, dict.fromkeys(found, 0)
+        kind = _SHAPES.get(kind, kind)
         if kind in (UnionMatcher, AndMaybeMatcher, IntersectionMatcher, AndNotMatcher):
             a = self.walk(m.a, docs, exact)
             b = self.walk(m.b, docs if kind is UnionMatcher or a is None else set(a[0]), exact)

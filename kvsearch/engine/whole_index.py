@@ -16,12 +16,17 @@ the same passages (a parallel build writes several; so does every incremental bu
 matcher follows them. BM25 already takes its statistics from the whole index, so a passage
 scores as in a one-segment index, where these choices are Whoosh's own. Used by
 :mod:`kvsearch.engine.queries` (and the node types by :mod:`kvsearch.engine.match_sets` and ``top_k``).
+
+Under :func:`shape_only` the same nodes build a tree that is walked but never moved, for
+``top_k``, which scores from posting tables.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
@@ -53,6 +58,8 @@ def whole_index(q: query.Query, reader: Any) -> query.Query:
     elif type(q) is query.And:
         node.__class__ = WholeAnd
         node._shape = _weighted_shape([-sub.estimate_size(reader) for sub in node.subqueries])
+    elif type(q) is query.AndMaybe:
+        node.__class__ = WholeAndMaybe
     return node
 
 
@@ -151,8 +158,49 @@ class WholeAnd(query.And):
     def _matcher(self, subs: list[query.Query], searcher: Searcher, context: Any) -> Any:
         if self._shape is None:
             return super()._matcher(subs, searcher, context)
-        m = _build(self._shape, [q.matcher(searcher, context) for q in subs], matching.IntersectionMatcher)
+        join = ShapeOfIntersection if _SHAPE_ONLY.get() else matching.IntersectionMatcher
+        m = _build(self._shape, [q.matcher(searcher, context) for q in subs], join)
         return matching.WrappingMatcher(m, self.boost) if self.boost != 1.0 else m
+
+
+class WholeAndMaybe(query.AndMaybe):
+    """Whoosh's AND MAYBE, whose matcher :func:`shape_only` builds without moving it."""
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Any:
+        join = ShapeOfAndMaybe if _SHAPE_ONLY.get() else self.matcherclass
+        return join(self.a.matcher(searcher, context), self.b.matcher(searcher, context))
+
+
+class ShapeOfIntersection(matching.IntersectionMatcher):
+    """An intersection that is never moved: it does not look for its first match, which
+    decodes posting blocks of its parts. Built under :func:`shape_only`."""
+
+    def __init__(self, a: Any, b: Any) -> None:
+        matching.AdditiveBiMatcher.__init__(self, a, b)
+
+
+class ShapeOfAndMaybe(matching.AndMaybeMatcher):
+    """An AND MAYBE that is never moved: its optional part is not moved to the first match
+    (a pasted question's optional part is an OR of dozens of terms). Built under :func:`shape_only`."""
+
+    def __init__(self, a: Any, b: Any) -> None:
+        matching.AdditiveBiMatcher.__init__(self, a, b)
+
+
+_SHAPE_ONLY: ContextVar[bool] = ContextVar("shape_only", default=False)
+
+
+@contextmanager
+def shape_only() -> Iterator[None]:
+    """Matchers built meanwhile are read for their shape, scorers and bounds only, never
+    moved through their matches (:mod:`kvsearch.engine.top_k` scores from posting tables): an
+    AND's matcher is built without finding its first match, an AND MAYBE's without moving its
+    optional part there."""
+    token = _SHAPE_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _SHAPE_ONLY.reset(token)
 
 
 class WholeCoordMatcher(CoordMatcher):
@@ -200,7 +248,7 @@ def _term_leaves(q: query.Query, reader: Any) -> int | None:
     return None
 
 
-_COUNTED = (query.Or, query.And, WholeOr, WholeAnd, query.AndMaybe, query.AndNot)
+_COUNTED = (query.Or, query.And, WholeOr, WholeAnd, query.AndMaybe, WholeAndMaybe, query.AndNot)
 
 Shape = Any  # a part's index, or a pair of shapes
 

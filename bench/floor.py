@@ -27,6 +27,7 @@ import statistics
 import sys
 import time
 import zlib
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,14 +87,64 @@ def recording() -> Iterator[Reads]:
             )
         return read_positions(self)
 
+    weights_among, positions_among = matcher.weights_among, matcher.positions_among
+
+    def recorded_weights_among(self: Any, among: Any, ordered: Any, weights: bool = True) -> Any:
+        _record_frames(self, among, ordered, reads, positions=False)
+        return weights_among(self, among, ordered, weights)
+
+    def recorded_positions_among(self: Any, among: Any, ordered: Any) -> Any:
+        kept = len(reads.headers), len(reads.blocks), len(reads.position_blocks)
+        _record_frames(self, among, ordered, reads, positions=True)  # before: the reader moves the matcher to its end
+        found = positions_among(self, among, ordered)
+        if found is None:  # blocks of another layout: the matcher's own reads, recorded by the other hooks
+            del reads.headers[kept[0] :], reads.blocks[kept[1] :], reads.position_blocks[kept[2] :]
+        return found
+
     matcher._goto, matcher._read_packed = recorded_goto, recorded_read_data
     matcher._read_positions = recorded_positions
+    matcher.weights_among, matcher.positions_among = recorded_weights_among, recorded_positions_among
     matchsets._positions_decoder = recorded_decoder
     try:
         yield reads
     finally:
         matcher._goto, matcher._read_packed, matchsets._positions_decoder = goto, read_data, positions_decoder
         matcher._read_positions = read_positions
+        matcher.weights_among, matcher.positions_among = weights_among, positions_among
+
+
+def _record_frames(matcher: Any, among: Any, ordered: Any, reads: Reads, positions: bool) -> None:
+    """What the one-loop readers of a posting list read (``PackedLeafMatcher.weights_among``
+    and ``positions_among``), walked the same way: every block header, the packed part of each
+    block that may hold one of ``among``, and the positions of each such block they decode whole."""
+    import bisect
+
+    from kvsearch.engine.packed_postings import _HEADER, _ID_CODES, _LENGTH, _PACKED_DEFLATED, SOME_POSTINGS
+
+    if not matcher.is_active():
+        return
+    buf = matcher._buf
+    at = first_frame = matcher._packedstart - _HEADER.size - _LENGTH.size
+    while True:
+        (length,) = _LENGTH.unpack_from(buf, at)
+        count, first, last, _most, layout, _shortest, _longest, packedsize = _HEADER.unpack_from(buf, at + 4)
+        if at != first_frame:  # the first header was read when the matcher moved to it
+            reads.headers.append((buf, at))
+        if ordered is None or bisect.bisect_right(ordered, last) > bisect.bisect_left(ordered, first):
+            start = at + 4 + _HEADER.size
+            reads.blocks.append((buf, start, start + packedsize, layout, count))
+            if positions:
+                data = buf[start : start + packedsize]
+                packed = zlib.decompress(data) if layout & _PACKED_DEFLATED else data
+                code = _ID_CODES[layout & 3]
+                size = (count - 1) * array(code).itemsize
+                ids = list(itertools.accumulate(array(code, bytes(packed[:size])), initial=first))
+                wanted = count if among is None else len(among.intersection(ids))
+                if wanted and wanted * SOME_POSTINGS >= count:
+                    reads.position_blocks.append((buf[start + packedsize : at + 4 + abs(length)], layout, count))
+        if length < 0:
+            break
+        at += 4 + length
 
 
 def decoding_seconds(reads: Reads) -> float:

@@ -97,6 +97,22 @@ def test_blocks_give_back_what_was_written(postings: list[Any], compression: int
     wanted = set(ids[::7])
     got = match_sets._blocks_read(leaf.matcher(), sorted(wanted))
     assert wanted <= {d for block in got for d in block}
+    # A whole list's weights in one loop over its frames, among some documents or all, and
+    # from a block further on.
+    stored = {d: float(array("f", [w])[0]) for d, w in zip(ids, weights, strict=True)}
+    for among in (None, wanted, set(ids[1::3]) | {ids[-1] + 1}, set()):
+        ordered = None if among is None else sorted(among)
+        expected = {d: w for d, w in stored.items() if among is None or d in among}
+        assert leaf.matcher().weights_among(among, ordered) == expected
+        assert leaf.matcher().weights_among(among, ordered, weights=False) == dict.fromkeys(expected, 1.0)
+        placed = dict(zip(ids, in_bulk, strict=True))
+        assert leaf.matcher().positions_among(among, ordered) == {d: (w, placed[d]) for d, w in expected.items()}
+    matcher = leaf.matcher()
+    if not matcher._lastblock:
+        matcher._next_block()
+    later = {d: w for d, w in stored.items() if d >= matcher.id()} if matcher.is_active() else {}
+    assert matcher.weights_among(None, None) == later
+    assert not matcher.is_active()
 
 
 class _Leaf:
@@ -230,6 +246,9 @@ def test_bulk_reads_are_what_the_matcher_reads_posting_by_posting(real_index: Pa
                         assert match_sets._postings(leaf, reader, fieldname, btext, among) == expected
                     some = set(list(one_by_one)[::5])
                     assert match_sets.posting_ids(leaf, reader, fieldname, btext, some) == some
+                    assert match_sets.term_weights(leaf, reader, fieldname, btext, some | {-1}) == {
+                        doc: weights[doc] for doc in some
+                    }
                     checked += len(one_by_one)
                     several_blocks += len(one_by_one) > 128
     assert checked > 0 and several_blocks > 0

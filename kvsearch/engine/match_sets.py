@@ -27,7 +27,7 @@ from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 
 from kvsearch.analysis.common_pairs import pair_term
-from kvsearch.engine.packed_postings import every_posting
+from kvsearch.engine.packed_postings import SOME_POSTINGS, every_posting
 from kvsearch.engine.query_trees import with_children
 from kvsearch.engine.schema import BYTE_LENGTHS, CommonPairs, PairWeights, pair_field_name
 from kvsearch.engine.whole_index import Expanded, WholeAnd, WholeAndMaybe, WholeOr
@@ -74,9 +74,9 @@ def matching_docs(
     """The segment's document numbers that ``q`` matches (deletions not removed yet); with
     ``among``, only those of these documents (posting blocks without any are not read)."""
     kind = type(q)
-    if kind is query.And or kind is WholeAnd:  # the likely smallest part first; the others only among its matches
+    if kind is query.And or kind is WholeAnd:  # the likely cheapest part first; the others only among its matches
         found = among
-        for sub in sorted(q.subqueries, key=lambda sub: _estimate(sub, reader)):
+        for sub in _cheapest_first(q.subqueries, reader):
             found = matching_docs(leaf, reader, sub, found, tables)
             if not found:
                 return set()
@@ -118,14 +118,32 @@ def matching_docs(
     return found if among is None else found & among
 
 
-def _estimate(q: query.Query, reader: Any) -> float:
-    """How much work matching ``q`` costs, in postings read, to match the likely cheapest part
-    of an AND first (the others are then read only among its matches). A range of dates or
-    numbers counts as matching them all, so it filters the others' matches: estimating it would
-    list its terms in the segment's term table, in Python, as matching it does again. A phrase
-    or a compound's parts written apart decode positions, which costs several times reading ids:
-    matched among a sibling word's passages, it decodes them only there (a phrase of common
-    words reads its word pairs' postings, no positions)."""
+def _cheapest_first(parts: list[query.Query], reader: Any) -> list[query.Query]:
+    """The parts of an AND in the order they are best matched: each is then read only among
+    the passages the ones before it left.
+
+    The cost of a part is the postings it reads. A phrase, or a compound's parts written
+    apart, also decodes positions, which costs several times reading ids; matched among the
+    passages of a word that is in fewer than one in ``SOME_POSTINGS`` of them, only those
+    postings' positions are decoded, so such a part goes after that word even when its own
+    words are rarer. Among a commoner word's passages, nearly every block of positions is
+    decoded whole all the same, and the part goes first as the rarer."""
+    total = reader.doc_count_all()
+    narrowing = any(
+        _estimate(sub, reader, POSITIONS_COST) == plain and plain * SOME_POSTINGS < total
+        for sub in parts
+        for plain in (_estimate(sub, reader, 1),)
+    )
+    cost = POSITIONS_COST if narrowing else 1
+    return sorted(parts, key=lambda sub: _estimate(sub, reader, cost))
+
+
+def _estimate(q: query.Query, reader: Any, positions_cost: float) -> float:
+    """How much work matching ``q`` costs, in postings read, a posting's positions counting
+    ``positions_cost`` times its id (a phrase of common words reads its word pairs' postings,
+    no positions). A range of dates or numbers counts as matching them all, so it filters the
+    others' matches: estimating it would list its terms in the segment's term table, in Python,
+    as matching it does again."""
     inner = q
     while isinstance(inner, (Within, query.ConstantScoreQuery)):
         inner = inner.child
@@ -133,9 +151,9 @@ def _estimate(q: query.Query, reader: Any) -> float:
     if kind in _CONSTANT_SCORE:
         return reader.doc_count_all()
     if kind is query.Or or kind is WholeOr:
-        return sum(_estimate(sub, reader) for sub in inner.subqueries)
+        return sum(_estimate(sub, reader, positions_cost) for sub in inner.subqueries)
     if kind is Near or (kind is query.Phrase and _pair_field(reader.schema, inner.fieldname, inner.words) is None):
-        return inner.estimate_size(reader) * POSITIONS_COST
+        return inner.estimate_size(reader) * positions_cost
     return inner.estimate_size(reader)
 
 
@@ -182,6 +200,8 @@ def term_weights(
         return found
     if among is not None and ordered is None:
         ordered = in_order(among)
+    if hasattr(matcher, "weights_among"):  # kvsearch's blocks: one loop over their frames
+        return matcher.weights_among(among, ordered, weights)
     for ids in _blocks_read(matcher, ordered):
         kept = ids if among is None else among.intersection(ids)
         if kept and weights:
@@ -479,9 +499,13 @@ def _postings(
         return {}
     if matcher is None or not hasattr(matcher, "_read_ids"):
         return None
+    ordered = in_order(among) if among is not None else None
+    if hasattr(matcher, "positions_among"):  # kvsearch's blocks: one loop over their frames
+        in_bulk = matcher.positions_among(among, ordered)
+        if in_bulk is not None:
+            return in_bulk
     decode = None
     found: dict[int, tuple[float, list[int]]] = {}
-    ordered = in_order(among) if among is not None else None
     for ids in _blocks_read(matcher, ordered):
         kept = None if among is None else among.intersection(ids)
         if kept is None or kept:

@@ -40,6 +40,7 @@ writer or a whole list at once from the index build.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import operator
 import pickle
@@ -480,6 +481,109 @@ class PackedLeafMatcher(W3LeafMatcher):
         self._read_positions()
         flat, bounds = self._positions
         return [flat[bounds[i] : bounds[i + 1]] for i in wanted]
+
+    def weights_among(
+        self, among: set[int] | None, ordered: list[int] | None, weights: bool = True
+    ) -> dict[int, float]:
+        """From the current block to the last: each posting's document with its weight (1.0
+        without ``weights``), only those of ``among`` when given (``ordered``: ``among``
+        sorted). A block whose id range holds none of ``among`` is not decoded. One loop over
+        the blocks' frames in the buffer, without moving the matcher block by block (a
+        common word's list has hundreds of blocks, and each move costs several Python calls);
+        the matcher is left at its end."""
+        found: dict[int, float] = {}
+        if not self.is_active():
+            return found
+        buf, update = self._buf, found.update
+        unpack_length, unpack_header, header_size = _LENGTH.unpack_from, _HEADER.unpack_from, _HEADER.size
+        bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
+        at = self._packedstart - header_size - _LENGTH.size
+        while True:
+            (length,) = unpack_length(buf, at)
+            count, first, last, _most, layout, _shortest, _longest, packedsize = unpack_header(buf, at + 4)
+            if ordered is None or bisect_right(ordered, last) > bisect_left(ordered, first):
+                start = at + 4 + header_size
+                packed: Any = buf[start : start + packedsize]
+                if layout & _PACKED_DEFLATED:
+                    packed = zlib.decompress(packed)
+                code = layout & 3
+                size = (count - 1) * _ID_SIZES[code]
+                ids = list(itertools.accumulate(_array(_ID_CODES[code], packed[:size]), initial=first))
+                kept = ids if among is None else among.intersection(ids)
+                if kept:
+                    kind = layout & _WEIGHTS_MASK
+                    if not weights or kind == _WEIGHTS_ONE:
+                        update(dict.fromkeys(kept, 1.0))
+                    elif kind == _WEIGHTS_SAME:
+                        update(dict.fromkeys(kept, _array("f", packed[size : size + 4])[0]))
+                    elif among is None:
+                        update(zip(ids, _array("f", packed[size : size + 4 * count]), strict=True))
+                    else:  # Python only for the documents kept, not for the whole block
+                        block = dict(zip(ids, _array("f", packed[size : size + 4 * count]), strict=True))
+                        update({doc: block[doc] for doc in kept})
+            if length < 0:
+                break
+            at += 4 + length
+        self._lastblock = True
+        self._next_block()  # at the end
+        return found
+
+    def positions_among(
+        self, among: set[int] | None, ordered: list[int] | None
+    ) -> dict[int, tuple[float, list[int]]] | None:
+        """From the current block to the last: each posting's document with its weight and
+        positions, only those of ``among`` when given (``ordered``: ``among`` sorted), in one
+        loop over the blocks' frames (as :meth:`weights_among`); a block's positions are
+        decoded whole, or only the wanted postings' where they are few. None (and the
+        matcher not moved) when a block keeps no positions in bulk."""
+        found: dict[int, tuple[float, list[int]]] = {}
+        if not self.is_active():
+            return found
+        buf = self._buf
+        unpack_length, unpack_header, header_size = _LENGTH.unpack_from, _HEADER.unpack_from, _HEADER.size
+        bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
+        at = self._packedstart - header_size - _LENGTH.size
+        while True:
+            (length,) = unpack_length(buf, at)
+            count, first, last, _most, layout, _shortest, _longest, packedsize = unpack_header(buf, at + 4)
+            if not layout & _FLAT_POSITIONS:
+                return None
+            if ordered is None or bisect_right(ordered, last) > bisect_left(ordered, first):
+                start = at + 4 + header_size
+                packed: Any = buf[start : start + packedsize]
+                if layout & _PACKED_DEFLATED:
+                    packed = zlib.decompress(packed)
+                code = layout & 3
+                size = (count - 1) * _ID_SIZES[code]
+                ids = list(itertools.accumulate(_array(_ID_CODES[code], packed[:size]), initial=first))
+                wanted: Any
+                if among is None:
+                    wanted = range(count)
+                else:
+                    kept = among.intersection(ids)
+                    wanted = [bisect_left(ids, doc) for doc in sorted(kept)] if kept else []
+                if wanted:
+                    kind = layout & _WEIGHTS_MASK
+                    if kind == _WEIGHTS_ONE:
+                        weights: Any = _ONES * count
+                    elif kind == _WEIGHTS_SAME:
+                        weights = _array("f", packed[size : size + 4]) * count
+                    else:
+                        weights = _array("f", packed[size : size + 4 * count])
+                    data = buf[start + packedsize : at + 4 + abs(length)]
+                    if len(wanted) * SOME_POSTINGS < count:
+                        positions = some_postings(data, layout, count, wanted)
+                    else:
+                        flat, bounds = block_positions(data, layout, count)
+                        positions = [flat[bounds[i] : bounds[i + 1]] for i in wanted]
+                    pairs = zip(map(weights.__getitem__, wanted), positions, strict=True)
+                    found.update(zip(map(ids.__getitem__, wanted), pairs, strict=True))
+            if length < 0:
+                break
+            at += 4 + length
+        self._lastblock = True
+        self._next_block()  # at the end
+        return found
 
     def _read_value_floats(self) -> array:
         """The block's fixed-size values read as one array of float32 (values that are packed

@@ -9,6 +9,7 @@ from __future__ import annotations
 import weakref
 from collections import Counter
 from collections.abc import Callable, Sequence
+from itertools import chain
 from typing import Any
 
 import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
@@ -176,8 +177,10 @@ def value_counts(
     """Per facet of ``fields`` (facet name -> keyword field), how many passages of ``matches``
     have each value, counted under ``label(facet, value)`` (values without a label are left out).
 
-    Counted from posting sets: the hits intersected with each value's passages (a few dozen
-    values per facet), instead of reading every hit's stored fields."""
+    Counted from posting sets, never from the hits' stored fields: a few hits are looked up in
+    a column of each passage's values, made once per segment; many are intersected with each
+    value's passages (a few dozen values per facet, each intersection as long as the hits or
+    the value's passages, whichever is shorter), whichever is less work."""
     counts: dict[str, Counter[str]] = {name: Counter() for name in fields}
     for leaf, _offset in index.whoosh.leaf_searchers():
         reader = leaf.reader()
@@ -187,22 +190,44 @@ def value_counts(
         for name, fieldname in fields.items():
             if fieldname not in leaf.schema:
                 continue
-            for btext in reader.lexicon(fieldname):
-                value = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
-                shown = label(name, value)
-                if shown:
-                    found = len(hits & _value_docs(leaf, reader, fieldname, value))
-                    if found:
-                        counts[name][shown] += found
+            values, column, passages = _value_column(leaf, reader, fieldname)
+            if len(hits) * LOOKUP_COST < sum(min(len(hits), len(docs)) for docs in passages):
+                found = Counter(chain.from_iterable(map(column.__getitem__, hits)))
+            else:
+                found = Counter({number: len(hits & docs) for number, docs in enumerate(passages)})
+            for number, count in found.items():
+                shown = label(name, values[number])
+                if shown and count:
+                    counts[name][shown] += count
     return counts
 
 
-#: Per segment reader, the passages of each keyword value (a segment never changes).
-_VALUE_DOCS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], set[int]]] = weakref.WeakKeyDictionary()
+#: Looking up a hit's values in the column, against testing a hit in one value's set of passages.
+LOOKUP_COST = 6
+
+#: Per segment reader and keyword field: :func:`_value_column` (a segment never changes).
+_VALUE_COLUMNS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
-def _value_docs(leaf: Searcher, reader: Any, fieldname: str, value: str) -> set[int]:
-    cache = _VALUE_DOCS.setdefault(reader, {})
-    if (fieldname, value) not in cache:
-        cache[(fieldname, value)] = posting_ids(leaf, reader, fieldname, value)
-    return cache[(fieldname, value)]
+def _value_column(
+    leaf: Searcher, reader: Any, fieldname: str
+) -> tuple[list[str], list[tuple[int, ...]], list[set[int]]]:
+    """The keyword field's values in the segment; per document number the numbers of its
+    values (a passage may have several: the parties of its askers); and per value its passages."""
+    cache = _VALUE_COLUMNS.setdefault(reader, {})
+    if fieldname not in cache:
+        values: list[str] = []
+        passages: list[set[int]] = []
+        per_document: dict[int, tuple[int, ...]] = {}
+        for btext in reader.lexicon(fieldname):
+            number = len(values)
+            values.append(btext.decode("utf-8") if isinstance(btext, bytes) else str(btext))
+            passages.append(posting_ids(leaf, reader, fieldname, btext))
+            for doc in passages[-1]:
+                per_document[doc] = per_document.get(doc, ()) + (number,)
+        column: list[tuple[int, ...]] = [()] * reader.doc_count_all()
+        shared: dict[tuple[int, ...], tuple[int, ...]] = {}  # one tuple per combination of values
+        for doc, numbers in per_document.items():
+            column[doc] = shared.setdefault(numbers, numbers)
+        cache[fieldname] = (values, column, passages)
+    return cache[fieldname]

@@ -389,7 +389,10 @@ def incremental(
             runs.append({"incremental_1pct_s": round(seconds, 2), "incremental_peak_mb": round(peak, 1)})
     finally:
         shutil.rmtree(extra, ignore_errors=True)
-        shutil.rmtree(full, ignore_errors=True)
+        # The work folder keeps the full build's index, not the last round's updated copy:
+        # a later run's --reuse-build and bench/compare.py measure the corpus as generated.
+        shutil.rmtree(index, ignore_errors=True)
+        full.rename(index)
     return fastest(runs, "incremental_1pct_s", "incremental_peak_mb")
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.run import indexed_passages
 from tests.conftest import ROOT, SHARED_CORPUS, needs_shared_corpus
 
 SYSTEMS = ("kvsearch", "whoosh_naive", "fts5")
@@ -60,6 +61,8 @@ def test_the_benchmark_runs_and_writes_its_json(tmp_path: Path) -> None:
         runs = results[system]["build_runs_s"]
         assert len(runs) == 2 and results[system]["build_s"] == min(runs), (system, runs)
     assert len(kv["incremental_1pct_runs_s"]) == 2 and kv["incremental_1pct_s"] == min(kv["incremental_1pct_runs_s"])
+    # The work folder keeps the full build's index (a later run may reuse it), not an updated copy.
+    assert indexed_passages(tmp_path / "work" / "index-kvsearch") == kv["passages"]
     assert set(results["ratios"]) >= {"kvsearch/whoosh_naive", "kvsearch/fts5"}
     assert results["ratios"]["kvsearch/whoosh_naive"]["cold_ms"] > 0
     # Every target is judged against the baseline it names, a p95 target per query kind.

@@ -191,14 +191,15 @@ def value_counts(
             if fieldname not in leaf.schema:
                 continue
             values, column, passages = _value_column(leaf, reader, fieldname)
+            shown = [label(name, value) for value in values]
             if len(hits) * LOOKUP_COST < sum(min(len(hits), len(docs)) for docs in passages):
                 found = Counter(chain.from_iterable(map(column.__getitem__, hits)))
-            else:
-                found = Counter({number: len(hits & docs) for number, docs in enumerate(passages)})
+            else:  # only the values shown
+                found = Counter({n: len(hits & docs) for n, docs in enumerate(passages) if shown[n]})
             for number, count in found.items():
-                shown = label(name, values[number])
-                if shown and count:
-                    counts[name][shown] += count
+                shown_as = shown[number]
+                if shown_as and count:
+                    counts[name][shown_as] += count
     return counts
 
 

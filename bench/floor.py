@@ -27,7 +27,6 @@ import statistics
 import sys
 import time
 import zlib
-from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -115,36 +114,25 @@ def recording() -> Iterator[Reads]:
 
 def _record_frames(matcher: Any, among: Any, ordered: Any, reads: Reads, positions: bool) -> None:
     """What the one-loop readers of a posting list read (``PackedLeafMatcher.weights_among``
-    and ``positions_among``), walked the same way: every block header, the packed part of each
-    block that may hold one of ``among``, and the positions of each such block they decode whole."""
-    import bisect
-
-    from kvsearch.engine.packed_postings import _HEADER, _ID_CODES, _LENGTH, _PACKED_DEFLATED, SOME_POSTINGS
+    and ``positions_among``), over the same frames (``PackedLeafMatcher.frames``): every block
+    header, the packed part of each block that may hold one of ``among``, and the positions
+    of each such block they decode whole."""
+    from kvsearch.engine.packed_postings import _HEADER, _LENGTH, SOME_POSTINGS, _ids_of, _inflated
 
     if not matcher.is_active():
         return
     buf = matcher._buf
-    at = first_frame = matcher._packedstart - _HEADER.size - _LENGTH.size
-    while True:
-        (length,) = _LENGTH.unpack_from(buf, at)
-        count, first, last, _most, layout, _shortest, _longest, packedsize = _HEADER.unpack_from(buf, at + 4)
-        if at != first_frame:  # the first header was read when the matcher moved to it
-            reads.headers.append((buf, at))
-        if ordered is None or bisect.bisect_right(ordered, last) > bisect.bisect_left(ordered, first):
-            start = at + 4 + _HEADER.size
-            reads.blocks.append((buf, start, start + packedsize, layout, count))
-            if positions:
-                data = buf[start : start + packedsize]
-                packed = zlib.decompress(data) if layout & _PACKED_DEFLATED else data
-                code = _ID_CODES[layout & 3]
-                size = (count - 1) * array(code).itemsize
-                ids = list(itertools.accumulate(array(code, bytes(packed[:size])), initial=first))
-                wanted = count if among is None else len(among.intersection(ids))
-                if wanted and wanted * SOME_POSTINGS >= count:
-                    reads.position_blocks.append((buf[start + packedsize : at + 4 + abs(length)], layout, count))
-        if length < 0:
-            break
-        at += 4 + length
+    for number, (wanted, count, first, layout, start, valuestart, end) in enumerate(matcher.frames(ordered)):
+        if number:  # the first header was read when the matcher moved to it
+            reads.headers.append((buf, start - _HEADER.size - _LENGTH.size))
+        if not wanted:
+            continue
+        reads.blocks.append((buf, start, valuestart, layout, count))
+        if positions:
+            ids = _ids_of(_inflated(buf[start:valuestart], layout), layout, count, first)
+            decoded = count if among is None else len(among.intersection(ids))
+            if decoded and decoded * SOME_POSTINGS >= count:
+                reads.position_blocks.append((buf[valuestart:end], layout, count))
 
 
 def decoding_seconds(reads: Reads) -> float:

@@ -104,6 +104,29 @@ def _array(typecode: str, data: Any) -> array:
     return found
 
 
+def _inflated(packed: Any, layout: int) -> Any:
+    """A block's packed part (ids, then weights), inflated where the block deflated it."""
+    return zlib.decompress(packed) if layout & _PACKED_DEFLATED else packed
+
+
+def _ids_of(packed: Any, layout: int, count: int, first: int) -> Iterator[int]:
+    """The ids of a block of ``count`` postings starting at ``first``, from its inflated packed part."""
+    code = layout & 3
+    return itertools.accumulate(_array(_ID_CODES[code], packed[: (count - 1) * _ID_SIZES[code]]), initial=first)
+
+
+def _weights_of(packed: Any, layout: int, count: int) -> array:
+    """Each posting's weight in a block of ``count``, from its inflated packed part (not read
+    when every weight is 1.0)."""
+    kind = layout & _WEIGHTS_MASK
+    if kind == _WEIGHTS_ONE:
+        return _ONES * count
+    start = (count - 1) * _ID_SIZES[layout & 3]
+    if kind == _WEIGHTS_SAME:
+        return _array("f", packed[start : start + 4]) * count
+    return _array("f", packed[start : start + 4 * count])
+
+
 def _pickled(value: Any) -> bytes:
     """``value`` pickled with protocol 5 (bytes as length and bytes, where Whoosh's protocol 2
     spells each as a call of ``_codecs.encode``); the frame opcode (only a read-ahead hint) is
@@ -437,27 +460,18 @@ class PackedLeafMatcher(W3LeafMatcher):
         self._maxlength = BYTE_LENGTHS[longest]
 
     def _read_packed(self) -> Any:
-        packed = self._buf[self._packedstart : self._valuestart]
-        self._packed = zlib.decompress(packed) if self._layout & _PACKED_DEFLATED else packed
+        self._packed = _inflated(self._buf[self._packedstart : self._valuestart], self._layout)
         return self._packed
 
     def _read_ids(self) -> None:
         packed = self._packed if self._packed is not None else self._read_packed()
-        code = self._layout & 3
-        gaps = _array(_ID_CODES[code], packed[: (self._blocklength - 1) * _ID_SIZES[code]])
-        self._ids = tuple(itertools.accumulate(gaps, initial=self._firstid))
+        self._ids = tuple(_ids_of(packed, self._layout, self._blocklength, self._firstid))
 
     def _read_weights(self) -> None:
-        kind = self._layout & _WEIGHTS_MASK
-        if kind == _WEIGHTS_ONE:
-            self._weights = _ONES * self._blocklength
-            return
-        packed = self._packed if self._packed is not None else self._read_packed()
-        start = (self._blocklength - 1) * _ID_SIZES[self._layout & 3]
-        if kind == _WEIGHTS_SAME:
-            self._weights = _array("f", packed[start : start + 4]) * self._blocklength
-        else:
-            self._weights = _array("f", packed[start : start + 4 * self._blocklength])
+        packed = self._packed
+        if packed is None and self._layout & _WEIGHTS_MASK != _WEIGHTS_ONE:
+            packed = self._read_packed()
+        self._weights = _weights_of(packed, self._layout, self._blocklength)
 
     def _read_positions(self) -> bool:
         """The block's positions into ``_positions``, as ``(flat, bounds)`` of
@@ -482,107 +496,95 @@ class PackedLeafMatcher(W3LeafMatcher):
         flat, bounds = self._positions
         return [flat[bounds[i] : bounds[i + 1]] for i in wanted]
 
+    def frames(self, ordered: list[int] | None) -> Iterator[tuple[bool, int, int, int, int, int, int]]:
+        """The blocks from the current one to the last, read from their frames in the buffer
+        in one loop, without moving the matcher (a move costs several Python calls, and a
+        common word's list has hundreds of blocks). For each: whether its id range may hold
+        one of ``ordered`` (sorted; every block when None), its postings, first id and layout,
+        and where in ``_buf`` its packed part starts, its values start and it ends."""
+        buf, at = self._buf, self._packedstart - _HEADER.size - _LENGTH.size
+        while True:
+            (length,) = _LENGTH.unpack_from(buf, at)
+            count, first, last, _most, layout, _shortest, _longest, packedsize = _HEADER.unpack_from(
+                buf, at + _LENGTH.size
+            )
+            start = at + _LENGTH.size + _HEADER.size
+            wanted = ordered is None or bisect.bisect_right(ordered, last) > bisect.bisect_left(ordered, first)
+            yield wanted, count, first, layout, start, start + packedsize, at + _LENGTH.size + abs(length)
+            if length < 0:
+                return
+            at += _LENGTH.size + length
+
+    def _past_the_last_block(self) -> None:
+        self._lastblock = True
+        self._next_block()
+
     def weights_among(
         self, among: set[int] | None, ordered: list[int] | None, weights: bool = True
     ) -> dict[int, float]:
-        """From the current block to the last: each posting's document with its weight (1.0
-        without ``weights``), only those of ``among`` when given (``ordered``: ``among``
-        sorted). A block whose id range holds none of ``among`` is not decoded. One loop over
-        the blocks' frames in the buffer, without moving the matcher block by block (a
-        common word's list has hundreds of blocks, and each move costs several Python calls);
-        the matcher is left at its end."""
+        """From the current block to the last (:meth:`frames`): each posting's document with
+        its weight (1.0 without ``weights``), only those of ``among`` when given (``ordered``:
+        ``among`` sorted). A block whose id range holds none of ``among`` is not decoded. The
+        matcher is left at its end."""
         found: dict[int, float] = {}
         if not self.is_active():
             return found
         buf, update = self._buf, found.update
-        unpack_length, unpack_header, header_size = _LENGTH.unpack_from, _HEADER.unpack_from, _HEADER.size
-        bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
-        at = self._packedstart - header_size - _LENGTH.size
-        while True:
-            (length,) = unpack_length(buf, at)
-            count, first, last, _most, layout, _shortest, _longest, packedsize = unpack_header(buf, at + 4)
-            if ordered is None or bisect_right(ordered, last) > bisect_left(ordered, first):
-                start = at + 4 + header_size
-                packed: Any = buf[start : start + packedsize]
-                if layout & _PACKED_DEFLATED:
-                    packed = zlib.decompress(packed)
-                code = layout & 3
-                size = (count - 1) * _ID_SIZES[code]
-                ids = list(itertools.accumulate(_array(_ID_CODES[code], packed[:size]), initial=first))
-                kept = ids if among is None else among.intersection(ids)
-                if kept:
-                    kind = layout & _WEIGHTS_MASK
-                    if not weights or kind == _WEIGHTS_ONE:
-                        update(dict.fromkeys(kept, 1.0))
-                    elif kind == _WEIGHTS_SAME:
-                        update(dict.fromkeys(kept, _array("f", packed[size : size + 4])[0]))
-                    elif among is None:
-                        update(zip(ids, _array("f", packed[size : size + 4 * count]), strict=True))
-                    else:  # Python only for the documents kept, not for the whole block
-                        block = dict(zip(ids, _array("f", packed[size : size + 4 * count]), strict=True))
-                        update({doc: block[doc] for doc in kept})
-            if length < 0:
-                break
-            at += 4 + length
-        self._lastblock = True
-        self._next_block()  # at the end
+        for wanted, count, first, layout, start, valuestart, _end in self.frames(ordered):
+            if not wanted:
+                continue
+            packed = _inflated(buf[start:valuestart], layout)
+            ids = list(_ids_of(packed, layout, count, first))
+            kept = ids if among is None else among.intersection(ids)
+            if not kept:
+                continue
+            kind = layout & _WEIGHTS_MASK
+            if not weights or kind == _WEIGHTS_ONE:
+                update(dict.fromkeys(kept, 1.0))
+            elif kind == _WEIGHTS_SAME:
+                update(dict.fromkeys(kept, _weights_of(packed, layout, count)[0]))
+            elif among is None:
+                update(zip(ids, _weights_of(packed, layout, count), strict=True))
+            else:  # Python only for the documents kept, not for the whole block
+                block = dict(zip(ids, _weights_of(packed, layout, count), strict=True))
+                update({doc: block[doc] for doc in kept})
+        self._past_the_last_block()
         return found
 
     def positions_among(
         self, among: set[int] | None, ordered: list[int] | None
     ) -> dict[int, tuple[float, list[int]]] | None:
-        """From the current block to the last: each posting's document with its weight and
-        positions, only those of ``among`` when given (``ordered``: ``among`` sorted), in one
-        loop over the blocks' frames (as :meth:`weights_among`); a block's positions are
-        decoded whole, or only the wanted postings' where they are few. None (and the
-        matcher not moved) when a block keeps no positions in bulk."""
+        """From the current block to the last (:meth:`frames`): each posting's document with
+        its weight and positions, only those of ``among`` when given (``ordered``: ``among``
+        sorted); a block's positions are decoded whole, or only the wanted postings' where they
+        are few. None (and the matcher not moved) when a block it reads keeps no positions in
+        bulk; else the matcher is left at its end."""
         found: dict[int, tuple[float, list[int]]] = {}
         if not self.is_active():
             return found
         buf = self._buf
-        unpack_length, unpack_header, header_size = _LENGTH.unpack_from, _HEADER.unpack_from, _HEADER.size
-        bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
-        at = self._packedstart - header_size - _LENGTH.size
-        while True:
-            (length,) = unpack_length(buf, at)
-            count, first, last, _most, layout, _shortest, _longest, packedsize = unpack_header(buf, at + 4)
+        for wanted, count, first, layout, start, valuestart, end in self.frames(ordered):
+            if not wanted:
+                continue
             if not layout & _FLAT_POSITIONS:
                 return None
-            if ordered is None or bisect_right(ordered, last) > bisect_left(ordered, first):
-                start = at + 4 + header_size
-                packed: Any = buf[start : start + packedsize]
-                if layout & _PACKED_DEFLATED:
-                    packed = zlib.decompress(packed)
-                code = layout & 3
-                size = (count - 1) * _ID_SIZES[code]
-                ids = list(itertools.accumulate(_array(_ID_CODES[code], packed[:size]), initial=first))
-                wanted: Any
-                if among is None:
-                    wanted = range(count)
-                else:
-                    kept = among.intersection(ids)
-                    wanted = [bisect_left(ids, doc) for doc in sorted(kept)] if kept else []
-                if wanted:
-                    kind = layout & _WEIGHTS_MASK
-                    if kind == _WEIGHTS_ONE:
-                        weights: Any = _ONES * count
-                    elif kind == _WEIGHTS_SAME:
-                        weights = _array("f", packed[size : size + 4]) * count
-                    else:
-                        weights = _array("f", packed[size : size + 4 * count])
-                    data = buf[start + packedsize : at + 4 + abs(length)]
-                    if len(wanted) * SOME_POSTINGS < count:
-                        positions = some_postings(data, layout, count, wanted)
-                    else:
-                        flat, bounds = block_positions(data, layout, count)
-                        positions = [flat[bounds[i] : bounds[i + 1]] for i in wanted]
-                    pairs = zip(map(weights.__getitem__, wanted), positions, strict=True)
-                    found.update(zip(map(ids.__getitem__, wanted), pairs, strict=True))
-            if length < 0:
-                break
-            at += 4 + length
-        self._lastblock = True
-        self._next_block()  # at the end
+            packed = _inflated(buf[start:valuestart], layout)
+            ids = list(_ids_of(packed, layout, count, first))
+            if among is None:
+                places: Any = range(count)
+            else:
+                places = [bisect.bisect_left(ids, doc) for doc in sorted(among.intersection(ids))]
+                if not places:
+                    continue
+            data = buf[valuestart:end]
+            if len(places) * SOME_POSTINGS < count:
+                positions = some_postings(data, layout, count, places)
+            else:
+                flat, bounds = block_positions(data, layout, count)
+                positions = [flat[bounds[i] : bounds[i + 1]] for i in places]
+            pairs = zip(map(_weights_of(packed, layout, count).__getitem__, places), positions, strict=True)
+            found.update(zip(map(ids.__getitem__, places), pairs, strict=True))
+        self._past_the_last_block()
         return found
 
     def _read_value_floats(self) -> array:

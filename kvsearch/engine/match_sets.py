@@ -129,13 +129,11 @@ def _cheapest_first(parts: list[query.Query], reader: Any) -> list[query.Query]:
     words are rarer. Among a commoner word's passages, nearly every block of positions is
     decoded whole all the same, and the part goes first as the rarer."""
     total = reader.doc_count_all()
-    narrowing = any(
-        _estimate(sub, reader, POSITIONS_COST) == plain and plain * SOME_POSTINGS < total
-        for sub in parts
-        for plain in (_estimate(sub, reader, 1),)
-    )
-    cost = POSITIONS_COST if narrowing else 1
-    return sorted(parts, key=lambda sub: _estimate(sub, reader, cost))
+    plain = [_estimate(sub, reader, 1) for sub in parts]
+    priced = [_estimate(sub, reader, POSITIONS_COST) for sub in parts]
+    narrowing = any(ids == cost and ids * SOME_POSTINGS < total for ids, cost in zip(plain, priced, strict=True))
+    costs = priced if narrowing else plain
+    return [parts[i] for i in sorted(range(len(parts)), key=costs.__getitem__)]
 
 
 def _estimate(q: query.Query, reader: Any, positions_cost: float) -> float:

@@ -12,7 +12,7 @@ import pytest
 
 import kvsearch
 from kvsearch.analysis import vocabulary
-from kvsearch.engine import match_sets, ranking
+from kvsearch.engine import bulk_scores, match_sets, ranking
 from kvsearch.engine.packed_postings import PackedLeafMatcher
 from kvsearch.engine.whole_index import ShapeOfAndMaybe, ShapeOfIntersection, shape_only
 from kvsearch.query import parse_query
@@ -20,12 +20,13 @@ from kvsearch.searcher import open_searcher, plan
 from kvsearch.searcher.facets import FACET_FIELDS, facet_counts
 
 
+@pytest.mark.parametrize("once", [False, True])  # scored on arrays, or in Python
 @pytest.mark.parametrize(
     ("text", "planned_kinds"),
     [("minister kamer", ("And", "WholeAnd")), ("ambtenaren", ("Or", "WholeOr"))],
 )
 def test_a_search_with_facets_reads_its_matches_once_per_segment(
-    test_index: Path, monkeypatch: pytest.MonkeyPatch, text: str, planned_kinds: tuple[str, ...]
+    test_index: Path, monkeypatch: pytest.MonkeyPatch, text: str, planned_kinds: tuple[str, ...], once: bool
 ) -> None:
     reads: list[Any] = []
     original = match_sets.matching_docs
@@ -36,7 +37,15 @@ def test_a_search_with_facets_reads_its_matches_once_per_segment(
         return original(leaf, reader, q, *args, **kwargs)
 
     monkeypatch.setattr(match_sets, "matching_docs", counted)
-    result = kvsearch.search(text, index_dir=test_index, facets=True)
+    walked = bulk_scores._Segment.walk
+
+    def counted_walk(segment: Any, m: Any, *args: Any) -> Any:
+        if not args:  # the tree's root, not its parts
+            reads.append(segment.reader)
+        return walked(segment, m, *args)
+
+    monkeypatch.setattr(bulk_scores._Segment, "walk", counted_walk)
+    result = kvsearch.search(text, index_dir=test_index, facets=True, once=once)
     with open_searcher(test_index) as (opened, _info):
         segments = len(opened.whoosh.leaf_searchers())
     assert result.total > 0 and result.facets
@@ -98,7 +107,8 @@ def test_without_the_count_a_search_ranks_as_with_it_from_its_match_set(
     test_index: Path, monkeypatch: pytest.MonkeyPatch, text: str
 ) -> None:
     # A one-liner whose output is not a terminal does not count; an AND or a phrase is still
-    # ranked from its match set, not by Whoosh's matchers one passage at a time.
+    # ranked from its match set, not by Whoosh's matchers one passage at a time (in Python:
+    # a one-liner does not load NumPy).
     ranked_from_matches: list[str] = []
     original = ranking.top_k.best
 
@@ -107,8 +117,8 @@ def test_without_the_count_a_search_ranks_as_with_it_from_its_match_set(
         return original(*args, **kwargs)
 
     monkeypatch.setattr(ranking.top_k, "best", counted)
-    counted_result = kvsearch.search(text, index_dir=test_index, count=True)
-    uncounted = kvsearch.search(text, index_dir=test_index, count=False)
+    counted_result = kvsearch.search(text, index_dir=test_index, count=True, once=True)
+    uncounted = kvsearch.search(text, index_dir=test_index, count=False, once=True)
     assert ranked_from_matches == [text, text]
     assert counted_result.hits
     assert [(hit.passage_id, hit.score) for hit in uncounted.hits] == [
@@ -141,12 +151,12 @@ def test_a_word_in_nearly_every_passage_is_ranked_from_its_match_set_a_common_on
         }
     assert postings["de"] > ranking.SKIPPING_UP_TO_PER_PASSAGE * passages >= postings["minist"]
 
-    common = kvsearch.search("de", index_dir=test_index, count=count)
+    common = kvsearch.search("de", index_dir=test_index, count=count, once=True)
     assert len(ranked_from_matches) == 1
-    rarer = kvsearch.search("minister", index_dir=test_index, count=count)
+    rarer = kvsearch.search("minister", index_dir=test_index, count=count, once=True)
     assert len(ranked_from_matches) == 1  # skipped by Whoosh, not ranked from its match set
     monkeypatch.setattr(ranking, "SKIPPING_UP_TO_PER_PASSAGE", 1e9)
-    skipped = kvsearch.search("de", index_dir=test_index, count=count)
+    skipped = kvsearch.search("de", index_dir=test_index, count=count, once=True)
     assert len(ranked_from_matches) == 1
     # The same hits; the scores may differ in the last bit (bulk scoring adds the fields in
     # another order).
@@ -264,8 +274,9 @@ def test_only_whole_years_or_months_are_planned_as_their_terms(kind: str, value:
         ("vragen kamervragen", False),
     ],
 )
+@pytest.mark.parametrize("once", [False, True])  # scored on arrays, or in Python
 def test_a_compounds_parts_written_apart_are_matched_among_a_rare_words_passages(
-    test_index: Path, monkeypatch: pytest.MonkeyPatch, text: str, after_the_word: bool
+    test_index: Path, monkeypatch: pytest.MonkeyPatch, text: str, after_the_word: bool, once: bool
 ) -> None:
     near_among: list[Any] = []
     original = match_sets.phrase_scores
@@ -276,11 +287,13 @@ def test_a_compounds_parts_written_apart_are_matched_among_a_rare_words_passages
         return original(leaf, reader, q, among)
 
     monkeypatch.setattr(match_sets, "phrase_scores", recorded)
-    ordered = kvsearch.search(text, index_dir=test_index, limit=50)
+    # On arrays, a part is read among the passages another left only where they are few.
+    monkeypatch.setattr(bulk_scores, "NARROW_FROM", 1)
+    ordered = kvsearch.search(text, index_dir=test_index, limit=50, once=once)
     assert near_among and all((among is not None) is after_the_word for among in near_among)
     near_among.clear()
     monkeypatch.setattr(match_sets, "POSITIONS_COST", 1)  # positions priced as ids: the rarer first
-    as_ids = kvsearch.search(text, index_dir=test_index, limit=50)
+    as_ids = kvsearch.search(text, index_dir=test_index, limit=50, once=once)
     assert near_among and all(among is None for among in near_among)
     assert ordered.total == as_ids.total > 0 and not ordered.relaxed
     assert [(h.passage_id, h.score) for h in ordered.hits] == [(h.passage_id, h.score) for h in as_ids.hits]

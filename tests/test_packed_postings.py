@@ -19,6 +19,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import FileIndex
 
 from kvsearch.engine import match_sets, ranking
+from kvsearch.engine.bulk_scores import posting_arrays
 from kvsearch.engine.packed_postings import PackedLeafMatcher, PackedPostingsWriter, every_posting, some_postings
 from kvsearch.engine.schema import KvCodec
 from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
@@ -113,6 +114,22 @@ def test_blocks_give_back_what_was_written(postings: list[Any], compression: int
     later = {d: w for d, w in stored.items() if d >= matcher.id()} if matcher.is_active() else {}
     assert matcher.weights_among(None, None) == later
     assert not matcher.is_active()
+    # The whole list as arrays (bulk_scores), the blocks' id widths mixed, wherever the matcher
+    # stands (Whoosh's ArrayUnionMatcher reads its parts ahead when it is built).
+    for moved in (0, 1, len(ids)):
+        matcher = leaf.matcher()
+        for _ in range(moved):
+            matcher.next()
+        found_ids, found_weights = posting_arrays(matcher)
+        assert found_ids.tolist() == list(ids)
+        assert found_weights.tolist() == [stored[d] for d in ids]
+    # Only the blocks that may hold some documents: at least their postings, each as stored.
+    for among in (wanted, {ids[-1]}, set()):
+        some_ids, some_weights = posting_arrays(leaf.matcher(), sorted(among))
+        read_some = dict(zip(some_ids.tolist(), some_weights.tolist(), strict=True))
+        assert among <= read_some.keys()
+        assert read_some == {d: stored[d] for d in read_some}
+        assert some_ids.tolist() == sorted(read_some)
 
 
 class _Leaf:
@@ -233,6 +250,8 @@ def test_bulk_reads_are_what_the_matcher_reads_posting_by_posting(real_index: Pa
                         matcher.next()
                     weights = match_sets.term_weights(leaf, reader, fieldname, btext)
                     assert weights == {doc: weight for doc, (weight, _value) in one_by_one.items()}
+                    found_ids, found_weights = posting_arrays(reader.postings(fieldname, btext))
+                    assert dict(zip(found_ids.tolist(), found_weights.tolist(), strict=True)) == weights
                     positions = {
                         doc: (weight, list(matcher.format.decode_positions(value)))
                         for doc, (weight, value) in one_by_one.items()

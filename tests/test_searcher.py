@@ -71,15 +71,16 @@ def assert_counts_match(index: Path) -> None:
 
 
 def assert_hits_match(index: Path) -> None:
-    """The hits found from posting sets (``match_sets.Within``) are those Whoosh's own matchers
-    find, in order and with the same scores (scoring every match: with its default of
-    replacing matchers as it goes, Whoosh loses hits of "asiel -opvang")."""
+    """The hits found from posting sets (``match_sets.Within``) or scored on arrays
+    (``bulk_scores``) are those Whoosh's own matchers find, in order and with the same scores
+    (scoring every match: with its default of replacing matchers as it goes, Whoosh loses hits
+    of "asiel -opvang")."""
     with open_searcher(index) as (opened, _info):
-        for text in QUERIES:
+        for text, arrays in itertools.product(QUERIES, (False, True)):
             parsed = parse_query(text, None)
             natural = parsed.is_plain and len(parsed.words) > NATURAL_LANGUAGE_WORDS
             whoosh_query = plan.build_query(parsed, opened, any_word=natural)
-            hits, total = run(opened, whoosh_query, 10, "relevance")
+            hits, total = run(opened, whoosh_query, 10, "relevance", arrays=arrays)
             if ranking._has_coordination(whoosh_query):
                 own, count = scored_one_by_one(opened.whoosh, whoosh_query)
             else:

@@ -158,7 +158,7 @@ def run_search(
     # The total is shown only on a terminal; counting every match of a common word costs time.
     shows_total = sys.stdout.isatty()
     result = kvsearch.search(
-        " ".join(query), index_dir=index, limit=limit, sort=sort, filters=filters, count=shows_total
+        " ".join(query), index_dir=index, limit=limit, sort=sort, filters=filters, count=shows_total, once=True
     )
     if result.notice:
         write_err(result.notice)

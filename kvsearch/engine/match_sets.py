@@ -11,7 +11,9 @@ so the scores stay exactly Whoosh's. Used through :mod:`kvsearch.engine.ranking`
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import accumulate
 from pickle import loads
 from typing import Any
@@ -57,6 +59,7 @@ class MatchSet:
     def __init__(self, q: query.Query) -> None:
         self.query = q
         self._segments: dict[int, tuple[Any, set[int]]] = {}
+        self._found: dict[int, tuple[Any, Callable[[], Iterable[int]]]] = {}
 
     def in_segment(self, leaf: Searcher, tables: Tables | None = None) -> set[int]:
         """The segment's live matches; with ``tables``, the first reading keeps each term's
@@ -64,8 +67,19 @@ class MatchSet:
         reader = leaf.reader()
         known = self._segments.get(id(reader))
         if known is None or known[0] is not reader:
-            known = self._segments[id(reader)] = (reader, live_matches(leaf, self.query, tables))
+            found = self._found.pop(id(reader), None)
+            if found is not None and found[0] is reader:
+                known = (reader, set(found[1]()))
+            else:
+                known = (reader, live_matches(leaf, self.query, tables))
+            self._segments[id(reader)] = known
         return known[1]
+
+    def found(self, leaf: Searcher, listed: Callable[[], Iterable[int]]) -> None:
+        """The segment's live matches, found by scoring them all: ``listed()`` lists them, and
+        is called only when a set of them is asked for."""
+        reader = leaf.reader()
+        self._found[id(reader)] = (reader, listed)
 
 
 def matching_docs(
@@ -612,6 +626,8 @@ class Within(query.WrappingQuery):
     def matcher(self, searcher: Searcher, context: Any = None) -> Any:
         reader = searcher.reader()
         known = self._found.get(id(reader))
+        if (known is None or known[0] is not reader) and _DEFERRED.get():
+            return DeferredMatcher(self, searcher)
         # A reading narrowed by the siblings of an AND holds every passage the query matches.
         _reader, ids, scores, _among = known if known is not None and known[0] is reader else self._matches(searcher)
         if not ids:
@@ -619,6 +635,58 @@ class Within(query.WrappingQuery):
         if scores is not None:
             return ScoredMatcher(ids, scores)
         return OnlyMatcher(self.child.matcher(searcher, context), ids)
+
+
+_DEFERRED: ContextVar[bool] = ContextVar("deferred", default=False)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """A :class:`Within` node not matched yet in a segment gives a :class:`DeferredMatcher`
+    meanwhile, for a walk of the matcher tree that matches it among the passages its
+    siblings leave (:mod:`kvsearch.engine.bulk_scores`)."""
+    token = _DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+
+
+class NotDeferred(Exception):
+    """A matcher tree with a :class:`DeferredMatcher` tried to move it."""
+
+
+class DeferredMatcher(matching.Matcher):
+    """A :class:`Within` node's place in a matcher tree, matched only when :meth:`matches` is
+    asked, among the passages given then. Never moved (nothing but that walk reads it)."""
+
+    def __init__(self, within: Within, leaf: Searcher) -> None:
+        self.within, self.leaf = within, leaf
+
+    def is_active(self) -> bool:
+        return True  # for all the tree knows: a parent must not leave it out
+
+    def id(self) -> int:  # a parent that reads ahead when it is built (Whoosh's ArrayUnionMatcher)
+        raise NotDeferred("a matcher tree that moves while it is built")
+
+    next = skip_to = all_ids = score = weight = id
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def term_matchers(self) -> Iterator[Any]:
+        return iter(())  # as a phrase's scored matcher: no terms of its own
+
+    def estimate(self, positions_cost: float) -> float:
+        """The work matching it costs, in postings read, a posting's positions counting
+        ``positions_cost`` times its id (:func:`_estimate`)."""
+        return _estimate(self.within, self.leaf.reader(), positions_cost)
+
+    def matches(self, among: set[int] | None) -> tuple[list[int], dict[int, float] | None]:
+        """The segment's live matches in order (with ``among``: at least those among these
+        documents), and their scores where the node knows them (a phrase, a date range)."""
+        _reader, ids, scores, _among = self.within._matches(self.leaf, among)
+        return ids, scores
 
 
 class _Listed:

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import operator
 import pickle
 import struct
@@ -125,6 +126,47 @@ def _weights_of(packed: Any, layout: int, count: int) -> array:
     if kind == _WEIGHTS_SAME:
         return _array("f", packed[start : start + 4]) * count
     return _array("f", packed[start : start + 4 * count])
+
+
+def posting_parts(
+    matcher: PackedLeafMatcher, ordered: list[int] | None = None
+) -> tuple[list[int], list[int], list[int], tuple[list[Any], ...], list[float], list[Any]]:
+    """A posting list's blocks, from its first whatever block the matcher stands on (with
+    ``ordered``, sorted document numbers: only the blocks whose id range holds one), cut apart
+    but not decoded, for
+    a decoder of whole arrays (:mod:`kvsearch.engine.bulk_scores`): per block its first id,
+    its number of postings and the array type of its id gaps (0-2); per type the blocks'
+    gaps as stored (little-endian), in order; per block the weight of all its postings, NaN
+    where each has its own; and those blocks' weights (float32, little-endian), in order.
+    The matcher is left past its end."""
+    firsts: list[int] = []
+    counts: list[int] = []
+    codes: list[int] = []
+    gaps: tuple[list[Any], ...] = ([], [], [])
+    block_weights: list[float] = []
+    each: list[Any] = []
+    buf = matcher._buf
+    for wanted, count, first, layout, start, valuestart, _end in matcher.frames(ordered, from_first=True):
+        if not wanted:
+            continue
+        packed = _inflated(buf[start:valuestart], layout)
+        code = layout & 3
+        size = (count - 1) * _ID_SIZES[code]
+        firsts.append(first)
+        counts.append(count)
+        codes.append(code)
+        gaps[code].append(packed[:size])
+        kind = layout & _WEIGHTS_MASK
+        if kind == _WEIGHTS_ONE:
+            block_weights.append(1.0)
+        elif kind == _WEIGHTS_SAME:
+            block_weights.append(_array("f", packed[size : size + 4])[0])
+        else:
+            block_weights.append(math.nan)
+            each.append(packed[size : size + 4 * count])
+    if matcher.is_active():
+        matcher._past_the_last_block()
+    return firsts, counts, codes, gaps, block_weights, each
 
 
 def _pickled(value: Any) -> bytes:
@@ -496,13 +538,17 @@ class PackedLeafMatcher(W3LeafMatcher):
         flat, bounds = self._positions
         return [flat[bounds[i] : bounds[i + 1]] for i in wanted]
 
-    def frames(self, ordered: list[int] | None) -> Iterator[tuple[bool, int, int, int, int, int, int]]:
-        """The blocks from the current one to the last, read from their frames in the buffer
-        in one loop, without moving the matcher (a move costs several Python calls, and a
-        common word's list has hundreds of blocks). For each: whether its id range may hold
-        one of ``ordered`` (sorted; every block when None), its postings, first id and layout,
-        and where in ``_buf`` its packed part starts, its values start and it ends."""
-        buf, at = self._buf, self._packedstart - _HEADER.size - _LENGTH.size
+    def frames(
+        self, ordered: list[int] | None, from_first: bool = False
+    ) -> Iterator[tuple[bool, int, int, int, int, int, int]]:
+        """The blocks from the current one (``from_first``: from the list's first) to the last,
+        read from their frames in the buffer in one loop, without moving the matcher (a move
+        costs several Python calls, and a common word's list has hundreds of blocks). For
+        each: whether its id range may hold one of ``ordered`` (sorted; every block when
+        None), its postings, first id and layout, and where in ``_buf`` its packed part
+        starts, its values start and it ends."""
+        buf = self._buf
+        at = self._baseoffset - self._origin if from_first else self._packedstart - _HEADER.size - _LENGTH.size
         while True:
             (length,) = _LENGTH.unpack_from(buf, at)
             count, first, last, _most, layout, _shortest, _longest, packedsize = _HEADER.unpack_from(

@@ -47,12 +47,24 @@ def top_hits(
     count: bool,
     seconds: float,
     matches: MatchSet | None = None,
+    arrays: bool = True,
 ) -> tuple[list[Scored], int]:
     """The best ``limit`` hits (``sort``: "relevance", or "date", newest first) and the number
     of passages that match (without ``count``: at least the hits' number). A search that runs
-    past ``seconds`` stops with what it has. ``matches``: ``q``'s :func:`match_set`, to share."""
+    past ``seconds`` stops with what it has. ``matches``: ``q``'s :func:`match_set`, to share.
+    ``arrays``: every match is scored on arrays where :mod:`kvsearch.engine.bulk_scores` can
+    score the query (loading NumPy); without, only those that may make the hits are, in Python."""
     searcher = index.whoosh
     matches = matches if matches is not None else match_set(q)
+    if sort == "relevance" and arrays:
+        from kvsearch.engine import bulk_scores
+
+        scored = bulk_scores.best(searcher, matches.query, max(1, limit))
+        if scored is not None:
+            top, total, per_segment = scored
+            for (leaf, _offset), docs in zip(searcher.leaf_searchers(), per_segment, strict=True):
+                matches.found(leaf, docs.tolist)
+            return [(searcher.stored_fields(doc), score) for score, doc in top], total
     # Whoosh can skip blocks of postings that cannot reach the top ``limit``, but then it does
     # not count the matches, and with a coordination bonus (a pasted question) it skips
     # wrongly. For a common word or words joined by OR, skipping (and counting from posting

@@ -39,13 +39,16 @@ def search(
     filters: list[Filter] | None = None,
     facets: bool = False,
     count: bool = True,
+    once: bool = False,
 ) -> SearchResult:
     """Run a query in the kvsearch query language.
 
     With ``facets=True`` the result also counts all hits by party, ministry and year, for
     filter panels (``partij:``, ``ministerie:``, ``vergaderjaar:`` narrow them down). With
     ``count=False`` the total is only a lower bound (at least the hits returned), which saves
-    counting every match of a common word when nobody shows the number.
+    counting every match of a common word when nobody shows the number. ``once=True`` says
+    that the process ends after this search (a one-line search): matches are then scored in
+    Python, without NumPy, which takes longer to import than such a search takes.
 
     Raises:
         QuerySyntaxError: the query is not valid (one-line message).
@@ -61,12 +64,13 @@ def search(
         planned = build_query(parsed, index, any_word=natural)
         matches = ranking.match_set(planned)
         recorded = recorded_terms(Path(info.path) / info.generation) if index.chain is analysis.SHIPPED else None
-        hits, total = run(index, planned, limit, sort, count, matches, parsed.text if natural else "", recorded)
+        text_asked = parsed.text if natural else ""
+        hits, total = run(index, planned, limit, sort, count, matches, text_asked, recorded, arrays=not once)
         relaxed = natural
         if total == 0 and parsed.is_plain and len(parsed.words) > 1 and not natural:
             planned = build_query(parsed, index, any_word=True)
             matches = ranking.match_set(planned)
-            hits, total = run(index, planned, limit, sort, count, matches, recorded=recorded)
+            hits, total = run(index, planned, limit, sort, count, matches, recorded=recorded, arrays=not once)
             hits = [hit._replace(missing=missing_words(hit, parsed.words)) for hit in hits]
             relaxed = total > 0
         return SearchResult(
@@ -90,18 +94,20 @@ def run(
     matches: MatchSet | None = None,
     text: str = "",
     recorded: RecordedTerms | None = None,
+    arrays: bool = True,
 ) -> tuple[list[Hit], int]:
     """The best ``limit`` hits of a planned query and the number of passages that match
     (without ``count``: at least the hits' number). ``matches``: the query's match set, when
     the facets will read it too (the passages are then read from the postings once). ``text``:
     a pasted question's text, for choosing between documents and between a document's passages
     (empty: the engine's order). ``recorded``: the index's recorded terms of raw words, for
-    highlighting."""
+    highlighting. ``arrays``: matches are scored on arrays where they can be, loading NumPy
+    (:func:`kvsearch.engine.ranking.top_hits`)."""
     # A pasted question is ranked on a few more candidates than shown: a better document or a
     # document's better passage may stand just below them (between_documents, within_document).
     reordering = sort == "relevance" and bool(text)
     wanted = max(limit, within_document.CANDIDATES) if reordering else limit
-    found, total = ranking.top_hits(index, planned, wanted, sort, count, SEARCH_SECONDS, matches)
+    found, total = ranking.top_hits(index, planned, wanted, sort, count, SEARCH_SECONDS, matches, arrays)
     matched = ranking.matched_terms(index, planned, TEXT_FIELDS)
     if reordering:
         found = between_documents.rerank(index, found, matched, text)

@@ -199,8 +199,10 @@ class KvsearchApp(App[None]):
 
     @work(thread=True, group="warm-up")
     def _warm_up(self) -> None:
-        """Import the search side (Whoosh, the analyzer) while the user starts typing."""
+        """Import the search side (Whoosh, the analyzer, and NumPy, on whose arrays a search
+        in a long-running process scores its matches) while the user starts typing."""
         kvsearch.search  # noqa: B018 - the lazy attribute imports the search module
+        import numpy  # noqa: F401
 
     # -- searching ----------------------------------------------------------------------------
 

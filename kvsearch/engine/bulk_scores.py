@@ -1,0 +1,453 @@
+"""Every match of a query scored at once, on arrays (NumPy), for long-running processes.
+
+A common word's posting list has tens of thousands of postings per segment; reading it into
+Python ints and floats, and scoring each in a comprehension, is most of such a search.
+Here a list's blocks are only cut from the buffer in Python (and inflated); their ids and
+weights are decoded for the whole list at once, each term's BM25F score is computed for all
+its postings at once, and the tree's ANDs, ORs and NOTs are operations on arrays over the
+segment's documents.
+
+The scores are Whoosh's to the last bit: the same operations in the same order, in float64
+(each correctly rounded, as Python's), and a union adds as Whoosh's matchers add
+(``a.score() + b.score()``); a passage one side does not match adds 0.0, which changes no
+float. ``tests/test_bulk_scores.py`` holds the hits and scores to :mod:`kvsearch.engine.top_k`'s.
+
+NumPy takes longer to import than a one-line search takes at a hundred thousand passages, so
+a process that searches once does not load it (:func:`searching_once`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import weakref
+from typing import Any
+
+import numpy as np
+
+import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
+
+# isort: split
+from whoosh import matching
+from whoosh.matching import (
+    AndMaybeMatcher,
+    AndNotMatcher,
+    ArrayUnionMatcher,
+    CoordMatcher,
+    FilterMatcher,
+    IntersectionMatcher,
+    UnionMatcher,
+    WrappingMatcher,
+)
+from whoosh.scoring import BM25FScorer, WeightScorer
+from whoosh.searching import Searcher
+
+from kvsearch.engine import match_sets
+from kvsearch.engine.match_sets import DeferredMatcher, NotDeferred, ScoredMatcher, deferred
+from kvsearch.engine.packed_postings import SOME_POSTINGS, PackedLeafMatcher, posting_parts
+from kvsearch.engine.schema import BYTE_LENGTHS
+from kvsearch.engine.whole_index import ShapeOfAndMaybe, ShapeOfIntersection, shape_only
+
+#: A field length byte -> the length it stands for, as floats (the lengths are small integers,
+#: so exactly the floats Python makes of them).
+_LENGTHS = np.array(BYTE_LENGTHS, dtype=np.float64)
+_ID_TYPES = (np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))
+_WEIGHT_TYPE = np.dtype("<f4")
+
+#: Matchers built for their shape only (never moved), walked as the matchers they stand for.
+_SHAPES = {ShapeOfIntersection: IntersectionMatcher, ShapeOfAndMaybe: AndMaybeMatcher}
+
+
+def posting_arrays(matcher: PackedLeafMatcher, ordered: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A term's posting list from the matcher's current block (with ``ordered``, sorted
+    document numbers: only the blocks that may hold one): the document numbers (int64,
+    ascending) and the weights (float64, from the stored float32)."""
+    firsts, counts, id_codes, gap_parts, block_weights, each_parts = posting_parts(matcher, ordered)
+    if not counts:
+        return np.empty(0, np.int64), np.empty(0, np.float64)
+    per_block = np.array(counts, dtype=np.int64)
+    starts = np.cumsum(per_block) - per_block
+    total = int(starts[-1] + per_block[-1])
+    # Each block's ids are its first id and the gaps after it: the first ids and the gaps
+    # in one array, summed at once, less what the blocks before each one added.
+    deltas = np.empty(total, dtype=np.int64)
+    later = np.ones(total, dtype=bool)
+    later[starts] = False
+    codes = set(id_codes)
+    if len(codes) == 1:
+        code = codes.pop()
+        deltas[later] = np.frombuffer(b"".join(gap_parts[code]), dtype=_ID_TYPES[code])
+    else:
+        gaps = np.empty(total - len(counts), dtype=np.int64)
+        code_of_gap = np.repeat(np.array(id_codes, dtype=np.int8), per_block - 1)
+        for code in codes:
+            gaps[code_of_gap == code] = np.frombuffer(b"".join(gap_parts[code]), dtype=_ID_TYPES[code])
+        deltas[later] = gaps
+    first_ids = np.array(firsts, dtype=np.int64)
+    deltas[starts] = first_ids
+    summed = np.cumsum(deltas)
+    ids = summed - np.repeat(summed[starts] - first_ids, per_block)
+    weights = np.repeat(np.array(block_weights, dtype=_WEIGHT_TYPE), per_block)
+    if each_parts:  # blocks that keep a weight per posting (NaN above stands for them)
+        weights[np.repeat(np.isnan(np.array(block_weights, dtype=np.float64)), per_block)] = np.frombuffer(
+            b"".join(each_parts), dtype=_WEIGHT_TYPE
+        )
+    return ids, weights.astype(np.float64)
+
+
+class _Sparse:
+    """Matches as the matching documents in order (``ids``), with a score each, and with how
+    many of the tree's terms each has (``terms``; only for coordination, else None)."""
+
+    __slots__ = ("ids", "scores", "terms")
+
+    def __init__(self, ids: np.ndarray, scores: np.ndarray, terms: np.ndarray | None) -> None:
+        self.ids, self.scores, self.terms = ids, scores, terms
+
+    def documents(self) -> np.ndarray:
+        return self.ids
+
+    def dense(self, size: int) -> _Dense:
+        matched = np.zeros(size, dtype=bool)
+        matched[self.ids] = True
+        scores = np.zeros(size)
+        scores[self.ids] = self.scores
+        terms = None
+        if self.terms is not None:
+            terms = np.zeros(size, dtype=np.int32)
+            terms[self.ids] = self.terms
+        return _Dense(matched, scores, terms)
+
+    def at(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Whether this matches each of ``ids`` (sorted), and its score and terms there (0
+        where it does not match)."""
+        if not len(self.ids):
+            return np.zeros(len(ids), dtype=bool), np.zeros(len(ids)), _zeros_like(self.terms, len(ids))
+        where = np.searchsorted(self.ids, ids)
+        where[where == len(self.ids)] = 0
+        found = self.ids[where] == ids
+        terms = None if self.terms is None else np.where(found, self.terms[where], 0)
+        return found, np.where(found, self.scores[where], 0.0), terms
+
+    def kept(self, keep: np.ndarray, scores: np.ndarray, terms: np.ndarray | None) -> _Sparse:
+        """The documents where ``keep``, with ``scores`` and ``terms`` (given for all) there."""
+        return _Sparse(self.ids[keep], scores[keep], None if terms is None else terms[keep])
+
+
+class _Dense:
+    """Matches as a flag for every document of the segment (``matched``), a score (0.0 where
+    it does not match) and how many of the tree's terms each has (``terms``; only for
+    coordination, else None). Joining two lists that cover much of the segment makes them
+    dense, where an OR is one addition over the segment rather than a merge."""
+
+    __slots__ = ("matched", "scores", "terms")
+
+    def __init__(self, matched: np.ndarray, scores: np.ndarray, terms: np.ndarray | None) -> None:
+        self.matched, self.scores, self.terms = matched, scores, terms
+
+    def documents(self) -> np.ndarray:
+        return np.flatnonzero(self.matched)
+
+    def dense(self, size: int) -> _Dense:
+        return self
+
+    def at(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        return self.matched[ids], self.scores[ids], None if self.terms is None else self.terms[ids]
+
+    def only(self, matched: np.ndarray) -> _Dense:
+        """The matches still ``matched`` (a narrower flag array), their scores and terms kept."""
+        self.matched = matched
+        self.scores[~matched] = 0.0
+        if self.terms is not None:
+            self.terms[~matched] = 0
+        return self
+
+
+#: A matcher's matches in a segment. Each join makes a new one or changes its first operand's
+#: arrays, never those of one still in use: every node is made by one walk and read once.
+_Node = _Sparse | _Dense
+
+
+def _zeros_like(terms: np.ndarray | None, size: int) -> np.ndarray | None:
+    return None if terms is None else np.zeros(size, dtype=np.int32)
+
+
+def _plus(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    return None if a is None or b is None else a + b
+
+
+def union(a: _Node, b: _Node, size: int) -> _Node:
+    """Documents either matches; where both do, ``a``'s score plus ``b``'s."""
+    if isinstance(a, _Sparse) and isinstance(b, _Sparse) and (len(a.ids) + len(b.ids)) * DENSE_FROM < size:
+        ids = np.concatenate((a.ids, b.ids))
+        ids.sort(kind="stable")  # two sorted runs: merged
+        if len(ids) > 1:
+            ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
+        in_a, in_b = np.searchsorted(ids, a.ids), np.searchsorted(ids, b.ids)
+        scores = np.zeros(len(ids))
+        scores[in_a] = a.scores
+        scores[in_b] += b.scores
+        terms = None
+        if a.terms is not None and b.terms is not None:
+            terms = np.zeros(len(ids), dtype=np.int32)
+            terms[in_a] = a.terms
+            terms[in_b] += b.terms
+        return _Sparse(ids, scores, terms)
+    if isinstance(a, _Sparse) and isinstance(b, _Dense):  # x + y is y + x in floating point
+        a, b = b, a
+    into = a.dense(size)
+    if isinstance(b, _Dense):
+        into.matched |= b.matched
+        into.scores += b.scores
+        if into.terms is not None and b.terms is not None:
+            into.terms += b.terms
+    else:
+        into.matched[b.ids] = True
+        into.scores[b.ids] += b.scores
+        if into.terms is not None and b.terms is not None:
+            into.terms[b.ids] += b.terms
+    return into
+
+
+def intersection(a: _Node, b: _Node, size: int) -> _Node:
+    """Documents both match, with the sum of their scores."""
+    if isinstance(a, _Dense) and isinstance(b, _Dense):
+        a.scores += b.scores
+        if a.terms is not None and b.terms is not None:
+            a.terms += b.terms
+        return a.only(a.matched & b.matched)
+    sparse, other = (a, b) if isinstance(a, _Sparse) else (b, a)
+    assert isinstance(sparse, _Sparse)
+    found, scores, terms = other.at(sparse.ids)
+    return sparse.kept(found, sparse.scores + scores, _plus(sparse.terms, terms))
+
+
+def and_maybe(a: _Node, b: _Node, size: int) -> _Node:
+    """Documents ``a`` matches, with ``b``'s score added where it matches too."""
+    if isinstance(a, _Dense):
+        optional = b.dense(size).only(a.matched.copy())
+        a.scores += optional.scores
+        if a.terms is not None and optional.terms is not None:
+            a.terms += optional.terms
+        return a
+    _found, scores, terms = b.at(a.ids)
+    return _Sparse(a.ids, a.scores + scores, _plus(a.terms, terms))
+
+
+def and_not(a: _Node, b: _Node, size: int) -> _Node:
+    """Documents ``a`` matches and ``b`` does not, with ``a``'s score."""
+    if isinstance(a, _Dense):
+        return a.only(a.matched & ~b.dense(size).matched)
+    found, _scores, _terms = b.at(a.ids)
+    return a.kept(~found, a.scores, a.terms)
+
+
+#: Two sparse lists are joined into a dense node when together they hold more than one in
+#: this many of the segment's documents: a merge of sorted lists costs more per document
+#: than one pass over the segment's arrays.
+DENSE_FROM = 16
+
+#: An AND's second part is read only in the blocks that may hold a match of its first when
+#: the first matches fewer than one in this many of the segment's documents.
+NARROW_FROM = 16
+
+_JOINS = {UnionMatcher: union, IntersectionMatcher: intersection, AndMaybeMatcher: and_maybe, AndNotMatcher: and_not}
+
+
+class _Segment:
+    def __init__(self, leaf: Searcher, counting_terms: bool) -> None:
+        self.leaf, self.reader = leaf, leaf.reader()
+        self.size = self.reader.doc_count_all()
+        self.counting_terms = counting_terms
+
+    def walk(self, m: Any, boost: float = 1.0, among: np.ndarray | None = None) -> _Node | None:
+        """``m``'s matches and scores, times ``boost``; None for a matcher this does not know.
+        With ``among`` (sorted document numbers), only the matches among them are wanted: the
+        node holds those, and may hold others or miss others."""
+        kind = _SHAPES.get(type(m), type(m))
+        if isinstance(m, PackedLeafMatcher) and m.term() is not None:
+            return self._term(m, boost, among)
+        if kind in (WrappingMatcher, FilterMatcher) and boost == 1.0:
+            return self.walk(m.child, m.boost, among)
+        if boost != 1.0:  # a boost of something other than a term: on the whole of it
+            inner = self.walk(m, 1.0, among)
+            if inner is not None:
+                inner.scores = inner.scores * boost
+            return inner
+        if isinstance(m, CoordMatcher):  # also kvsearch.engine.whole_index's
+            inner = self.walk(m.child, 1.0, among)
+            if inner is None or inner.terms is None:
+                return None
+            scores = m._sqr(inner.scores, inner.terms)
+            inner.scores = scores if isinstance(scores, np.ndarray) else np.zeros(len(inner.scores))  # 0: no terms
+            return inner.only(inner.matched) if isinstance(inner, _Dense) else inner
+        if kind is ArrayUnionMatcher:  # an OR of many parts in a small index, or one not scored
+            return self._array_union(m, among)
+        join = _JOINS.get(kind)
+        if join is not None:
+            first, second = m.a, m.b
+            if join is intersection and self._cheaper(second, first):
+                first, second = second, first  # the sum is the same either way
+            a = self.walk(first, 1.0, among)
+            if a is None:
+                return None
+            if join is not union:  # the second part matters only where the first matches
+                among = self._narrowed(a, among)
+            b = self.walk(second, 1.0, among)
+            return None if b is None else join(a, b, self.size)
+        if type(m) in (DeferredMatcher, ScoredMatcher):  # a phrase, a compound's parts apart, dates
+            if type(m) is ScoredMatcher:  # matched already
+                ids, scores = m._all, m._scores
+            else:  # matched now, among the passages its siblings leave
+                ids, scores = m.matches(None if among is None else set(among.tolist()))
+                if scores is None:
+                    return None
+            found = np.array(ids, dtype=np.int64)
+            scored = np.array([scores[doc] for doc in ids], dtype=np.float64)
+            return _Sparse(found, scored, self._no_terms(len(ids)))  # as a phrase counts: no terms
+        if m is matching.NullMatcher or type(m) is matching.NullMatcherClass:
+            return _Sparse(np.empty(0, dtype=np.int64), np.empty(0), self._no_terms(0))
+        return None
+
+    def _no_terms(self, size: int) -> np.ndarray | None:
+        return np.zeros(size, dtype=np.int32) if self.counting_terms else None
+
+    def _array_union(self, m: ArrayUnionMatcher, among: np.ndarray | None) -> _Node | None:
+        """Whoosh's ``ArrayUnionMatcher``: its parts' scores, each times its boost, added in
+        the order of its parts; not scored, 1 for every match."""
+        node: _Node | None = None
+        for sub in m._submatchers:
+            part = self.walk(sub, 1.0, among)
+            if part is None:
+                return None
+            if m._boost != 1.0:
+                part.scores = part.scores * m._boost
+            node = part if node is None else union(node, part, self.size)
+        if node is None:
+            return self.walk(matching.NullMatcher)
+        if not m._scored:
+            node.scores = node.matched.astype(np.float64) if isinstance(node, _Dense) else np.ones(len(node.scores))
+        return node
+
+    def _cheaper(self, m: Any, other: Any) -> bool:
+        """Whether ``m`` is cheaper to read than ``other``, and so is read first in an AND, as
+        :func:`kvsearch.engine.match_sets._cheapest_first` orders an AND's parts: a phrase's
+        positions count several times an id only next to a word in few passages, among whose
+        passages they would be decoded for the wanted postings alone."""
+        plain = [self._postings(part, 1) for part in (m, other)]
+        priced = [self._postings(part, match_sets.POSITIONS_COST) for part in (m, other)]
+        narrowing = any(
+            ids == cost and ids * SOME_POSTINGS < self.size for ids, cost in zip(plain, priced, strict=True)
+        )
+        costs = priced if narrowing else plain
+        return costs[0] < costs[1]
+
+    def _postings(self, m: Any, positions_cost: float) -> float:
+        """How much work reading ``m`` costs, in postings read: its terms' postings, and what
+        the phrases in it not matched yet cost, a posting's positions counting
+        ``positions_cost`` times its id."""
+        if isinstance(m, PackedLeafMatcher):
+            return self.reader.doc_frequency(*m.term())
+        if type(m) is DeferredMatcher:
+            return m.estimate(positions_cost)
+        return sum(self._postings(child, positions_cost) for child in m.children())
+
+    def _narrowed(self, node: _Node, among: np.ndarray | None) -> np.ndarray | None:
+        """Where what is matched only where ``node`` matches is wanted: ``node``'s matches
+        among ``among``, when they are few enough for posting blocks without any of them to be
+        worth skipping; else ``among`` as it was."""
+        if isinstance(node, _Dense) and np.count_nonzero(node.matched) * NARROW_FROM >= self.size:
+            return among
+        ids = node.documents()
+        if among is not None:
+            ids = ids[np.isin(ids, among, assume_unique=True)]
+        return ids if len(ids) * NARROW_FROM < self.size else among
+
+    def _term(self, m: PackedLeafMatcher, boost: float, among: np.ndarray | None) -> _Node | None:
+        """A term's postings (with ``among``: at least those of its blocks that may hold one of
+        these documents), each with its score: ``m``'s scorer's, as its matcher scores a
+        posting, times ``boost`` where a wrapping matcher boosts it."""
+        scorer = m.scorer
+        ids, weights = posting_arrays(m, None if among is None else among.tolist())
+        if type(scorer) is BM25FScorer:
+            lengths = self._lengths(m.term()[0])
+            if lengths is None:
+                return None
+            # whoosh.scoring.bm25, operation for operation
+            idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+            found = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * _LENGTHS[lengths[ids]] / avgfl)))
+        elif type(scorer) is WeightScorer:  # a filter's keyword: its weight
+            found = weights
+        else:
+            return None
+        if boost != 1.0:
+            found = found * boost
+        return _Sparse(ids, found, np.ones(len(ids), dtype=np.int32) if self.counting_terms else None)
+
+    def _lengths(self, fieldname: str) -> np.ndarray | None:
+        known = _LENGTH_ARRAYS.setdefault(self.reader, {})
+        if fieldname not in known:
+            perdoc: Any = getattr(self.reader, "_perdoc", None)
+            raw = perdoc.length_bytes(fieldname) if hasattr(perdoc, "length_bytes") else None
+            if raw is None:
+                known[fieldname] = None
+            else:  # Whoosh reads a length past the last one kept as none
+                lengths = np.zeros(self.size, dtype=np.uint8)
+                kept = np.frombuffer(raw, dtype=np.uint8)[: self.size]
+                lengths[: len(kept)] = kept
+                known[fieldname] = lengths
+        return known[fieldname]
+
+    def live(self, docs: np.ndarray) -> np.ndarray:
+        """``docs`` without the segment's deleted passages."""
+        if not self.reader.has_deletions() or not len(docs):
+            return docs
+        deleted = np.fromiter(self.reader.deleted_docs_set, dtype=np.int64)
+        return docs[~np.isin(docs, deleted)]
+
+
+#: Per segment reader, each field's length bytes as an array over its documents.
+_LENGTH_ARRAYS: weakref.WeakKeyDictionary[Any, dict[str, np.ndarray | None]] = weakref.WeakKeyDictionary()
+
+
+def best(searcher: Searcher, q: Any, limit: int) -> tuple[list[tuple[float, int]], int, list[np.ndarray]] | None:
+    """The ``limit`` best (score, document number) of ``q``, best first, as Whoosh's
+    ``TopCollector`` ranks them when it scores every match (ties: the lower number first);
+    the number of matches; and each segment's matching document numbers. None when ``q``
+    has parts this does not score."""
+    kept: list[tuple[float, int]] = []
+    matches: list[np.ndarray] = []
+    total = 0
+    counting_terms = _has_coordination(q)
+    for leaf, offset in searcher.leaf_searchers():
+        segment = _Segment(leaf, counting_terms)
+        try:
+            with shape_only(), deferred():
+                tree = q.matcher(leaf)
+        except NotDeferred:
+            return None
+        node = segment.walk(tree)
+        if node is None:
+            return None
+        docs = node.documents()
+        scores = node.scores if isinstance(node, _Sparse) else node.scores[docs]
+        live = segment.live(docs)
+        if len(live) < len(docs):
+            scores = scores[np.isin(docs, live)]
+            docs = live
+        matches.append(docs)
+        total += len(docs)
+        if not len(docs):
+            continue
+        if len(docs) > limit:  # the limit-th best, and every match at or above it (ties kept)
+            lowest = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            chosen = scores >= lowest
+            docs, scores = docs[chosen], scores[chosen]
+        kept.extend(zip(scores.tolist(), (-(docs + offset)).tolist(), strict=True))
+    top = [(score, -negative) for score, negative in heapq.nlargest(limit, kept)]
+    return top, total, matches
+
+
+def _has_coordination(q: Any) -> bool:
+    if getattr(q, "scale", None):
+        return True
+    return any(_has_coordination(sub) for sub in q.children())

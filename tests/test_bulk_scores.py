@@ -1,0 +1,75 @@
+"""Scoring every match on arrays (``kvsearch.engine.bulk_scores``) ranks as scoring in Python
+does: the same hits, the same scores to the last bit, the same totals and facet counts, in an
+index of one segment or several, for words, ORs, NOTs, filters, phrases, compounds, prefixes,
+dates and pasted questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import kvsearch
+from kvsearch.engine import bulk_scores, ranking
+from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
+from kvsearch.searcher import open_searcher, plan
+from tests.test_layering import loaded_after
+from tests.test_segments import indexes  # noqa: F401  (the fixture: the corpus as 1, 2 and 3 segments)
+
+ON_ARRAYS = [
+    "minister",
+    "de",
+    "ambtenaren",
+    "neutraliteit ambtenaren",
+    "minister kamer vragen",
+    "stikstof OR waterstof",
+    "kamer OR minister OR vragen",
+    "asiel NOT opvang",
+    "asiel -opvang",
+    "(jeugdzorg OR ggz) wachttijden",
+    "ambtenaren partij:JA21",
+    "minister jaar:2024",
+    "status:onbeantwoord",
+    '"uw Kamer"',
+    '"de minister" ambtenaren',
+    "kamer datum:2024-01..2024-06",
+    "stikstofuitstoot boeren",
+    "ambtena*",
+    "minist* partij:JA21",
+    "Hoe neutraal zijn ambtenaren bij bijeenkomsten over de verkiezingsuitslag van november",
+    "Bent u bekend met het bericht dat de wachttijden in de jeugdzorg en de ggz verder oplopen in Limburg",
+    "Wat is uw reactie op de uitspraak van de rechter over de opvang van asielzoekers in Ter Apel",
+]
+
+
+def planned(opened: object, text: str) -> object:
+    parsed = parse_query(text, None)
+    natural = parsed.is_plain and len(parsed.words) > NATURAL_LANGUAGE_WORDS
+    return plan.build_query(parsed, opened, any_word=natural)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("limit", [1, 10, 50])
+def test_arrays_rank_count_and_facet_as_python(indexes: dict[int, Path], limit: int) -> None:  # noqa: F811
+    for jobs, index in indexes.items():
+        for text in ON_ARRAYS:
+            found = {}
+            for once in (False, True):
+                result = kvsearch.search(text, index_dir=index, limit=limit, facets=True, once=once)
+                found[once] = ([(hit.passage_id, hit.score) for hit in result.hits], result.total, result.facets)
+            assert found[False] == found[True], (jobs, text)
+            assert found[False][1] > 0, (jobs, text)
+
+
+def test_the_queries_above_are_scored_on_arrays(indexes: dict[int, Path]) -> None:  # noqa: F811
+    """Else the comparison above would compare the Python path with itself."""
+    for index in indexes.values():
+        with open_searcher(index) as (opened, _info):
+            for text in ON_ARRAYS:
+                matches = ranking.match_set(planned(opened, text))
+                assert bulk_scores.best(opened.whoosh, matches.query, 10) is not None, text
+
+
+def test_a_search_in_a_library_loads_numpy_and_a_one_liner_does_not(sample_index: Path) -> None:
+    search = f"import kvsearch; kvsearch.search('neutraliteit ambtenaren', index_dir={str(sample_index)!r}"
+    assert "numpy" in loaded_after(search + ")")
+    assert "numpy" not in loaded_after(search + ", once=True)")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import kvsearch
-from kvsearch.engine import bulk_scores, ranking
+from kvsearch.engine import bulk_scores, match_sets, ranking
 from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
 from kvsearch.searcher import open_searcher, plan
 from tests.test_layering import loaded_after
@@ -36,6 +36,12 @@ ON_ARRAYS = [
     "stikstofuitstoot boeren",
     "ambtena*",
     "minist* partij:JA21",
+    '"van het"',
+    '"in de kamer"',
+    '"in het kader van" jaar:2024',
+    '"vragen van het lid"',
+    "informatie richtlijnen",
+    "asielopvang",
     "Hoe neutraal zijn ambtenaren bij bijeenkomsten over de verkiezingsuitslag van november",
     "Bent u bekend met het bericht dat de wachttijden in de jeugdzorg en de ggz verder oplopen in Limburg",
     "Wat is uw reactie op de uitspraak van de rechter over de opvang van asielzoekers in Ter Apel",
@@ -73,3 +79,20 @@ def test_a_search_in_a_library_loads_numpy_and_a_one_liner_does_not(sample_index
     search = f"import kvsearch; kvsearch.search('neutraliteit ambtenaren', index_dir={str(sample_index)!r}"
     assert "numpy" in loaded_after(search + ")")
     assert "numpy" not in loaded_after(search + ", once=True)")
+
+
+def test_phrases_and_compounds_are_matched_on_arrays(test_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Their positions are compared on arrays, not in Python (which would give the same)."""
+    phrases = ['"uw Kamer"', '"van het"', '"in de kamer"', '"vragen van het lid"', "informatie richtlijnen"]
+    in_python = [kvsearch.search(text, index_dir=test_index, limit=20, once=True) for text in phrases]
+
+    def not_here(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a phrase was matched in Python")
+
+    monkeypatch.setattr(match_sets, "phrase_scores", not_here)
+    for text, expected in zip(phrases, in_python, strict=True):
+        found = kvsearch.search(text, index_dir=test_index, limit=20)
+        assert found.total == expected.total > 0, text
+        assert [(hit.passage_id, hit.score) for hit in found.hits] == [
+            (hit.passage_id, hit.score) for hit in expected.hits
+        ], text

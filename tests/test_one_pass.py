@@ -86,18 +86,27 @@ def test_facet_counts_are_the_hits_of_each_value(
     assert sum(counted["year"].values()) == kvsearch.search(text, index_dir=real_index).total > 0
 
 
-def test_a_phrase_is_decoded_once_per_field_and_segment(test_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("once", [False, True])  # on arrays, or in Python
+def test_a_phrase_is_decoded_once_per_field_and_segment(
+    test_index: Path, monkeypatch: pytest.MonkeyPatch, once: bool
+) -> None:
     decoded: list[Any] = []
     original = match_sets.phrase_scores
+    on_arrays = bulk_scores._Segment._phrase
 
     def counted(leaf: Any, reader: Any, q: Any, among: Any = None) -> Any:
         decoded.append((reader, q.fieldname))
         return original(leaf, reader, q, among)
 
+    def counted_on_arrays(segment: Any, q: Any, among: Any) -> Any:
+        decoded.append((segment.reader, q.fieldname))
+        return on_arrays(segment, q, among)
+
     monkeypatch.setattr(match_sets, "phrase_scores", counted)
+    monkeypatch.setattr(bulk_scores._Segment, "_phrase", counted_on_arrays)
     for text in ('"de minister"', '"de minister" jaar:2024-2025'):
         decoded.clear()
-        result = kvsearch.search(text, index_dir=test_index, facets=True)
+        result = kvsearch.search(text, index_dir=test_index, facets=True, once=once)
         assert result.total > 0 and result.facets, text
         assert len(decoded) == len(set(decoded)) > 0, text
 
@@ -280,13 +289,20 @@ def test_a_compounds_parts_written_apart_are_matched_among_a_rare_words_passages
 ) -> None:
     near_among: list[Any] = []
     original = match_sets.phrase_scores
+    on_arrays = bulk_scores._Segment._phrase
 
     def recorded(leaf: Any, reader: Any, q: Any, among: Any = None) -> Any:
         if type(q) is match_sets.Near:
             near_among.append(among)
         return original(leaf, reader, q, among)
 
+    def recorded_on_arrays(segment: Any, q: Any, among: Any) -> Any:
+        if type(q) is match_sets.Near:
+            near_among.append(among)
+        return on_arrays(segment, q, among)
+
     monkeypatch.setattr(match_sets, "phrase_scores", recorded)
+    monkeypatch.setattr(bulk_scores._Segment, "_phrase", recorded_on_arrays)
     # On arrays, a part is read among the passages another left only where they are few.
     monkeypatch.setattr(bulk_scores, "NARROW_FROM", 1)
     ordered = kvsearch.search(text, index_dir=test_index, limit=50, once=once)

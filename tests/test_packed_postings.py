@@ -10,6 +10,7 @@ from array import array
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,7 +20,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import FileIndex
 
 from kvsearch.engine import match_sets, ranking
-from kvsearch.engine.bulk_scores import posting_arrays
+from kvsearch.engine.bulk_scores import position_arrays, posting_arrays
 from kvsearch.engine.packed_postings import PackedLeafMatcher, PackedPostingsWriter, every_posting, some_postings
 from kvsearch.engine.schema import KvCodec
 from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
@@ -123,6 +124,12 @@ def test_blocks_give_back_what_was_written(postings: list[Any], compression: int
         found_ids, found_weights = posting_arrays(matcher)
         assert found_ids.tolist() == list(ids)
         assert found_weights.tolist() == [stored[d] for d in ids]
+    # Their positions too: how many each posting has, and all of them in order.
+    found = position_arrays(leaf.matcher())
+    assert found is not None
+    assert found[0].tolist() == list(ids) and found[1].tolist() == [stored[d] for d in ids]
+    assert found[2].tolist() == [len(positions) for positions in in_bulk]
+    assert found[3].tolist() == [position for positions in in_bulk for position in positions]
     # Only the blocks that may hold some documents: at least their postings, each as stored.
     for among in (wanted, {ids[-1]}, set()):
         some_ids, some_weights = posting_arrays(leaf.matcher(), sorted(among))
@@ -252,6 +259,14 @@ def test_bulk_reads_are_what_the_matcher_reads_posting_by_posting(real_index: Pa
                     assert weights == {doc: weight for doc, (weight, _value) in one_by_one.items()}
                     found_ids, found_weights = posting_arrays(reader.postings(fieldname, btext))
                     assert dict(zip(found_ids.tolist(), found_weights.tolist(), strict=True)) == weights
+                    arrays = position_arrays(reader.postings(fieldname, btext))
+                    assert arrays is not None
+                    ends = np.cumsum(arrays[2]).tolist()
+                    each = [arrays[3][end - count : end].tolist() for end, count in zip(ends, arrays[2], strict=True)]
+                    assert dict(zip(arrays[0].tolist(), zip(arrays[1].tolist(), each, strict=True), strict=True)) == {
+                        doc: (weight, list(matcher.format.decode_positions(value)))
+                        for doc, (weight, value) in one_by_one.items()
+                    }
                     positions = {
                         doc: (weight, list(matcher.format.decode_positions(value)))
                         for doc, (weight, value) in one_by_one.items()

@@ -15,6 +15,7 @@ from whoosh import index as whoosh_index
 from whoosh.query import Phrase
 
 from kvsearch.analysis.common_pairs import common_terms, pair_term
+from kvsearch.engine.bulk_scores import pair_arrays
 from kvsearch.engine.schema import CommonPairs, PairWeights, pair_field_name
 from kvsearch.searcher.fields import TEXT_FIELDS
 from kvsearch.storage.generations import live_generation
@@ -131,12 +132,19 @@ def test_a_pair_holds_its_words_weights_as_their_own_postings_do(real_index: Pat
                     if (pairs, term) not in reader:
                         continue
                     matcher = reader.postings(pairs, term)
+                    each = {}
                     while matcher.is_active():
                         held = PairWeights.VALUE.unpack(matcher.value())
                         assert held == (own[(first, matcher.id())], own[(second, matcher.id())]), (fieldname, term)
+                        each[matcher.id()] = held
                         compared += 1
                         repeated += held[0] != held[1]
                         matcher.next()
+                    # Read whole, as arrays (a phrase of two common words scored on arrays).
+                    read = pair_arrays(reader.postings(pairs, term))
+                    assert read is not None
+                    docs, firsts, seconds = (array.tolist() for array in read)
+                    assert dict(zip(docs, zip(firsts, seconds, strict=True), strict=True)) == each
     finally:
         ix.close()
     assert compared > 1000 and repeated > 0

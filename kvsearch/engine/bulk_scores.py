@@ -27,7 +27,7 @@ import numpy as np
 import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
 
 # isort: split
-from whoosh import matching
+from whoosh import matching, query
 from whoosh.matching import (
     AndMaybeMatcher,
     AndNotMatcher,
@@ -41,16 +41,18 @@ from whoosh.matching import (
 from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.searching import Searcher
 
+from kvsearch.analysis.common_pairs import pair_term
 from kvsearch.engine import match_sets
-from kvsearch.engine.match_sets import DeferredMatcher, NotDeferred, ScoredMatcher, deferred
-from kvsearch.engine.packed_postings import SOME_POSTINGS, PackedLeafMatcher, posting_parts
+from kvsearch.engine.match_sets import DeferredMatcher, Near, NotDeferred, ScoredMatcher, deferred
+from kvsearch.engine.packed_postings import SOME_POSTINGS, PackedLeafMatcher, PostingParts, posting_parts
 from kvsearch.engine.schema import BYTE_LENGTHS
 from kvsearch.engine.whole_index import ShapeOfAndMaybe, ShapeOfIntersection, shape_only
 
 #: A field length byte -> the length it stands for, as floats (the lengths are small integers,
 #: so exactly the floats Python makes of them).
 _LENGTHS = np.array(BYTE_LENGTHS, dtype=np.float64)
-_ID_TYPES = (np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))
+_ID_TYPES = (np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))  # also of position counts
+_GAP_TYPES = (np.dtype("<i1"), np.dtype("<i2"), np.dtype("<i4"))  # of position gaps
 _WEIGHT_TYPE = np.dtype("<f4")
 
 #: Matchers built for their shape only (never moved), walked as the matchers they stand for.
@@ -58,40 +60,88 @@ _SHAPES = {ShapeOfIntersection: IntersectionMatcher, ShapeOfAndMaybe: AndMaybeMa
 
 
 def posting_arrays(matcher: PackedLeafMatcher, ordered: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """A term's posting list from the matcher's current block (with ``ordered``, sorted
-    document numbers: only the blocks that may hold one): the document numbers (int64,
-    ascending) and the weights (float64, from the stored float32)."""
-    firsts, counts, id_codes, gap_parts, block_weights, each_parts = posting_parts(matcher, ordered)
-    if not counts:
-        return np.empty(0, np.int64), np.empty(0, np.float64)
-    per_block = np.array(counts, dtype=np.int64)
+    """A term's posting list (with ``ordered``, sorted document numbers: only the blocks that
+    may hold one): the document numbers (int64, ascending) and the weights (float64, from the
+    stored float32)."""
+    parts = posting_parts(matcher, ordered)
+    assert parts is not None  # nothing but ids and weights asked for
+    return _ids(parts), _weights(parts)
+
+
+def position_arrays(
+    matcher: PackedLeafMatcher, ordered: list[int] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """:func:`posting_arrays`, and each posting's positions: how many it has (int64), and all
+    of them (int64, ascending within a posting), in order. None where a block keeps no
+    positions in bulk."""
+    parts = posting_parts(matcher, ordered, read="positions")
+    if parts is None:
+        return None
+    counts = _joined(parts.position_counts, parts.count_codes, parts.counts, _ID_TYPES)
+    gaps = _joined(parts.position_gaps, parts.gap_codes, parts.position_totals, _GAP_TYPES)
+    # A block's gaps run on from posting to posting, from 0: summed at once, less what the
+    # blocks before each one added.
+    per_block = np.array(parts.position_totals, dtype=np.int64)
     starts = np.cumsum(per_block) - per_block
-    total = int(starts[-1] + per_block[-1])
-    # Each block's ids are its first id and the gaps after it: the first ids and the gaps
-    # in one array, summed at once, less what the blocks before each one added.
-    deltas = np.empty(total, dtype=np.int64)
-    later = np.ones(total, dtype=bool)
+    summed = np.cumsum(gaps)
+    if len(starts) > 1:
+        summed -= np.repeat(summed[starts] - gaps[starts], per_block)
+    return _ids(parts), _weights(parts), counts, summed
+
+
+def pair_arrays(matcher: PackedLeafMatcher) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """A word pair's posting list (:class:`kvsearch.engine.schema.PairWeights`): the document
+    numbers, and in each the weight of the pair's first word and of its second (float64);
+    None where the blocks keep no values."""
+    parts = posting_parts(matcher, None, read="values")
+    if parts is None:
+        return None
+    both = np.frombuffer(b"".join(parts.values), dtype=_WEIGHT_TYPE).astype(np.float64)
+    return _ids(parts), both[0::2], both[1::2]
+
+
+def _joined(
+    by_type: tuple[list[Any], ...], type_of_block: list[int], items: list[int], types: tuple[np.dtype, ...]
+) -> np.ndarray:
+    """Arrays stored per block in one of several types (``by_type``: per type its blocks'
+    bytes in order; ``type_of_block``; ``items``: each block's number of items), as one int64
+    array in block order."""
+    used = {code for code, count in zip(type_of_block, items, strict=True) if count}
+    if len(used) <= 1:
+        code = used.pop() if used else 0
+        return np.frombuffer(b"".join(by_type[code]), dtype=types[code]).astype(np.int64)
+    joined = np.empty(sum(items), dtype=np.int64)
+    type_of_item = np.repeat(np.array(type_of_block, dtype=np.int8), items)
+    for code in used:
+        joined[type_of_item == code] = np.frombuffer(b"".join(by_type[code]), dtype=types[code])
+    return joined
+
+
+def _ids(parts: PostingParts) -> np.ndarray:
+    """The document numbers of the blocks' postings: each block's first id and its gaps in
+    one array, summed at once, less what the blocks before each one added."""
+    if not parts.counts:
+        return np.empty(0, np.int64)
+    per_block = np.array(parts.counts, dtype=np.int64)
+    starts = np.cumsum(per_block) - per_block
+    deltas = np.empty(int(per_block.sum()), dtype=np.int64)
+    later = np.ones(len(deltas), dtype=bool)
     later[starts] = False
-    codes = set(id_codes)
-    if len(codes) == 1:
-        code = codes.pop()
-        deltas[later] = np.frombuffer(b"".join(gap_parts[code]), dtype=_ID_TYPES[code])
-    else:
-        gaps = np.empty(total - len(counts), dtype=np.int64)
-        code_of_gap = np.repeat(np.array(id_codes, dtype=np.int8), per_block - 1)
-        for code in codes:
-            gaps[code_of_gap == code] = np.frombuffer(b"".join(gap_parts[code]), dtype=_ID_TYPES[code])
-        deltas[later] = gaps
-    first_ids = np.array(firsts, dtype=np.int64)
+    deltas[later] = _joined(parts.gaps, parts.id_codes, [count - 1 for count in parts.counts], _ID_TYPES)
+    first_ids = np.array(parts.firsts, dtype=np.int64)
     deltas[starts] = first_ids
     summed = np.cumsum(deltas)
-    ids = summed - np.repeat(summed[starts] - first_ids, per_block)
-    weights = np.repeat(np.array(block_weights, dtype=_WEIGHT_TYPE), per_block)
-    if each_parts:  # blocks that keep a weight per posting (NaN above stands for them)
-        weights[np.repeat(np.isnan(np.array(block_weights, dtype=np.float64)), per_block)] = np.frombuffer(
-            b"".join(each_parts), dtype=_WEIGHT_TYPE
-        )
-    return ids, weights.astype(np.float64)
+    return summed - np.repeat(summed[starts] - first_ids, per_block)
+
+
+def _weights(parts: PostingParts) -> np.ndarray:
+    """The weights of the blocks' postings (float64, from the stored float32)."""
+    per_block = np.array(parts.counts, dtype=np.int64)
+    weights = np.repeat(np.array(parts.block_weights, dtype=_WEIGHT_TYPE), per_block)
+    if parts.each_weights:  # blocks that keep a weight per posting (NaN above stands for them)
+        each = np.repeat(np.isnan(np.array(parts.block_weights, dtype=np.float64)), per_block)
+        weights[each] = np.frombuffer(b"".join(parts.each_weights), dtype=_WEIGHT_TYPE)
+    return weights.astype(np.float64)
 
 
 class _Sparse:
@@ -178,20 +228,21 @@ def _plus(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
 def union(a: _Node, b: _Node, size: int) -> _Node:
     """Documents either matches; where both do, ``a``'s score plus ``b``'s."""
     if isinstance(a, _Sparse) and isinstance(b, _Sparse) and (len(a.ids) + len(b.ids)) * DENSE_FROM < size:
-        ids = np.concatenate((a.ids, b.ids))
-        ids.sort(kind="stable")  # two sorted runs: merged
-        if len(ids) > 1:
-            ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
-        in_a, in_b = np.searchsorted(ids, a.ids), np.searchsorted(ids, b.ids)
-        scores = np.zeros(len(ids))
-        scores[in_a] = a.scores
-        scores[in_b] += b.scores
+        # The two sorted runs merged (a stable sort: of a document in both, a's comes first),
+        # and where a document comes twice, b's score added to a's.
+        order = np.argsort(np.concatenate((a.ids, b.ids)), kind="stable")
+        ids = np.concatenate((a.ids, b.ids))[order]
+        scores = np.concatenate((a.scores, b.scores))[order]
+        again = np.flatnonzero(ids[1:] == ids[:-1]) + 1
+        scores[again - 1] += scores[again]
+        first = np.ones(len(ids), dtype=bool)
+        first[again] = False
         terms = None
         if a.terms is not None and b.terms is not None:
-            terms = np.zeros(len(ids), dtype=np.int32)
-            terms[in_a] = a.terms
-            terms[in_b] += b.terms
-        return _Sparse(ids, scores, terms)
+            terms = np.concatenate((a.terms, b.terms))[order]
+            terms[again - 1] += terms[again]
+            terms = terms[first]
+        return _Sparse(ids[first], scores[first], terms)
     if isinstance(a, _Sparse) and isinstance(b, _Dense):  # x + y is y + x in floating point
         a, b = b, a
     into = a.dense(size)
@@ -277,9 +328,13 @@ class _Segment:
             inner = self.walk(m.child, 1.0, among)
             if inner is None or inner.terms is None:
                 return None
+            if isinstance(inner, _Dense):  # only the matches' scores change: computed for them alone
+                docs = inner.documents()
+                inner = _Sparse(docs, inner.scores[docs], inner.terms[docs])
+            assert inner.terms is not None
             scores = m._sqr(inner.scores, inner.terms)
             inner.scores = scores if isinstance(scores, np.ndarray) else np.zeros(len(inner.scores))  # 0: no terms
-            return inner.only(inner.matched) if isinstance(inner, _Dense) else inner
+            return inner
         if kind is ArrayUnionMatcher:  # an OR of many parts in a small index, or one not scored
             return self._array_union(m, among)
         join = _JOINS.get(kind)
@@ -294,6 +349,10 @@ class _Segment:
                 among = self._narrowed(a, among)
             b = self.walk(second, 1.0, among)
             return None if b is None else join(a, b, self.size)
+        if type(m) is DeferredMatcher and type(m.within.child) in (query.Phrase, Near):
+            phrase = self._phrase(m.within.child, among)
+            if phrase is not None:
+                return phrase
         if type(m) in (DeferredMatcher, ScoredMatcher):  # a phrase, a compound's parts apart, dates
             if type(m) is ScoredMatcher:  # matched already
                 ids, scores = m._all, m._scores
@@ -307,6 +366,146 @@ class _Segment:
         if m is matching.NullMatcher or type(m) is matching.NullMatcherClass:
             return _Sparse(np.empty(0, dtype=np.int64), np.empty(0), self._no_terms(0))
         return None
+
+    def _phrase(self, q: query.Phrase, among: np.ndarray | None) -> _Sparse | None:
+        """A phrase's matches, or a compound's parts written apart (:class:`Near`), with their
+        scores, as :func:`kvsearch.engine.match_sets.phrase_scores` finds and scores them:
+        the rarest word's postings first, the others' only in the blocks that may hold its
+        passages, and their positions compared on arrays. With ``among``: at least the matches
+        among these passages. None where that function would not handle it either, or where
+        the scores are not BM25F's."""
+        leaf, reader = self.leaf, self.reader
+        if (q.slop != 1 and type(q) is not Near) or q.fieldname not in leaf.schema:
+            return None
+        try:
+            words = [leaf.schema[q.fieldname].to_bytes(word) for word in q.words]
+        except ValueError:
+            return self._nothing()
+        if not words:
+            return self._nothing()
+        if type(q) is not Near:
+            pairs = match_sets._pair_field(leaf.schema, q.fieldname, [word.decode("utf-8") for word in words])
+            if pairs is not None and len(words) == 2:
+                return self._paired_phrase(q, words, pairs)
+            if pairs is not None:  # the passages with all its words' pairs
+                among = self._with_pairs(words, pairs)
+                if among is None:
+                    return None
+        order = sorted(range(len(words)), key=lambda i: reader.doc_frequency(q.fieldname, words[i]))
+        found = self._word_positions(q.fieldname, words, order, among)
+        if found is None:
+            return None
+        candidates, weights, places = found
+        if not len(candidates):
+            return self._nothing()
+        if type(q) is Near:
+            # Passage and position as one sorted key each. For each position of the first word,
+            # the second word's first position at least ``slop`` before it: a match if that is
+            # at most ``slop`` after it (in the same passage: positions are far below 2 ** 32).
+            (first_docs, first), (second_docs, second) = places[0], places[1]
+            keys, wanted = second_docs << 32 | second, first_docs << 32 | first
+            nearest = np.searchsorted(keys, wanted - q.slop)
+            inside = nearest < len(keys)
+            met = np.zeros(len(wanted), dtype=bool)
+            met[inside] = keys[nearest[inside]] <= wanted[inside] + q.slop
+            docs = np.unique(first_docs[met])
+        else:  # where the phrase may start: each word's positions less its offset in the phrase
+            starts = None
+            for i in order:
+                docs_of, positions = places[i]
+                shifted = docs_of << 32 | (positions + (len(words) - i))
+                starts = shifted if starts is None else starts[np.isin(starts, shifted, assume_unique=True)]
+            assert starts is not None
+            docs = np.unique(starts >> 32)
+        return self._phrase_scored(q, words, [w[np.searchsorted(candidates, docs)] for w in weights], docs)
+
+    def _word_positions(
+        self, fieldname: str, words: list[bytes], order: list[int], among: np.ndarray | None
+    ) -> tuple[np.ndarray, list[np.ndarray], list[tuple[np.ndarray, np.ndarray]]] | None:
+        """The passages (among ``among``) that have all ``words``, read in ``order``, each
+        word's postings only in the blocks that may hold the passages left by those before;
+        and for each word, its weight in each of those passages, and the passage and
+        position of each of its positions there. None where a block keeps no positions in bulk."""
+        read: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        candidates = among
+        for i in order:
+            matcher = match_sets._term_matcher(self.leaf, self.reader, fieldname, words[i])
+            if isinstance(matcher, matching.NullMatcherClass):  # a word this segment does not have
+                return np.empty(0, dtype=np.int64), [], []
+            if not isinstance(matcher, PackedLeafMatcher):
+                return None
+            arrays = position_arrays(matcher, None if candidates is None else candidates.tolist())
+            if arrays is None:
+                return None
+            read[i] = arrays
+            ids = arrays[0]
+            candidates = ids if candidates is None else ids[np.isin(ids, candidates, assume_unique=True)]
+            if not len(candidates):
+                return candidates, [], []
+        assert candidates is not None
+        weights, places = [], []
+        for i in range(len(words)):
+            ids, weighs, counts, positions = read[i]
+            kept = np.isin(ids, candidates, assume_unique=True)
+            weights.append(weighs[kept])
+            at = np.repeat(kept, counts)
+            places.append((np.repeat(ids[kept], counts[kept]), positions[at]))
+        return candidates, weights, places
+
+    def _paired_phrase(self, q: query.Phrase, words: list[bytes], pairs: str) -> _Sparse | None:
+        """A phrase of two common words, as :func:`kvsearch.engine.match_sets._paired_phrase`
+        matches and scores it: the passages of the word pair's postings, which hold the two
+        words' weights."""
+        texts = [word.decode("utf-8") for word in words]
+        matcher = match_sets._term_matcher(self.leaf, self.reader, pairs, pair_term(*texts).encode("utf-8"))
+        if isinstance(matcher, matching.NullMatcherClass):  # a pair this segment does not have
+            return self._nothing()
+        if not isinstance(matcher, PackedLeafMatcher):
+            return None
+        read = pair_arrays(matcher)
+        if read is None:
+            return None
+        docs, first, second = read
+        return self._phrase_scored(q, words, [first, second], docs)
+
+    def _with_pairs(self, words: list[bytes], pairs: str) -> np.ndarray | None:
+        """The passages that hold every adjacent pair of a phrase of common words, the rarest
+        pair's read first. None where a pair's postings are not kvsearch's."""
+        texts = [word.decode("utf-8") for word in words]
+        terms = {pair_term(a, b).encode("utf-8") for a, b in zip(texts, texts[1:], strict=False)}
+        candidates: np.ndarray | None = None
+        for term in sorted(terms, key=lambda term: self.reader.doc_frequency(pairs, term)):
+            matcher = match_sets._term_matcher(self.leaf, self.reader, pairs, term)
+            if isinstance(matcher, matching.NullMatcherClass):  # a pair this segment does not have
+                return np.empty(0, dtype=np.int64)
+            if not isinstance(matcher, PackedLeafMatcher):
+                return None
+            ids, _weights = posting_arrays(matcher, None if candidates is None else candidates.tolist())
+            candidates = ids if candidates is None else ids[np.isin(ids, candidates, assume_unique=True)]
+            if not len(candidates):
+                break
+        return candidates
+
+    def _phrase_scored(
+        self, q: query.Phrase, words: list[bytes], weights: list[np.ndarray], docs: np.ndarray
+    ) -> _Sparse | None:
+        """The phrase's score in each of ``docs`` (each word's weight there in ``weights``):
+        its words' BM25F scores summed as Whoosh's matcher tree sums them (each half, then the
+        halves), times the phrase's boost. None for another scorer."""
+        scores = []
+        for word, weighs in zip(words, weights, strict=True):
+            scorer = self.leaf.weighting.scorer(self.leaf, q.fieldname, word)
+            if type(scorer) is not BM25FScorer:
+                return None
+            scored = self._bm25(scorer, q.fieldname, weighs, docs)
+            if scored is None:
+                return None
+            scores.append(scored)
+        total = _tree_sum(scores)
+        return _Sparse(docs, total * q.boost if q.boost != 1.0 else total, self._no_terms(len(docs)))
+
+    def _nothing(self) -> _Sparse:
+        return _Sparse(np.empty(0, dtype=np.int64), np.empty(0), self._no_terms(0))
 
     def _no_terms(self, size: int) -> np.ndarray | None:
         return np.zeros(size, dtype=np.int32) if self.counting_terms else None
@@ -369,12 +568,10 @@ class _Segment:
         scorer = m.scorer
         ids, weights = posting_arrays(m, None if among is None else among.tolist())
         if type(scorer) is BM25FScorer:
-            lengths = self._lengths(m.term()[0])
-            if lengths is None:
+            scored = self._bm25(scorer, m.term()[0], weights, ids)
+            if scored is None:
                 return None
-            # whoosh.scoring.bm25, operation for operation
-            idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-            found = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * _LENGTHS[lengths[ids]] / avgfl)))
+            found = scored
         elif type(scorer) is WeightScorer:  # a filter's keyword: its weight
             found = weights
         else:
@@ -382,6 +579,15 @@ class _Segment:
         if boost != 1.0:
             found = found * boost
         return _Sparse(ids, found, np.ones(len(ids), dtype=np.int32) if self.counting_terms else None)
+
+    def _bm25(self, scorer: BM25FScorer, fieldname: str, weights: np.ndarray, docs: np.ndarray) -> np.ndarray | None:
+        """``scorer``'s score of a term with ``weights`` in ``docs``: ``whoosh.scoring.bm25``,
+        operation for operation. None where the field's lengths are not kept as bytes."""
+        lengths = self._lengths(fieldname)
+        if lengths is None:
+            return None
+        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * _LENGTHS[lengths[docs]] / avgfl)))
 
     def _lengths(self, fieldname: str) -> np.ndarray | None:
         known = _LENGTH_ARRAYS.setdefault(self.reader, {})
@@ -445,6 +651,15 @@ def best(searcher: Searcher, q: Any, limit: int) -> tuple[list[tuple[float, int]
         kept.extend(zip(scores.tolist(), (-(docs + offset)).tolist(), strict=True))
     top = [(score, -negative) for score, negative in heapq.nlargest(limit, kept)]
     return top, total, matches
+
+
+def _tree_sum(scores: list[np.ndarray]) -> np.ndarray:
+    """The sum of ``scores`` in the order of Whoosh's matcher trees (``make_binary_tree``:
+    each half summed, then the halves)."""
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
 
 
 def _has_coordination(q: Any) -> bool:

@@ -128,45 +128,91 @@ def _weights_of(packed: Any, layout: int, count: int) -> array:
     return _array("f", packed[start : start + 4 * count])
 
 
-def posting_parts(
-    matcher: PackedLeafMatcher, ordered: list[int] | None = None
-) -> tuple[list[int], list[int], list[int], tuple[list[Any], ...], list[float], list[Any]]:
+class PostingParts:
+    """A posting list's blocks cut apart but not decoded, for a decoder of whole arrays
+    (:mod:`kvsearch.engine.bulk_scores`). Per block: its first id, its number of postings and
+    the array type of its id gaps (0-2, ``_ID_CODES``), and the weight of all its postings (NaN
+    where each has its own). Per array type, the blocks' id gaps as stored (little-endian), in
+    order; and the weights of the blocks that keep one each (float32). With positions: per
+    block the array types of its position counts and gaps (``_COUNT_CODES``, ``_GAP_CODES``)
+    and its number of positions, and per type the blocks' counts and gaps as stored. With
+    values: each block's fixed-size values as stored (pair weights: float32)."""
+
+    __slots__ = (
+        "firsts",
+        "counts",
+        "id_codes",
+        "gaps",
+        "block_weights",
+        "each_weights",
+        "count_codes",
+        "gap_codes",
+        "position_totals",
+        "position_counts",
+        "position_gaps",
+        "values",
+    )
+
+    def __init__(self) -> None:
+        self.firsts: list[int] = []
+        self.counts: list[int] = []
+        self.id_codes: list[int] = []
+        self.gaps: tuple[list[Any], ...] = ([], [], [])
+        self.block_weights: list[float] = []
+        self.each_weights: list[Any] = []
+        self.count_codes: list[int] = []
+        self.gap_codes: list[int] = []
+        self.position_totals: list[int] = []
+        self.position_counts: tuple[list[Any], ...] = ([], [], [])
+        self.position_gaps: tuple[list[Any], ...] = ([], [], [])
+        self.values: list[Any] = []
+
+
+def posting_parts(matcher: PackedLeafMatcher, ordered: list[int] | None = None, read: str = "") -> PostingParts | None:
     """A posting list's blocks, from its first whatever block the matcher stands on (with
     ``ordered``, sorted document numbers: only the blocks whose id range holds one), cut apart
-    but not decoded, for
-    a decoder of whole arrays (:mod:`kvsearch.engine.bulk_scores`): per block its first id,
-    its number of postings and the array type of its id gaps (0-2); per type the blocks'
-    gaps as stored (little-endian), in order; per block the weight of all its postings, NaN
-    where each has its own; and those blocks' weights (float32, little-endian), in order.
-    The matcher is left past its end."""
-    firsts: list[int] = []
-    counts: list[int] = []
-    codes: list[int] = []
-    gaps: tuple[list[Any], ...] = ([], [], [])
-    block_weights: list[float] = []
-    each: list[Any] = []
+    (:class:`PostingParts`); ``read``: also "positions", or "values". None where a block keeps
+    no positions in bulk, or no values, and they were asked for. The matcher is left past its end."""
+    parts = PostingParts()
     buf = matcher._buf
-    for wanted, count, first, layout, start, valuestart, _end in matcher.frames(ordered, from_first=True):
+    for wanted, count, first, layout, start, valuestart, end in matcher.frames(ordered, from_first=True):
         if not wanted:
             continue
         packed = _inflated(buf[start:valuestart], layout)
         code = layout & 3
         size = (count - 1) * _ID_SIZES[code]
-        firsts.append(first)
-        counts.append(count)
-        codes.append(code)
-        gaps[code].append(packed[:size])
+        parts.firsts.append(first)
+        parts.counts.append(count)
+        parts.id_codes.append(code)
+        parts.gaps[code].append(packed[:size])
         kind = layout & _WEIGHTS_MASK
         if kind == _WEIGHTS_ONE:
-            block_weights.append(1.0)
+            parts.block_weights.append(1.0)
         elif kind == _WEIGHTS_SAME:
-            block_weights.append(_array("f", packed[size : size + 4])[0])
+            parts.block_weights.append(_array("f", packed[size : size + 4])[0])
         else:
-            block_weights.append(math.nan)
-            each.append(packed[size : size + 4 * count])
+            parts.block_weights.append(math.nan)
+            parts.each_weights.append(packed[size : size + 4 * count])
+        if read == "positions":
+            if not layout & _FLAT_POSITIONS:
+                return None
+            data = buf[valuestart:end]
+            codes = data[0]
+            body = zlib.decompress(data[1:]) if layout & _VALUES_DEFLATED else data[1:]
+            counted = count * _ID_SIZES[codes & 3]
+            parts.count_codes.append(codes & 3)
+            parts.gap_codes.append(codes >> 2 & 3)
+            parts.position_totals.append((len(body) - counted) // _ID_SIZES[codes >> 2 & 3])
+            parts.position_counts[codes & 3].append(body[:counted])
+            parts.position_gaps[codes >> 2 & 3].append(body[counted:])
+        elif read == "values":
+            if not layout & _HAS_VALUES or layout & _FLAT_POSITIONS:
+                return None
+            data = buf[valuestart:end]
+            parts.values.append(pickle.loads(zlib.decompress(data) if layout & _VALUES_DEFLATED else data))
     if matcher.is_active():
         matcher._past_the_last_block()
-    return firsts, counts, codes, gaps, block_weights, each
+    return parts
 
 
 def _pickled(value: Any) -> bytes:

@@ -53,8 +53,8 @@ class Reads:
 def recording() -> Iterator[Reads]:
     """Records every block header and block kvsearch's block reader decodes, and every
     position list the phrase matching decodes (where a search reads postings in bulk)."""
+    from kvsearch.engine import bulk_scores, schema
     from kvsearch.engine import match_sets as matchsets
-    from kvsearch.engine import schema
     from kvsearch.engine.packed_postings import _FLAT_POSITIONS as FLAT_POSITIONS
 
     reads = Reads()
@@ -100,29 +100,42 @@ def recording() -> Iterator[Reads]:
             del reads.headers[kept[0] :], reads.blocks[kept[1] :], reads.position_blocks[kept[2] :]
         return found
 
+    parts = bulk_scores.posting_parts
+
+    def recorded_parts(self: Any, ordered: Any = None, read: str = "") -> Any:
+        # Scoring on arrays reads a whole list (or its wanted blocks) from its first block,
+        # the positions of every block it reads whole.
+        _record_frames(self, None, ordered, reads, positions=read == "positions", from_first=True)
+        return parts(self, ordered, read)
+
     matcher._goto, matcher._read_packed = recorded_goto, recorded_read_data
     matcher._read_positions = recorded_positions
     matcher.weights_among, matcher.positions_among = recorded_weights_among, recorded_positions_among
     matchsets._positions_decoder = recorded_decoder
+    bulk_scores.posting_parts = recorded_parts
     try:
         yield reads
     finally:
         matcher._goto, matcher._read_packed, matchsets._positions_decoder = goto, read_data, positions_decoder
         matcher._read_positions = read_positions
         matcher.weights_among, matcher.positions_among = weights_among, positions_among
+        bulk_scores.posting_parts = parts
 
 
-def _record_frames(matcher: Any, among: Any, ordered: Any, reads: Reads, positions: bool) -> None:
+def _record_frames(
+    matcher: Any, among: Any, ordered: Any, reads: Reads, positions: bool, from_first: bool = False
+) -> None:
     """What the one-loop readers of a posting list read (``PackedLeafMatcher.weights_among``
-    and ``positions_among``), over the same frames (``PackedLeafMatcher.frames``): every block
-    header, the packed part of each block that may hold one of ``among``, and the positions
-    of each such block they decode whole."""
+    and ``positions_among``, and ``posting_parts`` ``from_first``), over the same frames
+    (``PackedLeafMatcher.frames``): every block header, the packed part of each block that may
+    hold one of ``among``, and the positions of each such block they decode whole."""
     from kvsearch.engine.packed_postings import _HEADER, _LENGTH, SOME_POSTINGS, _ids_of, _inflated
 
-    if not matcher.is_active():
+    if not from_first and not matcher.is_active():
         return
     buf = matcher._buf
-    for number, (wanted, count, first, layout, start, valuestart, end) in enumerate(matcher.frames(ordered)):
+    frames = matcher.frames(ordered, from_first=from_first)
+    for number, (wanted, count, first, layout, start, valuestart, end) in enumerate(frames):
         if number:  # the first header was read when the matcher moved to it
             reads.headers.append((buf, start - _HEADER.size - _LENGTH.size))
         if not wanted:

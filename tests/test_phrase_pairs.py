@@ -140,11 +140,16 @@ def test_a_pair_holds_its_words_weights_as_their_own_postings_do(real_index: Pat
                         compared += 1
                         repeated += held[0] != held[1]
                         matcher.next()
-                    # Read whole, as arrays (a phrase of two common words scored on arrays).
-                    read = pair_arrays(reader.postings(pairs, term))
-                    assert read is not None
-                    docs, firsts, seconds = (array.tolist() for array in read)
-                    assert dict(zip(docs, zip(firsts, seconds, strict=True), strict=True)) == each
+                    # Read whole, segment by segment, as arrays (a phrase of two common words
+                    # scored on arrays).
+                    whole = {}
+                    for segment, offset in reader.leaf_readers():
+                        if (pairs, term) in segment:
+                            read = pair_arrays(segment.postings(pairs, term))
+                            assert read is not None
+                            docs, firsts, seconds = (array.tolist() for array in read)
+                            whole.update(zip((doc + offset for doc in docs), zip(firsts, seconds, strict=True)))
+                    assert whole == each
     finally:
         ix.close()
     assert compared > 1000 and repeated > 0

@@ -122,6 +122,13 @@ def _ids(parts: PostingParts) -> np.ndarray:
     one array, summed at once, less what the blocks before each one added."""
     if not parts.counts:
         return np.empty(0, np.int64)
+    if len(parts.counts) == 1:  # most terms: a few calls less
+        code = parts.id_codes[0]
+        ids = np.empty(parts.counts[0], dtype=np.int64)
+        ids[0] = parts.firsts[0]
+        np.cumsum(np.frombuffer(parts.gaps[code][0], dtype=_ID_TYPES[code]), out=ids[1:])
+        ids[1:] += parts.firsts[0]
+        return ids
     per_block = np.array(parts.counts, dtype=np.int64)
     starts = np.cumsum(per_block) - per_block
     deltas = np.empty(int(per_block.sum()), dtype=np.int64)
@@ -136,6 +143,10 @@ def _ids(parts: PostingParts) -> np.ndarray:
 
 def _weights(parts: PostingParts) -> np.ndarray:
     """The weights of the blocks' postings (float64, from the stored float32)."""
+    if len(parts.counts) == 1:  # most terms: a few calls less
+        if parts.each_weights:
+            return np.frombuffer(parts.each_weights[0], dtype=_WEIGHT_TYPE).astype(np.float64)
+        return np.full(parts.counts[0], np.float32(parts.block_weights[0]), dtype=np.float64)
     per_block = np.array(parts.counts, dtype=np.int64)
     weights = np.repeat(np.array(parts.block_weights, dtype=_WEIGHT_TYPE), per_block)
     if parts.each_weights:  # blocks that keep a weight per posting (NaN above stands for them)
@@ -309,6 +320,7 @@ class _Segment:
         self.leaf, self.reader = leaf, leaf.reader()
         self.size = self.reader.doc_count_all()
         self.counting_terms = counting_terms
+        self._known_costs: dict[int, tuple[float, float]] = {}  # by id() of matchers the walk holds
 
     def walk(self, m: Any, boost: float = 1.0, among: np.ndarray | None = None) -> _Node | None:
         """``m``'s matches and scores, times ``boost``; None for a matcher this does not know.
@@ -532,23 +544,27 @@ class _Segment:
         :func:`kvsearch.engine.match_sets._cheapest_first` orders an AND's parts: a phrase's
         positions count several times an id only next to a word in few passages, among whose
         passages they would be decoded for the wanted postings alone."""
-        plain = [self._postings(part, 1) for part in (m, other)]
-        priced = [self._postings(part, match_sets.POSITIONS_COST) for part in (m, other)]
-        narrowing = any(
-            ids == cost and ids * SOME_POSTINGS < self.size for ids, cost in zip(plain, priced, strict=True)
-        )
-        costs = priced if narrowing else plain
-        return costs[0] < costs[1]
+        costs = [self._costs(m), self._costs(other)]
+        narrowing = any(ids == priced and ids * SOME_POSTINGS < self.size for ids, priced in costs)
+        which = 1 if narrowing else 0  # positions priced, or counted as ids
+        return costs[0][which] < costs[1][which]
 
-    def _postings(self, m: Any, positions_cost: float) -> float:
+    def _costs(self, m: Any) -> tuple[float, float]:
         """How much work reading ``m`` costs, in postings read: its terms' postings, and what
-        the phrases in it not matched yet cost, a posting's positions counting
-        ``positions_cost`` times its id."""
-        if isinstance(m, PackedLeafMatcher):
-            return self.reader.doc_frequency(*m.term())
-        if type(m) is DeferredMatcher:
-            return m.estimate(positions_cost)
-        return sum(self._postings(child, positions_cost) for child in m.children())
+        the phrases in it not matched yet cost, their positions counting as ids, and counting
+        ``match_sets.POSITIONS_COST`` times an id. Kept for the walk: an AND of ANDs asks again."""
+        known = self._known_costs.get(id(m))
+        if known is None:
+            if isinstance(m, PackedLeafMatcher):
+                postings = self.reader.doc_frequency(*m.term())
+                known = (postings, postings)
+            elif type(m) is DeferredMatcher:
+                known = (m.estimate(1), m.estimate(match_sets.POSITIONS_COST))
+            else:
+                parts = [self._costs(child) for child in m.children()]
+                known = (sum(plain for plain, _priced in parts), sum(priced for _plain, priced in parts))
+            self._known_costs[id(m)] = known
+        return known
 
     def _narrowed(self, node: _Node, among: np.ndarray | None) -> np.ndarray | None:
         """Where what is matched only where ``node`` matches is wanted: ``node``'s matches

@@ -19,9 +19,10 @@ from whoosh.collectors import TopCollector
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import FileIndex
 
-from kvsearch.engine import match_sets, ranking
+from kvsearch.engine import match_sets
 from kvsearch.engine.bulk_scores import position_arrays, posting_arrays
 from kvsearch.engine.packed_postings import PackedLeafMatcher, PackedPostingsWriter, every_posting, some_postings
+from kvsearch.engine.query_trees import has_coordination
 from kvsearch.engine.schema import KvCodec
 from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
 from kvsearch.searcher import open_searcher, plan
@@ -224,7 +225,7 @@ def test_whooshs_own_searcher_reads_the_codec_with_kvsearchs_hits_and_scores(rea
             parsed = parse_query(text, None)
             natural = parsed.is_plain and len(parsed.words) > NATURAL_LANGUAGE_WORDS
             tree = plan.build_query(parsed, opened, any_word=natural)
-            if ranking._has_coordination(tree):
+            if has_coordination(tree):
                 continue  # Whoosh's coordination bonus skips terms going from match to match
             hits, total = run(opened, tree, 10, "relevance")
             collector = TopCollector(limit=10, usequality=False, replace=0)

@@ -148,7 +148,8 @@ def test_a_pair_holds_its_words_weights_as_their_own_postings_do(real_index: Pat
                             read = pair_arrays(segment.postings(pairs, term))
                             assert read is not None
                             docs, firsts, seconds = (array.tolist() for array in read)
-                            whole.update(zip((doc + offset for doc in docs), zip(firsts, seconds, strict=True)))
+                            held_there = zip(firsts, seconds, strict=True)
+                            whole.update(zip([doc + offset for doc in docs], held_there, strict=True))
                     assert whole == each
     finally:
         ix.close()

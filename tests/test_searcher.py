@@ -18,6 +18,7 @@ import kvsearch
 from kvsearch import render
 from kvsearch.engine import ranking
 from kvsearch.engine.match_sets import live_matches
+from kvsearch.engine.query_trees import has_coordination
 from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
 from kvsearch.searcher import open_searcher, plan
 from kvsearch.searcher.run import run
@@ -81,7 +82,7 @@ def assert_hits_match(index: Path) -> None:
             natural = parsed.is_plain and len(parsed.words) > NATURAL_LANGUAGE_WORDS
             whoosh_query = plan.build_query(parsed, opened, any_word=natural)
             hits, total = run(opened, whoosh_query, 10, "relevance", arrays=arrays)
-            if ranking._has_coordination(whoosh_query):
+            if has_coordination(whoosh_query):
                 own, count = scored_one_by_one(opened.whoosh, whoosh_query)
             else:
                 collector = TopCollector(limit=10, usequality=False, replace=0)

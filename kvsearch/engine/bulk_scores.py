@@ -2,18 +2,19 @@
 
 A common word's posting list has tens of thousands of postings per segment; reading it into
 Python ints and floats, and scoring each in a comprehension, is most of such a search.
-Here a list's blocks are only cut from the buffer in Python (and inflated); their ids and
-weights are decoded for the whole list at once, each term's BM25F score is computed for all
-its postings at once, and the tree's ANDs, ORs and NOTs are operations on arrays over the
-segment's documents.
+Here a list's blocks are only cut from the buffer in Python (and inflated); their ids,
+weights and positions are decoded for the whole list at once, each term's BM25F score is
+computed for all its postings at once, the tree's ANDs, ORs and NOTs are operations on
+arrays, and a phrase's words meet where their (passage, position) keys do.
 
 The scores are Whoosh's to the last bit: the same operations in the same order, in float64
 (each correctly rounded, as Python's), and a union adds as Whoosh's matchers add
 (``a.score() + b.score()``); a passage one side does not match adds 0.0, which changes no
-float. ``tests/test_bulk_scores.py`` holds the hits and scores to :mod:`kvsearch.engine.top_k`'s.
+float. ``tests/test_bulk_scores.py`` holds the hits, scores, totals and facets to those of the
+Python path (:mod:`kvsearch.engine.top_k`), which ``tests/test_searcher.py`` holds to Whoosh's.
 
 NumPy takes longer to import than a one-line search takes at a hundred thousand passages, so
-a process that searches once does not load it (:func:`searching_once`).
+a one-liner does not load it (``kvsearch.search(..., once=True)``) and takes the Python path.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from kvsearch.analysis.common_pairs import pair_term
 from kvsearch.engine import match_sets
 from kvsearch.engine.match_sets import DeferredMatcher, Near, NotDeferred, ScoredMatcher, deferred
 from kvsearch.engine.packed_postings import SOME_POSTINGS, PackedLeafMatcher, PostingParts, posting_parts
+from kvsearch.engine.query_trees import has_coordination
 from kvsearch.engine.schema import BYTE_LENGTHS
 from kvsearch.engine.whole_index import ShapeOfAndMaybe, ShapeOfIntersection, shape_only
 
@@ -316,6 +318,9 @@ _JOINS = {UnionMatcher: union, IntersectionMatcher: intersection, AndMaybeMatche
 
 
 class _Segment:
+    """A query's matcher tree walked over one segment's postings (``counting_terms``: keep how
+    many of the tree's terms each passage has, for coordination)."""
+
     def __init__(self, leaf: Searcher, counting_terms: bool) -> None:
         self.leaf, self.reader = leaf, leaf.reader()
         self.size = self.reader.doc_count_all()
@@ -606,6 +611,7 @@ class _Segment:
         return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * _LENGTHS[lengths[docs]] / avgfl)))
 
     def _lengths(self, fieldname: str) -> np.ndarray | None:
+        """Each document's length byte of ``fieldname`` (None where not kept as bytes)."""
         known = _LENGTH_ARRAYS.setdefault(self.reader, {})
         if fieldname not in known:
             perdoc: Any = getattr(self.reader, "_perdoc", None)
@@ -639,7 +645,7 @@ def best(searcher: Searcher, q: Any, limit: int) -> tuple[list[tuple[float, int]
     kept: list[tuple[float, int]] = []
     matches: list[np.ndarray] = []
     total = 0
-    counting_terms = _has_coordination(q)
+    counting_terms = has_coordination(q)
     for leaf, offset in searcher.leaf_searchers():
         segment = _Segment(leaf, counting_terms)
         try:
@@ -676,9 +682,3 @@ def _tree_sum(scores: list[np.ndarray]) -> np.ndarray:
         return scores[0]
     half = len(scores) // 2
     return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
-
-
-def _has_coordination(q: Any) -> bool:
-    if getattr(q, "scale", None):
-        return True
-    return any(_has_coordination(sub) for sub in q.children())

@@ -1,4 +1,4 @@
-"""Copying a Whoosh query tree with some of its nodes changed.
+"""Copying a Whoosh query tree with some of its nodes changed, and asking what it holds.
 
 Whoosh's own ``Query.apply`` rebuilds each node from its constructor, which drops what the
 constructor does not take back (an ``Or``'s coordination bonus, ``scale``). Copying the node
@@ -37,3 +37,11 @@ def with_children(q: query.Query, change: Callable[[query.Query], query.Query]) 
         node.child = change(q.child)
         return node
     return q
+
+
+def has_coordination(q: query.Query) -> bool:
+    """Whether a node of ``q`` gives a bonus for the number of its terms a passage has
+    (``scale``: a pasted question's OR)."""
+    if getattr(q, "scale", None):
+        return True
+    return any(has_coordination(sub) for sub in q.children())

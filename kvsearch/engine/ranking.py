@@ -21,6 +21,7 @@ from whoosh.searching import Searcher, TimeLimit
 
 from kvsearch.engine import top_k
 from kvsearch.engine.match_sets import MatchSet, Within, posting_ids, prematched
+from kvsearch.engine.query_trees import has_coordination
 from kvsearch.engine.reader import SearchableIndex
 from kvsearch.engine.whole_index import WholeOr
 
@@ -74,7 +75,7 @@ def top_hits(
     # phrase's positions in every passage with all its words. There the matches come from
     # posting sets once and only the passages whose score bound may make the hits are scored
     # (top_k).
-    skipping = not _has_coordination(q) and _unions_of_terms(q) and _skipping_pays(index, q)
+    skipping = not has_coordination(q) and _unions_of_terms(q) and _skipping_pays(index, q)
     if sort == "relevance" and not skipping:
         found = top_k.best(searcher, matches.query, max(1, limit), seconds, matches)
     elif sort == "date":  # the newest matches from the date column; only they are scored
@@ -156,12 +157,6 @@ def _unions_of_terms(q: query.Query) -> bool:
     return type(q) is query.Term or (
         type(q) in (query.Or, WholeOr) and all(_unions_of_terms(sub) for sub in q.subqueries)
     )
-
-
-def _has_coordination(q: query.Query) -> bool:
-    if getattr(q, "scale", None):
-        return True
-    return any(_has_coordination(sub) for sub in q.children())
 
 
 def count_matches(index: SearchableIndex, matches: MatchSet) -> int:

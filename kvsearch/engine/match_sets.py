@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from itertools import accumulate
 from pickle import loads
@@ -32,7 +32,7 @@ from kvsearch.analysis.common_pairs import pair_term
 from kvsearch.engine.packed_postings import SOME_POSTINGS, every_posting
 from kvsearch.engine.query_trees import with_children
 from kvsearch.engine.schema import BYTE_LENGTHS, CommonPairs, PairWeights, pair_field_name
-from kvsearch.engine.whole_index import Expanded, WholeAnd, WholeAndMaybe, WholeOr
+from kvsearch.engine.whole_index import Expanded, WholeAnd, WholeAndMaybe, WholeOr, switched_on
 
 #: Per (field, indexed term): its weight in each document it was read for.
 Tables = dict[tuple[str, bytes], dict[int, float]]
@@ -640,16 +640,11 @@ class Within(query.WrappingQuery):
 _DEFERRED: ContextVar[bool] = ContextVar("deferred", default=False)
 
 
-@contextmanager
-def deferred() -> Iterator[None]:
+def deferred() -> AbstractContextManager[None]:
     """A :class:`Within` node not matched yet in a segment gives a :class:`DeferredMatcher`
     meanwhile, for a walk of the matcher tree that matches it among the passages its
     siblings leave (:mod:`kvsearch.engine.bulk_scores`)."""
-    token = _DEFERRED.set(True)
-    try:
-        yield
-    finally:
-        _DEFERRED.reset(token)
+    return switched_on(_DEFERRED)
 
 
 class NotDeferred(Exception):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -191,16 +191,21 @@ _SHAPE_ONLY: ContextVar[bool] = ContextVar("shape_only", default=False)
 
 
 @contextmanager
-def shape_only() -> Iterator[None]:
+def switched_on(flag: ContextVar[bool]) -> Iterator[None]:
+    """``flag`` set for the code run meanwhile (in this thread or task), as it was after."""
+    token = flag.set(True)
+    try:
+        yield
+    finally:
+        flag.reset(token)
+
+
+def shape_only() -> AbstractContextManager[None]:
     """Matchers built meanwhile are read for their shape, scorers and bounds only, never
     moved through their matches (:mod:`kvsearch.engine.top_k` scores from posting tables): an
     AND's matcher is built without finding its first match, an AND MAYBE's without moving its
     optional part there."""
-    token = _SHAPE_ONLY.set(True)
-    try:
-        yield
-    finally:
-        _SHAPE_ONLY.reset(token)
+    return switched_on(_SHAPE_ONLY)
 
 
 class WholeCoordMatcher(CoordMatcher):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import kvsearch
@@ -96,3 +97,16 @@ def test_phrases_and_compounds_are_matched_on_arrays(test_index: Path, monkeypat
         assert [(hit.passage_id, hit.score) for hit in found.hits] == [
             (hit.passage_id, hit.score) for hit in expected.hits
         ], text
+
+
+def test_every_value_of_a_passage_is_counted() -> None:
+    """A passage asked by members of several parties counts for each of them."""
+
+    class Segment:  # stands for a segment's reader: the arrays are kept per reader
+        pass
+
+    column = [(), (0,), (1, 2), (2,), (0, 1, 2), ()]
+    segment = Segment()
+    assert bulk_scores.value_counts_of(segment, "parties", column, 3, np.array([1, 2, 4, 5])) == {0: 2, 1: 2, 2: 2}
+    assert bulk_scores.value_counts_of(segment, "parties", column, 3, np.array([3])) == {2: 1}
+    assert bulk_scores.value_counts_of(segment, "parties", column, 3, np.array([0, 5], dtype=np.int64)) == {}

@@ -20,6 +20,7 @@ a one-liner does not load it (``kvsearch.search(..., once=True)``) and takes the
 from __future__ import annotations
 
 import heapq
+import itertools
 import weakref
 from typing import Any
 
@@ -673,6 +674,31 @@ def best(searcher: Searcher, q: Any, limit: int) -> tuple[list[tuple[float, int]
         kept.extend(zip(scores.tolist(), (-(docs + offset)).tolist(), strict=True))
     top = [(score, -negative) for score, negative in heapq.nlargest(limit, kept)]
     return top, total, matches
+
+
+def value_counts_of(
+    reader: Any, fieldname: str, column: list[tuple[int, ...]], values: int, docs: np.ndarray
+) -> dict[int, int]:
+    """How many of ``docs`` have each value of a keyword field (by the value's number), from
+    ``column``: each document's values' numbers (a passage may have several: its askers'
+    parties). The column is kept as arrays per segment and field."""
+    known = _VALUE_ARRAYS.setdefault(reader, {})
+    if fieldname not in known:
+        lengths = np.fromiter(map(len, column), dtype=np.int64, count=len(column))
+        flat = np.fromiter(itertools.chain.from_iterable(column), dtype=np.int64, count=int(lengths.sum()))
+        known[fieldname] = (np.cumsum(lengths) - lengths, lengths, flat)
+    starts, lengths, flat = known[fieldname]
+    wanted, begins = lengths[docs], starts[docs]
+    # Each document's run in ``flat``: its start, and one more for each value after the first.
+    at = np.arange(int(wanted.sum())) + np.repeat(begins - (np.cumsum(wanted) - wanted), wanted)
+    counted = np.bincount(flat[at], minlength=values)
+    return {number: int(count) for number, count in enumerate(counted.tolist()) if count}
+
+
+#: Per segment reader, each keyword field's values per document as arrays (:func:`value_counts_of`).
+_VALUE_ARRAYS: weakref.WeakKeyDictionary[Any, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _tree_sum(scores: list[np.ndarray]) -> np.ndarray:

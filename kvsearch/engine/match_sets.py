@@ -11,7 +11,7 @@ so the scores stay exactly Whoosh's. Used through :mod:`kvsearch.engine.ranking`
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from itertools import accumulate
@@ -59,7 +59,7 @@ class MatchSet:
     def __init__(self, q: query.Query) -> None:
         self.query = q
         self._segments: dict[int, tuple[Any, set[int]]] = {}
-        self._found: dict[int, tuple[Any, Callable[[], Iterable[int]]]] = {}
+        self._found: dict[int, tuple[Any, Any]] = {}
 
     def in_segment(self, leaf: Searcher, tables: Tables | None = None) -> set[int]:
         """The segment's live matches; with ``tables``, the first reading keeps each term's
@@ -67,19 +67,26 @@ class MatchSet:
         reader = leaf.reader()
         known = self._segments.get(id(reader))
         if known is None or known[0] is not reader:
-            found = self._found.pop(id(reader), None)
+            found = self._found.get(id(reader))
             if found is not None and found[0] is reader:
-                known = (reader, set(found[1]()))
+                known = (reader, set(found[1].tolist()))
             else:
                 known = (reader, live_matches(leaf, self.query, tables))
             self._segments[id(reader)] = known
         return known[1]
 
-    def found(self, leaf: Searcher, listed: Callable[[], Iterable[int]]) -> None:
-        """The segment's live matches, found by scoring them all: ``listed()`` lists them, and
-        is called only when a set of them is asked for."""
+    def found(self, leaf: Searcher, docs: Any) -> None:
+        """The segment's live matches, found by scoring them all on arrays (a NumPy array of
+        document numbers): made a set only when one is asked for."""
         reader = leaf.reader()
-        self._found[id(reader)] = (reader, listed)
+        self._found[id(reader)] = (reader, docs)
+
+    def scored_on_arrays(self, leaf: Searcher) -> Any:
+        """The segment's live matches as :meth:`found` was given them; None when they were
+        not found that way."""
+        reader = leaf.reader()
+        found = self._found.get(id(reader))
+        return found[1] if found is not None and found[0] is reader else None
 
 
 def matching_docs(

@@ -64,7 +64,7 @@ def top_hits(
         if scored is not None:
             top, total, per_segment = scored
             for (leaf, _offset), docs in zip(searcher.leaf_searchers(), per_segment, strict=True):
-                matches.found(leaf, docs.tolist)
+                matches.found(leaf, docs)
             return [(searcher.stored_fields(doc), score) for score, doc in top], total
     # Whoosh can skip blocks of postings that cannot reach the top ``limit``, but then it does
     # not count the matches, and with a coordination bonus (a pasted question) it skips
@@ -191,15 +191,20 @@ def value_counts(
     counts: dict[str, Counter[str]] = {name: Counter() for name in fields}
     for leaf, _offset in index.whoosh.leaf_searchers():
         reader = leaf.reader()
-        hits = matches.in_segment(leaf)
-        if not hits:
+        scored = matches.scored_on_arrays(leaf)
+        hits = matches.in_segment(leaf) if scored is None else set()
+        if scored is None and not hits:
             continue
         for name, fieldname in fields.items():
             if fieldname not in leaf.schema:
                 continue
             values, column, passages = _value_column(leaf, reader, fieldname)
             shown = [label(name, value) for value in values]
-            if len(hits) * LOOKUP_COST < sum(min(len(hits), len(docs)) for docs in passages):
+            if scored is not None:  # the matches as an array: their values counted at once
+                from kvsearch.engine.bulk_scores import value_counts_of
+
+                found = value_counts_of(reader, fieldname, column, len(values), scored)
+            elif len(hits) * LOOKUP_COST < sum(min(len(hits), len(docs)) for docs in passages):
                 found = Counter(chain.from_iterable(map(column.__getitem__, hits)))
             else:  # only the values shown
                 found = Counter({n: len(hits & docs) for n, docs in enumerate(passages) if shown[n]})

@@ -54,7 +54,8 @@ def top_hits(
     of passages that match (without ``count``: at least the hits' number). A search that runs
     past ``seconds`` stops with what it has. ``matches``: ``q``'s :func:`match_set`, to share.
     ``arrays``: every match is scored on arrays where :mod:`kvsearch.engine.bulk_scores` can
-    score the query (loading NumPy); without, only those that may make the hits are, in Python."""
+    score the query (loading NumPy), at once and counted, and not stopped after ``seconds``;
+    without, only those that may make the hits are, in Python."""
     searcher = index.whoosh
     matches = matches if matches is not None else match_set(q)
     if sort == "relevance" and arrays:
@@ -187,12 +188,13 @@ def value_counts(
     Counted from posting sets, never from the hits' stored fields: a few hits are looked up in
     a column of each passage's values, made once per segment; many are intersected with each
     value's passages (a few dozen values per facet, each intersection as long as the hits or
-    the value's passages, whichever is shorter), whichever is less work."""
+    the value's passages, whichever is shorter), whichever is less work. Hits scored on arrays
+    are counted at once from the same column kept as arrays."""
     counts: dict[str, Counter[str]] = {name: Counter() for name in fields}
     for leaf, _offset in index.whoosh.leaf_searchers():
         reader = leaf.reader()
         scored = matches.scored_on_arrays(leaf)
-        hits = matches.in_segment(leaf) if scored is None else set()
+        hits = set() if scored is not None else matches.in_segment(leaf)
         if scored is None and not hits:
             continue
         for name, fieldname in fields.items():

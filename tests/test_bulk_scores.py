@@ -5,6 +5,8 @@ dates and pasted questions."""
 
 from __future__ import annotations
 
+from collections import Counter
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ import kvsearch
 from kvsearch.engine import bulk_scores, match_sets, ranking
 from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
 from kvsearch.searcher import open_searcher, plan
+from kvsearch.searcher.facets import FACET_FIELDS
 from tests.test_layering import loaded_after
 from tests.test_segments import indexes  # noqa: F401  (the fixture: the corpus as 1, 2 and 3 segments)
 
@@ -99,14 +102,18 @@ def test_phrases_and_compounds_are_matched_on_arrays(test_index: Path, monkeypat
         ], text
 
 
-def test_every_value_of_a_passage_is_counted() -> None:
-    """A passage asked by members of several parties counts for each of them."""
-
-    class Segment:  # stands for a segment's reader: the arrays are kept per reader
-        pass
-
-    column = [(), (0,), (1, 2), (2,), (0, 1, 2), ()]
-    segment = Segment()
-    assert bulk_scores.value_counts_of(segment, "parties", column, 3, np.array([1, 2, 4, 5])) == {0: 2, 1: 2, 2: 2}
-    assert bulk_scores.value_counts_of(segment, "parties", column, 3, np.array([3])) == {2: 1}
-    assert bulk_scores.value_counts_of(segment, "parties", column, 3, np.array([0, 5], dtype=np.int64)) == {}
+def test_every_value_of_a_passage_is_counted(real_index: Path) -> None:
+    """Counted on arrays as the Python column counts them, a passage asked by members of
+    several parties counting for each of them."""
+    several = 0
+    with open_searcher(real_index) as (opened, _info):
+        for leaf, _offset in opened.whoosh.leaf_searchers():
+            reader = leaf.reader()
+            for fieldname in FACET_FIELDS.values():
+                python_values, column, _passages = ranking._value_column(leaf, reader, fieldname)
+                for docs in (np.arange(reader.doc_count_all()), np.arange(0, reader.doc_count_all(), 3)):
+                    values, found = bulk_scores.value_counts_of(leaf, reader, fieldname, docs)
+                    assert values == python_values
+                    assert found == dict(Counter(chain.from_iterable(column[doc] for doc in docs.tolist())))
+                several += sum(len(numbers) > 1 for numbers in column)
+    assert several > 0

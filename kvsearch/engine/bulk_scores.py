@@ -20,7 +20,6 @@ a one-liner does not load it (``kvsearch.search(..., once=True)``) and takes the
 from __future__ import annotations
 
 import heapq
-import itertools
 import weakref
 from typing import Any
 
@@ -676,27 +675,37 @@ def best(searcher: Searcher, q: Any, limit: int) -> tuple[list[tuple[float, int]
     return top, total, matches
 
 
-def value_counts_of(
-    reader: Any, fieldname: str, column: list[tuple[int, ...]], values: int, docs: np.ndarray
-) -> dict[int, int]:
-    """How many of ``docs`` have each value of a keyword field (by the value's number), from
-    ``column``: each document's values' numbers (a passage may have several: its askers'
-    parties). The column is kept as arrays per segment and field."""
+def value_counts_of(leaf: Searcher, reader: Any, fieldname: str, docs: np.ndarray) -> tuple[list[str], dict[int, int]]:
+    """A keyword field's values in the segment, and how many of ``docs`` have each (by the
+    value's number; a passage may have several: its askers' parties). Each passage's values
+    are kept as arrays per segment and field, made from the values' postings."""
     known = _VALUE_ARRAYS.setdefault(reader, {})
     if fieldname not in known:
-        lengths = np.fromiter(map(len, column), dtype=np.int64, count=len(column))
-        flat = np.fromiter(itertools.chain.from_iterable(column), dtype=np.int64, count=int(lengths.sum()))
-        known[fieldname] = (np.cumsum(lengths) - lengths, lengths, flat)
-    starts, lengths, flat = known[fieldname]
+        values: list[str] = []
+        passages: list[np.ndarray] = []
+        for btext in reader.lexicon(fieldname):
+            values.append(btext.decode("utf-8") if isinstance(btext, bytes) else str(btext))
+            matcher = match_sets._term_matcher(leaf, reader, fieldname, btext)
+            if isinstance(matcher, PackedLeafMatcher):
+                passages.append(posting_arrays(matcher)[0])
+            else:
+                found = match_sets.posting_ids(leaf, reader, fieldname, btext)
+                passages.append(np.array(sorted(found), dtype=np.int64))
+        of_value = np.concatenate(passages) if passages else np.empty(0, dtype=np.int64)
+        numbers = np.repeat(np.arange(len(values)), [len(ids) for ids in passages])
+        order = np.argsort(of_value, kind="stable")  # by passage; a passage's values in their order
+        lengths = np.bincount(of_value, minlength=reader.doc_count_all())
+        known[fieldname] = (values, np.cumsum(lengths) - lengths, lengths, numbers[order])
+    values, starts, lengths, flat = known[fieldname]
     wanted, begins = lengths[docs], starts[docs]
-    # Each document's run in ``flat``: its start, and one more for each value after the first.
+    # Each passage's run in ``flat``: its start, and one more for each value after the first.
     at = np.arange(int(wanted.sum())) + np.repeat(begins - (np.cumsum(wanted) - wanted), wanted)
-    counted = np.bincount(flat[at], minlength=values)
-    return {number: int(count) for number, count in enumerate(counted.tolist()) if count}
+    counted = np.bincount(flat[at], minlength=len(values))
+    return values, {number: int(count) for number, count in enumerate(counted.tolist()) if count}
 
 
 #: Per segment reader, each keyword field's values per document as arrays (:func:`value_counts_of`).
-_VALUE_ARRAYS: weakref.WeakKeyDictionary[Any, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]] = (
+_VALUE_ARRAYS: weakref.WeakKeyDictionary[Any, dict[str, tuple[list[str], np.ndarray, np.ndarray, np.ndarray]]] = (
     weakref.WeakKeyDictionary()
 )
 

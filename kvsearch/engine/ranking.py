@@ -189,7 +189,7 @@ def value_counts(
     a column of each passage's values, made once per segment; many are intersected with each
     value's passages (a few dozen values per facet, each intersection as long as the hits or
     the value's passages, whichever is shorter), whichever is less work. Hits scored on arrays
-    are counted at once from the same column kept as arrays."""
+    are counted at once from each passage's values kept as arrays."""
     counts: dict[str, Counter[str]] = {name: Counter() for name in fields}
     for leaf, _offset in index.whoosh.leaf_searchers():
         reader = leaf.reader()
@@ -200,16 +200,19 @@ def value_counts(
         for name, fieldname in fields.items():
             if fieldname not in leaf.schema:
                 continue
-            values, column, passages = _value_column(leaf, reader, fieldname)
-            shown = [label(name, value) for value in values]
+            found: dict[int, int]
             if scored is not None:  # the matches as an array: their values counted at once
                 from kvsearch.engine.bulk_scores import value_counts_of
 
-                found = value_counts_of(reader, fieldname, column, len(values), scored)
-            elif len(hits) * LOOKUP_COST < sum(min(len(hits), len(docs)) for docs in passages):
-                found = Counter(chain.from_iterable(map(column.__getitem__, hits)))
-            else:  # only the values shown
-                found = Counter({n: len(hits & docs) for n, docs in enumerate(passages) if shown[n]})
+                values, found = value_counts_of(leaf, reader, fieldname, scored)
+                shown = [label(name, value) for value in values]
+            else:
+                values, column, passages = _value_column(leaf, reader, fieldname)
+                shown = [label(name, value) for value in values]
+                if len(hits) * LOOKUP_COST < sum(min(len(hits), len(docs)) for docs in passages):
+                    found = Counter(chain.from_iterable(map(column.__getitem__, hits)))
+                else:  # only the values shown
+                    found = Counter({n: len(hits & docs) for n, docs in enumerate(passages) if shown[n]})
             for number, count in found.items():
                 shown_as = shown[number]
                 if shown_as and count:

@@ -128,6 +128,22 @@ def _weights_of(packed: Any, layout: int, count: int) -> array:
     return _array("f", packed[start : start + 4 * count])
 
 
+def _flat_parts(data: Any, layout: int, count: int) -> tuple[int, int, Any, Any]:
+    """A block's flat positions ``data`` (of ``count`` postings) cut apart: the array types of
+    its position counts and of its gaps (indexes into ``_COUNT_CODES`` and ``_GAP_CODES``),
+    the counts as stored and the gaps as stored."""
+    codes = data[0]
+    body = zlib.decompress(data[1:]) if layout & _VALUES_DEFLATED else data[1:]
+    size = count * _ID_SIZES[codes & 3]
+    return codes & 3, codes >> 2 & 3, body[:size], body[size:]
+
+
+def _stored_values(data: Any, layout: int) -> Any:
+    """A block's values as pickled (fixed-size values joined in one bytes object), inflated
+    where the block deflated them."""
+    return pickle.loads(zlib.decompress(data) if layout & _VALUES_DEFLATED else data)
+
+
 class PostingParts:
     """A posting list's blocks cut apart but not decoded, for a decoder of whole arrays
     (:mod:`kvsearch.engine.bulk_scores`). Per block: its first id, its number of postings and
@@ -196,20 +212,16 @@ def posting_parts(matcher: PackedLeafMatcher, ordered: list[int] | None = None, 
         if read == "positions":
             if not layout & _FLAT_POSITIONS:
                 return None
-            data = buf[valuestart:end]
-            codes = data[0]
-            body = zlib.decompress(data[1:]) if layout & _VALUES_DEFLATED else data[1:]
-            counted = count * _ID_SIZES[codes & 3]
-            parts.count_codes.append(codes & 3)
-            parts.gap_codes.append(codes >> 2 & 3)
-            parts.position_totals.append((len(body) - counted) // _ID_SIZES[codes >> 2 & 3])
-            parts.position_counts[codes & 3].append(body[:counted])
-            parts.position_gaps[codes >> 2 & 3].append(body[counted:])
+            count_code, gap_code, counts, gaps = _flat_parts(buf[valuestart:end], layout, count)
+            parts.count_codes.append(count_code)
+            parts.gap_codes.append(gap_code)
+            parts.position_totals.append(len(gaps) // _ID_SIZES[gap_code])
+            parts.position_counts[count_code].append(counts)
+            parts.position_gaps[gap_code].append(gaps)
         elif read == "values":
             if not layout & _HAS_VALUES or layout & _FLAT_POSITIONS:
                 return None
-            data = buf[valuestart:end]
-            parts.values.append(pickle.loads(zlib.decompress(data) if layout & _VALUES_DEFLATED else data))
+            parts.values.append(_stored_values(buf[valuestart:end], layout))
     if matcher.is_active():
         matcher._past_the_last_block()
     return parts
@@ -448,11 +460,9 @@ def block_positions(data: Any, layout: int, count: int) -> tuple[list[int], list
     list (absolute, ascending within a posting) and where each posting's start and end, so that
     posting ``i`` has ``flat[bounds[i]:bounds[i + 1]]``. Two ``frombytes`` and two
     ``accumulate``, in C; a posting's list is only made for the postings asked for."""
-    codes = data[0]
-    body = zlib.decompress(data[1:]) if layout & _VALUES_DEFLATED else data[1:]
-    size = count * _ID_SIZES[codes & 3]
-    bounds = list(itertools.accumulate(_array(_COUNT_CODES[codes & 3], body[:size]), initial=0))
-    flat = list(itertools.accumulate(_array(_GAP_CODES[codes >> 2 & 3], body[size:])))
+    count_code, gap_code, counts, gaps = _flat_parts(data, layout, count)
+    bounds = list(itertools.accumulate(_array(_COUNT_CODES[count_code], counts), initial=0))
+    flat = list(itertools.accumulate(_array(_GAP_CODES[gap_code], gaps)))
     return flat, bounds
 
 
@@ -462,11 +472,9 @@ def some_postings(data: Any, layout: int, count: int, wanted: Iterable[int]) -> 
     gaps, so the postings skipped are only summed (in C), not turned into lists. A common
     word's block holds thousands of positions, of which a phrase with a rarer word wants a
     few postings'."""
-    codes = data[0]
-    body = zlib.decompress(data[1:]) if layout & _VALUES_DEFLATED else data[1:]
-    size = count * _ID_SIZES[codes & 3]
-    bounds = list(itertools.accumulate(_array(_COUNT_CODES[codes & 3], body[:size]), initial=0))
-    gaps = _array(_GAP_CODES[codes >> 2 & 3], body[size:])
+    count_code, gap_code, counts, stored_gaps = _flat_parts(data, layout, count)
+    bounds = list(itertools.accumulate(_array(_COUNT_CODES[count_code], counts), initial=0))
+    gaps = _array(_GAP_CODES[gap_code], stored_gaps)
     found = []
     done = base = 0  # base: the sum of gaps[:done], the last position before gaps[done]
     for i in wanted:
@@ -682,8 +690,7 @@ class PackedLeafMatcher(W3LeafMatcher):
     def _read_value_floats(self) -> array:
         """The block's fixed-size values read as one array of float32 (values that are packed
         floats, such as :class:`kvsearch.engine.schema.PairWeights`'), at once."""
-        data = self._buf[self._valuestart : self._blockend]
-        return _array("f", pickle.loads(zlib.decompress(data) if self._layout & _VALUES_DEFLATED else data))
+        return _array("f", _stored_values(self._buf[self._valuestart : self._blockend], self._layout))
 
     def _read_values(self) -> None:
         fixedsize = self._fixedsize
@@ -694,8 +701,7 @@ class PackedLeafMatcher(W3LeafMatcher):
         if not self._layout & _HAS_VALUES or fixedsize == 0:
             self._values = (None,) * self._blocklength
             return
-        data = self._buf[self._valuestart : self._blockend]
-        values = pickle.loads(zlib.decompress(data) if self._layout & _VALUES_DEFLATED else data)
+        values = _stored_values(self._buf[self._valuestart : self._blockend], self._layout)
         if fixedsize is None or fixedsize < 0:
             self._values = values
         else:

@@ -625,12 +625,11 @@ class _Segment:
                 known[fieldname] = lengths
         return known[fieldname]
 
-    def live(self, docs: np.ndarray) -> np.ndarray:
-        """``docs`` without the segment's deleted passages."""
-        if not self.reader.has_deletions() or not len(docs):
-            return docs
-        deleted = np.fromiter(self.reader.deleted_docs_set, dtype=np.int64)
-        return docs[~np.isin(docs, deleted)]
+    def live(self, docs: np.ndarray) -> np.ndarray | None:
+        """Which of ``docs`` are not deleted; None when the segment has no deleted passages."""
+        if not self.reader.has_deletions():
+            return None
+        return ~np.isin(docs, np.fromiter(self.reader.deleted_docs_set, dtype=np.int64))
 
 
 #: Per segment reader, each field's length bytes as an array over its documents.
@@ -659,9 +658,8 @@ def best(searcher: Searcher, q: Any, limit: int) -> tuple[list[tuple[float, int]
         docs = node.documents()
         scores = node.scores if isinstance(node, _Sparse) else node.scores[docs]
         live = segment.live(docs)
-        if len(live) < len(docs):
-            scores = scores[np.isin(docs, live)]
-            docs = live
+        if live is not None:
+            docs, scores = docs[live], scores[live]
         matches.append(docs)
         total += len(docs)
         if not len(docs):

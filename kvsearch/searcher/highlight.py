@@ -59,24 +59,33 @@ class Highlighter:
         if not new:
             return
         known = self.recorded.of(new) if self.recorded is not None else {}
+        matched, hits, parts = self.matched, self._hits, self._parts
         for raw in new:
-            if self._word_hits(raw, known.get(raw)):
-                self._hits.add(raw)
+            terms = known.get(raw)
+            if terms is None:
+                if self._word_hits(raw):
+                    hits.add(raw)
+            # A word's first recorded term is its query term; the others (its compound
+            # parts) count only for a long word that contains a matched term.
+            elif terms and (
+                terms[0] in matched
+                or (len(terms[0]) >= 7 and not matched.isdisjoint(terms) and any(part in terms[0] for part in parts))
+            ):
+                hits.add(raw)
         self._judged |= new
 
-    def _word_hits(self, raw: str, recorded: tuple[str, ...] | None) -> bool:
-        """Whether the raw word hits, judged from its ``recorded`` index terms or, without
-        them, its analysis. Its first index term is its query term; only a long word that
-        contains a matched term needs all of its terms (its compound parts)."""
-        first = recorded if recorded is not None else analysis.word_terms(raw, query=True)
+    def _word_hits(self, raw: str) -> bool:
+        """Whether a word the record lacks hits, judged from its analysis: its first query
+        term, and all of its index terms (its compound parts) only for a long word that
+        contains a matched term."""
+        first = analysis.word_terms(raw, query=True)
         if not first:
             return False
         term = first[0]
         if term in self.matched:
             return True
         if len(term) >= 7 and any(part in term for part in self._parts):
-            every = recorded if recorded is not None else analysis.word_terms(raw, query=False)
-            return any(t in self.matched for t in every)
+            return any(t in self.matched for t in analysis.word_terms(raw, query=False))
         return False
 
 

@@ -36,7 +36,8 @@ postings_lists = st.lists(
     st.tuples(
         st.integers(min_value=1, max_value=200_000),  # gap to the previous id: 8, 16 and 32 bit
         st.sampled_from([1.0, 1.0, 1.2, 1.5, 2.4, 3.0, 7.5]),
-        st.lists(st.integers(min_value=1, max_value=70_000), min_size=1, max_size=5),  # position gaps
+        # position gaps: 8, 16 and 32 bit in the blocks' runs
+        st.lists(st.integers(1, 40) | st.integers(1, 70_000), min_size=1, max_size=5),
     ),
     min_size=1,
     max_size=700,
@@ -131,6 +132,16 @@ def test_blocks_give_back_what_was_written(postings: list[Any], compression: int
     assert found[0].tolist() == list(ids) and found[1].tolist() == [stored[d] for d in ids]
     assert found[2].tolist() == [len(positions) for positions in in_bulk]
     assert found[3].tolist() == [position for positions in in_bulk for position in positions]
+    # Only the postings of some documents, with their positions: a few of each block (the
+    # others' gaps only summed over), or most of them.
+    placed = dict(zip(ids, in_bulk, strict=True))
+    for among in (set(ids[::9]), set(ids[::2]) | {ids[-1] + 1}, set(ids[1::3]), {ids[-1]}, {ids[0]}, set()):
+        found = position_arrays(leaf.matcher(), np.array(sorted(among), dtype=np.int64))
+        assert found is not None
+        kept = [d for d in ids if d in among]
+        assert found[0].tolist() == kept and found[1].tolist() == [stored[d] for d in kept]
+        assert found[2].tolist() == [len(placed[d]) for d in kept]
+        assert found[3].tolist() == [position for d in kept for position in placed[d]]
     # Only the blocks that may hold some documents: at least their postings, each as stored.
     for among in (wanted, {ids[-1]}, set()):
         some_ids, some_weights = posting_arrays(leaf.matcher(), sorted(among))

@@ -71,15 +71,29 @@ def posting_arrays(matcher: PackedLeafMatcher, ordered: list[int] | None = None)
 
 
 def position_arrays(
-    matcher: PackedLeafMatcher, ordered: list[int] | None = None
+    matcher: PackedLeafMatcher, among: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """:func:`posting_arrays`, and each posting's positions: how many it has (int64), and all
-    of them (int64, ascending within a posting), in order. None where a block keeps no
+    of them (int64, ascending within a posting), in order. With ``among`` (sorted, distinct
+    document numbers): only the postings of those documents. None where a block keeps no
     positions in bulk."""
-    parts = posting_parts(matcher, ordered, read="positions")
+    parts = posting_parts(matcher, None if among is None else among.tolist(), read="positions")
     if parts is None:
         return None
+    ids, weights = _ids(parts), _weights(parts)
     counts = _joined(parts.position_counts, parts.count_codes, parts.counts, _ID_TYPES)
+    if among is None:
+        return ids, weights, counts, _every_position(parts)
+    kept = np.isin(ids, among, assume_unique=True)
+    if not kept.any():
+        return ids[kept], weights[kept], counts[kept], np.empty(0, dtype=np.int64)
+    if int(kept.sum()) * SOME_POSTINGS < len(ids) and counts[kept].all():
+        return ids[kept], weights[kept], counts[kept], _kept_positions(parts, counts, kept)
+    return ids[kept], weights[kept], counts[kept], _every_position(parts)[np.repeat(kept, counts)]
+
+
+def _every_position(parts: PostingParts) -> np.ndarray:
+    """Every position of the blocks' postings, in order."""
     gaps = _joined(parts.position_gaps, parts.gap_codes, parts.position_totals, _GAP_TYPES)
     # A block's gaps run on from posting to posting, from 0: summed at once, less what the
     # blocks before each one added.
@@ -88,7 +102,30 @@ def position_arrays(
     summed = np.cumsum(gaps)
     if len(starts) > 1:
         summed -= np.repeat(summed[starts] - gaps[starts], per_block)
-    return _ids(parts), _weights(parts), counts, summed
+    return summed
+
+
+def _kept_positions(parts: PostingParts, counts: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """The positions of the ``kept`` postings only (each has some), in order: the gaps of the
+    others are summed over in one pass and never widened or summed one by one, which is most
+    of the work when a rarer word keeps a few postings of each block of a common one."""
+    gaps = _joined(parts.position_gaps, parts.gap_codes, parts.position_totals, _GAP_TYPES, widen=False)
+    ends = np.cumsum(counts)
+    begins = (ends - counts)[kept]
+    per_block = np.array(parts.position_totals, dtype=np.int64)
+    block_starts = (np.cumsum(per_block) - per_block)[np.repeat(np.arange(len(per_block)), parts.counts)[kept]]
+    # Each kept posting's first gap counts from the sum of its block's gaps before it: the sums
+    # between consecutive such points, added up, give it.
+    points = np.unique(np.concatenate((block_starts, begins)))
+    between = np.add.reduceat(gaps, points, dtype=np.int64)
+    upto = np.cumsum(between) - between  # the sum from the first point to each point
+    bases = upto[np.searchsorted(points, begins)] - upto[np.searchsorted(points, block_starts)]
+    wanted = counts[kept]
+    out_starts = np.cumsum(wanted) - wanted
+    picked = gaps[np.arange(int(wanted.sum())) + np.repeat(begins - out_starts, wanted)].astype(np.int64)
+    summed = np.cumsum(picked)
+    summed += np.repeat(bases - (summed[out_starts] - picked[out_starts]), wanted)
+    return summed
 
 
 def pair_arrays(matcher: PackedLeafMatcher) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -103,16 +140,22 @@ def pair_arrays(matcher: PackedLeafMatcher) -> tuple[np.ndarray, np.ndarray, np.
 
 
 def _joined(
-    by_type: tuple[list[Any], ...], type_of_block: list[int], items: list[int], types: tuple[np.dtype, ...]
+    by_type: tuple[list[Any], ...],
+    type_of_block: list[int],
+    items: list[int],
+    types: tuple[np.dtype, ...],
+    widen: bool = True,
 ) -> np.ndarray:
     """Arrays stored per block in one of several types (``by_type``: per type its blocks'
     bytes in order; ``type_of_block``; ``items``: each block's number of items), as one int64
-    array in block order."""
+    array in block order (without ``widen``: in the widest type stored, read in place where
+    all blocks have one type)."""
     used = {code for code, count in zip(type_of_block, items, strict=True) if count}
     if len(used) <= 1:
         code = used.pop() if used else 0
-        return np.frombuffer(b"".join(by_type[code]), dtype=types[code]).astype(np.int64)
-    joined = np.empty(sum(items), dtype=np.int64)
+        stored = np.frombuffer(b"".join(by_type[code]), dtype=types[code])
+        return stored.astype(np.int64) if widen else stored
+    joined = np.empty(sum(items), dtype=np.int64 if widen else types[max(used)])
     type_of_item = np.repeat(np.array(type_of_block, dtype=np.int8), items)
     for code in used:
         joined[type_of_item == code] = np.frombuffer(b"".join(by_type[code]), dtype=types[code])
@@ -451,7 +494,7 @@ class _Segment:
                 return np.empty(0, dtype=np.int64), [], []
             if not isinstance(matcher, PackedLeafMatcher):
                 return None
-            arrays = position_arrays(matcher, None if candidates is None else candidates.tolist())
+            arrays = position_arrays(matcher, candidates)
             if arrays is None:
                 return None
             read[i] = arrays

@@ -19,11 +19,19 @@ from whoosh.collectors import TopCollector
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import FileIndex
 
-from kvsearch.engine import match_sets
+from kvsearch import search
+from kvsearch.engine import match_sets, packed_postings
 from kvsearch.engine.bulk_scores import position_arrays, posting_arrays
-from kvsearch.engine.packed_postings import PackedLeafMatcher, PackedPostingsWriter, every_posting, some_postings
+from kvsearch.engine.packed_postings import (
+    PackedLeafMatcher,
+    PackedPostingsWriter,
+    block_size,
+    every_posting,
+    some_postings,
+)
 from kvsearch.engine.query_trees import has_coordination
 from kvsearch.engine.schema import KvCodec
+from kvsearch.indexer.build import build_index
 from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
 from kvsearch.searcher import open_searcher, plan
 from kvsearch.searcher.fields import TEXT_FIELDS
@@ -221,11 +229,30 @@ def test_positions_are_stored_as_they_are_and_deflated_ones_still_read() -> None
         assert matcher._positions_of([1, 100]) == [positions[1], positions[100]]
 
 
+@pytest.fixture(scope="module")
+def larger_blocks_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test corpus indexed with larger blocks for its lists of 40 postings or more (all
+    its lists are far shorter than ``LONG_LIST``): up to 300 postings and about 600 positions
+    a block."""
+    index = tmp_path_factory.mktemp("larger-blocks") / "index"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(packed_postings, "LONG_LIST", 40)
+        patch.setattr(packed_postings, "LARGEST_BLOCK", 300)
+        patch.setattr(packed_postings, "BLOCK_POSITIONS", 600)
+        build_index(TEST_CORPUS, index, full=True)
+    return index
+
+
 @pytest.mark.parametrize("mapped", [True, False])
-def test_whooshs_own_searcher_reads_the_codec_with_kvsearchs_hits_and_scores(real_index: Path, mapped: bool) -> None:
+@pytest.mark.parametrize("indexed", ["real_index", "larger_blocks_index"])
+def test_whooshs_own_searcher_reads_the_codec_with_kvsearchs_hits_and_scores(
+    request: pytest.FixtureRequest, indexed: str, mapped: bool
+) -> None:
     """Whoosh opens the generation itself (its ``FileStorage``, table of contents and segments;
     the codec comes pickled with each segment) and searches it with its own collector and
-    matchers: the hits and scores are kvsearch's, for the searcher tests' query set."""
+    matchers: the hits and scores are kvsearch's, for the searcher tests' query set, in
+    Whoosh's blocks and in the larger blocks of long lists."""
+    real_index = request.getfixturevalue(indexed)
     generation = live_generation(real_index)
     assert generation is not None
     index = FileIndex(FileStorage(str(generation), supports_mmap=mapped, readonly=True))
@@ -254,8 +281,15 @@ def test_bulk_reads_are_what_the_matcher_reads_posting_by_posting(real_index: Pa
     ``match_sets`` (ids, weights, positions in bulk) give exactly what the matcher gives posting
     by posting (positions in Whoosh's encoding), and blocks are crossed (``tests/test_indexing.py`` holds the matcher to
     Whoosh's own format, posting by posting and block by block)."""
-    checked = several_blocks = 0
-    with open_searcher(real_index) as (searcher, _info):
+    checked, several_blocks, _largest = _bulk_reads_checked(real_index)
+    assert checked > 0 and several_blocks > 0
+
+
+def _bulk_reads_checked(index: Path) -> tuple[int, int, int]:
+    """The checks of the test above on every text term of ``index``: the postings checked,
+    the lists of more than one block of Whoosh's size, and the most postings of one block."""
+    checked = several_blocks = largest = 0
+    with open_searcher(index) as (searcher, _info):
         for leaf, _offset in searcher.whoosh.leaf_searchers():
             reader = leaf.reader()
             for fieldname in TEXT_FIELDS:
@@ -297,7 +331,34 @@ def test_bulk_reads_are_what_the_matcher_reads_posting_by_posting(real_index: Pa
                     }
                     checked += len(one_by_one)
                     several_blocks += len(one_by_one) > 128
+                    largest = max(largest, max(count for _w, count, *_rest in matcher.frames(None, from_first=True)))
+    return checked, several_blocks, largest
+
+
+def test_a_long_list_gets_larger_blocks_unless_it_has_many_positions() -> None:
+    smallest = 128
+    assert block_size(packed_postings.LONG_LIST - 1, 0.0, smallest) == smallest
+    largest = packed_postings.LARGEST_BLOCK
+    assert block_size(packed_postings.LONG_LIST, 0.0, smallest) == largest  # no positions: filters, word pairs
+    assert block_size(100_000, 100_000 * 1.3, smallest) == largest  # about once a passage
+    assert block_size(100_000, 100_000 * 4.0, smallest) == packed_postings.BLOCK_POSITIONS // 4
+    assert block_size(100_000, 100_000 * 40.0, smallest) == smallest  # "het": many a passage
+
+
+def test_lists_in_larger_blocks_read_and_rank_as_in_whooshs_blocks(test_index: Path, larger_blocks_index: Path) -> None:
+    """An index whose long lists have larger blocks: each posting reads back as written, and
+    every search (scored on arrays, in Python as a one-liner, uncounted, with facets) finds the
+    same hits with the same scores as in Whoosh's blocks of 128."""
+    checked, several_blocks, largest = _bulk_reads_checked(larger_blocks_index)
     assert checked > 0 and several_blocks > 0
+    assert 128 < largest <= 300
+    for text in QUERIES:
+        for options in ({}, {"once": True}, {"once": True, "count": False}, {"facets": True}):
+            usual = search(text, index_dir=test_index, limit=20, **options)  # type: ignore[arg-type]
+            larger = search(text, index_dir=larger_blocks_index, limit=20, **options)  # type: ignore[arg-type]
+            assert [hit.passage_id for hit in larger.hits] == [hit.passage_id for hit in usual.hits], text
+            assert [hit.score for hit in larger.hits] == pytest.approx([hit.score for hit in usual.hits], rel=1e-9)
+            assert (larger.total, larger.facets) == (usual.total, usual.facets), text
 
 
 def test_an_index_of_the_older_posting_format_is_refused_with_the_rebuild_hint(tmp_path: Path) -> None:

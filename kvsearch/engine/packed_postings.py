@@ -8,7 +8,8 @@ Python code runs per posting. Positions (the postings' values) are stored after 
 apart, and only a phrase or proximity query reads them.
 
 A posting list is still Whoosh's: the term table points at it, it starts with Whoosh's magic
-bytes, and each block is framed by its length (negative for the last block). A block is::
+bytes, and each block is framed by its length (negative for the last block). A block holds
+Whoosh's 128 postings, or up to 1,024 in a long list (:func:`block_size`), and is::
 
     header   _HEADER: postings, first id, last id, highest weight, layout,
              shortest and longest field length (Whoosh's length bytes), packed size
@@ -81,6 +82,16 @@ _FLAT_POSITIONS = 128
 # The first byte of flat positions: bits 0-1 the counts' array type, bits 2-3 the gaps'.
 _COUNT_CODES = ("B", "H", "I")
 _GAP_CODES = ("b", "h", "i")
+
+#: A posting list of this many postings or more is written in larger blocks (up to
+#: ``LARGEST_BLOCK``): reading a common word's whole list in bulk costs a few Python calls per
+#: block, and such a list has thousands of blocks of Whoosh's 128 postings.
+LONG_LIST = 8192
+LARGEST_BLOCK = 1024
+#: A larger block holds about this many positions at most: a phrase with a rarer word reads
+#: the positions of every block that holds one of its passages, so a word found many times
+#: in each passage (``het``) keeps smaller blocks.
+BLOCK_POSITIONS = 2048
 
 #: A block's positions are decoded posting by posting (:func:`some_postings`) when fewer
 #: than one in this many of its postings are wanted; for more, the whole block at once is cheaper.
@@ -424,8 +435,10 @@ class PackedPostingsWriter(W3PostingsWriter):
         postfile.write(WHOOSH3_HEADER_MAGIC)
         info = W3TermInfo()
         total = len(ids)
+        # A positional field's weights count its positions (times the field's boost).
+        size = block_size(total, sum(weights) if positional else 0.0, self._blocklimit)
         for start, end, block_ids, given, maxweight, minlength, maxlength in posting_blocks(
-            ids, weights, lengths, self._blocklimit
+            ids, weights, lengths, size
         ):
             block_weights = array("f", given)
             # W3TermInfo.add_block
@@ -453,6 +466,17 @@ class PackedPostingsWriter(W3PostingsWriter):
             postfile.write(block)
         info.set_extent(startoffset, postfile.tell() - startoffset)
         return info
+
+
+def block_size(postings: int, positions: float, smallest: int) -> int:
+    """How many postings each block of a list of ``postings`` holds (the last one the rest):
+    ``smallest`` (Whoosh's block size) for most lists, more for a long one, as many as keep
+    its blocks to about ``BLOCK_POSITIONS`` of its ``positions`` (0: a field without them)."""
+    if postings < LONG_LIST:
+        return smallest
+    if not positions:
+        return LARGEST_BLOCK
+    return max(smallest, min(LARGEST_BLOCK, int(BLOCK_POSITIONS * postings / positions)))
 
 
 def block_positions(data: Any, layout: int, count: int) -> tuple[list[int], list[int]]:

@@ -116,7 +116,7 @@ def _kept_positions(parts: PostingParts, counts: np.ndarray, kept: np.ndarray) -
     block_starts = (np.cumsum(per_block) - per_block)[np.repeat(np.arange(len(per_block)), parts.counts)[kept]]
     # Each kept posting's first gap counts from the sum of its block's gaps before it: the sums
     # between consecutive such points, added up, give it.
-    points = np.unique(np.concatenate((block_starts, begins)))
+    points = _distinct(np.sort(np.concatenate((block_starts, begins))))
     between = np.add.reduceat(gaps, points, dtype=np.int64)
     upto = np.cumsum(between) - between  # the sum from the first point to each point
     bases = upto[np.searchsorted(points, begins)] - upto[np.searchsorted(points, block_starts)]
@@ -126,6 +126,17 @@ def _kept_positions(parts: PostingParts, counts: np.ndarray, kept: np.ndarray) -
     summed = np.cumsum(picked)
     summed += np.repeat(bases - (summed[out_starts] - picked[out_starts]), wanted)
     return summed
+
+
+def _distinct(ordered: np.ndarray) -> np.ndarray:
+    """The distinct values of an ascending array, in one pass (``np.unique`` hashes and sorts
+    them again)."""
+    if len(ordered) < 2:
+        return ordered
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
 
 
 def pair_arrays(matcher: PackedLeafMatcher) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -468,7 +479,7 @@ class _Segment:
             inside = nearest < len(keys)
             met = np.zeros(len(wanted), dtype=bool)
             met[inside] = keys[nearest[inside]] <= wanted[inside] + q.slop
-            docs = np.unique(first_docs[met])
+            docs = _distinct(first_docs[met])
         else:  # where the phrase may start: each word's positions less its offset in the phrase
             starts = None
             for i in order:
@@ -476,7 +487,7 @@ class _Segment:
                 shifted = docs_of << 32 | (positions + (len(words) - i))
                 starts = shifted if starts is None else starts[np.isin(starts, shifted, assume_unique=True)]
             assert starts is not None
-            docs = np.unique(starts >> 32)
+            docs = _distinct(starts >> 32)
         return self._phrase_scored(q, words, [w[np.searchsorted(candidates, docs)] for w in weights], docs)
 
     def _word_positions(

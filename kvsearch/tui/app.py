@@ -203,6 +203,7 @@ class KvsearchApp(App[None]):
         in a long-running process scores its matches) while the user starts typing."""
         kvsearch.search  # noqa: B018 - the lazy attribute imports the search module
         import numpy  # noqa: F401
+        import numpy.ma  # noqa: F401  (numpy.unique imports it on its first call)
 
     # -- searching ----------------------------------------------------------------------------
 

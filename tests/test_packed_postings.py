@@ -337,12 +337,13 @@ def _bulk_reads_checked(index: Path) -> tuple[int, int, int]:
 
 def test_a_long_list_gets_larger_blocks_unless_it_has_many_positions() -> None:
     smallest = 128
-    assert block_size(packed_postings.LONG_LIST - 1, 0.0, smallest) == smallest
+    assert block_size([9.0] * (packed_postings.LONG_LIST - 1), True, smallest) == smallest
     largest = packed_postings.LARGEST_BLOCK
-    assert block_size(packed_postings.LONG_LIST, 0.0, smallest) == largest  # no positions: filters, word pairs
-    assert block_size(100_000, 100_000 * 1.3, smallest) == largest  # about once a passage
-    assert block_size(100_000, 100_000 * 4.0, smallest) == packed_postings.BLOCK_POSITIONS // 4
-    assert block_size(100_000, 100_000 * 40.0, smallest) == smallest  # "het": many a passage
+    # No positions: filters, word pairs.
+    assert block_size([9.0] * packed_postings.LONG_LIST, False, smallest) == largest
+    assert block_size([1.0, 2.0, 1.0] * 40_000, True, smallest) == largest  # about once a passage
+    assert block_size([4.0] * 100_000, True, smallest) == packed_postings.BLOCK_POSITIONS // 4
+    assert block_size([40.0] * 100_000, True, smallest) == smallest  # "het": many a passage
 
 
 def test_lists_in_larger_blocks_read_and_rank_as_in_whooshs_blocks(test_index: Path, larger_blocks_index: Path) -> None:

@@ -435,8 +435,7 @@ class PackedPostingsWriter(W3PostingsWriter):
         postfile.write(WHOOSH3_HEADER_MAGIC)
         info = W3TermInfo()
         total = len(ids)
-        # A positional field's weights count its positions (times the field's boost).
-        size = block_size(total, sum(weights) if positional else 0.0, self._blocklimit)
+        size = block_size(weights, positional, self._blocklimit)
         for start, end, block_ids, given, maxweight, minlength, maxlength in posting_blocks(
             ids, weights, lengths, size
         ):
@@ -468,15 +467,17 @@ class PackedPostingsWriter(W3PostingsWriter):
         return info
 
 
-def block_size(postings: int, positions: float, smallest: int) -> int:
-    """How many postings each block of a list of ``postings`` holds (the last one the rest):
-    ``smallest`` (Whoosh's block size) for most lists, more for a long one, as many as keep
-    its blocks to about ``BLOCK_POSITIONS`` of its ``positions`` (0: a field without them)."""
-    if postings < LONG_LIST:
+def block_size(weights: list[float], positional: bool, smallest: int) -> int:
+    """How many postings each block of a list with these ``weights`` holds (the last one the
+    rest): ``smallest`` (Whoosh's block size) for most lists, more for a long one, as many as
+    keep its blocks to about ``BLOCK_POSITIONS`` positions where its field has them
+    (``positional``: its weights count them, times the field's boost)."""
+    postings = len(weights)
+    if postings < LONG_LIST:  # most lists: their weights are not summed
         return smallest
-    if not positions:
+    if not positional:
         return LARGEST_BLOCK
-    return max(smallest, min(LARGEST_BLOCK, int(BLOCK_POSITIONS * postings / positions)))
+    return max(smallest, min(LARGEST_BLOCK, int(BLOCK_POSITIONS * postings / sum(weights))))
 
 
 def block_positions(data: Any, layout: int, count: int) -> tuple[list[int], list[int]]:

@@ -85,11 +85,14 @@ def position_arrays(
     if among is None:
         return ids, weights, counts, _every_position(parts)
     kept = np.isin(ids, among, assume_unique=True)
-    if not kept.any():
-        return ids[kept], weights[kept], counts[kept], np.empty(0, dtype=np.int64)
-    if int(kept.sum()) * SOME_POSTINGS < len(ids) and counts[kept].all():
-        return ids[kept], weights[kept], counts[kept], _kept_positions(parts, counts, kept)
-    return ids[kept], weights[kept], counts[kept], _every_position(parts)[np.repeat(kept, counts)]
+    wanted = counts[kept]
+    if not len(wanted):
+        positions = np.empty(0, dtype=np.int64)
+    elif len(wanted) * SOME_POSTINGS < len(ids) and wanted.all():
+        positions = _kept_positions(parts, counts, kept)
+    else:
+        positions = _every_position(parts)[np.repeat(kept, counts)]
+    return ids[kept], weights[kept], wanted, positions
 
 
 def _every_position(parts: PostingParts) -> np.ndarray:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
+from textual.widgets._footer import FooterKey
 
 from kvsearch.tui import KvsearchApp
 from kvsearch.tui.messages import HitsFound
@@ -80,6 +81,18 @@ async def answered(pilot: Pilot) -> None:
     assert isinstance(app, KvsearchApp)
     await app.workers.wait_for_complete()
     await until(pilot, lambda: app.answered == app.request)
+
+
+async def footer_settled(pilot: Pilot) -> None:
+    """Wait until the footer offers every key the screen has now: it redraws only after a
+    refresh once the focus or the screen changes, which a loaded machine can delay past a pause."""
+    screen = pilot.app.screen
+
+    def offered() -> bool:
+        wanted = {binding.action for _, binding, _, _ in screen.active_bindings.values() if binding.show}
+        return wanted <= {key.action for key in screen.query(FooterKey)}
+
+    await until(pilot, offered)
 
 
 async def search(pilot: Pilot, query: str) -> None:
@@ -408,6 +421,9 @@ async def test_a_rebuilt_index_is_picked_up(evil_corpus: Path, tmp_path: Path) -
 
 async def _ready(pilot: Pilot) -> None:
     await answered(pilot)
+    app = pilot.app
+    assert isinstance(app, KvsearchApp)
+    await until(pilot, lambda: app.current is app.query_one(HitList).current)  # the passage shows the first hit
     pilot.app.query_one(SearchBar).cursor_blink = False
     await pilot.pause()
 
@@ -417,7 +433,7 @@ def test_snapshot_results(snap_compare: Callable[..., bool], test_index: Path, s
     async def in_the_list(pilot: Pilot) -> None:
         await _ready(pilot)
         await pilot.press("down")  # focus the results: the footer shows every key
-        await pilot.pause()
+        await footer_settled(pilot)
 
     assert snap_compare(make_app(test_index, "ambtenaren"), terminal_size=size, run_before=in_the_list)
 
@@ -427,7 +443,8 @@ def test_snapshot_help(snap_compare: Callable[..., bool], test_index: Path, size
     async def open_help(pilot: Pilot) -> None:
         await _ready(pilot)
         await pilot.press("f1")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        await footer_settled(pilot)
 
     assert snap_compare(make_app(test_index), terminal_size=size, run_before=open_help)
 

@@ -16,7 +16,7 @@ from kvsearch.tui.screens.save_watch import SaveWatchScreen
 from kvsearch.tui.widgets.facets import FacetList
 from kvsearch.tui.widgets.hit_list import HitList
 from tests.conftest import run_cli
-from tests.test_tui import answered, make_app, until
+from tests.test_tui import answered, footer_settled, make_app, until
 
 
 @pytest.fixture
@@ -149,7 +149,7 @@ def test_snapshot_save_watch(
         await pilot.press("w")
         await until(pilot, lambda: isinstance(pilot.app.screen, SaveWatchScreen))
         pilot.app.screen.query_one(Input).cursor_blink = False
-        await pilot.pause()
+        await footer_settled(pilot)
 
     assert snap_compare(make_app(test_index, "neutraliteit ambtenaren"), terminal_size=size, run_before=open_dialog)
 

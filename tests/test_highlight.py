@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import kvsearch
+from kvsearch import analysis
 from kvsearch.searcher import highlight
 from kvsearch.searcher.open import open_searcher
 from kvsearch.storage import recorded_terms
@@ -35,11 +36,8 @@ def _highlights(index: Path, text: str) -> list[tuple[str, dict[str, list[tuple[
     return [(hit.passage_id, {field: list(spans) for field, spans in hit.highlights.items()}) for hit in result.hits]
 
 
-@pytest.fixture()
-def analysed_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Highlighting as without the record: every word analysed."""
-    monkeypatch.setattr(recorded_terms.RecordedTerms, "of", lambda self, words: {})
-    recorded_terms._OPENED.clear()
+def _unrecorded(self: recorded_terms.RecordedTerms, words: set[str], terms: object) -> recorded_terms.SortedWords:
+    return recorded_terms.SortedWords(set(), {}, set(words))  # as without the record: every word analysed
 
 
 @pytest.mark.parametrize("text", QUERIES)
@@ -58,7 +56,7 @@ def test_recorded_terms_highlight_what_analysing_the_words_highlights(
     from_record = _highlights(test_index, text)
     assert from_record and any(spans for _id, fields in from_record for spans in fields.values())
     assert not analysed  # every word of the hits was in the record
-    monkeypatch.setattr(recorded_terms.RecordedTerms, "of", lambda self, words: {})
+    monkeypatch.setattr(recorded_terms.RecordedTerms, "sort_out", _unrecorded)
     assert _highlights(test_index, text) == from_record
     assert analysed
 
@@ -76,3 +74,23 @@ def test_a_damaged_record_is_left_for_the_analysis(tmp_path: Path, test_index: P
     done = run_cli("ambtenaren neutraliteit", "--index", str(index), "--json")
     assert done.returncode == 0, done.stderr
     assert not done.stderr
+
+
+def test_words_are_sorted_out_alike_from_memory_and_after_starting_over(
+    test_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hits = kvsearch.search("asielopvang", index_dir=test_index, limit=10).hits
+    words = {word for hit in hits for word in analysis.words(hit.question + " " + hit.answer)} | {"qqxzzy"}
+    terms = {analysis.word_terms(word, query=True)[0] for word in ("asielopvang", "opvang", "gemeenten", "minister")}
+    with open_searcher(test_index) as (_index, info):
+        generation = Path(info.path) / info.generation
+    records = recorded_terms.RecordedTerms(generation)
+    first = records.sort_out(words, terms)
+    assert first.first_term_asked and first.with_parts and "qqxzzy" in first.unrecorded
+    assert all(analysis.word_terms(word, query=True)[0] in terms for word in first.first_term_asked)
+    assert records.sort_out(words, terms) == first  # from memory
+    monkeypatch.setattr(recorded_terms, "_KEPT", 7)
+    small = recorded_terms.RecordedTerms(generation)
+    for word in sorted(words):
+        small.sort_out({word}, terms)  # starts over every few words
+    assert small.sort_out(words, terms) == first

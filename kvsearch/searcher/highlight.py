@@ -58,21 +58,19 @@ class Highlighter:
         new = words - self._judged
         if not new:
             return
-        known = self.recorded.of(new) if self.recorded is not None else {}
-        matched, hits, parts = self.matched, self._hits, self._parts
-        for raw in new:
-            terms = known.get(raw)
-            if terms is None:
-                if self._word_hits(raw):
-                    hits.add(raw)
+        self._judged |= new
+        unrecorded = new
+        if self.recorded is not None:
             # A word's first recorded term is its query term; the others (its compound
             # parts) count only for a long word that contains a matched term.
-            elif terms and (
-                terms[0] in matched
-                or (len(terms[0]) >= 7 and not matched.isdisjoint(terms) and any(part in terms[0] for part in parts))
-            ):
-                hits.add(raw)
-        self._judged |= new
+            recorded = self.recorded.sort_out(new, self.matched)
+            self._hits |= recorded.first_term_asked
+            matched, parts = self.matched, self._parts
+            for raw, terms in recorded.with_parts.items():
+                if len(terms[0]) >= 7 and not matched.isdisjoint(terms) and any(part in terms[0] for part in parts):
+                    self._hits.add(raw)
+            unrecorded = recorded.unrecorded
+        self._hits.update(raw for raw in unrecorded if self._word_hits(raw))
 
     def _word_hits(self, raw: str) -> bool:
         """Whether a word the record lacks hits, judged from its analysis: its first query

@@ -10,12 +10,14 @@ Read-only and never required: a generation without the file, a damaged file or a
 lacks leaves the caller to analyse the word itself.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles every annotation
+# written as a string when the class is made, and a one-line search imports this module.
 
 import sqlite3
 import threading
 from collections.abc import Collection
 from pathlib import Path
+from typing import NamedTuple
 
 #: The generation's file of build records (written by :mod:`kvsearch.indexer.records`).
 RECORDS = "records.sqlite"
@@ -28,28 +30,48 @@ _KEPT = 200_000
 _MAPPED_BYTES = 1 << 30
 
 
+class SortedWords(NamedTuple):
+    """Words sorted by their records (:meth:`RecordedTerms.sort_out`)."""
+
+    #: Those whose first recorded term (their query term) is one of the terms asked about.
+    first_term_asked: set[str]
+    #: Those recorded with more than one term (a compound and its parts), with their terms.
+    with_parts: dict[str, tuple[str, ...]]
+    #: Those the table lacks.
+    unrecorded: set[str]
+
+
 class RecordedTerms:
     """The recorded index terms of raw words in one generation, looked up once per process."""
 
     def __init__(self, generation: Path) -> None:
         self._path = generation / RECORDS
-        self._known: dict[str, tuple[str, ...] | None] = {}
+        self._asked: set[str] = set()
+        self._recorded: set[str] = set()
+        # The looked-up words by their first term, and with their terms where they have more:
+        # the words of a search's hits are then sorted by set operations, not one by one.
+        self._by_first_term: dict[str, set[str]] = {}
+        self._with_parts: dict[str, tuple[str, ...]] = {}
         self._usable = self._path.is_file()
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
-    def of(self, words: Collection[str]) -> dict[str, tuple[str, ...]]:
-        """The recorded terms of those of ``words`` the table has (a word without terms: ())."""
+    def sort_out(self, words: set[str], terms: Collection[str]) -> SortedWords:
+        """``words`` sorted by their records, for the query ``terms``."""
         with self._lock:
-            wanted = [word for word in words if word not in self._known]
+            wanted = words - self._asked
+            if wanted and len(self._asked) + len(wanted) > _KEPT:
+                self._forget()
+                wanted = words
             if wanted and self._usable:
                 self._look_up(wanted)
-            known = self._known
-            return {word: terms for word in words if (terms := known.get(word)) is not None}
+            first = set()
+            for term in terms:
+                first |= words & self._by_first_term.get(term, _NO_WORDS)
+            with_parts = {word: self._with_parts[word] for word in words & self._with_parts.keys()}
+            return SortedWords(first, with_parts, words - self._recorded)
 
-    def _look_up(self, words: list[str]) -> None:
-        if len(self._known) + len(words) > _KEPT:
-            self._known.clear()
+    def _look_up(self, words: set[str]) -> None:
         try:
             if self._connection is None:
                 # immutable: a published generation never changes, so SQLite takes no locks;
@@ -59,16 +81,33 @@ class RecordedTerms:
                 # Mapped, the pages of a few hundred look-ups are not read one system call
                 # each: a fresh process's first search looks up every word of its hits.
                 self._connection.execute(f"PRAGMA mmap_size = {_MAPPED_BYTES}")
-            for start in range(0, len(words), _BATCH):
-                batch = words[start : start + _BATCH]
+            ordered = list(words)
+            for start in range(0, len(ordered), _BATCH):
+                batch = ordered[start : start + _BATCH]
                 marks = ",".join("?" * len(batch))
                 rows = self._connection.execute(f"SELECT word, terms FROM terms WHERE word IN ({marks})", batch)
-                self._known.update((word, split_terms(terms)) for word, terms in rows)
+                for word, text in rows:
+                    self._record(word, split_terms(text))
         except sqlite3.Error:  # damaged, or a build that kept no terms: the caller analyses
             self._usable = False
             return
-        for word in words:
-            self._known.setdefault(word, None)
+        self._asked |= words
+
+    def _forget(self) -> None:
+        self._asked.clear()
+        self._recorded.clear()
+        self._by_first_term.clear()
+        self._with_parts.clear()
+
+    def _record(self, word: str, terms: tuple[str, ...]) -> None:
+        self._recorded.add(word)
+        if terms:
+            self._by_first_term.setdefault(terms[0], set()).add(word)
+        if len(terms) > 1:
+            self._with_parts[word] = terms
+
+
+_NO_WORDS: frozenset[str] = frozenset()
 
 
 def split_terms(text: str) -> tuple[str, ...]:

@@ -85,6 +85,18 @@ def test_a_search_in_a_library_loads_numpy_and_a_one_liner_does_not(sample_index
     assert "numpy" not in loaded_after(search + ", once=True)")
 
 
+def test_a_one_liner_loads_numpy_when_its_words_have_many_postings(sample_index: Path) -> None:
+    with open_searcher(sample_index) as (opened, _info):
+        postings = match_sets.estimated_postings(planned(opened, "neutraliteit ambtenaren"), opened.whoosh.reader())
+    assert postings > 0
+    for threshold, loads in ((postings - 1, True), (postings, False)):
+        search = (
+            f"import kvsearch; from kvsearch.engine import ranking; ranking.ARRAYS_FROM_POSTINGS = {threshold}; "
+            f"kvsearch.search('neutraliteit ambtenaren', index_dir={str(sample_index)!r}, once=True)"
+        )
+        assert ("numpy" in loaded_after(search)) is loads, threshold
+
+
 def test_phrases_and_compounds_are_matched_on_arrays(test_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Their positions are compared on arrays, not in Python (which would give the same)."""
     phrases = ['"uw Kamer"', '"van het"', '"in de kamer"', '"vragen van het lid"', "informatie richtlijnen"]

@@ -13,8 +13,9 @@ The scores are Whoosh's to the last bit: the same operations in the same order, 
 float. ``tests/test_bulk_scores.py`` holds the hits, scores, totals and facets to those of the
 Python path (:mod:`kvsearch.engine.top_k`), which ``tests/test_searcher.py`` holds to Whoosh's.
 
-NumPy takes longer to import than a one-line search takes at a hundred thousand passages, so
-a one-liner does not load it (``kvsearch.search(..., once=True)``) and takes the Python path.
+NumPy takes longer to import than most one-line searches take, so a one-liner does not load
+it (``kvsearch.search(..., once=True)``) and takes the Python path, unless its words have so
+many postings that walking them in Python takes longer (:func:`kvsearch.engine.ranking.arrays_pay_once`).
 """
 
 from __future__ import annotations

@@ -176,6 +176,11 @@ def _estimate(q: query.Query, reader: Any, positions_cost: float) -> float:
     return inner.estimate_size(reader)
 
 
+def estimated_postings(q: query.Query, reader: Any) -> float:
+    """About how many postings matching ``q`` reads (:func:`_estimate`, positions counted as ids)."""
+    return _estimate(q, reader, 1)
+
+
 def posting_ids(leaf: Searcher, reader: Any, fieldname: str, text: Any, among: set[int] | None = None) -> set[int]:
     """The documents of one term's postings (with ``among``: only those of these documents)."""
     if among is not None:

@@ -20,7 +20,7 @@ from whoosh.collectors import SortingCollector, TimeLimitCollector, TopCollector
 from whoosh.searching import Searcher, TimeLimit
 
 from kvsearch.engine import top_k
-from kvsearch.engine.match_sets import MatchSet, Within, posting_ids, prematched
+from kvsearch.engine.match_sets import MatchSet, Within, estimated_postings, posting_ids, prematched
 from kvsearch.engine.query_trees import has_coordination
 from kvsearch.engine.reader import SearchableIndex
 from kvsearch.engine.whole_index import WholeOr
@@ -146,6 +146,18 @@ RANK_FROM_MATCHES = 20_000
 #: Whoosh could skip hardly a block and would score every posting one at a time, which costs
 #: more than scoring them all in bulk.
 SKIPPING_UP_TO_PER_PASSAGE = 1.5
+
+
+#: A search in a process that runs no other (a one-line search) is scored in Python, since
+#: importing NumPy takes longer than most such searches, unless the query may read more
+#: postings than this: walking them one by one in Python then takes longer than loading NumPy
+#: and scoring them on arrays (docs/performance.md).
+ARRAYS_FROM_POSTINGS = 50_000
+
+
+def arrays_pay_once(index: SearchableIndex, q: query.Query) -> bool:
+    """Whether a process that runs ``q`` alone should score it on arrays all the same."""
+    return estimated_postings(q, index.whoosh.reader()) > ARRAYS_FROM_POSTINGS
 
 
 def _skipping_pays(index: SearchableIndex, q: query.Query) -> bool:

@@ -48,7 +48,8 @@ def search(
     ``count=False`` the total is only a lower bound (at least the hits returned), which saves
     counting every match of a common word when nobody shows the number. ``once=True`` says
     that the process ends after this search (a one-line search): matches are then scored in
-    Python, without NumPy, which takes longer to import than such a search takes.
+    Python, without NumPy, which takes longer to import than most such searches take (not
+    when the query's words have so many postings that loading NumPy pays).
 
     Raises:
         QuerySyntaxError: the query is not valid (one-line message).
@@ -65,12 +66,14 @@ def search(
         matches = ranking.match_set(planned)
         recorded = recorded_terms(Path(info.path) / info.generation) if index.chain is analysis.SHIPPED else None
         text_asked = parsed.text if natural else ""
-        hits, total = run(index, planned, limit, sort, count, matches, text_asked, recorded, arrays=not once)
+        arrays = not once or ranking.arrays_pay_once(index, planned)
+        hits, total = run(index, planned, limit, sort, count, matches, text_asked, recorded, arrays=arrays)
         relaxed = natural
         if total == 0 and parsed.is_plain and len(parsed.words) > 1 and not natural:
             planned = build_query(parsed, index, any_word=True)
             matches = ranking.match_set(planned)
-            hits, total = run(index, planned, limit, sort, count, matches, recorded=recorded, arrays=not once)
+            arrays = not once or ranking.arrays_pay_once(index, planned)
+            hits, total = run(index, planned, limit, sort, count, matches, recorded=recorded, arrays=arrays)
             hits = [hit._replace(missing=missing_words(hit, parsed.words)) for hit in hits]
             relaxed = total > 0
         return SearchResult(

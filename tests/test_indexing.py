@@ -374,6 +374,51 @@ def test_builds_keep_the_analysed_words_for_the_next_build(tmp_path: Path) -> No
     assert read_records(live_generation(), "terms")["neutraliteit"] == "neutraliteit"
 
 
+@pytest.mark.parametrize("writers", [1, 2])
+def test_a_build_records_every_word_it_analysed_when_it_keeps_fewer_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writers: int
+) -> None:
+    """A process keeps the index terms of at most ``INDEX_TERMS_LIMIT`` raw words and then
+    starts over; the words it had are recorded first, so a large corpus's record lacks none
+    (the next build and the highlighting look them up instead of analysing them again). In
+    the building process, and in writer processes of their own."""
+    import shutil
+
+    from kvsearch.analysis import chain
+    from kvsearch.indexer import write
+    from kvsearch.indexer.build import build_index
+    from kvsearch.indexer.records import read_records
+    from kvsearch.storage.generations import CURRENT
+
+    def recorded() -> dict[str, str]:
+        return read_records(index / (index / CURRENT).read_text().strip(), "terms")
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    analysis.index_terms_cache().clear()
+    build_index(corpus, index, full=True)
+    everything = recorded()
+    assert len(everything) > 200
+
+    monkeypatch.setattr(chain, "INDEX_TERMS_LIMIT", 40)
+    monkeypatch.setattr(write, "WRITE_JOBS", writers)
+    monkeypatch.setattr(write, "PARALLEL_MIN_DOCUMENTS", 1)
+    analysis.index_terms_cache().clear()
+    build_index(corpus, index, full=True)
+    assert recorded() == everything
+
+    # An incremental build of a new document whose words the records lack.
+    source = next(corpus.glob("*.md")).read_text(encoding="utf-8")
+    new_words = [f"kvnieuwwoord{n}" for n in range(100)]
+    (corpus / "ah-tk-20232024-1502.md").write_text(
+        source.replace("1064", "1502").replace("neutraliteit", " ".join(new_words)), encoding="utf-8"
+    )
+    analysis.index_terms_cache().clear()
+    assert build_index(corpus, index).added == 1
+    after = recorded()
+    assert set(new_words) <= set(after) and everything.items() <= after.items()
+
+
 def test_a_generations_whoosh_files_read_back_through_the_engine(sample_index: Path) -> None:
     """What a build reads back before it publishes (``engine.index_files``): the stored passages
     of a document in passage order, the passage count, and the first canary term no passage

@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache, lru_cache
 
@@ -58,6 +58,7 @@ __all__ = [
     "chain_named",
     "index_positions",
     "index_terms_cache",
+    "keep_index_terms",
     "query_parts",
     "recorded_chain",
     "register_chain",
@@ -149,12 +150,15 @@ class _IndexTermCache(dict[str, tuple[str, ...]]):
     """
 
     known: Callable[[str], tuple[str, ...] | None] | None = None
+    keep: Callable[[Iterable[tuple[str, tuple[str, ...]]]], None] | None = None
 
     def __missing__(self, raw: str) -> tuple[str, ...]:
         terms = self.known(raw) if self.known is not None else None
         if terms is None:
             terms = _terms_of(raw, False, stem, True)
         if len(self) >= INDEX_TERMS_LIMIT:
+            if self.keep is not None:
+                self.keep(self.items())
             self.clear()
         self[raw] = terms
         return terms
@@ -166,6 +170,13 @@ _INDEX_TERMS = _IndexTermCache()
 def index_terms_cache() -> dict[str, tuple[str, ...]]:
     """The index terms this process has of each raw word (for a build to keep them)."""
     return _INDEX_TERMS
+
+
+def keep_index_terms(keep: Callable[[Iterable[tuple[str, tuple[str, ...]]]], None] | None) -> None:
+    """Hand the raw words analysed, with their index terms, to ``keep`` whenever this process
+    has as many as it keeps and starts over (None: stop). A build records every word it
+    analysed so: the words since the last start are in :func:`index_terms_cache`."""
+    _INDEX_TERMS.keep = keep
 
 
 def use_known_index_terms(known: Callable[[str], tuple[str, ...] | None] | None) -> None:

@@ -170,10 +170,12 @@ def _build_in(context: BuildContext) -> bool:
             replacements = documents(wanted, catalog, context.spool, counter)
             shipped = analysis.building_chain() is analysis.SHIPPED
             analysis.use_known_index_terms(catalog.known_terms() if shipped else None)
+            analysis.keep_index_terms(catalog.keep_terms if shipped else None)
             try:
                 report.passages = write_changes(context, live, replacements, changed, len(wanted))
             finally:
                 analysis.use_known_index_terms(None)
+                analysis.keep_index_terms(None)
             if damaged.result():
                 raise DamagedBase(not_as_written(live, damaged.result()[0]))
         counter.flush()

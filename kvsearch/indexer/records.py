@@ -530,10 +530,11 @@ class Catalog:
         if not path.exists():
             return
         self.db.execute("ATTACH DATABASE ? AS part", (str(path),))
-        self.db.execute(
-            "INSERT INTO words (word, n) SELECT word, n FROM part.words WHERE true "
-            "ON CONFLICT (word) DO UPDATE SET n = n + excluded.n"
-        )
+        if _has_table(self.db, "part", "words"):  # a part of no documents counted none
+            self.db.execute(
+                "INSERT INTO words (word, n) SELECT word, n FROM part.words WHERE true "
+                "ON CONFLICT (word) DO UPDATE SET n = n + excluded.n"
+            )
         if _has_table(self.db, "part", "terms"):
             self.db.execute("INSERT OR IGNORE INTO terms SELECT word, terms FROM part.terms")
         self.db.commit()

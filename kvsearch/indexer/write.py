@@ -47,17 +47,22 @@ def write_full(context: BuildContext) -> int:
         counter = catalog.counter(part)
         mine = catalog.kept(bounds[part], bounds[part + 1])
         half = (bounds[part + 1] - bounds[part]) // 2 + 1
-        with Spool.reader(spool.path) as reader:
-            for done, document in enumerate(read_documents(mine, reader, counter), start=1):
-                for record in passage_records(document):
-                    writer.add_document(**record)
-                if part == 0 and done == half:
-                    checkpoint("writing")
-                tick()
+        shipped = analysis.building_chain() is analysis.SHIPPED  # the words analysed, for the next (incremental) build
+        analysis.keep_index_terms(counter.add_terms if shipped else None)
+        try:
+            with Spool.reader(spool.path) as reader:
+                for done, document in enumerate(read_documents(mine, reader, counter), start=1):
+                    for record in passage_records(document):
+                        writer.add_document(**record)
+                    if part == 0 and done == half:
+                        checkpoint("writing")
+                    tick()
+        finally:
+            analysis.keep_index_terms(None)
         if part == 0 and bounds[1] == 0:
             checkpoint("writing")
         counter.flush()
-        if analysis.building_chain() is analysis.SHIPPED:  # the words analysed, for the next (incremental) build
+        if shipped:
             counter.add_terms(analysis.index_terms_cache().items())
 
     def report(done: int) -> None:

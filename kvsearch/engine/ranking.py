@@ -152,7 +152,7 @@ SKIPPING_UP_TO_PER_PASSAGE = 1.5
 #: importing NumPy takes longer than most such searches, unless the query may read more
 #: postings than this: walking them one by one in Python then takes longer than loading NumPy
 #: and scoring them on arrays (docs/performance.md).
-ARRAYS_FROM_POSTINGS = 50_000
+ARRAYS_FROM_POSTINGS = 60_000
 
 
 def arrays_pay_once(index: SearchableIndex, q: query.Query) -> bool:

@@ -5,6 +5,7 @@ dates and pasted questions."""
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from itertools import chain
 from pathlib import Path
@@ -112,6 +113,30 @@ def test_phrases_and_compounds_are_matched_on_arrays(test_index: Path, monkeypat
         assert [(hit.passage_id, hit.score) for hit in found.hits] == [
             (hit.passage_id, hit.score) for hit in expected.hits
         ], text
+
+
+@pytest.mark.parametrize("how_many", [3, 64, 130])
+def test_values_are_counted_per_combination_however_many_a_field_has(tmp_path: Path, how_many: int) -> None:
+    """A field of more than 64 values takes more than one word of bits per passage."""
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    rng = random.Random(how_many)
+    names = [f"v{number:03d}" for number in range(how_many)]
+    chosen = [sorted(rng.sample(names, rng.randint(0, 3))) for _ in range(400)]
+    ix = whoosh_index.create_in(str(tmp_path), fields.Schema(tags=fields.KEYWORD))
+    with ix.writer() as writer:
+        for tags in chosen:
+            writer.add_document(tags=" ".join(tags))
+    with ix.searcher() as searcher:
+        leaf, reader = searcher, searcher.reader()
+        for docs in (np.arange(len(chosen)), np.arange(1, len(chosen), 3), np.empty(0, dtype=np.int64)):
+            values, found = bulk_scores.value_counts_of(leaf, reader, "tags", docs)
+            assert {values[number]: count for number, count in found.items()} == Counter(
+                tag for doc in docs.tolist() for tag in chosen[doc]
+            )
+    assert len(values) == len({tag for tags in chosen for tag in tags})
+    assert len(values) > 64 or how_many <= 64  # more than one word of bits where asked
 
 
 def test_every_value_of_a_passage_is_counted(real_index: Path) -> None:

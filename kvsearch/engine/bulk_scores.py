@@ -750,10 +750,10 @@ def value_counts_of(leaf: Searcher, reader: Any, fieldname: str, docs: np.ndarra
 class _ValueCombinations:
     """A keyword field's values in a segment, as the combination of values each passage has.
 
-    The passages of a document share its askers' parties and its ministries, and few
-    combinations occur (at a million passages some 1,500 per field, against 500,000 passages
-    per segment), so the matches of a search are counted per combination, one pass over them,
-    and the combinations' counts per value, a small product.
+    The passages of a document share its askers' parties and its ministries, and the same
+    parties ask and the same ministries answer together again and again: there are far fewer
+    combinations than passages. So the matches of a search are counted per combination, one
+    pass over them, and the combinations' counts per value, a small product.
     """
 
     def __init__(self, values: list[str], of_passage: np.ndarray, has_value: np.ndarray) -> None:

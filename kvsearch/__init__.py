@@ -34,6 +34,7 @@ __all__ = [
     "request_stop",
     "load_corpus",
     "parse_file",
+    "prepare",
     "search",
     "similar",
     "watch_report",
@@ -65,7 +66,7 @@ if TYPE_CHECKING:
     from kvsearch.indexer.status import index_status
     from kvsearch.ingest.corpus import load_corpus, parse_file
     from kvsearch.models import Document, Passage
-    from kvsearch.searcher import get_document, index_stats, search, similar
+    from kvsearch.searcher import get_document, index_stats, prepare, search, similar
 
 _LAZY = {
     "Document": "kvsearch.models",
@@ -79,6 +80,7 @@ _LAZY = {
     "request_stop": "kvsearch.indexer.faults",
     "get_document": "kvsearch.searcher",
     "index_stats": "kvsearch.searcher",
+    "prepare": "kvsearch.searcher",
     "search": "kvsearch.searcher",
     "similar": "kvsearch.searcher",
     "Watch": "kvsearch.follow.watches",

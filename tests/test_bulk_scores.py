@@ -139,6 +139,24 @@ def test_values_are_counted_per_combination_however_many_a_field_has(tmp_path: P
     assert len(values) > 64 or how_many <= 64  # more than one word of bits where asked
 
 
+def test_prepare_makes_what_the_facet_counts_read(test_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = kvsearch.search("ambtenaren", index_dir=test_index, facets=True).facets
+    bulk_scores._VALUE_COMBINATIONS.clear()
+    kvsearch.prepare(test_index)
+
+    def not_again(*args: object) -> None:
+        raise AssertionError("made again")
+
+    monkeypatch.setattr(bulk_scores._ValueCombinations, "of", not_again)
+    assert kvsearch.search("ambtenaren", index_dir=test_index, facets=True).facets == expected
+    assert expected["party"] and expected["ministry"] and expected["year"]
+
+
+def test_prepare_says_when_there_is_no_index(tmp_path: Path) -> None:
+    with pytest.raises(kvsearch.KvsearchError, match="no index"):
+        kvsearch.prepare(tmp_path / "nothing")
+
+
 def test_every_value_of_a_passage_is_counted(real_index: Path) -> None:
     """Counted on arrays as the Python column counts them, a passage asked by members of
     several parties counting for each of them."""

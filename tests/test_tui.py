@@ -210,6 +210,28 @@ async def test_previous_and_next_passage_of_the_same_document(real_index: Path) 
 
 
 @pytest.mark.asyncio
+async def test_the_warm_up_opens_the_index_with_what_the_facets_read(
+    test_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the user starts typing, the app readies the facet counts: its first search with
+    hits does not wait for them."""
+    from kvsearch.engine import bulk_scores
+
+    bulk_scores._VALUE_COMBINATIONS.clear()
+    app = make_app(test_index)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: len(bulk_scores._VALUE_COMBINATIONS) > 0)
+        await app.workers.wait_for_complete()
+
+        def not_again(*args: object) -> None:
+            raise AssertionError("made again")
+
+        monkeypatch.setattr(bulk_scores._ValueCombinations, "of", not_again)
+        await search(pilot, "ambtenaren")
+        assert "party:JA21" in app.query_one(FacetList).choices
+
+
+@pytest.mark.asyncio
 async def test_a_facet_filter_narrows_the_hits_and_x_drops_it(real_index: Path) -> None:
     app = make_app(real_index, "ambtenaren")
     async with app.run_test(size=(120, 40)) as pilot:

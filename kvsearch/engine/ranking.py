@@ -191,6 +191,17 @@ def matched_terms(index: SearchableIndex, q: query.Query, fields: Sequence[str])
     return found
 
 
+def prepare_value_counts(index: SearchableIndex, fields: dict[str, str]) -> None:
+    """Make what :func:`value_counts` reads on arrays for the keyword ``fields`` (facet name ->
+    field) in every segment, as a long-running process's first search would (loading NumPy)."""
+    from kvsearch.engine.bulk_scores import prepare_value_counts as prepare_segment
+
+    for leaf, _offset in index.whoosh.leaf_searchers():
+        for fieldname in fields.values():
+            if fieldname in leaf.schema:
+                prepare_segment(leaf, leaf.reader(), fieldname)
+
+
 def value_counts(
     index: SearchableIndex, matches: MatchSet, fields: dict[str, str], label: Callable[[str, str], str | None]
 ) -> dict[str, Counter[str]]:

@@ -6,8 +6,17 @@ what was meant (``suggest``), find similar passages (``similar_passages``), fetc
 from kvsearch.searcher.documents import get_document
 from kvsearch.searcher.highlight import highlight_spans
 from kvsearch.searcher.open import IndexInfo, open_searcher
-from kvsearch.searcher.run import search
+from kvsearch.searcher.run import prepare, search
 from kvsearch.searcher.similar_passages import similar
 from kvsearch.searcher.stats import index_stats
 
-__all__ = ["IndexInfo", "get_document", "highlight_spans", "index_stats", "open_searcher", "search", "similar"]
+__all__ = [
+    "IndexInfo",
+    "get_document",
+    "highlight_spans",
+    "index_stats",
+    "open_searcher",
+    "prepare",
+    "search",
+    "similar",
+]

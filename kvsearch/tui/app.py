@@ -200,10 +200,16 @@ class KvsearchApp(App[None]):
     @work(thread=True, group="warm-up")
     def _warm_up(self) -> None:
         """Import the search side (Whoosh, the analyzer, and NumPy, on whose arrays a search
-        in a long-running process scores its matches) while the user starts typing."""
+        in a long-running process scores its matches) and open the index with what its facet
+        counts read, while the user starts typing."""
         kvsearch.search  # noqa: B018 - the lazy attribute imports the search module
         import numpy  # noqa: F401
         import numpy.ma  # noqa: F401  (numpy.unique imports it on its first call)
+
+        try:
+            kvsearch.prepare(self.index_dir)
+        except Exception:  # nothing is lost: a search opens the index itself and says what is wrong
+            pass
 
     # -- searching ----------------------------------------------------------------------------
 

@@ -123,8 +123,8 @@ def run(
 def prepare(index_dir: str | os.PathLike[str]) -> None:
     """Ready a long-running process (the TUI, a script) for searching ``index_dir``: open its
     index and make what counting facets reads, which its first search with ``facets=True``
-    would otherwise wait for (a fraction of a second at a million passages). Call it while
-    nobody waits, in a thread of its own; searching works the same without it.
+    would otherwise wait for, the longer the larger the index. Call it while nobody waits, in
+    a thread of its own; searching works the same without it.
 
     Raises:
         IndexMissingError, IndexVersionError: no usable index.

@@ -65,10 +65,11 @@ class Highlighter:
             # parts) count only for a long word that contains a matched term.
             recorded = self.recorded.sort_out(new, self.matched)
             self._hits |= recorded.first_term_asked
-            matched, parts = self.matched, self._parts
-            for raw, terms in recorded.with_parts.items():
-                if len(terms[0]) >= 7 and not matched.isdisjoint(terms) and any(part in terms[0] for part in parts):
-                    self._hits.add(raw)
+            self._hits.update(
+                raw
+                for raw, terms in recorded.with_parts.items()
+                if self._contains_matched(terms[0]) and not self.matched.isdisjoint(terms)
+            )
             unrecorded = recorded.unrecorded
         self._hits.update(raw for raw in unrecorded if self._word_hits(raw))
 
@@ -82,9 +83,14 @@ class Highlighter:
         term = first[0]
         if term in self.matched:
             return True
-        if len(term) >= 7 and any(part in term for part in self._parts):
+        if self._contains_matched(term):
             return any(t in self.matched for t in analysis.word_terms(raw, query=False))
         return False
+
+    def _contains_matched(self, term: str) -> bool:
+        """Whether a word's first term is long and contains a matched term: only then do its
+        other terms (its compound parts) count."""
+        return len(term) >= 7 and any(part in term for part in self._parts)
 
 
 def highlighted_texts(stored: dict[str, Any]) -> dict[str, str]:

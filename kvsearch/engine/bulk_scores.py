@@ -735,7 +735,7 @@ def value_counts_of(leaf: Searcher, reader: Any, fieldname: str, docs: np.ndarra
     """A keyword field's values in the segment, and how many of ``docs`` have each (by the
     value's number; a passage may have several: its askers' parties). Counted per combination
     of values a passage has (:class:`_ValueCombinations`), then per value."""
-    combinations = _value_combinations(leaf, reader, fieldname)
+    combinations = value_combinations(leaf, reader, fieldname)
     of_docs = combinations.of_passage[docs]
     if len(of_docs) < len(combinations.has_value):  # fewer matches than combinations: their rows
         counted = combinations.has_value[of_docs].sum(axis=0)
@@ -744,18 +744,14 @@ def value_counts_of(leaf: Searcher, reader: Any, fieldname: str, docs: np.ndarra
     return combinations.values, {number: int(count) for number, count in enumerate(counted.tolist()) if count}
 
 
-def _value_combinations(leaf: Searcher, reader: Any, fieldname: str) -> _ValueCombinations:
-    """The segment's :class:`_ValueCombinations` of a keyword field, made on first use."""
+def value_combinations(leaf: Searcher, reader: Any, fieldname: str) -> _ValueCombinations:
+    """The segment's :class:`_ValueCombinations` of a keyword field (what
+    :func:`value_counts_of` reads), made on first use."""
     known = _VALUE_COMBINATIONS.setdefault(reader, {})
     combinations = known.get(fieldname)
     if combinations is None:
         combinations = known[fieldname] = _ValueCombinations.of(leaf, reader, fieldname)
     return combinations
-
-
-def prepare_value_counts(leaf: Searcher, reader: Any, fieldname: str) -> None:
-    """Make what :func:`value_counts_of` reads for a keyword field of the segment, now."""
-    _value_combinations(leaf, reader, fieldname)
 
 
 class _ValueCombinations:
@@ -804,7 +800,7 @@ class _ValueCombinations:
         # Each combination's words as little-endian bytes, unpacked: bit i of word w is value 64w + i.
         unpacked = np.unpackbits(distinct.astype("<u8").view(np.uint8), axis=1, bitorder="little")
         has_value = unpacked[:, : len(values)].astype(np.int64)
-        return cls(values, of_passage.reshape(-1).astype(np.int32), has_value)
+        return cls(values, of_passage.astype(np.int32), has_value)
 
 
 #: Per segment reader, each keyword field's :class:`_ValueCombinations` (:func:`value_counts_of`).

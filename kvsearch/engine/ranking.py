@@ -194,12 +194,12 @@ def matched_terms(index: SearchableIndex, q: query.Query, fields: Sequence[str])
 def prepare_value_counts(index: SearchableIndex, fields: dict[str, str]) -> None:
     """Make what :func:`value_counts` reads on arrays for the keyword ``fields`` (facet name ->
     field) in every segment, as a long-running process's first search would (loading NumPy)."""
-    from kvsearch.engine.bulk_scores import prepare_value_counts as prepare_segment
+    from kvsearch.engine.bulk_scores import value_combinations
 
     for leaf, _offset in index.whoosh.leaf_searchers():
         for fieldname in fields.values():
             if fieldname in leaf.schema:
-                prepare_segment(leaf, leaf.reader(), fieldname)
+                value_combinations(leaf, leaf.reader(), fieldname)
 
 
 def value_counts(

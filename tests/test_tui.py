@@ -155,7 +155,7 @@ async def test_typing_searches_after_a_pause_and_shows_the_first_hit(real_index:
         await until(pilot, lambda: app.query_text == "ambtenaren" and app.answered == app.request)
         hits = app.query_one(HitList).hits
         assert hits and app.current == hits[0]
-        assert re.match(r"\d+ hits$", status(app)), status(app)  # timing hidden under test
+        assert re.match(r"(\d+ of )?\d+ hits$", status(app)), status(app)  # timing hidden under test
         text = shown(app)
         assert text["question"] == " ".join(hits[0].question.split()) or hits[0].question[:40] in text["question"]
         assert hits[0].answer[:40] in text["answer"]

@@ -1,17 +1,20 @@
 """The TUI on small terminals and long result lists, driven with Textual's Pilot: the passage
-keeps room on 80×24, more hits load as the cursor reaches the last one, the footer offers only
+keeps room on 80×24, more hits load as the cursor nears the last one, the footer offers only
 keys that work where the focus is, and the command palette has every action."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
+import kvsearch
 from kvsearch.tui import KvsearchApp
-from kvsearch.tui.app import LIMIT
+from kvsearch.tui.app import FETCH_AHEAD, LIMIT
 from kvsearch.tui.widgets.hit_list import HitList
 from kvsearch.tui.widgets.passage_view import PassageBody, PassageView
 from kvsearch.tui.widgets.search_bar import SearchBar
@@ -51,6 +54,39 @@ async def test_more_hits_load_when_the_cursor_reaches_the_last(real_index: Path)
         assert str(app.query_one("#status", Static).render()).startswith(shown)
         ids = [hit.passage_id for hit in hits.hits]
         assert len(set(ids)) == len(ids)
+
+
+@pytest.mark.asyncio
+async def test_more_hits_load_ahead_and_the_cursor_stays_where_it_moved(
+    real_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More hits are fetched when the cursor comes FETCH_AHEAD hits from the last, not at the
+    last; when they arrive, the cursor is on the hit it moved to while they were fetched."""
+    arrived = threading.Event()
+    search = kvsearch.search
+
+    def held_back(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("limit", 0) > LIMIT:
+            assert arrived.wait(10)
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(kvsearch, "search", held_back)
+    app = make_app(real_index, "zorg")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: answered(app))
+        hits = app.query_one(HitList)
+        assert len(hits.hits) == LIMIT and app.total > 2 * LIMIT
+        first_request = app.request
+        await pilot.press("down", *["down"] * (LIMIT - FETCH_AHEAD - 1))  # into the list, then down
+        assert app.current is hits.hits[LIMIT - FETCH_AHEAD - 1] and app.request == first_request
+        await pilot.press("down")
+        assert app.request == first_request + 1 and app.limit == 2 * LIMIT
+        await pilot.press("down")  # on, while the hits are fetched
+        wanted = hits.hits[LIMIT - FETCH_AHEAD + 1].passage_id
+        arrived.set()
+        await until(pilot, lambda: answered(app) and len(hits.hits) == 2 * LIMIT)
+        assert hits.current is not None and hits.current.passage_id == wanted
+        assert app.current is not None and app.current.passage_id == wanted
 
 
 @pytest.mark.asyncio

@@ -45,10 +45,14 @@ from kvsearch.tui.widgets.hit_list import HitList
 from kvsearch.tui.widgets.passage_view import PassageView
 from kvsearch.tui.widgets.search_bar import SearchBar
 
-#: Hits fetched at a time: more are fetched when the cursor reaches the last one. A screen
-#: shows about a dozen; each hit fetched is read, highlighted and drawn before any is shown,
-#: and a common word ranked with a smaller top list skips more of its postings.
-LIMIT = 25
+#: Hits fetched at a time. The results list shows three to six at once; each hit fetched is
+#: read, highlighted and drawn before any is shown, so a keystroke waits for every one.
+LIMIT = 10
+#: More hits are fetched when the cursor comes this close to the last one, so that moving
+#: down the list seldom waits for them.
+FETCH_AHEAD = 5
+#: Passages like the selected one: one list, not fetched in pages.
+SIMILAR_LIMIT = 25
 WATCH_SECONDS = 2.0
 FACET_LABELS = {kind: heading.lower() for kind, heading in FACETS.values()}
 #: actions that need a selected hit (dimmed in the footer without one)
@@ -175,7 +179,8 @@ class KvsearchApp(App[None]):
         self._index_state: tuple[int, str] | None = None
         self._pending_document: str | None = None
         self._reselect: str | None = None  # after an index update, keep the selected passage
-        self.limit = LIMIT  # hits asked for: grows as the cursor reaches the last one
+        self.limit = LIMIT  # hits asked for: grows as the cursor nears the last one
+        self._fetching_more = 0  # the request that fetches more hits of the same search
         self.total = 0  # hits the current search has in all
 
     # -- layout -------------------------------------------------------------------------------
@@ -238,12 +243,13 @@ class KvsearchApp(App[None]):
         self._run_search(self.request, text, filters, self.limit)
 
     def _load_more(self) -> None:
-        """The cursor is on the last hit and there are more: fetch them, keeping the cursor."""
+        """The cursor is near the last hit and there are more: fetch them. The cursor stays
+        on the hit it is on when they arrive (it may have moved on meanwhile)."""
         idle = self.answered == self.request
         if self.similar_to is None and idle and self.total > self.limit and self.current:
             self.limit += LIMIT
-            self._reselect = self.current.passage_id
             self._search(self.query_text, more=True)
+            self._fetching_more = self.request
 
     @work(thread=True, exclusive=True, group="search")
     def _run_search(self, request: int, text: str, filters: dict[str, Filter], limit: int) -> None:
@@ -290,6 +296,8 @@ class KvsearchApp(App[None]):
         self.query_one("#search").remove_class("-error")
         hits = self.query_one("#hits", HitList)
         keep, self._reselect = self._reselect, None
+        if event.request == self._fetching_more and self.current is not None:
+            keep = self.current.passage_id
         hits.show(result.hits, keep=keep)
         if event.similar_to is None:
             self.query_one("#facets", FacetList).show(result.facets, self.filters)
@@ -417,7 +425,7 @@ class KvsearchApp(App[None]):
         self.query_one("#passage", PassageView).show(event.hit)
         self.refresh_bindings()
         hits = self.query_one("#hits", HitList).hits
-        if hits and hits[-1] is event.hit:
+        if any(hit is event.hit for hit in hits[-FETCH_AHEAD:]):
             self._load_more()
 
     def on_descendant_focus(self) -> None:
@@ -600,7 +608,7 @@ class KvsearchApp(App[None]):
         try:
             message: HitsFound | SearchFailed = HitsFound(
                 request,
-                kvsearch.similar(index_dir=self.index_dir, passage_id=passage_id, limit=LIMIT),
+                kvsearch.similar(index_dir=self.index_dir, passage_id=passage_id, limit=SIMILAR_LIMIT),
                 passage_id,
             )
         except Exception as error:  # KvsearchError, or a bug: a message, never a crash

@@ -6,9 +6,11 @@ help, errors, untrusted text, an index rebuilt underneath), then a few SVG snaps
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
+from kvsearch.searcher.open import _OPEN
 from kvsearch.tui import KvsearchApp
 from kvsearch.tui.messages import HitsFound
 from kvsearch.tui.screens.document import DocumentScreen
@@ -214,14 +217,16 @@ async def test_the_warm_up_opens_the_index_with_what_the_facets_read(
     test_index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While the user starts typing, the app readies the facet counts: its first search with
-    hits does not wait for them."""
+    hits does not wait for them. What it has loaded is then left out of garbage collections."""
     from kvsearch.engine import bulk_scores
 
     bulk_scores._VALUE_COMBINATIONS.clear()
+    gc.unfreeze()  # another app's warm-up in this process may have frozen objects already
     app = make_app(test_index)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: len(bulk_scores._VALUE_COMBINATIONS) > 0)
         await app.workers.wait_for_complete()
+        assert gc.get_freeze_count() > 0
 
         def not_again(*args: object) -> None:
             raise AssertionError("made again")
@@ -427,6 +432,11 @@ async def test_a_rebuilt_index_is_picked_up(evil_corpus: Path, tmp_path: Path) -
     async with app.run_test(size=(120, 40)) as pilot:
         await answered(pilot)
         assert {h.doc_id for h in app.query_one(HitList).hits} == {"ah-tk-20232024-9999"}
+        await app.workers.wait_for_complete()  # the warm-up, which freezes what it has loaded
+        opened = _OPEN[str(index)].searchable
+        readers = [leaf.reader() for leaf, _offset in opened.whoosh.leaf_searchers()]
+        old_generation = [weakref.ref(part) for part in (opened, opened.whoosh, *readers)]
+        del opened, readers
         (corpus / "ah-tk-20232024-9998.md").write_text(SECOND, encoding="utf-8")
         before = app.request
         assert run_cli("index", "--corpus", str(corpus), "--index", str(index)).returncode == 0
@@ -435,6 +445,10 @@ async def test_a_rebuilt_index_is_picked_up(evil_corpus: Path, tmp_path: Path) -
             "ah-tk-20232024-9999",
             "ah-tk-20232024-9998",
         }
+        # The warm-up froze what it had loaded (the garbage collector then skips it): the old
+        # generation's index must still go when the new one is searched.
+        gc.collect()
+        assert all(part() is None for part in old_generation), "the old generation is still held"
 
 
 # --------------------------------------------------------------------------------------------

@@ -58,6 +58,13 @@ _ID_TYPES = (np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))  # also of posit
 _GAP_TYPES = (np.dtype("<i1"), np.dtype("<i2"), np.dtype("<i4"))  # of position gaps
 _WEIGHT_TYPE = np.dtype("<f4")
 
+#: The positions of the postings a phrase word keeps are picked out of the blocks' gaps
+#: (:func:`_kept_positions`) when there are more than this many positions per posting kept;
+#: else all positions are decoded and the kept ones masked out. Picking costs per posting
+#: kept about as much as decoding does per 20 positions, whether the posting has one
+#: position (a title) or several (an answer).
+PICKED_FROM = 20
+
 #: Matchers built for their shape only (never moved), walked as the matchers they stand for.
 _SHAPES = {ShapeOfIntersection: IntersectionMatcher, ShapeOfAndMaybe: AndMaybeMatcher}
 
@@ -89,7 +96,7 @@ def position_arrays(
     wanted = counts[kept]
     if not len(wanted):
         positions = np.empty(0, dtype=np.int64)
-    elif len(wanted) * SOME_POSTINGS < len(ids) and wanted.all():
+    elif len(wanted) * PICKED_FROM < sum(parts.position_totals) and wanted.all():
         positions = _kept_positions(parts, counts, kept)
     else:
         positions = _every_position(parts)[np.repeat(kept, counts)]

@@ -295,7 +295,6 @@ class KvsearchApp(App[None]):
     def _found(self, event: HitsFound) -> None:
         if event.request != self.request:
             return
-        self.answered = event.request
         result = event.result
         self.total = result.total
         self.query_one("#search").remove_class("-error")
@@ -304,13 +303,22 @@ class KvsearchApp(App[None]):
         if event.request == self._fetching_more and self.current is not None:
             keep = self.current.passage_id
         hits.show(result.hits, keep=keep)
-        if event.similar_to is None:
-            self.query_one("#facets", FacetList).show(result.facets, self.filters)
         self._status(self._summary(event))
         if not result.hits:
             self.current = None
             self.query_one("#passage", PassageView).message(self._no_hits(event))
             self.refresh_bindings()
+        if event.similar_to is None:
+            # The hits are what a keystroke waits for: the filter panel, with its many rows,
+            # is drawn in the frame after theirs.
+            self.call_after_refresh(self._show_facets, event.request, result.facets)
+        else:
+            self.answered = event.request
+
+    def _show_facets(self, request: int, facets: dict[str, dict[str, int]]) -> None:
+        if request == self.request:
+            self.query_one("#facets", FacetList).show(facets, self.filters)
+            self.answered = request
 
     def _summary(self, event: HitsFound) -> Content:
         result = event.result

@@ -90,6 +90,23 @@ async def test_more_hits_load_ahead_and_the_cursor_stays_where_it_moved(
 
 
 @pytest.mark.asyncio
+async def test_more_hits_load_when_the_list_is_scrolled_to_its_end(real_index: Path) -> None:
+    """Scrolled to its end as by the mouse wheel, the cursor left on the first hit, the list
+    fetches more hits and stays scrolled where it was."""
+    app = make_app(real_index, "zorg")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: answered(app))
+        hits = app.query_one(HitList)
+        assert len(hits.hits) == LIMIT and app.total > LIMIT
+        first = hits.hits[0]
+        hits.scroll_end(animate=False, immediate=True)
+        await until(pilot, lambda: answered(app) and len(hits.hits) > LIMIT)
+        assert len(hits.hits) == min(2 * LIMIT, app.total)
+        assert app.current is not None and app.current.passage_id == first.passage_id
+        assert hits.scroll_y > 0, "the list went back to its top"
+
+
+@pytest.mark.asyncio
 async def test_the_footer_offers_only_keys_that_work_in_the_search_box(real_index: Path) -> None:
     app = make_app(real_index, "zorg")
     async with app.run_test(size=(160, 40)) as pilot:

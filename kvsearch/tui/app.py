@@ -34,6 +34,7 @@ from kvsearch.tui.messages import (
     FacetToggled,
     HitHighlighted,
     HitsFound,
+    ListEndReached,
     SearchFailed,
     SearchRequested,
 )
@@ -440,6 +441,10 @@ class KvsearchApp(App[None]):
         hits = self.query_one("#hits", HitList).hits
         if any(hit is event.hit for hit in hits[-FETCH_AHEAD:]):
             self._load_more()
+
+    @on(ListEndReached)
+    def _end_reached(self) -> None:
+        self._load_more()
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()  # the footer shows letter keys only outside the search box

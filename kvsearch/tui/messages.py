@@ -43,6 +43,12 @@ class HitHighlighted(Message):
 
 
 @dataclass
+class ListEndReached(Message):
+    """The results list was scrolled to its end without the cursor (the mouse wheel, the
+    scrollbar): more hits may be fetched."""
+
+
+@dataclass
 class FacetToggled(Message):
     """A facet value was chosen (or chosen again, to drop it). ``kind``: party, ministry, session."""
 

@@ -7,7 +7,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from kvsearch import Hit
-from kvsearch.tui.messages import HitHighlighted
+from kvsearch.tui.messages import HitHighlighted, ListEndReached
 from kvsearch.tui.text import hit_row
 
 
@@ -17,7 +17,9 @@ class HitList(OptionList):
         self.hits: list[Hit] = []
 
     def show(self, hits: list[Hit], keep: str | None = None) -> None:
-        """Replace the hits; the cursor goes to passage ``keep`` if present, else the first hit."""
+        """Replace the hits; the cursor goes to passage ``keep`` if present, and the list stays
+        scrolled where it was (more hits of the same search); else to the first hit."""
+        scrolled = self.scroll_y
         self.hits = list(hits)
         self.clear_options()
         rows: list[Option | None] = []
@@ -27,6 +29,15 @@ class HitList(OptionList):
         if self.hits:
             ids = [hit.passage_id for hit in self.hits]
             self.highlighted = ids.index(keep) if keep in ids else 0
+            if keep in ids:
+                self.scroll_to(y=scrolled, animate=False, immediate=True)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        # The mouse wheel and the scrollbar move the list, not the cursor: its end asks for
+        # more hits as the cursor near the last one does.
+        if self.hits and new_value > old_value and new_value >= self.max_scroll_y:
+            self.post_message(ListEndReached())
 
     @property
     def current(self) -> Hit | None:

@@ -1,6 +1,7 @@
 """The TUI on small terminals and long result lists, driven with Textual's Pilot: the passage
-keeps room on 80×24, more hits load as the cursor nears the last one, the footer offers only
-keys that work where the focus is, and the command palette has every action."""
+keeps room on 80×24, more hits load as the cursor nears the last one or the list is scrolled to
+its end, the footer offers only keys that work where the focus is, and the command palette has
+every action."""
 
 from __future__ import annotations
 

@@ -34,8 +34,8 @@ class HitList(OptionList):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        # The mouse wheel and the scrollbar move the list, not the cursor: its end asks for
-        # more hits as the cursor near the last one does.
+        # The mouse wheel and the scrollbar move the list, not the cursor: reaching the list's
+        # end asks for more hits, as the cursor does when it nears the last one.
         if self.hits and new_value > old_value and new_value >= self.max_scroll_y:
             self.post_message(ListEndReached())
 

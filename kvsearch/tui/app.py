@@ -249,8 +249,9 @@ class KvsearchApp(App[None]):
         self._run_search(self.request, text, filters, self.limit)
 
     def _load_more(self) -> None:
-        """The cursor is near the last hit and there are more: fetch them. The cursor stays
-        on the hit it is on when they arrive (it may have moved on meanwhile)."""
+        """The cursor is near the last hit, or the list is scrolled to its end, and there are
+        more: fetch them. The cursor stays on the hit it is on when they arrive (it may have
+        moved on meanwhile)."""
         idle = self.answered == self.request
         if self.similar_to is None and idle and self.total > self.limit and self.current:
             self.limit += LIMIT

@@ -23,6 +23,9 @@ from kvsearch import search
 from kvsearch.engine import match_sets, packed_postings
 from kvsearch.engine.bulk_scores import position_arrays, posting_arrays
 from kvsearch.engine.packed_postings import (
+    WEIGHTS_CODED,
+    WEIGHTS_EACH,
+    WEIGHTS_MASK,
     PackedLeafMatcher,
     PackedPostingsWriter,
     block_size,
@@ -52,11 +55,12 @@ postings_lists = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
-@given(postings_lists, st.sampled_from([0, 3]), st.sampled_from([1, 5, 128]))
-def test_blocks_give_back_what_was_written(postings: list[Any], compression: int, blocklimit: int) -> None:
+@settings(max_examples=80, deadline=None)
+@given(postings_lists, st.sampled_from([0, 3]), st.sampled_from([1, 5, 128]), st.booleans())
+def test_blocks_give_back_what_was_written(postings: list[Any], compression: int, blocklimit: int, long: bool) -> None:
     """Ids, weights, positions and block bounds come back exactly, through Whoosh's matcher
-    interface and through the bulk arrays, whichever width, weights and compression a block has."""
+    interface and through the bulk arrays, whichever width, weights and compression a block has,
+    and in a long list (``long``), whose weights are coded."""
     ids = array("I")
     doc = -1
     for gap, _weight, _positions in postings:
@@ -70,12 +74,20 @@ def test_blocks_give_back_what_was_written(postings: list[Any], compression: int
         lengths[d] = (n % 40) * 3
     storage = RamStorage()
     out = storage.create_file("postings")
-    info = PackedPostingsWriter(out, blocklimit=blocklimit, compression=compression).write_postings(
-        fmt, ids, weights, values, lengths
-    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(packed_postings, "LONG_LIST", 1 if long else packed_postings.LONG_LIST)
+        info = PackedPostingsWriter(out, blocklimit=blocklimit, compression=compression).write_postings(
+            fmt, ids, weights, values, lengths
+        )
     out.close()
     start, length = info.extent()
     matcher = PackedLeafMatcher(storage.open_file("postings"), start, length, fmt)
+    layouts = [frame[3] for frame in matcher.frames(None, from_first=True)]
+    if long:  # never deflated; coded wherever a block's weights differ
+        assert not any(layout & packed_postings._PACKED_DEFLATED for layout in layouts)
+        assert all(layout & WEIGHTS_MASK != WEIGHTS_EACH for layout in layouts)
+    else:
+        assert all(layout & WEIGHTS_MASK != WEIGHTS_CODED for layout in layouts)
     read = []
     while matcher.is_active():
         read.append((matcher.id(), matcher.weight(), matcher.value()))
@@ -157,6 +169,43 @@ def test_blocks_give_back_what_was_written(postings: list[Any], compression: int
         assert among <= read_some.keys()
         assert read_some == {d: stored[d] for d in read_some}
         assert some_ids.tolist() == sorted(read_some)
+
+
+@pytest.mark.parametrize("distinct", [2, 256, 257])
+def test_a_long_lists_weights_are_coded_up_to_256_distinct_ones(distinct: int) -> None:
+    """A long list's block keeps a code per posting into its table of weights while it has
+    at most 256 distinct ones, else a float each; either way every weight reads back as
+    stored (float32), posting by posting and in bulk, and the first of two blocks as well."""
+    weights = [1.0 + (n % distinct) * 0.37 for n in range(2 * 600)]
+    ids = array("I", range(0, 3 * len(weights), 3))
+    storage = RamStorage()
+    out = storage.create_file("postings")
+    fmt = formats.Frequency()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(packed_postings, "LONG_LIST", 1)
+        patch.setattr(packed_postings, "LARGEST_BLOCK", 600)
+        info = PackedPostingsWriter(out, blocklimit=128, compression=3).write_postings(
+            fmt, ids, weights, [b""] * len(ids), None
+        )
+    out.close()
+    leaf = _Leaf(storage, *info.extent(), fmt)
+    kinds = {frame[3] & WEIGHTS_MASK for frame in leaf.matcher().frames(None, from_first=True)}
+    assert kinds == {WEIGHTS_CODED if distinct <= 256 else WEIGHTS_EACH}
+    stored = [float(weight) for weight in array("f", weights)]
+    matcher = leaf.matcher()
+    one_by_one = []
+    while matcher.is_active():
+        one_by_one.append(matcher.weight())
+        matcher.next()
+    assert one_by_one == stored
+    found_ids, found_weights = posting_arrays(leaf.matcher())
+    assert found_ids.tolist() == list(ids) and found_weights.tolist() == stored
+    first_block = posting_arrays(leaf.matcher(), [0])
+    assert first_block[1].tolist() == stored[:600]
+    assert leaf.matcher().weights_among({ids[5], ids[900]}, [ids[5], ids[900]]) == {
+        ids[5]: stored[5],
+        ids[900]: stored[900],
+    }
 
 
 class _Leaf:
@@ -281,14 +330,15 @@ def test_bulk_reads_are_what_the_matcher_reads_posting_by_posting(real_index: Pa
     ``match_sets`` (ids, weights, positions in bulk) give exactly what the matcher gives posting
     by posting (positions in Whoosh's encoding), and blocks are crossed (``tests/test_indexing.py`` holds the matcher to
     Whoosh's own format, posting by posting and block by block)."""
-    checked, several_blocks, _largest = _bulk_reads_checked(real_index)
+    checked, several_blocks, _largest, _coded = _bulk_reads_checked(real_index)
     assert checked > 0 and several_blocks > 0
 
 
-def _bulk_reads_checked(index: Path) -> tuple[int, int, int]:
+def _bulk_reads_checked(index: Path) -> tuple[int, int, int, int]:
     """The checks of the test above on every text term of ``index``: the postings checked,
-    the lists of more than one block of Whoosh's size, and the most postings of one block."""
-    checked = several_blocks = largest = 0
+    the lists of more than one block of Whoosh's size, the most postings of one block, and
+    the blocks whose weights are coded."""
+    checked = several_blocks = largest = coded = 0
     with open_searcher(index) as (searcher, _info):
         for leaf, _offset in searcher.whoosh.leaf_searchers():
             reader = leaf.reader()
@@ -331,8 +381,10 @@ def _bulk_reads_checked(index: Path) -> tuple[int, int, int]:
                     }
                     checked += len(one_by_one)
                     several_blocks += len(one_by_one) > 128
-                    largest = max(largest, max(count for _w, count, *_rest in matcher.frames(None, from_first=True)))
-    return checked, several_blocks, largest
+                    frames = list(matcher.frames(None, from_first=True))
+                    largest = max(largest, max(count for _w, count, *_rest in frames))
+                    coded += sum(layout & WEIGHTS_MASK == WEIGHTS_CODED for _w, _n, _f, layout, *_rest in frames)
+    return checked, several_blocks, largest, coded
 
 
 def test_a_long_list_gets_larger_blocks_unless_it_has_many_positions() -> None:
@@ -347,11 +399,11 @@ def test_a_long_list_gets_larger_blocks_unless_it_has_many_positions() -> None:
 
 
 def test_lists_in_larger_blocks_read_and_rank_as_in_whooshs_blocks(test_index: Path, larger_blocks_index: Path) -> None:
-    """An index whose long lists have larger blocks: each posting reads back as written, and
+    """An index whose long lists have larger blocks and coded weights: each posting reads back as written, and
     every search (scored on arrays, in Python as a one-liner, uncounted, with facets) finds the
     same hits with the same scores as in Whoosh's blocks of 128."""
-    checked, several_blocks, largest = _bulk_reads_checked(larger_blocks_index)
-    assert checked > 0 and several_blocks > 0
+    checked, several_blocks, largest, coded = _bulk_reads_checked(larger_blocks_index)
+    assert checked > 0 and several_blocks > 0 and coded > 0
     assert 128 < largest <= 300
     for text in QUERIES:
         for options in ({}, {"once": True}, {"once": True, "count": False}, {"facets": True}):

@@ -46,7 +46,14 @@ from whoosh.searching import Searcher
 from kvsearch.analysis.common_pairs import pair_term
 from kvsearch.engine import match_sets
 from kvsearch.engine.match_sets import DeferredMatcher, Near, NotDeferred, ScoredMatcher, deferred
-from kvsearch.engine.packed_postings import SOME_POSTINGS, PackedLeafMatcher, PostingParts, posting_parts
+from kvsearch.engine.packed_postings import (
+    SOME_POSTINGS,
+    WEIGHTS_CODED,
+    WEIGHTS_EACH,
+    PackedLeafMatcher,
+    PostingParts,
+    posting_parts,
+)
 from kvsearch.engine.query_trees import has_coordination
 from kvsearch.engine.schema import BYTE_LENGTHS
 from kvsearch.engine.whole_index import ShapeOfAndMaybe, ShapeOfIntersection, shape_only
@@ -210,16 +217,34 @@ def _ids(parts: PostingParts) -> np.ndarray:
 
 def _weights(parts: PostingParts) -> np.ndarray:
     """The weights of the blocks' postings (float64, from the stored float32)."""
-    if len(parts.counts) == 1:  # most terms: a few calls less
+    if len(parts.counts) == 1 and not parts.codes:  # most terms: a few calls less
         if parts.each_weights:
             return np.frombuffer(parts.each_weights[0], dtype=_WEIGHT_TYPE).astype(np.float64)
         return np.full(parts.counts[0], np.float32(parts.block_weights[0]), dtype=np.float64)
+    if len(parts.codes) == len(parts.counts):  # a long list whose every block keeps codes
+        return _decoded_weights(parts).astype(np.float64)
     per_block = np.array(parts.counts, dtype=np.int64)
     weights = np.repeat(np.array(parts.block_weights, dtype=_WEIGHT_TYPE), per_block)
-    if parts.each_weights:  # blocks that keep a weight per posting (NaN above stands for them)
-        each = np.repeat(np.isnan(np.array(parts.block_weights, dtype=np.float64)), per_block)
+    kinds = np.array(parts.weight_kinds, dtype=np.int8) if parts.each_weights or parts.codes else None
+    if parts.each_weights:  # blocks that keep a weight per posting
+        each = np.repeat(kinds == WEIGHTS_EACH, per_block)
         weights[each] = np.frombuffer(b"".join(parts.each_weights), dtype=_WEIGHT_TYPE)
+    if parts.codes:
+        weights[np.repeat(kinds == WEIGHTS_CODED, per_block)] = _decoded_weights(parts)
     return weights.astype(np.float64)
+
+
+def _decoded_weights(parts: PostingParts) -> np.ndarray:
+    """The weights of the blocks that keep codes, in order (float32): every block's codes
+    looked up in one table of all their tables, each block's codes moved past the tables of
+    the blocks before it."""
+    tables = np.frombuffer(b"".join(parts.code_tables), dtype=_WEIGHT_TYPE)
+    codes = np.frombuffer(b"".join(parts.codes), dtype=np.uint8)
+    if len(parts.codes) == 1:
+        return tables[codes]
+    sizes = np.array(parts.table_sizes, dtype=np.int64)
+    moved = np.repeat(np.cumsum(sizes) - sizes, [len(block) for block in parts.codes])
+    return tables[codes + moved]
 
 
 class _Sparse:

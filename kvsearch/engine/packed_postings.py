@@ -14,9 +14,11 @@ Whoosh's 128 postings, or up to 1,024 in a long list (:func:`block_size`), and i
     header   _HEADER: postings, first id, last id, highest weight, layout,
              shortest and longest field length (Whoosh's length bytes), packed size
     packed   id gaps (after the first id) as unsigned 8, 16 or 32 bit integers, then the
-             weights: none (all 1.0), one float32 for all, or a float32 each
-             (deflated as one stream when the block has SMALL_BLOCK postings or more
-             and deflating makes it smaller)
+             weights: none (all 1.0), one float32 for all, a float32 each, or in a long
+             list a one-byte code each into the block's table of its distinct weights
+             (a byte: the table's size less one, the table as float32, the codes);
+             deflated as one stream when the block has SMALL_BLOCK postings or more,
+             is not in a long list, and deflating makes it smaller
     values   for a field of Whoosh's ``Positions`` format, its positions in bulk: a byte
              naming the two array types, then each posting's number of positions (unsigned)
              and the gaps between consecutive positions of the whole block (signed: a
@@ -30,6 +32,12 @@ A layout bit says whether each part is deflated, so a reader takes blocks writte
 as they are because a phrase with a rarer word wants the positions of a few postings in each
 block of a common word, and inflating the whole block for them is a large part of what the
 phrase costs; deflated, positions shrink only to about two thirds.
+
+A long list (``LONG_LIST`` postings or more) is read whole by every search of its common word,
+and inflating its blocks was up to a third of such a search. Its blocks are not deflated: with
+its weights as codes (a common word's weights are a few multiples of its field's boost) and
+its id gaps mostly one byte, a posting takes two bytes, about twice its deflated size, and
+``frombuffer`` reads the blocks in place.
 
 Integers are little-endian. The weights are float32, as Whoosh's writer stores them, so every
 weight, and every score, is the one Whoosh's own format gives; the highest weight is kept as a
@@ -73,8 +81,8 @@ _HEADER = struct.Struct("<HIIdBBBH")
 # The layout byte.
 _ID_CODES = ("B", "H", "I")  # bits 0-1: the array type of the id gaps
 _ID_SIZES = (1, 2, 4)
-_WEIGHTS_ONE, _WEIGHTS_SAME, _WEIGHTS_EACH = 0, 4, 8  # bits 2-3: how the weights are stored
-_WEIGHTS_MASK = 12
+WEIGHTS_ONE, WEIGHTS_SAME, WEIGHTS_EACH, WEIGHTS_CODED = 0, 4, 8, 12  # bits 2-3: how the weights are stored
+WEIGHTS_MASK = 12
 _PACKED_DEFLATED = 16
 _VALUES_DEFLATED = 32
 _HAS_VALUES = 64
@@ -130,13 +138,34 @@ def _ids_of(packed: Any, layout: int, count: int, first: int) -> Iterator[int]:
 def _weights_of(packed: Any, layout: int, count: int) -> array:
     """Each posting's weight in a block of ``count``, from its inflated packed part (not read
     when every weight is 1.0)."""
-    kind = layout & _WEIGHTS_MASK
-    if kind == _WEIGHTS_ONE:
+    kind = layout & WEIGHTS_MASK
+    if kind == WEIGHTS_ONE:
         return _ONES * count
     start = (count - 1) * _ID_SIZES[layout & 3]
-    if kind == _WEIGHTS_SAME:
+    if kind == WEIGHTS_SAME:
         return _array("f", packed[start : start + 4]) * count
+    if kind == WEIGHTS_CODED:
+        table, codes = _coded_parts(packed, start, count)
+        return array("f", map(_array("f", table).__getitem__, codes))
     return _array("f", packed[start : start + 4 * count])
+
+
+def _coded_parts(packed: Any, start: int, count: int) -> tuple[Any, Any]:
+    """A coded block's table of weights (float32 as stored) and its ``count`` codes, from its
+    packed part, whose weights begin at ``start``."""
+    tablestart = start + 1
+    codestart = tablestart + 4 * (packed[start] + 1)
+    return packed[tablestart:codestart], packed[codestart : codestart + count]
+
+
+def _weight_codes(weights: array) -> tuple[bytes, bytes] | None:
+    """``weights`` as a table of their distinct values (float32, as stored) and a one-byte code
+    each; None for more than 256 distinct values."""
+    table = sorted(set(weights))
+    if len(table) > 256:
+        return None
+    code_of = {weight: code for code, weight in enumerate(table)}
+    return _little(array("f", table)), bytes(map(code_of.__getitem__, weights))
 
 
 def _flat_parts(data: Any, layout: int, count: int) -> tuple[int, int, Any, Any]:
@@ -158,9 +187,11 @@ def _stored_values(data: Any, layout: int) -> Any:
 class PostingParts:
     """A posting list's blocks cut apart but not decoded, for a decoder of whole arrays
     (:mod:`kvsearch.engine.bulk_scores`). Per block: its first id, its number of postings and
-    the array type of its id gaps (0-2, ``_ID_CODES``), and the weight of all its postings (NaN
-    where each has its own). Per array type, the blocks' id gaps as stored (little-endian), in
-    order; and the weights of the blocks that keep one each (float32). With positions: per
+    the array type of its id gaps (0-2, ``_ID_CODES``), how it stores its weights (its layout's
+    weight bits, ``WEIGHTS_*``) and the weight of all its postings (NaN where each has its
+    own). Per array type, the blocks' id gaps as stored (little-endian), in order; the weights
+    of the blocks that keep one each (float32); and of the blocks that keep codes, their
+    tables (float32), their tables' sizes and their codes. With positions: per
     block the array types of its position counts and gaps (``_COUNT_CODES``, ``_GAP_CODES``)
     and its number of positions, and per type the blocks' counts and gaps as stored. With
     values: each block's fixed-size values as stored (pair weights: float32)."""
@@ -170,8 +201,12 @@ class PostingParts:
         "counts",
         "id_codes",
         "gaps",
+        "weight_kinds",
         "block_weights",
         "each_weights",
+        "code_tables",
+        "table_sizes",
+        "codes",
         "count_codes",
         "gap_codes",
         "position_totals",
@@ -185,8 +220,12 @@ class PostingParts:
         self.counts: list[int] = []
         self.id_codes: list[int] = []
         self.gaps: tuple[list[Any], ...] = ([], [], [])
+        self.weight_kinds: list[int] = []
         self.block_weights: list[float] = []
         self.each_weights: list[Any] = []
+        self.code_tables: list[Any] = []
+        self.table_sizes: list[int] = []
+        self.codes: list[Any] = []
         self.count_codes: list[int] = []
         self.gap_codes: list[int] = []
         self.position_totals: list[int] = []
@@ -212,11 +251,18 @@ def posting_parts(matcher: PackedLeafMatcher, ordered: list[int] | None = None, 
         parts.counts.append(count)
         parts.id_codes.append(code)
         parts.gaps[code].append(packed[:size])
-        kind = layout & _WEIGHTS_MASK
-        if kind == _WEIGHTS_ONE:
+        kind = layout & WEIGHTS_MASK
+        parts.weight_kinds.append(kind)
+        if kind == WEIGHTS_ONE:
             parts.block_weights.append(1.0)
-        elif kind == _WEIGHTS_SAME:
+        elif kind == WEIGHTS_SAME:
             parts.block_weights.append(_array("f", packed[size : size + 4])[0])
+        elif kind == WEIGHTS_CODED:
+            parts.block_weights.append(math.nan)
+            table, codes = _coded_parts(packed, size, count)
+            parts.code_tables.append(table)
+            parts.table_sizes.append(len(table) // 4)
+            parts.codes.append(codes)
         else:
             parts.block_weights.append(math.nan)
             parts.each_weights.append(packed[size : size + 4 * count])
@@ -255,11 +301,13 @@ def encode_block(
     maxlength: int,
     compression: int,
     positions: list[bytes] | None = None,
+    long_list: bool = False,
 ) -> bytes:
     """One block (header, packed ids and weights, values) of ascending ``ids``, their float32
     ``weights`` and Whoosh's minified ``values`` (None for a field without values), or with
     ``positions`` (each posting's value in Whoosh's ``Positions`` encoding), the positions
-    in bulk instead."""
+    in bulk instead; ``long_list``: a block of a long list, its weights coded and its packed
+    part not deflated."""
     count = len(ids)
     gaps = list(map(operator.sub, itertools.islice(ids, 1, None), ids))
     widest = max(gaps, default=0)
@@ -267,14 +315,18 @@ def encode_block(
     layout = code
     packed = _little(array(_ID_CODES[code], gaps))
     if weights.count(1.0) == count:
-        layout |= _WEIGHTS_ONE
+        layout |= WEIGHTS_ONE
     elif weights.count(weights[0]) == count:
-        layout |= _WEIGHTS_SAME
+        layout |= WEIGHTS_SAME
         packed += _little(weights[:1])
+    elif long_list and (coded := _weight_codes(weights)) is not None:
+        layout |= WEIGHTS_CODED
+        table, weight_codes = coded
+        packed += bytes((len(table) // 4 - 1,)) + table + weight_codes
     else:
-        layout |= _WEIGHTS_EACH
+        layout |= WEIGHTS_EACH
         packed += _little(weights)
-    deflate = compression if count >= SMALL_BLOCK else 0
+    deflate = compression if count >= SMALL_BLOCK and not long_list else 0
     packed, deflated = _deflated(packed, deflate)
     layout |= _PACKED_DEFLATED if deflated else 0
     valuebytes = b""
@@ -460,6 +512,7 @@ class PackedPostingsWriter(W3PostingsWriter):
                 maxlength,
                 self._compression,
                 positions=given_values if flat else None,
+                long_list=total >= LONG_LIST,
             )
             postfile.write(_LENGTH.pack(-len(block) if end == total else len(block)))
             postfile.write(block)
@@ -590,7 +643,7 @@ class PackedLeafMatcher(W3LeafMatcher):
 
     def _read_weights(self) -> None:
         packed = self._packed
-        if packed is None and self._layout & _WEIGHTS_MASK != _WEIGHTS_ONE:
+        if packed is None and self._layout & WEIGHTS_MASK != WEIGHTS_ONE:
             packed = self._read_packed()
         self._weights = _weights_of(packed, self._layout, self._blocklength)
 
@@ -663,10 +716,10 @@ class PackedLeafMatcher(W3LeafMatcher):
             kept = ids if among is None else among.intersection(ids)
             if not kept:
                 continue
-            kind = layout & _WEIGHTS_MASK
-            if not weights or kind == _WEIGHTS_ONE:
+            kind = layout & WEIGHTS_MASK
+            if not weights or kind == WEIGHTS_ONE:
                 update(dict.fromkeys(kept, 1.0))
-            elif kind == _WEIGHTS_SAME:
+            elif kind == WEIGHTS_SAME:
                 update(dict.fromkeys(kept, _weights_of(packed, layout, count)[0]))
             elif among is None:
                 update(zip(ids, _weights_of(packed, layout, count), strict=True))

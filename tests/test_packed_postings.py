@@ -18,10 +18,11 @@ from whoosh import formats
 from whoosh.collectors import TopCollector
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import FileIndex
+from whoosh.system import pack_uint
 
 from kvsearch import search
 from kvsearch.engine import match_sets, packed_postings
-from kvsearch.engine.bulk_scores import position_arrays, posting_arrays
+from kvsearch.engine.bulk_scores import pair_arrays, position_arrays, posting_arrays
 from kvsearch.engine.packed_postings import (
     WEIGHTS_CODED,
     WEIGHTS_EACH,
@@ -33,7 +34,7 @@ from kvsearch.engine.packed_postings import (
     some_postings,
 )
 from kvsearch.engine.query_trees import has_coordination
-from kvsearch.engine.schema import KvCodec
+from kvsearch.engine.schema import KvCodec, PairWeights
 from kvsearch.indexer.build import build_index
 from kvsearch.query import NATURAL_LANGUAGE_WORDS, parse_query
 from kvsearch.searcher import open_searcher, plan
@@ -206,6 +207,41 @@ def test_a_long_lists_weights_are_coded_up_to_256_distinct_ones(distinct: int) -
         ids[5]: stored[5],
         ids[900]: stored[900],
     }
+
+
+@pytest.mark.parametrize("pairs", [True, False])
+def test_a_long_list_keeps_its_values_deflated_unless_searches_read_them_whole(pairs: bool) -> None:
+    """A word pair's weights, which a phrase reads for the whole list, stay as they are in a
+    long list; a keyword's frequencies, which no search reads, are deflated as in any list.
+    Either way they read back as written."""
+    fmt: Any = PairWeights(1.0) if pairs else formats.Frequency()
+    ids = array("I", range(0, 6000, 2))
+    values = [PairWeights.VALUE.pack(n % 7, n % 5) if pairs else pack_uint(n % 3 + 1) for n in range(len(ids))]
+    storage = RamStorage()
+    out = storage.create_file("postings")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(packed_postings, "LONG_LIST", 1)
+        info = PackedPostingsWriter(out, blocklimit=128, compression=3).write_postings(
+            fmt, ids, [1.0] * len(ids), values, None
+        )
+    out.close()
+    leaf = _Leaf(storage, *info.extent(), fmt)
+    deflated = {
+        bool(frame[3] & packed_postings._VALUES_DEFLATED) for frame in leaf.matcher().frames(None, from_first=True)
+    }
+    assert deflated == {not pairs}
+    matcher = leaf.matcher()
+    read = []
+    while matcher.is_active():
+        read.append(matcher.value())
+        matcher.next()
+    assert read == values
+    if pairs:
+        found = pair_arrays(leaf.matcher())
+        assert found is not None
+        assert found[1].tolist() == [n % 7 for n in range(len(ids))] and found[2].tolist() == [
+            n % 5 for n in range(len(ids))
+        ]
 
 
 class _Leaf:

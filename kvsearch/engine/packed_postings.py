@@ -25,7 +25,9 @@ Whoosh's 128 postings, or up to 1,024 in a long list (:func:`block_size`), and i
              posting's first position is counted from the previous posting's last); one
              ``accumulate`` gives every position of the block. Not deflated: see below.
              For other formats, the values as Whoosh's reader keeps them, pickled, and
-             deflated like the packed part. Absent for fields without values
+             deflated like the packed part, but in a long list only where searches do
+             not read them whole (a format's ``VALUES_READ_WHOLE``). Absent for fields
+             without values
 
 A layout bit says whether each part is deflated, so a reader takes blocks written either way
 (indexes written when positions were deflated too are read as they are). Positions are stored
@@ -302,12 +304,13 @@ def encode_block(
     compression: int,
     positions: list[bytes] | None = None,
     long_list: bool = False,
+    values_read_whole: bool = False,
 ) -> bytes:
     """One block (header, packed ids and weights, values) of ascending ``ids``, their float32
     ``weights`` and Whoosh's minified ``values`` (None for a field without values), or with
     ``positions`` (each posting's value in Whoosh's ``Positions`` encoding), the positions
     in bulk instead; ``long_list``: a block of a long list, its weights coded and its packed
-    part not deflated."""
+    part not deflated, nor its values if ``values_read_whole``."""
     count = len(ids)
     gaps = list(map(operator.sub, itertools.islice(ids, 1, None), ids))
     widest = max(gaps, default=0)
@@ -326,8 +329,8 @@ def encode_block(
     else:
         layout |= WEIGHTS_EACH
         packed += _little(weights)
-    deflate = compression if count >= SMALL_BLOCK and not long_list else 0
-    packed, deflated = _deflated(packed, deflate)
+    deflate = compression if count >= SMALL_BLOCK else 0
+    packed, deflated = _deflated(packed, 0 if long_list else deflate)
     layout |= _PACKED_DEFLATED if deflated else 0
     valuebytes = b""
     if positions is not None:
@@ -336,7 +339,7 @@ def encode_block(
         valuebytes = bytes((codes,)) + valuebytes
     elif values is not None:
         layout |= _HAS_VALUES
-        valuebytes, deflated = _deflated(_pickled(values), deflate)
+        valuebytes, deflated = _deflated(_pickled(values), 0 if long_list and values_read_whole else deflate)
         layout |= _VALUES_DEFLATED if deflated else 0
     header = _HEADER.pack(
         count,
@@ -513,6 +516,7 @@ class PackedPostingsWriter(W3PostingsWriter):
                 self._compression,
                 positions=given_values if flat else None,
                 long_list=total >= LONG_LIST,
+                values_read_whole=getattr(format_, "VALUES_READ_WHOLE", False),
             )
             postfile.write(_LENGTH.pack(-len(block) if end == total else len(block)))
             postfile.write(block)

@@ -160,6 +160,9 @@ class PairWeights(formats.Existence):
 
     VALUE = struct.Struct("<ff")
     posting_size = VALUE.size
+    #: A phrase reads a pair's whole list with its values: a long list keeps them as they are,
+    #: not deflated (:mod:`kvsearch.engine.packed_postings`).
+    VALUES_READ_WHOLE = True
 
     def __init__(self, source_boost: float) -> None:
         super().__init__()

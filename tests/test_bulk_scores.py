@@ -80,6 +80,34 @@ def test_the_queries_above_are_scored_on_arrays(indexes: dict[int, Path]) -> Non
                 assert bulk_scores.best(opened.whoosh, matches.query, 10) is not None, text
 
 
+def test_an_ands_later_part_scores_only_the_passages_its_first_part_leaves(
+    indexes: dict[int, Path],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A common word read for the few passages a rarer one matches keeps only their postings
+    before it is scored (``KEPT_FROM``): it does so for some of the queries above, and the
+    hits, scores, totals and facets are those of scoring every posting it read."""
+    kept: list[int] = []
+    flags = bulk_scores._Segment._flags
+
+    def counted(segment: bulk_scores._Segment, among: np.ndarray) -> np.ndarray:
+        kept.append(len(among))
+        return flags(segment, among)
+
+    def found(index: Path, text: str) -> tuple[object, ...]:
+        result = kvsearch.search(text, index_dir=index, limit=10, facets=True)
+        return [(hit.passage_id, hit.score) for hit in result.hits], result.total, result.facets
+
+    monkeypatch.setattr(bulk_scores._Segment, "_flags", counted)
+    for index in indexes.values():
+        for text in ON_ARRAYS:
+            with_keeping = found(index, text)
+            with monkeypatch.context() as never:
+                never.setattr(bulk_scores, "KEPT_FROM", 10**9)
+                assert found(index, text) == with_keeping, text
+    assert kept
+
+
 def test_a_search_in_a_library_loads_numpy_and_a_one_liner_does_not(sample_index: Path) -> None:
     search = f"import kvsearch; kvsearch.search('neutraliteit ambtenaren', index_dir={str(sample_index)!r}"
     assert "numpy" in loaded_after(search + ")")

@@ -404,6 +404,11 @@ DENSE_FROM = 16
 #: the first matches fewer than one in this many of the segment's documents.
 NARROW_FROM = 16
 
+#: A term read for some passages only (an AND's second part) keeps only their postings before
+#: it is scored and joined, when it read more than this many times as many postings as there
+#: are passages wanted: checking a posting costs less than scoring it and joining it.
+KEPT_FROM = 2
+
 _JOINS = {UnionMatcher: union, IntersectionMatcher: intersection, AndMaybeMatcher: and_maybe, AndNotMatcher: and_not}
 
 
@@ -416,6 +421,7 @@ class _Segment:
         self.size = self.reader.doc_count_all()
         self.counting_terms = counting_terms
         self._known_costs: dict[int, tuple[float, float]] = {}  # by id() of matchers the walk holds
+        self._wanted: tuple[np.ndarray, list[int], np.ndarray | None] | None = None
 
     def walk(self, m: Any, boost: float = 1.0, among: np.ndarray | None = None) -> _Node | None:
         """``m``'s matches and scores, times ``boost``; None for a matcher this does not know.
@@ -673,11 +679,17 @@ class _Segment:
         return ids if len(ids) * NARROW_FROM < self.size else among
 
     def _term(self, m: PackedLeafMatcher, boost: float, among: np.ndarray | None) -> _Node | None:
-        """A term's postings (with ``among``: at least those of its blocks that may hold one of
-        these documents), each with its score: ``m``'s scorer's, as its matcher scores a
-        posting, times ``boost`` where a wrapping matcher boosts it."""
+        """A term's postings (with ``among``: at least those of these documents, and of the
+        rest at most those in the same blocks), each with its score: ``m``'s scorer's, as its
+        matcher scores a posting, times ``boost`` where a wrapping matcher boosts it."""
         scorer = m.scorer
-        ids, weights = posting_arrays(m, None if among is None else among.tolist())
+        if among is None:
+            ids, weights = posting_arrays(m)
+        else:
+            ids, weights = posting_arrays(m, self._ordered(among))
+            if len(ids) > KEPT_FROM * len(among):
+                kept = self._flags(among)[ids]
+                ids, weights = ids[kept], weights[kept]
         if type(scorer) is BM25FScorer:
             scored = self._bm25(scorer, m.term()[0], weights, ids)
             if scored is None:
@@ -690,6 +702,23 @@ class _Segment:
         if boost != 1.0:
             found = found * boost
         return _Sparse(ids, found, np.ones(len(ids), dtype=np.int32) if self.counting_terms else None)
+
+    def _ordered(self, among: np.ndarray) -> list[int]:
+        """``among`` as a list, made once for the terms an AND's part reads among the same passages."""
+        if self._wanted is None or self._wanted[0] is not among:
+            self._wanted = (among, among.tolist(), None)
+        return self._wanted[1]
+
+    def _flags(self, among: np.ndarray) -> np.ndarray:
+        """A flag for each document of the segment, set for those of ``among``."""
+        ordered = self._ordered(among)
+        assert self._wanted is not None
+        flags = self._wanted[2]
+        if flags is None:
+            flags = np.zeros(self.size, dtype=bool)
+            flags[among] = True
+            self._wanted = (among, ordered, flags)
+        return flags
 
     def _bm25(self, scorer: BM25FScorer, fieldname: str, weights: np.ndarray, docs: np.ndarray) -> np.ndarray | None:
         """``scorer``'s score of a term with ``weights`` in ``docs``: ``whoosh.scoring.bm25``,

@@ -421,6 +421,8 @@ class _Segment:
         self.size = self.reader.doc_count_all()
         self.counting_terms = counting_terms
         self._known_costs: dict[int, tuple[float, float]] = {}  # by id() of matchers the walk holds
+        # The passages an AND's part is read among: as given, as a list, and as a flag per
+        # document (made when first asked); its terms read them in turn.
         self._wanted: tuple[np.ndarray, list[int], np.ndarray | None] | None = None
 
     def walk(self, m: Any, boost: float = 1.0, among: np.ndarray | None = None) -> _Node | None:

@@ -36,7 +36,7 @@ block of a common word, and inflating the whole block for them is a large part o
 phrase costs; deflated, positions shrink only to about two thirds.
 
 A long list (``LONG_LIST`` postings or more) is read whole by every search of its common word,
-and inflating its blocks was up to a third of such a search. Its blocks are not deflated: with
+and inflating its blocks would be a large part of such a search. Its blocks are not deflated: with
 its weights as codes (a common word's weights are a few multiples of its field's boost) and
 its id gaps mostly one byte, a posting takes two bytes, about twice its deflated size, and
 ``frombuffer`` reads the blocks in place.

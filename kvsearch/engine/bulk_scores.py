@@ -242,7 +242,7 @@ def _decoded_weights(parts: PostingParts) -> np.ndarray:
     codes = np.frombuffer(b"".join(parts.codes), dtype=np.uint8)
     if len(parts.codes) == 1:
         return tables[codes]
-    sizes = np.array(parts.table_sizes, dtype=np.int64)
+    sizes = np.array([len(table) for table in parts.code_tables], dtype=np.int64) // _WEIGHT_TYPE.itemsize
     moved = np.repeat(np.cumsum(sizes) - sizes, [len(block) for block in parts.codes])
     return tables[codes + moved]
 

@@ -193,7 +193,7 @@ class PostingParts:
     weight bits, ``WEIGHTS_*``) and the weight of all its postings (NaN where each has its
     own). Per array type, the blocks' id gaps as stored (little-endian), in order; the weights
     of the blocks that keep one each (float32); and of the blocks that keep codes, their
-    tables (float32), their tables' sizes and their codes. With positions: per
+    tables (float32) and their codes. With positions: per
     block the array types of its position counts and gaps (``_COUNT_CODES``, ``_GAP_CODES``)
     and its number of positions, and per type the blocks' counts and gaps as stored. With
     values: each block's fixed-size values as stored (pair weights: float32)."""
@@ -207,7 +207,6 @@ class PostingParts:
         "block_weights",
         "each_weights",
         "code_tables",
-        "table_sizes",
         "codes",
         "count_codes",
         "gap_codes",
@@ -226,7 +225,6 @@ class PostingParts:
         self.block_weights: list[float] = []
         self.each_weights: list[Any] = []
         self.code_tables: list[Any] = []
-        self.table_sizes: list[int] = []
         self.codes: list[Any] = []
         self.count_codes: list[int] = []
         self.gap_codes: list[int] = []
@@ -263,7 +261,6 @@ def posting_parts(matcher: PackedLeafMatcher, ordered: list[int] | None = None, 
             parts.block_weights.append(math.nan)
             table, codes = _coded_parts(packed, size, count)
             parts.code_tables.append(table)
-            parts.table_sizes.append(len(table) // 4)
             parts.codes.append(codes)
         else:
             parts.block_weights.append(math.nan)
@@ -491,6 +488,8 @@ class PackedPostingsWriter(W3PostingsWriter):
         info = W3TermInfo()
         total = len(ids)
         size = block_size(weights, positional, self._blocklimit)
+        long_list = total >= LONG_LIST
+        values_read_whole = getattr(format_, "VALUES_READ_WHOLE", False)
         for start, end, block_ids, given, maxweight, minlength, maxlength in posting_blocks(
             ids, weights, lengths, size
         ):
@@ -515,8 +514,8 @@ class PackedPostingsWriter(W3PostingsWriter):
                 maxlength,
                 self._compression,
                 positions=given_values if flat else None,
-                long_list=total >= LONG_LIST,
-                values_read_whole=getattr(format_, "VALUES_READ_WHOLE", False),
+                long_list=long_list,
+                values_read_whole=values_read_whole,
             )
             postfile.write(_LENGTH.pack(-len(block) if end == total else len(block)))
             postfile.write(block)

@@ -179,17 +179,7 @@ def test_a_long_lists_weights_are_coded_up_to_256_distinct_ones(distinct: int) -
     stored (float32), posting by posting and in bulk, and the first of two blocks as well."""
     weights = [1.0 + (n % distinct) * 0.37 for n in range(2 * 600)]
     ids = array("I", range(0, 3 * len(weights), 3))
-    storage = RamStorage()
-    out = storage.create_file("postings")
-    fmt = formats.Frequency()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(packed_postings, "LONG_LIST", 1)
-        patch.setattr(packed_postings, "LARGEST_BLOCK", 600)
-        info = PackedPostingsWriter(out, blocklimit=128, compression=3).write_postings(
-            fmt, ids, weights, [b""] * len(ids), None
-        )
-    out.close()
-    leaf = _Leaf(storage, *info.extent(), fmt)
+    leaf = _long_list(formats.Frequency(), ids, weights, [b""] * len(ids), largest_block=600)
     kinds = {frame[3] & WEIGHTS_MASK for frame in leaf.matcher().frames(None, from_first=True)}
     assert kinds == {WEIGHTS_CODED if distinct <= 256 else WEIGHTS_EACH}
     stored = [float(weight) for weight in array("f", weights)]
@@ -217,15 +207,7 @@ def test_a_long_list_keeps_its_values_deflated_unless_searches_read_them_whole(p
     fmt: Any = PairWeights(1.0) if pairs else formats.Frequency()
     ids = array("I", range(0, 6000, 2))
     values = [PairWeights.VALUE.pack(n % 7, n % 5) if pairs else pack_uint(n % 3 + 1) for n in range(len(ids))]
-    storage = RamStorage()
-    out = storage.create_file("postings")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(packed_postings, "LONG_LIST", 1)
-        info = PackedPostingsWriter(out, blocklimit=128, compression=3).write_postings(
-            fmt, ids, [1.0] * len(ids), values, None
-        )
-    out.close()
-    leaf = _Leaf(storage, *info.extent(), fmt)
+    leaf = _long_list(fmt, ids, [1.0] * len(ids), values)
     deflated = {
         bool(frame[3] & packed_postings._VALUES_DEFLATED) for frame in leaf.matcher().frames(None, from_first=True)
     }
@@ -242,6 +224,22 @@ def test_a_long_list_keeps_its_values_deflated_unless_searches_read_them_whole(p
         assert found[1].tolist() == [n % 7 for n in range(len(ids))] and found[2].tolist() == [
             n % 5 for n in range(len(ids))
         ]
+
+
+def _long_list(
+    fmt: Any, ids: array, weights: list[float], values: list[bytes], largest_block: int | None = None
+) -> _Leaf:
+    """``ids`` with their ``weights`` and ``values`` written as a long list, at the compression
+    level a build uses, in blocks of up to ``largest_block`` postings."""
+    storage = RamStorage()
+    out = storage.create_file("postings")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(packed_postings, "LONG_LIST", 1)
+        if largest_block is not None:
+            patch.setattr(packed_postings, "LARGEST_BLOCK", largest_block)
+        info = PackedPostingsWriter(out, blocklimit=128, compression=3).write_postings(fmt, ids, weights, values, None)
+    out.close()
+    return _Leaf(storage, *info.extent(), fmt)
 
 
 class _Leaf:

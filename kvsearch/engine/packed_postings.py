@@ -35,11 +35,11 @@ as they are because a phrase with a rarer word wants the positions of a few post
 block of a common word, and inflating the whole block for them is a large part of what the
 phrase costs; deflated, positions shrink only to about two thirds.
 
-A long list (``LONG_LIST`` postings or more) is read whole by every search of its common word,
-and inflating its blocks would be a large part of such a search. Its blocks are not deflated: with
-its weights as codes (a common word's weights are a few multiples of its field's boost) and
-its id gaps mostly one byte, a posting takes two bytes, about twice its deflated size, and
-``frombuffer`` reads the blocks in place.
+A long list (``LONG_LIST`` postings or more) is read whole, or nearly, by every search of its
+word, and inflating its blocks would be a large part of such a search. Its blocks are not
+deflated: with its weights as codes (a common word's weights are a few multiples of its
+field's boost) and its id gaps mostly one byte, a posting takes two bytes, about twice its
+deflated size, and ``frombuffer`` reads the blocks in place.
 
 Integers are little-endian. The weights are float32, as Whoosh's writer stores them, so every
 weight, and every score, is the one Whoosh's own format gives; the highest weight is kept as a
@@ -94,9 +94,10 @@ _COUNT_CODES = ("B", "H", "I")
 _GAP_CODES = ("b", "h", "i")
 
 #: A posting list of this many postings or more is written in larger blocks (up to
-#: ``LARGEST_BLOCK``): reading a common word's whole list in bulk costs a few Python calls per
-#: block, and such a list has thousands of blocks of Whoosh's 128 postings.
-LONG_LIST = 8192
+#: ``LARGEST_BLOCK``), not deflated: reading a list in bulk costs a few Python calls and an
+#: inflation per block, which for a list this long outweigh decoding its postings, and a
+#: search of its word (or of a rarer word with it) reads most of its blocks anyway.
+LONG_LIST = 2048
 LARGEST_BLOCK = 1024
 #: A larger block holds about this many positions at most: a phrase with a rarer word reads
 #: the positions of every block that holds one of its passages, so a word found many times

@@ -15,7 +15,14 @@ import pytest
 
 from kvsearch import analysis
 from kvsearch.analysis import terms
-from kvsearch.analysis.morphology import NOT_INFLECTED, base_form, country_adjectives, strong_participles
+from kvsearch.analysis.morphology import (
+    NOT_INFLECTED,
+    base_form,
+    country_adjectives,
+    strong_participles,
+    strong_pasts,
+    weak_pasts,
+)
 from kvsearch.searcher import highlight_spans
 from tests.conftest import run_cli
 
@@ -51,6 +58,25 @@ MATCH_BOTH_WAYS = [
     ("verbieden", "verboden"),
     ("bieden", "geboden"),
     ("zetten", "gezet"),
+    # the simple past: strong verbs (also after a prefix), -eren verbs, inseparable and
+    # curated weak verbs
+    ("spreken", "sprak"),
+    ("komen", "kwamen"),
+    ("besluiten", "besloot"),
+    ("bespreken", "besprak"),
+    ("intrekken", "introk"),
+    ("overlijden", "overleed"),
+    ("investeren", "investeerde"),
+    ("betalen", "betaalde"),
+    ("stellen", "stelde"),
+    ("werken", "werkten"),
+    # a plural after a particle stays its noun's, not a past
+    ("afspraak", "afspraken"),
+    ("uitspraak", "uitspraken"),
+    ("opname", "opnamen"),
+    # a singular in -ve meets its plural in -ven
+    ("uitgave", "uitgaven"),
+    ("reserve", "reserves"),
     # vowel plurals
     ("centrale", "centrales"),
     ("bureau", "bureaus"),
@@ -131,6 +157,14 @@ MUST_NOT_MATCH = [
     ("gebod", "bieden"),
     # the language and first name Frans is not France
     ("Frans", "Frankrijk"),
+    # a past that is also a common word of its own stays that word
+    ("week", "wijken"),
+    ("reden", "rijden"),
+    ("namen", "nemen"),
+    ("vroeg", "vragen"),
+    ("sloot", "sluiten"),
+    # no devoicing after -ze: wijze (manner) is not wijzen (to point)
+    ("wijze", "wijzen"),
 ]
 
 
@@ -168,7 +202,6 @@ def test_participles_without_ge_find_the_right_verb() -> None:
     assert base_form("verbeterd") == "verbeteren"
     assert base_form("terugbetaald") == "terugbetalen"
     assert base_form("verstrekt") is None
-    assert base_form("verdwijnt") is None
     assert base_form("verslagen") is None
 
 
@@ -180,8 +213,37 @@ def test_the_present_of_a_strong_or_eren_verb_finds_the_verb() -> None:
     assert base_form("verbiedt") == "verbieden"
     assert base_form("bespreekt") == "bespreken"
     assert base_form("concludeert") == "concluderen"
+    assert base_form("verdwijnt") == "verdwijnen"  # strong by the table of pasts (verdween)
     for word in ("plant", "kaart", "buurt", "geert", "betaalt"):
         assert base_form(word) is None, word
+
+
+def test_the_simple_past_finds_the_verb() -> None:
+    """A strong verb's past from the table, whatever its length; a form that is also a common
+    word only after a prefix; after a particle only the singular (a plural there is as often a
+    noun's); a weak past only for -eren verbs, inseparable verbs whose participle the lexicon
+    proves, and the curated verbs."""
+    assert base_form("ging") == "gaan"
+    assert base_form("zei") == "zeggen"
+    assert base_form("kwamen") == "komen"
+    assert base_form("week") is None and base_form("reden") is None
+    assert base_form("overleed") == "overlijden"
+    assert base_form("introk") == "intrekken"
+    assert base_form("toegaf") == "toegeven"
+    assert base_form("afspraken") is None
+    assert base_form("opnamen") is None
+    assert base_form("reageerden") == "reageren"
+    assert base_form("verhoogde") == "verhogen"
+    assert base_form("korte") is None  # an adjective, no past of korten
+    assert base_form("weigerde") is None  # a weak verb outside the curated map
+
+
+def test_weak_pasts_are_made_from_the_present() -> None:
+    assert weak_pasts("stelt", "stellen") == ("stelde", "stelden")
+    assert weak_pasts("werkt", "werken") == ("werkte", "werkten")
+    assert weak_pasts("zorgt", "zorgen") == ("zorgde", "zorgden")
+    assert weak_pasts("vraagt", "vragen") == ()  # strong: vroeg
+    assert weak_pasts("gesteld", "stellen") == ()  # a participle, not a present
 
 
 def test_only_a_real_compound_takes_its_singular_head() -> None:
@@ -205,6 +267,9 @@ def test_the_data_files_are_read() -> None:
     strong, prefixed_only = strong_participles()
     assert strong["gesprongen"] == "springen"
     assert "gevallen" in prefixed_only and "gesprongen" not in prefixed_only
+    pasts, past_prefixed_only = strong_pasts()
+    assert pasts["kwamen"] == "komen" and pasts["verdween"] == "verdwijnen"
+    assert "week" in past_prefixed_only and "kwam" not in past_prefixed_only
     assert country_adjectives()["oekraiens"] == "oekraine"
     # The words kept whole are folded, lowercase and not themselves given a base form.
     assert all(w == analysis.fold(w) for w in NOT_INFLECTED)
@@ -283,6 +348,15 @@ Zijn de zzp’ers op de NGO-schepen uitbetaald, en is dat met de Europese Commis
 #### Antwoord 5
 
 Ja, zodra het overleg plaatsvindt en de Franse regering bijdraagt. De verslagen zijn bekend.
+
+#### Vraag 6
+
+Waarom besloot de minister dat de vergunning niet werd verlengd, toen de inspectie de fabriek bezocht?
+
+#### Antwoord 6
+
+De inspecteurs kwamen vorige week en spraken met de directie, die de fout toegaf. Om die reden
+is de vergunning niet verlengd.
 """
 
 
@@ -315,6 +389,7 @@ def _hits(query: str, index: Path) -> list[dict[str, object]]:
         ("Europa bespreken", "ah-tk-20232024-9001#5"),
         ("plaatsvinden Frankrijk bijdragen", "ah-tk-20232024-9001#5"),
         ("dragen concluderen verbieden", "ah-tk-20232024-9001#4"),
+        ("besluiten komen spreken toegeven", "ah-tk-20232024-9001#6"),
     ],
 )
 def test_the_cli_finds_and_highlights_other_forms(morph_index: Path, query: str, passage: str) -> None:
@@ -326,7 +401,8 @@ def test_the_cli_finds_and_highlights_other_forms(morph_index: Path, query: str,
 
 
 @pytest.mark.parametrize(
-    "query", ["bieden", "vel", "tal", "eten", "zonnen", "groot", "wonen", "verslaan", "bekennen", "Frans"]
+    "query",
+    ["bieden", "vel", "tal", "eten", "zonnen", "groot", "wonen", "verslaan", "bekennen", "Frans", "wijken", "rijden"],
 )
 def test_the_cli_does_not_find_look_alikes(morph_index: Path, query: str) -> None:
     assert _hits(query, morph_index) == []

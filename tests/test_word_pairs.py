@@ -34,6 +34,9 @@ MATCH_FLOOR = {
     "hyphenated_plurals": 0.98,
     # Strong and -eren verbs only: another weak verb's -t form is as often a noun's (mest).
     "present_tense": 0.73,
+    # Strong verbs from a table, -eren verbs by their ending; another weak verb's past in
+    # -de/-te is as often an inflected adjective (korte is no past of korten).
+    "past_tense": 0.89,
 }
 MATCH_FLOOR_OVERALL = 0.965
 #: Lowest share of must_not_match pairs that must stay apart, over all their groups.

@@ -67,7 +67,7 @@ __all__ = [
     "word_terms",
 ]
 
-ANALYZER_ID = "nl-10"
+ANALYZER_ID = "nl-11"
 
 
 def _strip_possessive(word: str) -> str:

@@ -23,6 +23,15 @@
   ``draagt`` → dragen, ``bespreekt`` → bespreken (the verb, bare or after a prefix, is in the
   table of strong verbs), ``concludeert`` → concluderen. Other weak verbs are left to the
   curated verb-form map: their ``-t`` form is as often a noun (``plant``, ``kaart``).
+* **The simple past of strong and irregular verbs** goes to the infinitive, from a table
+  (``data/strong_past.txt``): ``sprak`` → spreken, ``kwamen`` → komen, ``besloot`` →
+  besluiten, also after a prefix or particle when that verb is a lexicon word (``besprak`` →
+  bespreken, ``introk`` → intrekken; singular forms only: a plural after a particle is as
+  often a noun's, ``afspraken``). Forms that are also a common word of their own (``week``,
+  ``reden``, ``leden``, ``namen``, ``vroeg``) are only used after a prefix (``overleed``).
+  Of weak verbs only the -eren ones (``investeerde`` → investeren), by their ending; another
+  weak past in ``-de``/``-te`` is as often an inflected adjective (``korte`` is no past of
+  korten).
 * **Comparatives and superlatives** go to the adjective: ``kortere`` → kort, ``hogere`` → hoog,
   ``zwaarder`` → zwaar, ``grootste`` → groot; the adjective and its superlative (or comparative)
   must both be lexicon words, which keeps ``water``, ``kamer`` and ``moeder`` whole.
@@ -46,7 +55,7 @@ from pathlib import Path
 
 from kvsearch.analysis.lexicon import lexicon_lookup
 
-__all__ = ["NOT_INFLECTED", "base_form", "country_adjectives", "strong_participles"]
+__all__ = ["NOT_INFLECTED", "base_form", "country_adjectives", "strong_participles", "strong_pasts", "weak_pasts"]
 
 _DATA = Path(__file__).resolve().parent / "data"
 
@@ -92,6 +101,12 @@ _INSEPARABLE = ("be", "er", "ont", "her", "ver", "onder", "over", "door", "voor"
 # Either kind, longest first: what may stand before a strong verb (be|spreken, voort|komen).
 _PREFIXES = tuple(sorted(set(_INSEPARABLE + _SEPARABLE), key=len, reverse=True))
 
+# What may stand before a strong verb's past: a particle, an inseparable prefix, or both
+# (in|trok, be|sprak, toe|be|deelde).
+_PAST_HEADS = frozenset(
+    particle + prefix for particle in ("", *_SEPARABLE) for prefix in ("", *_INSEPARABLE) if particle or prefix
+)
+
 _VOWELS = frozenset("aeiou")
 _DOUBLE_VOWELS = ("aa", "ee", "oo", "uu")
 
@@ -117,6 +132,20 @@ def _read_pairs(name: str) -> tuple[dict[str, str], frozenset[str]]:
 def strong_participles() -> tuple[dict[str, str], frozenset[str]]:
     """Strong participle → infinitive, and the participles only used after a prefix."""
     return _read_pairs("strong_verbs.txt")
+
+
+@cache
+def strong_pasts() -> tuple[dict[str, str], frozenset[str]]:
+    """Simple past of a strong verb → infinitive, and the forms only used after a prefix."""
+    return _read_pairs("strong_past.txt")
+
+
+@cache
+def _prefixed_pasts() -> tuple[dict[str, str], int]:
+    """The table's singular pasts, those that may follow a prefix or particle (a plural after
+    a particle is as often a noun's: afspraken, opnamen), and the longest one's length."""
+    singulars = {past: infinitive for past, infinitive in strong_pasts()[0].items() if not past.endswith("en")}
+    return singulars, max(map(len, singulars), default=0)
 
 
 @cache
@@ -314,7 +343,7 @@ def _is_strong(infinitive: str) -> bool:
 
 @cache
 def _strong_infinitives() -> frozenset[str]:
-    return frozenset(strong_participles()[0].values())
+    return frozenset(strong_participles()[0].values()) | frozenset(strong_pasts()[0].values())
 
 
 def _adjective(stem: str) -> Iterator[str]:
@@ -398,6 +427,39 @@ def _country(word: str) -> str | None:
     return None
 
 
+def _past_base(word: str, lexicon: Container[str]) -> str | None:
+    """The infinitive of a strong verb's past after a prefix or particle (besprak, introk,
+    overleed) or of an -eren verb's past (investeerde), or None."""
+    singulars, longest = _prefixed_pasts()
+    for split in range(max(2, len(word) - longest), len(word) - 2):
+        infinitive = singulars.get(word[split:])
+        head = word[:split]
+        if infinitive is not None and head in _PAST_HEADS and head + infinitive in lexicon:
+            return head + infinitive
+    for ending in ("eerde", "eerden"):
+        if word.endswith(ending) and word[: -len(ending)] + "eren" in lexicon:
+            return word[: -len(ending)] + "eren"
+    if word.endswith(("dde", "dden")):
+        return None  # besteedde: its participle is besteed, not besteedd
+    # An inseparable weak verb's past in -de is its participle's (betaalde, betaald → betalen),
+    # which the participle rule proves a verb's.
+    participle = word[:-1] if word.endswith("de") else word[:-2] if word.endswith("den") else ""
+    return _inseparable_participle_base(participle, lexicon) if participle.endswith("d") else None
+
+
+def weak_pasts(present: str, infinitive: str) -> tuple[str, ...]:
+    """The simple past of a weak verb (``stelde``, ``stelden``), from its present in ``-t``
+    (``stelt``) and its infinitive; none when the present is no stem + ``t`` of that
+    infinitive, the verb is strong (vraagt: vroeg) or the lexicon lacks the past. The ending
+    is ``-te`` after a voiceless consonant ('t kofschip: ``werkte``), else ``-de``."""
+    stem = present[:-1]
+    if not present.endswith("t") or infinitive not in _infinitives(stem) or _is_strong(infinitive):
+        return ()
+    past = stem + ("te" if stem[-1] in "tkfsp" or stem.endswith("ch") else "de")
+    lexicon = lexicon_lookup()
+    return (past, past + "n") if lexicon and past in lexicon else ()
+
+
 def base_form(word: str) -> str | None:
     """The base form ``word`` is an inflection of (infinitive, adjective, singular, country),
     or None when it is none of those (then it is stemmed as it is).
@@ -411,16 +473,24 @@ def base_form(word: str) -> str | None:
 
 def _base_form(word: str) -> str | None:
     """``base_form`` without the check that the base differs from ``word``."""
-    if len(word) < 5 or word in NOT_INFLECTED or not word.isalpha():
+    if word in NOT_INFLECTED or not word.isalpha():
+        return None
+    pasts, prefixed_only = strong_pasts()
+    if word in pasts:  # the table's forms whatever their length (ging, nam, zei)
+        return None if word in prefixed_only else pasts[word]
+    if len(word) < 5:
         return None
     country = _country(word)
     if country is not None:
         return country
-    last = word[-1]
-    if last not in "tdnres":
-        return None
     lexicon = lexicon_lookup()
     if not lexicon:
+        return None
+    past = _past_base(word, lexicon)
+    if past is not None:
+        return past
+    last = word[-1]
+    if last not in "tdnres":
         return None
     if last in "dtn":
         base = _participle_base(word, lexicon)

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from kvsearch.analysis.morphology import base_form
+from kvsearch.analysis.morphology import base_form, weak_pasts
 
 __all__ = ["FUNCTION_WORDS", "IRREGULAR_PLURALS", "OVERRIDES", "STEMMER_NAME", "VERB_FORMS", "make_stem", "stem"]
 
@@ -154,6 +154,8 @@ VERB_FORMS: dict[str, str] = {
     "publiceert": "publiceren",
     "gezet": "zetten",
 }
+# … and the simple past of its weak verbs (stelde, werkten), made from their present.
+VERB_FORMS.update({past: verb for form, verb in list(VERB_FORMS.items()) for past in weak_pasts(form, verb)})
 
 # Plurals whose head changes its vowel or stem (schip/schepen): a hyphenated compound ending in
 # one (NGO-schepen) gets the whole word's term of its singular (NGO-schip).
@@ -233,8 +235,10 @@ def make_stem(stemmer: object, base_form: Callable[[str], str | None] | None = N
         elif s[-1:] in ("v", "z") and word.endswith(("ven", "zen")):
             # Final devoicing: brieven → briev → brief, ziekenhuizen → ziekenhuiz → ziekenhuis.
             s = s[:-1] + ("f" if s[-1] == "v" else "s")
-        elif s.endswith("iev") and word.endswith("ieve"):
-            # Adjectives in -ief: effectieve → effectiev → effectief (positieve, preventieve).
+        elif s.endswith("v") and word.endswith(("ve", "ves")):
+            # The same for a singular in -ve, so it meets its plural in -ven: uitgave and
+            # uitgaven → uitgaf, effectieve → effectief, halve → half. Not -ze: wijze (manner)
+            # would meet wijzen (to point), as wijs.
             s = s[:-1] + "f"
         return s
 

@@ -29,9 +29,11 @@
   bespreken, ``introk`` → intrekken; singular forms only: a plural after a particle is as
   often a noun's, ``afspraken``). Forms that are also a common word of their own (``week``,
   ``reden``, ``leden``, ``namen``, ``vroeg``) are only used after a prefix (``overleed``).
-  Of weak verbs only the -eren ones (``investeerde`` → investeren), by their ending; another
-  weak past in ``-de``/``-te`` is as often an inflected adjective (``korte`` is no past of
-  korten).
+  Of weak verbs only those the form proves a verb: -eren verbs by their ending
+  (``investeerde`` → investeren) and inseparable verbs whose participle the rule above takes
+  (``betaalde`` → betalen); the curated verb-form map of :mod:`.stemming` adds the past of
+  its verbs (:func:`weak_pasts`). Another weak past in ``-de``/``-te`` is as often an inflected
+  adjective (``korte`` is no past of korten).
 * **Comparatives and superlatives** go to the adjective: ``kortere`` → kort, ``hogere`` → hoog,
   ``zwaarder`` → zwaar, ``grootste`` → groot; the adjective and its superlative (or comparative)
   must both be lexicon words, which keeps ``water``, ``kamer`` and ``moeder`` whole.
@@ -429,7 +431,8 @@ def _country(word: str) -> str | None:
 
 def _past_base(word: str, lexicon: Container[str]) -> str | None:
     """The infinitive of a strong verb's past after a prefix or particle (besprak, introk,
-    overleed) or of an -eren verb's past (investeerde), or None."""
+    overleed), of an -eren verb's past (investeerde) or of an inseparable weak verb's past in
+    ``-de`` (betaalde), or None."""
     singulars, longest = _prefixed_pasts()
     for split in range(max(2, len(word) - longest), len(word) - 2):
         infinitive = singulars.get(word[split:])

@@ -443,7 +443,7 @@ def _past_base(word: str, lexicon: Container[str]) -> str | None:
         if word.endswith(ending) and word[: -len(ending)] + "eren" in lexicon:
             return word[: -len(ending)] + "eren"
     if word.endswith(("dde", "dden")):
-        return None  # besteedde: its participle is besteed, not besteedd
+        return None  # besteedde, meldde: Porter gives them their verb's term as they are
     # An inseparable weak verb's past in -de is its participle's (betaalde, betaald → betalen),
     # which the participle rule proves a verb's.
     participle = word[:-1] if word.endswith("de") else word[:-2] if word.endswith("den") else ""

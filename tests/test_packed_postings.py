@@ -212,12 +212,7 @@ def test_a_long_list_keeps_its_values_deflated_unless_searches_read_them_whole(p
         bool(frame[3] & packed_postings._VALUES_DEFLATED) for frame in leaf.matcher().frames(None, from_first=True)
     }
     assert deflated == {not pairs}
-    matcher = leaf.matcher()
-    read = []
-    while matcher.is_active():
-        read.append(matcher.value())
-        matcher.next()
-    assert read == values
+    assert [value for _id, value in leaf.matcher().all_items()] == values
     if pairs:
         found = pair_arrays(leaf.matcher())
         assert found is not None

@@ -459,7 +459,11 @@ async def _ready(pilot: Pilot) -> None:
     await answered(pilot)
     app = pilot.app
     assert isinstance(app, KvsearchApp)
-    await until(pilot, lambda: app.current is app.query_one(HitList).current)  # the passage shows the first hit
+    hits = app.query_one(HitList)
+    await until(pilot, lambda: app.current is hits.current)  # the passage shows the first hit
+    # The list's height follows its rows, and a loaded machine can take the screenshot before
+    # the layout that gives them room.
+    await until(pilot, lambda: not hits.hits or hits.content_region.height > 0)
     pilot.app.query_one(SearchBar).cursor_blink = False
     await pilot.pause()
 

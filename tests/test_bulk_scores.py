@@ -143,6 +143,20 @@ def test_phrases_and_compounds_are_matched_on_arrays(test_index: Path, monkeypat
         ], text
 
 
+@pytest.mark.parametrize("lengths", [(0, 5), (5, 0), (3, 40), (40, 3), (5000, 20), (20, 5000), (3000, 2500)])
+def test_membership_is_the_same_by_bisection_and_by_table(lengths: tuple[int, int]) -> None:
+    """Each value is found exactly where the other side holds it, whichever side is looked up
+    in the other by bisection (one side short), and by NumPy's table (both long)."""
+    chosen = random.Random(sum(lengths))
+    values = range(0, 40_000, 2)
+    ordered = np.array(sorted(chosen.sample(values, lengths[0])), dtype=np.int64)
+    shared = chosen.sample(ordered.tolist(), min(lengths[0], lengths[1]) // 2)
+    others = chosen.sample(range(1, 40_001, 2), lengths[1] - len(shared))  # odd: none in ordered
+    among = np.array(sorted(shared + others), dtype=np.int64)
+    held = set(among.tolist())
+    assert bulk_scores._members(ordered, among).tolist() == [value in held for value in ordered.tolist()]
+
+
 @pytest.mark.parametrize("how_many", [3, 64, 130])
 def test_values_are_counted_per_combination_however_many_a_field_has(tmp_path: Path, how_many: int) -> None:
     """A field of more than 64 values takes more than one word of bits per passage."""

@@ -99,7 +99,7 @@ def position_arrays(
     counts = _joined(parts.position_counts, parts.count_codes, parts.counts, _ID_TYPES)
     if among is None:
         return ids, weights, counts, _every_position(parts)
-    kept = np.isin(ids, among, assume_unique=True)
+    kept = _members(ids, among)
     wanted = counts[kept]
     if not len(wanted):
         positions = np.empty(0, dtype=np.int64)
@@ -144,6 +144,32 @@ def _kept_positions(parts: PostingParts, counts: np.ndarray, kept: np.ndarray) -
     summed = np.cumsum(picked)
     summed += np.repeat(bases - (summed[out_starts] - picked[out_starts]), wanted)
     return summed
+
+
+def _members(ordered: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """For each value of ``ordered``, whether ``among`` holds it (both ascending, distinct).
+
+    ``np.isin`` marks ``among`` in a table as wide as the values' range, whatever the arrays'
+    lengths: where one of them is short, looking its values up in the other by bisection
+    costs a fraction of that. Where both are long, the table is cheaper."""
+    if min(len(ordered), len(among)) > BISECTED_UP_TO:
+        return np.isin(ordered, among, assume_unique=True)
+    if len(ordered) <= len(among):
+        if not len(among):
+            return np.zeros(len(ordered), dtype=bool)
+        where = np.searchsorted(among, ordered)
+        where[where == len(among)] = 0
+        return among[where] == ordered
+    found = np.zeros(len(ordered), dtype=bool)
+    if len(among):
+        where = np.searchsorted(ordered, among)
+        where[where == len(ordered)] = 0
+        found[where[ordered[where] == among]] = True
+    return found
+
+
+#: :func:`_members` looks values up by bisection when either array is at most this long.
+BISECTED_UP_TO = 2048
 
 
 def _distinct(ordered: np.ndarray) -> np.ndarray:
@@ -529,7 +555,7 @@ class _Segment:
             for i in order:
                 docs_of, positions = places[i]
                 shifted = docs_of << 32 | (positions + (len(words) - i))
-                starts = shifted if starts is None else starts[np.isin(starts, shifted, assume_unique=True)]
+                starts = shifted if starts is None else starts[_members(starts, shifted)]
             assert starts is not None
             docs = _distinct(starts >> 32)
         return self._phrase_scored(q, words, [w[np.searchsorted(candidates, docs)] for w in weights], docs)
@@ -554,14 +580,14 @@ class _Segment:
                 return None
             read[i] = arrays
             ids = arrays[0]
-            candidates = ids if candidates is None else ids[np.isin(ids, candidates, assume_unique=True)]
+            candidates = ids if candidates is None else ids[_members(ids, candidates)]
             if not len(candidates):
                 return candidates, [], []
         assert candidates is not None
         weights, places = [], []
         for i in range(len(words)):
             ids, weighs, counts, positions = read[i]
-            kept = np.isin(ids, candidates, assume_unique=True)
+            kept = _members(ids, candidates)
             weights.append(weighs[kept])
             at = np.repeat(kept, counts)
             places.append((np.repeat(ids[kept], counts[kept]), positions[at]))
@@ -596,7 +622,7 @@ class _Segment:
             if not isinstance(matcher, PackedLeafMatcher):
                 return None
             ids, _weights = posting_arrays(matcher, None if candidates is None else candidates.tolist())
-            candidates = ids if candidates is None else ids[np.isin(ids, candidates, assume_unique=True)]
+            candidates = ids if candidates is None else ids[_members(ids, candidates)]
             if not len(candidates):
                 break
         return candidates
@@ -677,7 +703,7 @@ class _Segment:
             return among
         ids = node.documents()
         if among is not None:
-            ids = ids[np.isin(ids, among, assume_unique=True)]
+            ids = ids[_members(ids, among)]
         return ids if len(ids) * NARROW_FROM < self.size else among
 
     def _term(self, m: PackedLeafMatcher, boost: float, among: np.ndarray | None) -> _Node | None:

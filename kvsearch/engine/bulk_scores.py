@@ -56,7 +56,12 @@ from kvsearch.engine.packed_postings import (
 )
 from kvsearch.engine.query_trees import has_coordination
 from kvsearch.engine.schema import BYTE_LENGTHS
+from kvsearch.engine.scratch_memory import keep_freed_memory
 from kvsearch.engine.whole_index import ShapeOfAndMaybe, ShapeOfIntersection, shape_only
+
+# The arrays made here for every search are as long as a segment: their memory is kept for the
+# next search rather than faulted in again (only processes that score on arrays load this).
+keep_freed_memory()
 
 #: A field length byte -> the length it stands for, as floats (the lengths are small integers,
 #: so exactly the floats Python makes of them).

@@ -120,7 +120,7 @@ def test_a_search_in_a_library_loads_numpy_and_a_one_liner_does_not(sample_index
 #: A search's arrays, made and freed twice in a fresh process: six per segment of 500,000
 #: passages; the page faults of the second time are printed.
 _TWO_SEARCHES = """
-import resource, sys
+import resource
 import numpy as np
 {load}
 def search():

@@ -154,9 +154,10 @@ def _kept_positions(parts: PostingParts, counts: np.ndarray, kept: np.ndarray) -
 def _members(ordered: np.ndarray, among: np.ndarray) -> np.ndarray:
     """For each value of ``ordered``, whether ``among`` holds it (both ascending, distinct).
 
-    ``np.isin`` marks ``among`` in a table as wide as the values' range, whatever the arrays'
-    lengths: where one of them is short, looking its values up in the other by bisection
-    costs a fraction of that. Where both are long, the table is cheaper."""
+    For integers ``np.isin`` sorts both together or marks ``among`` in a table as wide as the
+    values' range, whatever the arrays' lengths: where one of them is short, looking its
+    values up in the other by bisection costs a fraction of that. Where both are long,
+    ``np.isin`` is cheaper."""
     if min(len(ordered), len(among)) > BISECTED_UP_TO:
         return np.isin(ordered, among, assume_unique=True)
     if len(ordered) <= len(among):

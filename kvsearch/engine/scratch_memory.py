@@ -2,10 +2,11 @@
 
 Scoring on arrays (:mod:`kvsearch.engine.bulk_scores`) makes arrays as long as a segment
 (a flag and a score for each of its passages: megabytes at a million passages) and frees them
-when the search is done. glibc's ``malloc`` serves each block of more than 128 KiB with fresh
-pages from the kernel and gives them back when it is freed, and returns freed memory at the
-top of its heap too, so every search touches its arrays' pages for the first time again: a
-page fault each 4 KiB, which costs microseconds on a virtual machine, milliseconds per search.
+when the search is done. glibc's ``malloc`` serves a block above a threshold (128 KiB at
+first, then the largest block freed so far) with fresh pages from the kernel and gives them
+back when it is freed, and gives back free memory at the top of its heap beyond twice that,
+so every search touches its arrays' pages for the first time again: a page fault each 4 KiB,
+which costs microseconds on a virtual machine, milliseconds per search.
 
 :func:`keep_freed_memory` raises the two thresholds, so that such blocks come from the heap
 and freed ones stay there for the next search. The process keeps what its largest search

@@ -158,6 +158,29 @@ def test_pasted_question_words_are_budgeted(monkeypatch: pytest.MonkeyPatch) -> 
     assert plan._budgeted([(300_000, "everywhere", 1)]) == ([("everywhere", 1)], [])
 
 
+def test_stats_read_one_passage_per_document(test_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The counts come from each document's first passage, not from every passage's stored
+    text (at a million passages that took about a minute), and they count what is there."""
+    from kvsearch.engine.schema import _PerDocReader
+
+    read: list[int] = []
+    stored_fields = _PerDocReader.stored_fields
+
+    def counted(self: _PerDocReader, docnum: int) -> dict[str, Any]:
+        read.append(docnum)
+        return stored_fields(self, docnum)
+
+    monkeypatch.setattr(_PerDocReader, "stored_fields", counted)
+    stats = kvsearch.index_stats(index_dir=test_index)
+    monkeypatch.undo()
+    with open_searcher(test_index) as (index, _info):
+        passages = list(index.whoosh.all_stored_fields())
+    assert stats["passages"] == len(passages)
+    assert stats["documents"] == len({passage["doc_id"] for passage in passages}) > 1
+    assert len(read) == stats["documents"] < len(passages)
+    assert sum(stats["by_year"].values()) == stats["documents"]
+
+
 def test_stats_and_status_print_what_the_api_answers(test_index: Path, tmp_path: Path) -> None:
     """``kvsearch stats`` and ``status`` print render's text of the public API's answers, and that
     text says what the index holds (and, without an index, that there is none: exit 3)."""

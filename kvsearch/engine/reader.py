@@ -75,6 +75,28 @@ class SearchableIndex:
         """The stored fields of every passage."""
         return iter(self.whoosh.all_stored_fields())
 
+    def documents(self) -> list[tuple[str, dict[str, Any]]]:
+        """Each document's id and metadata, read from its first passage only (reading every
+        passage would inflate all their text too), in the order of those passages. A
+        document is listed once for each segment that holds a live passage of it."""
+        firsts: list[tuple[int, Any, int]] = []
+        for leaf, offset in self.whoosh.leaf_searchers():
+            reader = leaf.reader()
+            for btext, info in reader.iter_field("doc_id"):
+                first = info.min_id()  # the term table knows it: no posting list is read ...
+                if first is None or reader.is_deleted(first):  # ... unless that passage is gone
+                    passages = reader.postings("doc_id", btext)  # deleted passages left out
+                    if not passages.is_active():
+                        continue
+                    first = passages.id()
+                firsts.append((offset + first, reader, first))
+        found = []
+        for _number, reader, docnum in sorted(firsts, key=lambda first: first[0]):
+            # The codec's own reader: Whoosh's checks each stored name against the schema.
+            stored = reader._perdoc.stored_fields(docnum)
+            found.append((stored["doc_id"], stored.get("document") or {}))
+        return found
+
 
 def _text(btext: Any) -> str:
     return btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)

@@ -14,10 +14,9 @@ def index_stats(*, index_dir: str | os.PathLike[str]) -> dict[str, Any]:
     """Counts by year, ministry, party and kind, and how and when the index was built."""
     with open_searcher(index_dir) as (index, info):
         documents: dict[str, dict[str, Any]] = {}
-        passages = 0
-        for stored in index.all_stored_fields():
-            passages += 1
-            documents.setdefault(stored["doc_id"], stored.get("document") or {})
+        for doc_id, metadata in index.documents():
+            documents.setdefault(doc_id, metadata)
+        passages = index.doc_count()
         by: dict[str, Counter[str]] = {name: Counter() for name in ("year", "kind", "ministry", "party")}
         for meta in documents.values():
             by["year"][meta.get("year") or "?"] += 1

@@ -160,7 +160,8 @@ def test_pasted_question_words_are_budgeted(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_stats_read_one_passage_per_document(test_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The counts come from each document's first passage, not from every passage's stored
-    text (at a million passages that took about a minute), and they count what is there."""
+    text (inflating all of it is what made them slow at archive size), and they count what
+    is there."""
     from kvsearch.engine.schema import _PerDocReader
 
     read: list[int] = []

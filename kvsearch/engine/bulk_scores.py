@@ -160,18 +160,22 @@ def _members(ordered: np.ndarray, among: np.ndarray) -> np.ndarray:
     ``np.isin`` is cheaper."""
     if min(len(ordered), len(among)) > BISECTED_UP_TO:
         return np.isin(ordered, among, assume_unique=True)
+    if not len(among) or not len(ordered):
+        return np.zeros(len(ordered), dtype=bool)
     if len(ordered) <= len(among):
-        if not len(among):
-            return np.zeros(len(ordered), dtype=bool)
-        where = np.searchsorted(among, ordered)
-        where[where == len(among)] = 0
-        return among[where] == ordered
+        return _looked_up(among, ordered)[1]
+    where, held = _looked_up(ordered, among)
     found = np.zeros(len(ordered), dtype=bool)
-    if len(among):
-        where = np.searchsorted(ordered, among)
-        where[where == len(ordered)] = 0
-        found[where[ordered[where] == among]] = True
+    found[where[held]] = True
     return found
+
+
+def _looked_up(ordered: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``values``, where bisection puts it in ``ordered`` (ascending, not empty;
+    0 past the end) and whether it is there."""
+    where = np.searchsorted(ordered, values)
+    where[where == len(ordered)] = 0
+    return where, ordered[where] == values
 
 
 #: :func:`_members` looks values up by bisection when either array is at most this long.
@@ -307,9 +311,7 @@ class _Sparse:
         where it does not match)."""
         if not len(self.ids):
             return np.zeros(len(ids), dtype=bool), np.zeros(len(ids)), _zeros_like(self.terms, len(ids))
-        where = np.searchsorted(self.ids, ids)
-        where[where == len(self.ids)] = 0
-        found = self.ids[where] == ids
+        where, found = _looked_up(self.ids, ids)
         terms = None if self.terms is None else np.where(found, self.terms[where], 0)
         return found, np.where(found, self.scores[where], 0.0), terms
 

@@ -370,6 +370,33 @@ def test_flipped_bytes_are_found_and_the_next_build_rebuilds(two_generations: Pa
     assert len(after.stdout.splitlines()) > 4
 
 
+def test_a_damaged_memo_index_fails_at_once_without_claiming_memory(two_generations: Path) -> None:
+    """A byte flipped into a ``LONG_BINPUT`` opcode names a memo slot hundreds of millions
+    along; CPython's C unpickler grows and zeroes its memo array to reach it before anything
+    fails. Here the directory pickle at a segment's end is replaced by one that puts its first
+    object at slot 100,000,000 (1.6 GB of memo): the search must refuse it at once."""
+    segment = max(live(two_generations).glob("*.seg"), key=lambda p: p.stat().st_size)
+    data = bytearray(segment.read_bytes())
+    directory_at = int.from_bytes(data[:8], "big")
+    bomb = pickle.PROTO + b"\x05" + pickle.NONE + pickle.LONG_BINPUT + (100_000_000).to_bytes(4, "little") + pickle.STOP
+    data[directory_at : directory_at + len(bomb)] = bomb
+    segment.write_bytes(bytes(data))
+    out, err = two_generations.parent / "out.txt", two_generations.parent / "err.txt"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "kvsearch", QUERY, "--index", str(two_generations)],
+            stdout=stdout,
+            stderr=stderr,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+    message = err.read_text()
+    assert os.waitstatus_to_exitcode(status) == 3, message
+    assert str(two_generations) in message and "rebuild" in message and len(message.splitlines()) == 1, message
+    peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+    assert peak_mb < 300, f"the search's peak memory was {peak_mb:.0f} MB"
+
+
 def _flip_one_byte(index: Path) -> None:
     segment = max(live(index).glob("*.seg"), key=lambda p: p.stat().st_size)
     data = bytearray(segment.read_bytes())

@@ -28,6 +28,10 @@ It also stops Whoosh from copying memory-mapped index files: ``BufferFile`` (the
 part of a memory-mapped segment) wraps its memoryview in ``io.BytesIO``, which copies it, so
 opening an index would read every posting and stored field into memory, which grows with the
 archive (docs/performance.md). :class:`MappedFile` reads the view in place.
+
+And it reads the small pickles that describe an index's structure (a segment's directory, a
+table of contents' segments) with :func:`~kvsearch.engine.index_pickles.load_structure_pickle`,
+so that a damaged byte in them cannot make the unpickler claim gigabytes.
 """
 
 from __future__ import annotations
@@ -176,5 +180,17 @@ def _read_in_place() -> None:
     BufferFile.__init__ = __init__
 
 
+def _bounded_structure_pickles() -> None:
+    from whoosh.filedb.structfile import StructFile
+
+    from kvsearch.engine.index_pickles import load_structure_pickle
+
+    def read_pickle(self: Any) -> Any:
+        return load_structure_pickle(self.file)
+
+    StructFile.read_pickle = read_pickle
+
+
 _import_whoosh()
 _read_in_place()
+_bounded_structure_pickles()

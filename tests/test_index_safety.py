@@ -397,6 +397,17 @@ def test_a_damaged_memo_index_fails_at_once_without_claiming_memory(two_generati
     assert peak_mb < 300, f"the search's peak memory was {peak_mb:.0f} MB"
 
 
+def test_a_damaged_table_of_contents_is_named_before_it_is_unpickled(two_generations: Path) -> None:
+    toc = next(live(two_generations).glob("*.toc"))
+    data = bytearray(toc.read_bytes())
+    data[len(data) // 2] ^= 0x5A
+    toc.write_bytes(bytes(data))
+    searched = run_cli(QUERY, "--index", str(two_generations))
+    assert searched.returncode == 3, searched.stderr
+    assert f"damaged ({toc.name} is not as it was written)" in searched.stderr
+    assert len(searched.stderr.splitlines()) == 1
+
+
 def _flip_one_byte(index: Path) -> None:
     segment = max(live(index).glob("*.seg"), key=lambda p: p.stat().st_size)
     data = bytearray(segment.read_bytes())

@@ -130,6 +130,14 @@ def _open_generation(path: Path, generation: Path, notice: str | None = None) ->
             f"the index in {path} was built by another version of kvsearch "
             f"({_describe(built_by)}; this is {_describe(versions())}); rebuild it with: kvsearch index --full"
         )
+    # Whoosh unpickles its tables of contents first; they are small, so they are held to their
+    # checksums here, where checking a whole segment would cost more than a search.
+    tables = [name for name in listed_files(manifest) if name.endswith(".toc")]
+    if damaged := changed_files(generation, tables):
+        raise IndexMissingError(
+            f"the index at {generation} is damaged ({damaged[0]} is not as it was written); "
+            "rebuild it with: kvsearch index --full"
+        )
     try:
         index = SearchableIndex(generation, k1=BM25_K1, b={name: BM25_B[name] for name in TEXT_FIELDS})
     except Exception as error:  # Whoosh raises many kinds on a damaged index

@@ -12,9 +12,11 @@ the number of opcodes read so far. :func:`load_structure_pickle` walks the opcod
 executing nothing and skipping over the data they carry, and refuses a pickle that breaks that
 rule; only then does the C unpickler load it. The walk is written out here rather than taken
 from ``pickletools.genops``, whose import alone costs more than the walks of a whole search
-(a one-liner opens the index in every process). The pickles read per block (postings, stored
-fields) are compressed, so damage there fails the decompressor's check before anything is
-unpickled.
+(a one-liner opens the index in every process).
+
+The pickles read per block are left to the C unpickler: walking them would cost more than the
+search. A passage's stored fields are deflated, so a damaged block fails zlib's check before
+it is unpickled; the positions that phrase queries read are not always deflated.
 """
 
 from __future__ import annotations

@@ -326,11 +326,11 @@ def test_the_one_liner_reads_exactly_the_search_commands_options() -> None:
     for param in command.params:
         for flag in param.opts:
             if flag.startswith("-"):
-                annotation = param.type_descriptor.annotation
-                kind = "flag" if param.is_flag else "list" if param.multiple else "int" if annotation is int else "str"
+                number = any(cls.__name__ == "IntParamType" for cls in type(param.type).__mro__)  # click's
+                kind = "flag" if param.is_flag else "list" if param.multiple else "int" if number else "str"
                 typer_options[flag] = (param.name, kind)
                 if kind == "int":
-                    assert (param.min, param.max) == LIMIT_RANGE
+                    assert (param.type.min, param.type.max) == LIMIT_RANGE
     assert SEARCH_OPTIONS == typer_options
 
 

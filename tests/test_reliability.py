@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kvsearch.storage.generations import CURRENT
-from tests.conftest import REAL_CORPUS, ROOT, SAMPLE_CORPUS, run_cli, small_tmpfs
+from tests.conftest import REAL_CORPUS, ROOT, SAMPLE_CORPUS, TEST_CORPUS, run_cli, small_tmpfs
 
 QUERIES = ["ambtenaren", "stikstof OR waterstof", "partij:PVV", "Israël"]
 
@@ -175,6 +175,43 @@ def test_interrupted_build_cleans_up(corpus: Path, live_index: Path) -> None:
     left = {p: sorted(f.name for f in (live_index / p).rglob("*")) for p in leftovers(live_index) if p.startswith(".")}
     assert not left, f"build folders left behind, with what they hold: {left}; stderr: {err[-500:]}"
     assert leftovers(live_index) == [p for p in leftovers(live_index) if p.startswith("gen-")]
+
+
+def test_a_stop_while_a_writer_is_forked_stops_that_writer_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM landing just after a segment writer's fork, before the builder has listed the
+    child: the child must be stopped and waited for with the build, not go on writing into the
+    build folder while it is removed (which left a half-written segment behind)."""
+    import multiprocessing.context
+
+    from kvsearch.engine import parallel_writer
+    from kvsearch.indexer import write
+    from kvsearch.indexer.build import build_index
+
+    monkeypatch.setattr(write, "WRITE_JOBS", 2)
+    monkeypatch.setattr(write, "PARALLEL_MIN_DOCUMENTS", 2)
+    start = multiprocessing.context.ForkProcess.start
+    writers: list[int] = []
+
+    def start_then_stop(process: multiprocessing.context.ForkProcess) -> None:
+        writer = process._target is parallel_writer._child  # type: ignore[attr-defined]
+        start(process)
+        if writer:
+            writers.append(process.pid)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start_then_stop)
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            build_index(TEST_CORPUS, tmp_path / "index", full=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert len(writers) == 1
+    with pytest.raises(ChildProcessError):  # stopped and reaped by the builder, not left running
+        os.waitpid(writers[0], os.WNOHANG)
 
 
 @pytest.mark.parametrize("phase", ["parse", "index"])

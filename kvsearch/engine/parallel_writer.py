@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import signal
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
@@ -47,9 +49,10 @@ def write_segments(
         for part in range(1, parts):
             receive, send = context.Pipe(duplex=False)
             child = context.Process(target=_child, args=(ix, work, part, limitmb // parts, done, send), daemon=True)
-            child.start()
+            with _stop_signals_held():
+                child.start()
+                children.append((child, receive))
             send.close()
-            children.append((child, receive))
         writer = FastSegmentWriter(ix, limitmb=max(1, limitmb // parts), codec=KvCodec())
 
         def tick() -> None:
@@ -85,9 +88,25 @@ def write_segments(
         raise
 
 
+_STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+@contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Hold Ctrl+C and SIGTERM while a child is forked and listed. Their handler raises in
+    the builder; raised inside ``start()``, after the fork, it left a child that was never
+    listed, so never stopped, writing its segment into the build folder being removed."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a held signal is delivered here
+
+
 def _child(ix: Any, work: Work[Any], part: int, limitmb: int, done: Any, send: Any) -> None:
     """A forked writer: its part as a finished segment, sent back with ``work``'s result."""
     init_worker()  # dies with the builder; leaves interrupts to it
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # held in the builder while it forked
     try:
         writer = FastSegmentWriter(ix, _lk=False, limitmb=max(1, limitmb), codec=KvCodec())
 

@@ -183,6 +183,7 @@ def test_a_stop_while_a_writer_is_forked_stops_that_writer_too(tmp_path: Path, m
     build folder while it is removed (which left a half-written segment behind)."""
     import multiprocessing.context
 
+    from kvsearch.cli.app import _terminate
     from kvsearch.engine import parallel_writer
     from kvsearch.indexer import write
     from kvsearch.indexer.build import build_index
@@ -199,11 +200,8 @@ def test_a_stop_while_a_writer_is_forked_stops_that_writer_too(tmp_path: Path, m
             writers.append(process.pid)
             os.kill(os.getpid(), signal.SIGTERM)
 
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
     monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start_then_stop)
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = signal.signal(signal.SIGTERM, _terminate)  # kvsearch index's handler
     try:
         with pytest.raises(KeyboardInterrupt):
             build_index(TEST_CORPUS, tmp_path / "index", full=True)

@@ -463,8 +463,10 @@ def _reason(message: str) -> str:
 
 
 def _terminate(signum: int, frame: object) -> None:
-    kvsearch.request_stop()  # in case the exception below lands in a finalizer and is lost
-    raise KeyboardInterrupt
+    # The request outlives an exception that lands in a finalizer and is lost; within a step
+    # the build must not be stopped in, the step raises it at its end.
+    if kvsearch.request_stop():
+        raise KeyboardInterrupt
 
 
 @app.command()

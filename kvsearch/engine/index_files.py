@@ -8,6 +8,7 @@ files is here, so that only this package knows Whoosh.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,18 @@ def is_index_file(name: str) -> bool:
 
 
 def create_index(
-    folder: Path, work: Work[Any], parts: int, limitmb: int, progress: Callable[[int], None] | None = None
+    folder: Path,
+    work: Work[Any],
+    parts: int,
+    limitmb: int,
+    progress: Callable[[int], None] | None = None,
+    uninterrupted: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> int:
-    """A new index in ``folder``, written as ``parts`` segments at once (``parallel_writer``);
-    returns how many passages it holds."""
+    """A new index in ``folder``, written as ``parts`` segments at once (``parallel_writer``,
+    which forks its writers within ``uninterrupted()``); returns how many passages it holds."""
     ix = whoosh_index.create_in(str(folder), build_schema())
     try:
-        write_segments(ix, work, parts, limitmb, progress)
+        write_segments(ix, work, parts, limitmb, progress, uninterrupted)
         return int(ix.doc_count())
     finally:
         ix.close()

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
-import signal
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, TypeVar
 
 import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a lighter Whoosh import)
@@ -32,13 +31,20 @@ Work = Callable[[FastSegmentWriter, int, Callable[[], None]], T]
 
 
 def write_segments(
-    ix: Any, work: Work[T], parts: int, limitmb: int, progress: Callable[[int], None] | None = None
+    ix: Any,
+    work: Work[T],
+    parts: int,
+    limitmb: int,
+    progress: Callable[[int], None] | None = None,
+    uninterrupted: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> list[T]:
     """Run ``work`` for each part, each with a writer of its own, and commit the segments.
 
     ``ix`` must be a new, empty index. ``limitmb`` is the posting memory of all writers
     together. The results of ``work``, in part order, are returned; if any part fails, nothing
-    is committed and the error is raised here.
+    is committed and the error is raised here. Each child is forked and listed within
+    ``uninterrupted()``: a child forked but not yet listed when a stop is raised would not be
+    stopped with the others.
     """
     context = multiprocessing.get_context("fork")
     done = context.Array("q", parts, lock=False)
@@ -49,7 +55,7 @@ def write_segments(
         for part in range(1, parts):
             receive, send = context.Pipe(duplex=False)
             child = context.Process(target=_child, args=(ix, work, part, limitmb // parts, done, send), daemon=True)
-            with _stop_signals_held():
+            with uninterrupted():
                 child.start()
                 children.append((child, receive))
             send.close()
@@ -88,25 +94,9 @@ def write_segments(
         raise
 
 
-_STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
-
-
-@contextmanager
-def _stop_signals_held() -> Iterator[None]:
-    """Hold Ctrl+C and SIGTERM while a child is forked and listed. Their handler raises in
-    the builder; raised inside ``start()``, after the fork, it left a child that was never
-    listed, so never stopped, writing its segment into the build folder being removed."""
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a held signal is delivered here
-
-
 def _child(ix: Any, work: Work[Any], part: int, limitmb: int, done: Any, send: Any) -> None:
     """A forked writer: its part as a finished segment, sent back with ``work``'s result."""
     init_worker()  # dies with the builder; leaves interrupts to it
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # held in the builder while it forked
     try:
         writer = FastSegmentWriter(ix, _lk=False, limitmb=max(1, limitmb), codec=KvCodec())
 

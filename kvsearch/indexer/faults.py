@@ -7,19 +7,41 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from kvsearch.indexer.report import ProgressFn
 
 _STOP = threading.Event()
+_held = 0  # how many stops_held() steps are running
 
 
-def request_stop() -> None:
+def request_stop() -> bool:
     """Make a running build stop at its next progress report or checkpoint, publishing nothing.
 
     For signal handlers: the ``KeyboardInterrupt`` a handler raises is lost when it lands in
     a finalizer (Python prints "Exception ignored" and goes on), and the build would then
-    publish after all. The build raises ``KeyboardInterrupt`` itself when it sees the request."""
+    publish after all. The build raises ``KeyboardInterrupt`` itself when it sees the request.
+
+    Returns whether the handler may raise ``KeyboardInterrupt`` now: not within
+    :func:`stops_held`, whose end raises it instead."""
     _STOP.set()
+    return _held == 0
+
+
+@contextmanager
+def stops_held() -> Iterator[None]:
+    """A step that a stop must not cut in two: a stop requested within it is raised at its
+    end. Forking a segment writer is one: stopped between the fork and the listing of the
+    child, the build could not stop that child, which went on writing into the build folder
+    being removed."""
+    global _held
+    _held += 1
+    try:
+        yield
+    finally:
+        _held -= 1
+    stop_if_requested()
 
 
 def clear_stop_request() -> None:

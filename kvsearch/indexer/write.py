@@ -12,7 +12,7 @@ from kvsearch import analysis
 from kvsearch.engine.index_files import create_index, is_index_file, update_index
 from kvsearch.engine.segment_writer import FastSegmentWriter
 from kvsearch.indexer.context import BuildContext
-from kvsearch.indexer.faults import checkpoint
+from kvsearch.indexer.faults import checkpoint, stops_held
 from kvsearch.indexer.passages import passage_records
 from kvsearch.indexer.spool import Spool, read_documents, spool_missing
 from kvsearch.models import Document
@@ -69,7 +69,7 @@ def write_full(context: BuildContext) -> int:
         if progress:
             progress("index", done, total)
 
-    passages = create_index(context.build, work, parts, WRITER_MB, report)
+    passages = create_index(context.build, work, parts, WRITER_MB, report, stops_held)
     for part in range(parts):
         catalog.merge_words(part)
     return passages

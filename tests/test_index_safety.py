@@ -61,15 +61,50 @@ def corpus(tmp_path: Path) -> Path:
     return write_corpus(tmp_path / "corpus")
 
 
-@pytest.fixture()
-def two_generations(tmp_path: Path, corpus: Path) -> Path:
-    """An index with a live generation and the one before it."""
-    index = tmp_path / "index"
+def copy_keeping_links(source: Path, target: Path) -> None:
+    """``source`` copied to ``target`` with the files' modes and times; files hard-linked to
+    each other (generations share the segments a build did not change) are linked alike, so
+    damage to one of them reaches every generation that holds it, as in the original."""
+    copied: dict[tuple[int, int], Path] = {}
+    folders = [source]
+    for path in sorted(source.rglob("*")):
+        destination = target / path.relative_to(source)
+        if path.is_dir():
+            destination.mkdir(parents=True)
+            folders.append(path)
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        info = path.stat()
+        if (info.st_dev, info.st_ino) in copied:
+            os.link(copied[info.st_dev, info.st_ino], destination)
+        else:
+            shutil.copy2(path, destination)
+            copied[info.st_dev, info.st_ino] = destination
+    for folder in reversed(folders):  # after their files, which change a folder's time
+        shutil.copystat(folder, target / folder.relative_to(source))
+
+
+@pytest.fixture(scope="module")
+def built_twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A corpus and its index with two generations, built once for the module's tests."""
+    root = tmp_path_factory.mktemp("two-generations")
+    corpus, index = write_corpus(root / "corpus"), root / "index"
     assert build(corpus, index).returncode == 0
     change_one(corpus)
     done = build(corpus, index)
     assert done.returncode == 0, done.stderr
     assert len(generations(index)) == 2
+    return corpus, index
+
+
+@pytest.fixture()
+def two_generations(tmp_path: Path, corpus: Path, built_twice: tuple[Path, Path]) -> Path:
+    """An index of ``corpus`` with a live generation and the one before it: copies of the
+    module's corpus and index, in this test's folder."""
+    shutil.rmtree(corpus)
+    copy_keeping_links(built_twice[0], corpus)
+    index = tmp_path / "index"
+    copy_keeping_links(built_twice[1], index)
     return index
 
 

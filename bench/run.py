@@ -341,13 +341,13 @@ def cold_one_liners(
     return {s: round(statistics.median(v), 1) for s, v in times.items()}
 
 
-def tui_keystroke(index: Path, queries: list[dict[str, Any]]) -> dict[str, float]:
+def tui_keystroke(index: Path, queries: list[dict[str, Any]], words: int) -> dict[str, float]:
     """Keystroke → results on screen in a real pseudo-terminal (bench/bench_tui.py)."""
     spec = importlib.util.spec_from_file_location("bench_tui", ROOT / "bench" / "bench_tui.py")
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
-    words = [q["words"][0] for q in queries if q["kind"] == "word"][:5]
-    times = module.in_a_terminal(index, runs=1, queries=words)
+    typed = [q["words"][0] for q in queries if q["kind"] == "word"][:words]
+    times = module.in_a_terminal(index, runs=1, queries=typed)
     return {
         "tui_launch_ms": round(statistics.median(times["launch"]) * 1000, 1),
         "tui_keystroke_ms": round(statistics.median(times["keystroke (debounced)"]) * 1000, 1),
@@ -497,6 +497,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="Warm rounds over all queries.")
     parser.add_argument("--cold-runs", type=int, default=3, help="Fresh processes per cold query and system.")
     parser.add_argument("--no-tui", action="store_true")
+    parser.add_argument("--tui-words", type=int, default=5, help="One-word queries typed into the TUI.")
     parser.add_argument(
         "--build-rounds", type=int, default=2, help="Full builds per system, in turns; the fastest counts."
     )
@@ -568,7 +569,7 @@ def main() -> None:
             results[system]["cold_ms"] = value
         if not args.no_tui:
             step("TUI keystroke to results")
-            results["kvsearch"].update(tui_keystroke(indexes["kvsearch"], queries))
+            results["kvsearch"].update(tui_keystroke(indexes["kvsearch"], queries, args.tui_words))
         step(f"incremental rebuild, 1 % new documents ({args.incremental_rounds} rounds)")
         results["kvsearch"].update(
             incremental(

@@ -43,6 +43,8 @@ def test_the_benchmark_runs_and_writes_its_json(tmp_path: Path) -> None:
         "2",
         "--incremental-rounds",
         "2",
+        "--tui-words",
+        "1",
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]

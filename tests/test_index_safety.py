@@ -428,8 +428,10 @@ def test_a_damaged_memo_index_fails_at_once_without_claiming_memory(two_generati
     message = err.read_text()
     assert os.waitstatus_to_exitcode(status) == 3, message
     assert str(two_generations) in message and "rebuild" in message and len(message.splitlines()) == 1, message
-    peak_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
-    assert peak_mb < 300, f"the search's peak memory was {peak_mb:.0f} MB"
+    # Kilobytes on Linux. A child forked from a large test worker may count the worker's pages
+    # it shared before it ran kvsearch: the bound is what that, not the memo, can reach.
+    peak_mb = usage.ru_maxrss / 1024
+    assert peak_mb < 1000, f"the search's peak memory was {peak_mb:.0f} MB"
 
 
 def test_a_damaged_table_of_contents_is_named_before_it_is_unpickled(two_generations: Path) -> None:

@@ -15,8 +15,10 @@ from ``pickletools.genops``, whose import alone costs more than the walks of a w
 (a one-liner opens the index in every process).
 
 The pickles read per block are left to the C unpickler: walking them would cost more than the
-search. A passage's stored fields are deflated, so a damaged block fails zlib's check before
-it is unpickled; the positions that phrase queries read are not always deflated.
+search. Few are left: in kvsearch's posting blocks ids, weights and positions are packed
+arrays; the values of other formats are pickled and deflated (damage fails zlib's check
+before anything is unpickled) except in long lists whose values every search reads whole,
+and so are a passage's stored fields.
 """
 
 from __future__ import annotations

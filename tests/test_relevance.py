@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import ROOT, TEST_CORPUS, needs_shared_corpus, run_cli
 
 # The relevance tests build one index per analyzer variant of the whole shared corpus.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("relevance")]
+pytestmark = pytest.mark.slow
 
 _spec = importlib.util.spec_from_file_location("eval_relevance", ROOT / "bench" / "eval_relevance.py")
 assert _spec and _spec.loader

@@ -18,9 +18,6 @@ import pytest
 from kvsearch.storage.generations import CURRENT
 from tests.conftest import REAL_CORPUS, ROOT, SAMPLE_CORPUS, TEST_CORPUS, run_cli, small_tmpfs
 
-# The module's fixtures build indexes once for all its tests: on one worker under -n.
-pytestmark = pytest.mark.xdist_group("reliability")
-
 QUERIES = ["ambtenaren", "stikstof OR waterstof", "partij:PVV", "Israël"]
 
 

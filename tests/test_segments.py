@@ -18,9 +18,6 @@ from kvsearch.searcher.fields import TEXT_FIELDS
 from kvsearch.storage.generations import CURRENT
 from tests.conftest import REAL_CORPUS
 
-# The module's fixtures build indexes once for all its tests: on one worker under -n.
-pytestmark = pytest.mark.xdist_group("segments")
-
 # fmt: off
 QUERIES = [
     "ambtena*", "minist*", "wacht*", "limbu*", "provinc*", "gemeent*", "asiel*", "jeugd* wacht*",

@@ -111,12 +111,9 @@ def open_searcher(index_dir: str | os.PathLike[str]) -> Iterator[tuple[Searchabl
         except Exception:
             # Whoosh raises many kinds on damaged data; only a file that no longer matches its
             # checksum makes it the index's fault rather than a bug.
-            damaged = changed_files(generation, list(listed_files(opened.info.manifest)))
-            if damaged:
-                raise IndexMissingError(
-                    f"the index at {generation} is damaged ({damaged[0]} is not as it was written); "
-                    "rebuild it with: kvsearch index --full"
-                ) from None
+            manifest = opened.info.manifest
+            if damaged := changed_files(generation, list(listed_files(manifest)), manifest):
+                raise _damaged(generation, damaged[0]) from None
             raise
 
 
@@ -133,11 +130,8 @@ def _open_generation(path: Path, generation: Path, notice: str | None = None) ->
     # Whoosh unpickles its tables of contents first; they are small, so they are held to their
     # checksums here, where checking a whole segment would cost more than a search.
     tables = [name for name in listed_files(manifest) if name.endswith(".toc")]
-    if damaged := changed_files(generation, tables):
-        raise IndexMissingError(
-            f"the index at {generation} is damaged ({damaged[0]} is not as it was written); "
-            "rebuild it with: kvsearch index --full"
-        )
+    if damaged := changed_files(generation, tables, manifest):
+        raise _damaged(generation, damaged[0])
     try:
         index = SearchableIndex(generation, k1=BM25_K1, b={name: BM25_B[name] for name in TEXT_FIELDS})
     except Exception as error:  # Whoosh raises many kinds on a damaged index
@@ -146,6 +140,13 @@ def _open_generation(path: Path, generation: Path, notice: str | None = None) ->
         ) from None
     info = IndexInfo(str(path), generation.name, manifest, notice)
     return _OpenIndex(generation.name, index, info, threading.RLock())
+
+
+def _damaged(generation: Path, name: str) -> IndexMissingError:
+    return IndexMissingError(
+        f"the index at {generation} is damaged ({name} is not as it was written); "
+        "rebuild it with: kvsearch index --full"
+    )
 
 
 def _describe(built: Any) -> str:

@@ -74,7 +74,8 @@ def generation_problem(generation: Path) -> str | None:
     it lists is missing or of another size), or None when it looks whole.
 
     Cheap (a stat per file): file contents are checked against their CRC-32
-    (``changed_files``) only by a build that carries them on, and by a search that fails."""
+    (``changed_files``) only by a build that carries them on, by a search that fails, and,
+    for the small tables of contents, by a search that opens the generation."""
     manifest = read_manifest(generation)
     if manifest is None or not isinstance(manifest.get("versions"), dict):
         return f"{generation.name} has no readable {MANIFEST}"
@@ -117,9 +118,10 @@ def file_checksum(path: Path) -> tuple[int, int]:
     return size, crc
 
 
-def changed_files(generation: Path, names: list[str]) -> list[str]:
-    """Those of ``names`` whose content no longer matches the CRC-32 the manifest recorded."""
-    listed = listed_files(read_manifest(generation) or {})
+def changed_files(generation: Path, names: list[str], manifest: dict[str, Any] | None = None) -> list[str]:
+    """Those of ``names`` whose content no longer matches the CRC-32 the manifest recorded
+    (``manifest``, when the caller has read it already)."""
+    listed = listed_files(manifest if manifest is not None else read_manifest(generation) or {})
     changed = []
     for name in names:
         expected = listed.get(name)

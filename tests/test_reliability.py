@@ -212,6 +212,39 @@ def test_a_stop_while_a_writer_is_forked_stops_that_writer_too(tmp_path: Path, m
         os.waitpid(writers[0], os.WNOHANG)
 
 
+def test_a_stop_while_a_parser_is_forked_stops_that_parser_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same for the parser pool: SIGTERM just after a parser's fork, before the pool has
+    listed it, must not leave that parser waiting for work that never comes."""
+    import multiprocessing.context
+    import multiprocessing.pool
+
+    from kvsearch.cli.app import _terminate
+    from kvsearch.indexer.build import build_index
+    from kvsearch.ingest import corpus
+
+    monkeypatch.setattr(corpus, "PARSE_JOBS", 2)
+    start = multiprocessing.context.ForkProcess.start
+    parsers: list[int] = []
+
+    def start_then_stop(process: multiprocessing.context.ForkProcess) -> None:
+        parser = process._target is multiprocessing.pool.worker  # type: ignore[attr-defined]
+        start(process)
+        if parser and not parsers:
+            parsers.append(process.pid)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start_then_stop)
+    previous = signal.signal(signal.SIGTERM, _terminate)  # kvsearch index's handler
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            build_index(TEST_CORPUS, tmp_path / "index", full=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert len(parsers) == 1
+    with pytest.raises(ChildProcessError):  # stopped and reaped with the pool, not left running
+        os.waitpid(parsers[0], os.WNOHANG)
+
+
 @pytest.mark.parametrize("phase", ["parse", "index"])
 def test_stop_request_is_honoured_even_when_the_interrupt_is_lost(corpus: Path, live_index: Path, phase: str) -> None:
     """A signal handler's KeyboardInterrupt that lands in a finalizer is lost ("Exception

@@ -10,7 +10,7 @@ from typing import Any
 
 from kvsearch.engine.index_files import stored_passages
 from kvsearch.indexer.context import BuildContext
-from kvsearch.indexer.faults import checkpoint
+from kvsearch.indexer.faults import checkpoint, stops_held
 from kvsearch.indexer.passages import count_words, stored_document
 from kvsearch.indexer.records import SEQ_PER_FILE, WordCounter
 from kvsearch.ingest.corpus import DocumentSummary, Problem, iter_corpus, parse_files
@@ -38,7 +38,7 @@ def load_incremental(context: BuildContext) -> Load:
     # The others are hashed (and parsed unless the hash is unchanged) in parser processes; the
     # unchanged files' records are copied while they work (after the first outcome).
     jobs = ((item, old.get("sha256") if old else None) for _, item, old, _ in catalog.walked(changed_only=True))
-    outcomes = parse_files(jobs, count=to_parse)
+    outcomes = parse_files(jobs, count=to_parse, uninterrupted=stops_held)
     files: list[tuple[str, dict[str, Any]]] = []
     summaries: list[tuple[DocumentSummary, dict[str, Any]]] = []
     file_seqs: list[int] = []

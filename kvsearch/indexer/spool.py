@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from kvsearch.errors import PublishRefusedError
+from kvsearch.indexer.faults import stops_held
 from kvsearch.indexer.passages import count_words
 from kvsearch.indexer.records import Catalog, WordCounter
 from kvsearch.ingest.corpus import DocumentSummary, fill_document, parse_files
@@ -73,7 +74,7 @@ def documents(
 def spool_missing(summaries: list[DocumentSummary], catalog: Catalog, spool: Spool) -> None:
     """Parse again, into the spool, the documents of ``summaries`` that are not in it."""
     pairs = [(s, found) for s in summaries if s.spool is None and (found := catalog.walked_file(s.source))]
-    outcomes = parse_files([(found, None) for _, found in pairs])
+    outcomes = parse_files([(found, None) for _, found in pairs], uninterrupted=stops_held)
     for (_digest, outcome), (summary, _found) in zip(outcomes, pairs, strict=True):
         if isinstance(outcome, tuple) and outcome[0].digest == summary.digest:
             summary.spool = spool.append(outcome[1])

@@ -12,6 +12,7 @@ import stat
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -487,16 +488,24 @@ def signal_default() -> None:
 
 
 def parse_files(
-    jobs: Iterable[tuple[CorpusFile, str | None]], processes: int = PARSE_JOBS, count: int | None = None
+    jobs: Iterable[tuple[CorpusFile, str | None]],
+    processes: int | None = None,
+    count: int | None = None,
+    uninterrupted: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> Generator[tuple[str, Parsed | str | None]]:
     """``(sha256, outcome)`` for each ``(file, known sha256 or None)``, in order (see
     ``_parse_job``). Files are hashed and parsed in ``processes`` child processes, each with its
-    own PDF worker (so each PDF is still extracted in a bounded grandchild). Given their
-    ``count``, ``jobs`` are taken one at a time (by the pool's feeder thread), never listed.
+    own PDF worker (so each PDF is still extracted in a bounded grandchild; ``PARSE_JOBS``
+    unless told). Given their ``count``, ``jobs`` are taken one at a time (by the pool's feeder
+    thread), never listed.
+    The pool is started within ``uninterrupted()``: a stop raised between a worker's fork and
+    the pool's listing of it would leave that worker running, out of reach of the pool's end.
     """
     if count is None:
         jobs = list(jobs)
         count = len(jobs)
+    if processes is None:
+        processes = PARSE_JOBS
     if processes <= 1 or count < 8:
         try:
             yield from map(_parse_job, jobs)
@@ -506,7 +515,9 @@ def parse_files(
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with context.Pool(processes, initializer=init_worker) as pool:
+    with ExitStack() as stack:
+        with uninterrupted():
+            pool = stack.enter_context(context.Pool(processes, initializer=init_worker))
         yield from pool.imap(_parse_job, jobs, chunksize=4)
 
 

@@ -413,13 +413,50 @@ def test_a_damaged_memo_index_fails_at_once_without_claiming_memory(two_generati
     segment = max(live(two_generations).glob("*.seg"), key=lambda p: p.stat().st_size)
     data = bytearray(segment.read_bytes())
     directory_at = int.from_bytes(data[:8], "big")
-    bomb = pickle.PROTO + b"\x05" + pickle.NONE + pickle.LONG_BINPUT + (100_000_000).to_bytes(4, "little") + pickle.STOP
+    bomb = pickle.PROTO + b"\x05" + pickle.NONE + _PUT_FAR_AWAY + pickle.STOP
     data[directory_at : directory_at + len(bomb)] = bomb
     segment.write_bytes(bytes(data))
-    out, err = two_generations.parent / "out.txt", two_generations.parent / "err.txt"
+    _refused_at_once(two_generations, QUERY)
+
+
+def test_a_damaged_value_of_a_word_pair_fails_at_once_without_claiming_memory(tmp_path: Path) -> None:
+    """The same in a posting block: the weights a word pair keeps for a phrase are pickled,
+    and in a block of one or two postings not deflated, so no checksum stands before the
+    unpickler. Every such pickle of the index is replaced by one of the same length that puts
+    its first object at slot 100,000,000."""
+    corpus, index = write_corpus(tmp_path / "corpus", range(1064, 1065)), tmp_path / "index"
+    assert build(corpus, index).returncode == 0
+    phrase = '"het kabinet"'  # one passage: its pair's list is one block of one posting
+    assert run_cli(phrase, "--index", str(index)).returncode == 0
+    replaced = 0
+    for segment in live(index).glob("*.seg"):
+        data = bytearray(segment.read_bytes())
+        at = data.find(b"\x80\x05C")  # protocol 5, SHORT_BINBYTES: the pair weights
+        while at >= 0:
+            size = data[at + 3] + 6
+            if data[at + size - 2 : at + size] == b"\x94." and size >= 14:  # MEMOIZE, STOP
+                bomb = pickle.PROTO + b"\x05" + pickle.NONE + _PUT_FAR_AWAY
+                filler = size - len(bomb) - 1  # opcodes that leave the stack as it is
+                bomb += b"K\x000" * (filler % 2) + b"N0" * (filler // 2 - filler % 2) + pickle.STOP
+                data[at : at + size] = bomb
+                replaced += 1
+            at = data.find(b"\x80\x05C", at + 1)
+        segment.write_bytes(bytes(data))
+    assert replaced
+    _refused_at_once(index, phrase)
+
+
+#: A ``LONG_BINPUT`` to memo slot 100,000,000: 1.6 GB claimed by the C unpickler, unguarded.
+_PUT_FAR_AWAY = pickle.LONG_BINPUT + (100_000_000).to_bytes(4, "little")
+
+
+def _refused_at_once(index: Path, query: str) -> None:
+    """``kvsearch QUERY`` on the damaged ``index`` ends with the one-line rebuild hint, and
+    its peak memory shows that the unpickler did not claim what the damage asked for."""
+    out, err = index.parent / "out.txt", index.parent / "err.txt"
     with out.open("wb") as stdout, err.open("wb") as stderr:
         child = subprocess.Popen(
-            [sys.executable, "-m", "kvsearch", QUERY, "--index", str(two_generations)],
+            [sys.executable, "-m", "kvsearch", query, "--index", str(index)],
             stdout=stdout,
             stderr=stderr,
             env={**os.environ, "NO_COLOR": "1"},
@@ -427,7 +464,7 @@ def test_a_damaged_memo_index_fails_at_once_without_claiming_memory(two_generati
         _, status, usage = os.wait4(child.pid, 0)
     message = err.read_text()
     assert os.waitstatus_to_exitcode(status) == 3, message
-    assert str(two_generations) in message and "rebuild" in message and len(message.splitlines()) == 1, message
+    assert str(index) in message and "rebuild" in message and len(message.splitlines()) == 1, message
     # Kilobytes on Linux. A child forked from a large test worker may count the worker's pages
     # it shared before it ran kvsearch: the bound is what that, not the memo, can reach.
     peak_mb = usage.ru_maxrss / 1024

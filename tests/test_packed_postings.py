@@ -5,7 +5,9 @@ what a matcher sees posting by posting, and an index of the older format is refu
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
+import zlib
 from array import array
 from pathlib import Path
 from typing import Any
@@ -219,6 +221,28 @@ def test_a_long_list_keeps_its_values_deflated_unless_searches_read_them_whole(p
         assert found[1].tolist() == [n % 7 for n in range(len(ids))] and found[2].tolist() == [
             n % 5 for n in range(len(ids))
         ]
+
+
+@pytest.mark.parametrize("size", [0, 8, 248, 256, 65_528, 65_536, 80_000])
+@pytest.mark.parametrize("deflated", [False, True])
+def test_stored_values_read_back_without_the_unpickler_and_damaged_ones_are_refused(size: int, deflated: bool) -> None:
+    """Fixed-size values are one bytes object, pickled with one, four or (near 64 KiB) a frame's
+    length: each reads back as written, deflated or not. A pickle of another shape is walked
+    first, so that one naming a memo slot far along is refused before the unpickler grows its
+    memo to reach it."""
+    values = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    stored = packed_postings._pickled(values)
+    layout = packed_postings._VALUES_DEFLATED if deflated else 0
+    read = packed_postings._stored_values(zlib.compress(stored) if deflated else stored, layout)
+    assert type(read) is bytes and read == values
+    assert packed_postings._stored_values(memoryview(stored), 0) == values  # a block of a mapped file
+    others = ((1, 2.5), b"ab", None)  # another format's values, as Whoosh keeps them
+    assert packed_postings._stored_values(pickle.dumps(others, 2), 0) == others
+    damaged = (
+        pickle.PROTO + b"\x05" + pickle.NONE + pickle.LONG_BINPUT + (100_000_000).to_bytes(4, "little") + pickle.STOP
+    )
+    with pytest.raises(pickle.UnpicklingError):
+        packed_postings._stored_values(zlib.compress(damaged) if deflated else damaged, layout)
 
 
 def _long_list(

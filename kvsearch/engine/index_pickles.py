@@ -14,11 +14,11 @@ rule; only then does the C unpickler load it. The walk is written out here rathe
 from ``pickletools.genops``, whose import alone costs more than the walks of a whole search
 (a one-liner opens the index in every process).
 
-The pickles read per block are left to the C unpickler: walking them would cost more than the
-search. Few are left: in kvsearch's posting blocks ids, weights and positions are packed
-arrays; the values of other formats are pickled and deflated (damage fails zlib's check
-before anything is unpickled) except in long lists whose values every search reads whole,
-and so are a passage's stored fields.
+Per posting block, only values are pickled (ids, weights and positions are packed arrays).
+kvsearch writes the values of a block as one bytes object, and
+:func:`kvsearch.engine.packed_postings._stored_values` takes them from their one shape of
+pickle without the unpickler, walking any other shape first. A passage's stored fields are
+pickled and deflated: damage fails zlib's check before anything is unpickled.
 """
 
 from __future__ import annotations

@@ -52,6 +52,7 @@ writer or a whole list at once from the index build.
 from __future__ import annotations
 
 import bisect
+import io
 import itertools
 import math
 import operator
@@ -69,6 +70,8 @@ import kvsearch.engine.whoosh_import  # noqa: F401  (before any whoosh module: a
 from whoosh import formats
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3PostingsWriter, W3TermInfo
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from kvsearch.engine.index_pickles import load_structure_pickle
 
 #: A field length as Whoosh stores it (one byte) -> the length it stands for (0: none).
 BYTE_LENGTHS = tuple(byte_to_length(code) for code in range(256))
@@ -183,8 +186,21 @@ def _flat_parts(data: Any, layout: int, count: int) -> tuple[int, int, Any, Any]
 
 def _stored_values(data: Any, layout: int) -> Any:
     """A block's values as pickled (fixed-size values joined in one bytes object), inflated
-    where the block deflated them."""
-    return pickle.loads(zlib.decompress(data) if layout & _VALUES_DEFLATED else data)
+    where the block deflated them.
+
+    Values kept as they are (small blocks, the long lists of word pairs) have no checksum, and
+    a damaged byte can make the C unpickler claim gigabytes (:mod:`kvsearch.engine.index_pickles`).
+    The pickle of one bytes object, which is what kvsearch writes, has one shape: its bytes are
+    taken from it without unpickling. Any other pickle is walked before it is loaded."""
+    if layout & _VALUES_DEFLATED:
+        data = zlib.decompress(data)
+    end = len(data)
+    if data[end - 2 :] == b"\x94." and data[:2] == b"\x80\x05":  # protocol 5 ... MEMOIZE, STOP
+        if data[2] == 0x43 and data[3] == end - 6:  # SHORT_BINBYTES, one byte of length
+            return bytes(data[4 : end - 2])
+        if data[2] == 0x42 and int.from_bytes(data[3:7], "little") == end - 9:  # BINBYTES, four
+            return bytes(data[7 : end - 2])
+    return load_structure_pickle(io.BytesIO(data))
 
 
 class PostingParts:

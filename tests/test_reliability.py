@@ -245,6 +245,32 @@ def test_a_stop_while_a_parser_is_forked_stops_that_parser_too(tmp_path: Path, m
         os.waitpid(parsers[0], os.WNOHANG)
 
 
+def test_a_child_forked_within_a_held_step_stops_on_its_own_signal() -> None:
+    """The hold is its parent's: a parser forked within it and sent SIGTERM before its own
+    start (as the pool's end does) must stop, not wait for a step that is not its own, which
+    left the pool waiting for it for ever."""
+    from kvsearch.cli.app import _terminate
+    from kvsearch.indexer import faults
+
+    previous = signal.signal(signal.SIGTERM, _terminate)  # kvsearch index's handler, inherited
+    try:
+        with faults.stops_held():
+            child = os.fork()
+            if child == 0:
+                code = 0
+                try:
+                    os.kill(os.getpid(), signal.SIGTERM)
+                    time.sleep(10)
+                except KeyboardInterrupt:
+                    code = 7
+                finally:
+                    os._exit(code)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 7  # stopped by its signal, not after the sleep
+
+
 @pytest.mark.parametrize("phase", ["parse", "index"])
 def test_stop_request_is_honoured_even_when_the_interrupt_is_lost(corpus: Path, live_index: Path, phase: str) -> None:
     """A signal handler's KeyboardInterrupt that lands in a finalizer is lost ("Exception

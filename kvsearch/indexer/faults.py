@@ -14,6 +14,7 @@ from kvsearch.indexer.report import ProgressFn
 
 _STOP = threading.Event()
 _held = 0  # how many stops_held() steps are running
+_holder = 0  # the process running them: a child forked within one holds nothing
 
 
 def request_stop() -> bool:
@@ -24,9 +25,11 @@ def request_stop() -> bool:
     publish after all. The build raises ``KeyboardInterrupt`` itself when it sees the request.
 
     Returns whether the handler may raise ``KeyboardInterrupt`` now: not within
-    :func:`stops_held`, whose end raises it instead."""
+    :func:`stops_held`, whose end raises it instead. A child forked within such a step (a
+    parser not yet past its start) is stopped at once: its parent's step is not its own, and
+    a child that let the stop wait would wait for ever, out of the parent's reach."""
     _STOP.set()
-    return _held == 0
+    return _held == 0 or _holder != os.getpid()
 
 
 @contextmanager
@@ -35,8 +38,9 @@ def stops_held() -> Iterator[None]:
     end. Forking a segment writer is one: stopped between the fork and the listing of the
     child, the build could not stop that child, which went on writing into the build folder
     being removed."""
-    global _held
+    global _held, _holder
     _held += 1
+    _holder = os.getpid()
     try:
         yield
     finally:

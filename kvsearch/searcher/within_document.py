@@ -6,9 +6,11 @@ the best hits of a pasted question, the passages of each document are re-ordered
 them apart from their siblings: query words that occur in few of the document's passages count
 for more than words in all of them, a match in the passage's own question or in the first
 sentences of its answer counts extra, and the words of the pasted question's questions count
-for more than those of its preamble. The document keeps the places its passages held; only
-which of its passages stands where changes, so the ranking between documents stays as it came
-(the engine's, re-ranked by :mod:`between_documents`).
+for more than those of its preamble. A passage that uses an abbreviation the document defines
+("KOZP") has the words of its long form ("Kick Out Zwarte Piet"), and the other way round.
+The document keeps the places its passages held; only which of its passages stands where
+changes, so the ranking between documents stays as it came (the engine's, re-ranked by
+:mod:`between_documents`).
 
 Typed queries of a few words keep the engine's order: a word found in one sibling only is as
 often a side remark as the point, and the field-weighted score judges them better.
@@ -25,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from kvsearch.analysis import AnalyzerChain
+from kvsearch.analysis import AnalyzerChain, abbreviations
 from kvsearch.engine.reader import SearchableIndex
 
 #: Hits considered for re-ordering: the top of the engine's ranking, a little beyond a page,
@@ -69,10 +71,13 @@ def reorder(index: SearchableIndex, found: list[Scored], terms: set[str], text: 
     out = list(found)
     for doc_id, held in shared.items():
         siblings = index.stored_passages(doc_id)
-        profiles = {stored["passage_id"]: _Profile(stored, index) for stored in siblings}
+        defined = abbreviations.definitions(
+            [text for stored in siblings for text in (stored.get("question") or "", stored.get("answer") or "")]
+        )
+        profiles = {stored["passage_id"]: _Profile(stored, index, defined) for stored in siblings}
         members = [found[place] for place in held]
         for stored, _score in members:  # a candidate the document lookup missed still counts
-            profiles.setdefault(stored["passage_id"], _Profile(stored, index))
+            profiles.setdefault(stored["passage_id"], _Profile(stored, index, defined))
         within = _within_scores(profiles, weights, [stored["passage_id"] for stored, _ in members])
         best_engine = max(score for _stored, score in members) or 1.0
         best_within = max(within.values()) or 1.0
@@ -110,15 +115,18 @@ def term_weights(index: SearchableIndex, terms: Iterable[str], asked: set[str]) 
 
 
 class _Profile:
-    """The index terms of a passage's question, its answer and its answer's first sentences."""
+    """The index terms of a passage's question, its answer and its answer's first sentences;
+    an abbreviation ``defined`` by the document brings the terms of its long form, and the
+    long form those of the abbreviation."""
 
     __slots__ = ("answer", "lead", "question")
 
-    def __init__(self, stored: dict[str, Any], index: SearchableIndex) -> None:
+    def __init__(self, stored: dict[str, Any], index: SearchableIndex, defined: dict[str, str]) -> None:
         chain = index.chain
         answer = stored.get("answer") or ""
-        self.question = text_terms(chain, stored.get("question") or "")
-        self.answer = text_terms(chain, answer)
+        question = stored.get("question") or ""
+        self.question = text_terms(chain, " ".join([question, *abbreviations.other_forms(question, defined)]))
+        self.answer = text_terms(chain, " ".join([answer, *abbreviations.other_forms(answer, defined)]))
         self.lead = text_terms(chain, " ".join(sentences(answer)[:LEAD_SENTENCES]))
 
 

@@ -1,0 +1,86 @@
+"""Abbreviations a document defines: found as its authors wrote them, and a natural question
+that spells out what a passage only abbreviates finds that passage first, through the real
+CLI on the repository's own documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kvsearch.analysis.abbreviations import definitions, other_forms
+from tests.conftest import run_cli
+
+# Sentences as the documents of the corpus write them.
+DEFINED = {
+    "acties door Kick Out Zwarte Piet (KOZP)?": ("KOZP", "Kick Out Zwarte Piet"),
+    "de brede doeluitkering rampenbestrijding (BDuR) wordt overgeheveld": (
+        "BDuR",
+        "brede doeluitkering rampenbestrijding",
+    ),
+    "toezicht door De Nederlandsche Bank (DNB) op": ("DNB", "De Nederlandsche Bank"),
+    "het Centraal Orgaan opvang asielzoekers (COA) biedt": ("COA", "Centraal Orgaan opvang asielzoekers"),
+    "de Immigratie- en Naturalisatiedienst (IND) beslist": ("IND", "Immigratie- en Naturalisatiedienst"),
+    "de Nederlandse Zorgautoriteit (NZa) houdt toezicht": ("NZa", "Nederlandse Zorgautoriteit"),
+    "artikel 16 van de Digital Services Act (DSA), welke eisen stelt": ("DSA", "Digital Services Act"),
+}
+NOT_DEFINED = [
+    "zoals eerder gemeld (2) is dat niet het geval",  # a footnote's number
+    "de begroting van het Ministerie van Onderwijs, Cultuur en Wetenschap (VIII)",  # a roman number
+    "de kosten (zie bijlage) zijn hoger",  # words in brackets
+    "de gemeente heeft NEN opdracht gegeven om een praktijkrichtlijn (NPR) op te stellen",  # words no letter stands for
+]
+
+
+@pytest.mark.parametrize("sentence", DEFINED)
+def test_a_definition_gives_its_abbreviation_and_long_form(sentence: str) -> None:
+    abbreviation, long_form = DEFINED[sentence]
+    assert definitions([sentence]) == {abbreviation: long_form}
+
+
+@pytest.mark.parametrize("sentence", NOT_DEFINED)
+def test_brackets_that_define_nothing_are_left_alone(sentence: str) -> None:
+    assert definitions([sentence]) == {}
+
+
+def test_the_first_definition_counts_and_a_text_naming_one_form_gets_the_other() -> None:
+    defined = definitions(["het Openbaar Ministerie (OM) vervolgt", "de Organisatie Mensenrechten (OM)"])
+    assert defined == {"OM": "Openbaar Ministerie"}
+    assert other_forms("Het OM heeft besloten.", defined) == ["Openbaar Ministerie"]
+    assert other_forms("Het openbaar\nministerie heeft besloten.", defined) == ["OM"]
+    assert other_forms("Het Openbaar Ministerie (OM) heeft besloten.", defined) == []  # both forms
+    assert other_forms("Het OMT-advies, de ROM-regio en OM-zaken", defined) == []  # a word of its own
+
+
+QUESTION = "Kan TikTok aan de Digital Services Act voldoen zonder moderatiepersoneel in Nederland?"
+# The sixth question of the document asks just that and says "DSA"; the fifth defines the
+# abbreviation and is about another article of the act.
+ANSWER, DEFINING = "ah-tk-20242025-597#6", "ah-tk-20242025-597#5"
+
+
+def _first_ids(index: Path) -> list[str]:
+    done = run_cli(QUESTION, "--index", str(index), "--json", "--limit", "3")
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line)["passage_id"] for line in done.stdout.splitlines()]
+
+
+def test_a_question_that_spells_out_an_abbreviation_finds_the_passage_that_only_abbreviates_it(
+    test_index: Path,
+) -> None:
+    found = _first_ids(test_index)
+    assert found[:2] == [ANSWER, DEFINING], found
+
+
+def test_without_the_documents_definitions_the_defining_sibling_comes_first(
+    test_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same search in this process, with the definitions taken away: what the first test
+    sees is their doing."""
+    import kvsearch
+    from kvsearch.analysis import abbreviations
+
+    first = kvsearch.search(QUESTION, index_dir=test_index, limit=3).hits[0].passage_id
+    monkeypatch.setattr(abbreviations, "definitions", lambda texts: {})
+    assert first == ANSWER
+    assert kvsearch.search(QUESTION, index_dir=test_index, limit=3).hits[0].passage_id == DEFINING

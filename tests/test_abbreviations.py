@@ -5,11 +5,13 @@ CLI on the repository's own documents."""
 from __future__ import annotations
 
 import json
+import weakref
 from pathlib import Path
 
 import pytest
 
 from kvsearch.analysis.abbreviations import definitions, other_forms
+from kvsearch.searcher import within_document
 from tests.conftest import run_cli
 
 # Sentences as the documents of the corpus write them.
@@ -82,5 +84,6 @@ def test_without_the_documents_definitions_the_defining_sibling_comes_first(
 
     first = kvsearch.search(QUESTION, index_dir=test_index, limit=3).hits[0].passage_id
     monkeypatch.setattr(abbreviations, "definitions", lambda texts: {})
+    monkeypatch.setattr(within_document, "_PROFILES", weakref.WeakKeyDictionary())  # none kept from before
     assert first == ANSWER
     assert kvsearch.search(QUESTION, index_dir=test_index, limit=3).hits[0].passage_id == DEFINING

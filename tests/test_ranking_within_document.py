@@ -5,6 +5,7 @@ without it) through the real search and the real CLI."""
 from __future__ import annotations
 
 import json
+import weakref
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,34 @@ def test_analyze_shows_the_near_synonyms_of_everyday_policy_words() -> None:
     assert words["chefs"]["synonyms"] == ["leidinggev", "manager"]
     assert words["schadevergoeding"]["synonyms"] == ["compensatie"]
     assert words["bezuinigingen"]["synonyms"] == ["bespar"]
+
+
+def test_the_profiles_of_a_document_are_kept_for_the_next_search_and_bounded(
+    test_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question asked again (or being typed) brings the same documents back: their passages
+    are analysed once per open index, the hits are the same, and the store forgets everything
+    when it holds ``CACHED_DOCUMENTS`` documents."""
+    from kvsearch.engine.reader import SearchableIndex
+
+    question = "Kan TikTok aan de Digital Services Act voldoen zonder moderatiepersoneel in Nederland?"
+    monkeypatch.setattr(within_document, "_PROFILES", weakref.WeakKeyDictionary())
+    read: list[str] = []
+    stored_passages = SearchableIndex.stored_passages
+
+    def counted(self: SearchableIndex, doc_id: str) -> list[dict]:
+        read.append(doc_id)
+        return stored_passages(self, doc_id)
+
+    monkeypatch.setattr(SearchableIndex, "stored_passages", counted)
+    first = _ids(question, test_index)
+    assert read, "the question's document was re-ordered"
+    read.clear()
+    assert _ids(question, test_index) == first
+    assert not read
+    monkeypatch.setattr(within_document, "CACHED_DOCUMENTS", 2)
+    within_document._PROFILES.clear()
+    with open_searcher(test_index) as (index, _info):
+        for doc_id in ("ah-tk-20242025-597", "ah-tk-20242025-608", "ah-tk-20232024-387"):
+            within_document._document_profiles(index, doc_id)
+        assert list(within_document._PROFILES[index]) == ["ah-tk-20232024-387"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -45,6 +46,15 @@ LEAD_SENTENCES = 2
 
 #: A word only in the preamble of a pasted question, against one in its questions.
 PREAMBLE_WEIGHT = 0.15
+
+#: Per open index, the profiles of the passages of the documents re-ordered lately, kept for
+#: the next searches (a generation never changes; related questions, and a question being
+#: typed, bring the same documents back). Emptied when it holds this many documents, to bound
+#: its memory.
+CACHED_DOCUMENTS = 200
+_PROFILES: weakref.WeakKeyDictionary[SearchableIndex, dict[str, tuple[dict[str, str], dict[str, _Profile]]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 # A sentence ends at . ? ! ; followed by a space or the end, or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\n+")
@@ -70,14 +80,12 @@ def reorder(index: SearchableIndex, found: list[Scored], terms: set[str], text: 
     weights = term_weights(index, terms, asked_terms(index, text, terms))
     out = list(found)
     for doc_id, held in shared.items():
-        siblings = index.stored_passages(doc_id)
-        defined = abbreviations.definitions(
-            [text for stored in siblings for text in (stored.get("question") or "", stored.get("answer") or "")]
-        )
-        profiles = {stored["passage_id"]: _Profile(stored, index, defined) for stored in siblings}
+        defined, kept = _document_profiles(index, doc_id)
+        profiles = dict(kept)
         members = [found[place] for place in held]
         for stored, _score in members:  # a candidate the document lookup missed still counts
-            profiles.setdefault(stored["passage_id"], _Profile(stored, index, defined))
+            if stored["passage_id"] not in profiles:
+                profiles[stored["passage_id"]] = _Profile(stored, index, defined)
         within = _within_scores(profiles, weights, [stored["passage_id"] for stored, _ in members])
         best_engine = max(score for _stored, score in members) or 1.0
         best_within = max(within.values()) or 1.0
@@ -90,6 +98,23 @@ def reorder(index: SearchableIndex, found: list[Scored], terms: set[str], text: 
         for place, member in zip(held, ordered, strict=True):
             out[place] = member
     return out
+
+
+def _document_profiles(index: SearchableIndex, doc_id: str) -> tuple[dict[str, str], dict[str, _Profile]]:
+    """The abbreviations the document defines and the profiles of its passages, kept for the
+    next searches of ``index``."""
+    kept = _PROFILES.setdefault(index, {})
+    found = kept.get(doc_id)
+    if found is None:
+        if len(kept) >= CACHED_DOCUMENTS:
+            kept.clear()
+        siblings = index.stored_passages(doc_id)
+        defined = abbreviations.definitions(
+            [part for stored in siblings for part in (stored.get("question") or "", stored.get("answer") or "")]
+        )
+        profiles = {stored["passage_id"]: _Profile(stored, index, defined) for stored in siblings}
+        found = kept[doc_id] = (defined, profiles)
+    return found
 
 
 def asked_terms(index: SearchableIndex, text: str, terms: set[str]) -> set[str]:

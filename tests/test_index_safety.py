@@ -405,6 +405,10 @@ def test_flipped_bytes_are_found_and_the_next_build_rebuilds(two_generations: Pa
     assert len(after.stdout.splitlines()) > 4
 
 
+#: A ``LONG_BINPUT`` to memo slot 100,000,000: 1.6 GB claimed by the C unpickler, unguarded.
+_PUT_FAR_AWAY = pickle.LONG_BINPUT + (100_000_000).to_bytes(4, "little")
+
+
 def test_a_damaged_memo_index_fails_at_once_without_claiming_memory(two_generations: Path) -> None:
     """A byte flipped into a ``LONG_BINPUT`` opcode names a memo slot hundreds of millions
     along; CPython's C unpickler grows and zeroes its memo array to reach it before anything
@@ -444,10 +448,6 @@ def test_a_damaged_value_of_a_word_pair_fails_at_once_without_claiming_memory(tm
         segment.write_bytes(bytes(data))
     assert replaced
     _refused_at_once(index, phrase)
-
-
-#: A ``LONG_BINPUT`` to memo slot 100,000,000: 1.6 GB claimed by the C unpickler, unguarded.
-_PUT_FAR_AWAY = pickle.LONG_BINPUT + (100_000_000).to_bytes(4, "little")
 
 
 def _refused_at_once(index: Path, query: str) -> None:

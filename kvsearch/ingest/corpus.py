@@ -497,9 +497,9 @@ def parse_files(
     ``_parse_job``). Files are hashed and parsed in ``processes`` child processes, each with its
     own PDF worker (so each PDF is still extracted in a bounded grandchild; ``PARSE_JOBS``
     unless told). Given their ``count``, ``jobs`` are taken one at a time (by the pool's feeder
-    thread), never listed.
-    The pool is started within ``uninterrupted()``: a stop raised between a worker's fork and
-    the pool's listing of it would leave that worker running, out of reach of the pool's end.
+    thread), never listed. The pool is started within ``uninterrupted()``: a stop raised
+    between a worker's fork and the pool's listing of it would leave that worker running, out
+    of reach of the pool's end.
     """
     if count is None:
         jobs = list(jobs)

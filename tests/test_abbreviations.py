@@ -87,3 +87,16 @@ def test_without_the_documents_definitions_the_defining_sibling_comes_first(
     monkeypatch.setattr(within_document, "_PROFILES", weakref.WeakKeyDictionary())  # none kept from before
     assert first == ANSWER
     assert kvsearch.search(QUESTION, index_dir=test_index, limit=3).hits[0].passage_id == DEFINING
+
+
+def test_a_text_of_nothing_but_brackets_is_looked_at_only_so_far() -> None:
+    """Document text is untrusted: a text made of words in brackets stops being read at
+    ``CANDIDATES`` of them, and what it defined so far is kept."""
+    from kvsearch.analysis import abbreviations
+
+    pairs = [(chr(65 + i // 26), chr(65 + i % 26)) for i in range(26 * 26)]
+    flood = " ".join(f"{first}xx {second}yy Qqq ({first}{second}Q)." for first, second in pairs)
+    found = definitions(["Kick Out Zwarte Piet (KOZP)", flood])
+    assert found["KOZP"] == "Kick Out Zwarte Piet" and found["ABQ"] == "Axx Byy Qqq"
+    assert "ZZQ" not in found and len(found) <= abbreviations.CANDIDATES
+    assert definitions(["Zxx Zyy Qqq (ZZQ)."]) == {"ZZQ": "Zxx Zyy Qqq"}  # the last one, read alone

@@ -29,12 +29,21 @@ _ROMAN = re.compile(r"[IVXLCDM]+")
 _LINKING = frozenset("de het een van voor en in op of der den des te tot bij met aan naar and for the on to".split())
 
 
+#: Words in brackets looked at per document: a real one defines a few dozen at most, and a
+#: text made of nothing else must not make a search slow.
+CANDIDATES = 500
+
+
 def definitions(texts: Iterable[str]) -> dict[str, str]:
     """The abbreviations ``texts`` define, each with its long form (the first definition of
-    each abbreviation counts)."""
+    each abbreviation counts; the first ``CANDIDATES`` words in brackets are looked at)."""
     found: dict[str, str] = {}
+    candidates = 0
     for text in texts:
         for match in _DEFINED.finditer(text):
+            candidates += 1
+            if candidates > CANDIDATES:
+                return found
             abbreviation = match.group(1).rstrip("-")
             if abbreviation in found or not _is_abbreviation(abbreviation):
                 continue

@@ -181,68 +181,57 @@ def test_a_stop_while_a_writer_is_forked_stops_that_writer_too(tmp_path: Path, m
     """SIGTERM landing just after a segment writer's fork, before the builder has listed the
     child: the child must be stopped and waited for with the build, not go on writing into the
     build folder while it is removed (which left a half-written segment behind)."""
-    import multiprocessing.context
-
-    from kvsearch.cli.app import _terminate
     from kvsearch.engine import parallel_writer
     from kvsearch.indexer import write
-    from kvsearch.indexer.build import build_index
 
     monkeypatch.setattr(write, "WRITE_JOBS", 2)
     monkeypatch.setattr(write, "PARALLEL_MIN_DOCUMENTS", 2)
-    start = multiprocessing.context.ForkProcess.start
-    writers: list[int] = []
-
-    def start_then_stop(process: multiprocessing.context.ForkProcess) -> None:
-        writer = process._target is parallel_writer._child  # type: ignore[attr-defined]
-        start(process)
-        if writer:
-            writers.append(process.pid)
-            os.kill(os.getpid(), signal.SIGTERM)
-
-    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start_then_stop)
-    previous = signal.signal(signal.SIGTERM, _terminate)  # kvsearch index's handler
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            build_index(TEST_CORPUS, tmp_path / "index", full=True)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    assert len(writers) == 1
+    writer = _stopped_just_after_forking(parallel_writer._child, tmp_path / "index", monkeypatch)
     with pytest.raises(ChildProcessError):  # stopped and reaped by the builder, not left running
-        os.waitpid(writers[0], os.WNOHANG)
+        os.waitpid(writer, os.WNOHANG)
 
 
 def test_a_stop_while_a_parser_is_forked_stops_that_parser_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same for the parser pool: SIGTERM just after a parser's fork, before the pool has
     listed it, must not leave that parser waiting for work that never comes."""
-    import multiprocessing.context
     import multiprocessing.pool
 
-    from kvsearch.cli.app import _terminate
-    from kvsearch.indexer.build import build_index
     from kvsearch.ingest import corpus
 
     monkeypatch.setattr(corpus, "PARSE_JOBS", 2)
+    parser = _stopped_just_after_forking(multiprocessing.pool.worker, tmp_path / "index", monkeypatch)
+    with pytest.raises(ChildProcessError):  # stopped and reaped with the pool, not left running
+        os.waitpid(parser, os.WNOHANG)
+
+
+def _stopped_just_after_forking(target: object, index: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """A full build of the test corpus into ``index`` with ``kvsearch index``'s SIGTERM
+    handler, which is sent SIGTERM just after the first fork of a process running ``target``:
+    the build must stop. The pid of that process."""
+    import multiprocessing.context
+
+    from kvsearch.cli.app import _terminate
+    from kvsearch.indexer.build import build_index
+
     start = multiprocessing.context.ForkProcess.start
-    parsers: list[int] = []
+    forked: list[int] = []
 
     def start_then_stop(process: multiprocessing.context.ForkProcess) -> None:
-        parser = process._target is multiprocessing.pool.worker  # type: ignore[attr-defined]
+        wanted = process._target is target and not forked  # type: ignore[attr-defined]
         start(process)
-        if parser and not parsers:
-            parsers.append(process.pid)
+        if wanted:
+            forked.append(process.pid)
             os.kill(os.getpid(), signal.SIGTERM)
 
     monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", start_then_stop)
-    previous = signal.signal(signal.SIGTERM, _terminate)  # kvsearch index's handler
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         with pytest.raises(KeyboardInterrupt):
-            build_index(TEST_CORPUS, tmp_path / "index", full=True)
+            build_index(TEST_CORPUS, index, full=True)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    assert len(parsers) == 1
-    with pytest.raises(ChildProcessError):  # stopped and reaped with the pool, not left running
-        os.waitpid(parsers[0], os.WNOHANG)
+    assert len(forked) == 1
+    return forked[0]
 
 
 def test_a_child_forked_within_a_held_step_stops_on_its_own_signal() -> None:

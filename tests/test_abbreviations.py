@@ -5,14 +5,18 @@ CLI on the repository's own documents."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import weakref
 from pathlib import Path
 
 import pytest
 
-from kvsearch.analysis.abbreviations import definitions, other_forms
+from kvsearch.analysis.abbreviations import Abbreviations, definitions
+from kvsearch.indexer.records import read_records
 from kvsearch.searcher import within_document
-from tests.conftest import run_cli
+from kvsearch.storage.recorded_terms import known_abbreviations
+from tests.conftest import TEST_CORPUS, run_cli
 
 # Sentences as the documents of the corpus write them.
 DEFINED = {
@@ -49,10 +53,11 @@ def test_brackets_that_define_nothing_are_left_alone(sentence: str) -> None:
 def test_the_first_definition_counts_and_a_text_naming_one_form_gets_the_other() -> None:
     defined = definitions(["het Openbaar Ministerie (OM) vervolgt", "de Organisatie Mensenrechten (OM)"])
     assert defined == {"OM": "Openbaar Ministerie"}
-    assert other_forms("Het OM heeft besloten.", defined) == ["Openbaar Ministerie"]
-    assert other_forms("Het openbaar\nministerie heeft besloten.", defined) == ["OM"]
-    assert other_forms("Het Openbaar Ministerie (OM) heeft besloten.", defined) == []  # both forms
-    assert other_forms("Het OMT-advies, de ROM-regio en OM-zaken", defined) == []  # a word of its own
+    other_forms = Abbreviations(defined).other_forms
+    assert other_forms("Het OM heeft besloten.") == ["Openbaar Ministerie"]
+    assert other_forms("Het openbaar\nministerie heeft besloten.") == ["OM"]
+    assert other_forms("Het Openbaar Ministerie (OM) heeft besloten.") == []  # both forms
+    assert other_forms("Het OMT-advies, de ROM-regio en OM-zaken") == []  # a word of its own
 
 
 QUESTION = "Kan TikTok aan de Digital Services Act voldoen zonder moderatiepersoneel in Nederland?"
@@ -100,3 +105,56 @@ def test_a_text_of_nothing_but_brackets_is_looked_at_only_so_far() -> None:
     assert found["KOZP"] == "Kick Out Zwarte Piet" and found["ABQ"] == "Axx Byy Qqq"
     assert "ZZQ" not in found and len(found) <= abbreviations.CANDIDATES
     assert definitions(["Zxx Zyy Qqq (ZZQ)."]) == {"ZZQ": "Zxx Zyy Qqq"}  # the last one, read alone
+
+
+DNB = re.compile(r"Nederlandsche\s+Bank\s+\(DNB\)")
+
+
+def test_the_build_counts_the_corpus_definitions_and_a_later_build_keeps_them_in_step(tmp_path: Path) -> None:
+    """Each build counts the documents that define an abbreviation alike; an abbreviation two
+    or more define so is known across the corpus. Removing documents takes them off the count
+    of the next (incremental) build."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(TEST_CORPUS, corpus)
+    assert run_cli("index", "--corpus", str(corpus), "--index", str(index)).returncode == 0
+    first = _live(index)
+    counted = read_records(first, "definitions")["DNB = de nederlandsche bank"]
+    spelled = [p for p in sorted(corpus.rglob("*.txt")) if DNB.search(p.read_text(encoding="utf-8"))]
+    assert counted >= len(spelled) == 2  # a PDF defines it too
+    assert known_abbreviations(first)["DNB"] == "de nederlandsche bank"
+    assert "KOZP" not in known_abbreviations(first)  # no document of this corpus defines it
+
+    for path in spelled:
+        path.unlink()
+    done = run_cli("index", "--corpus", str(corpus), "--index", str(index))
+    assert done.returncode == 0, done.stderr
+    second = _live(index)
+    assert second != first
+    assert read_records(second, "definitions").get("DNB = de nederlandsche bank", 0) == counted - 2
+    assert ("DNB" in known_abbreviations(second)) == (counted - 2 >= 2)
+
+
+def _live(index: Path) -> Path:
+    return index / (index / "CURRENT").read_text().strip()
+
+
+def test_an_abbreviation_known_across_the_corpus_counts_where_the_document_does_not_define_it(
+    test_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The questions about the Uyghurs in Thailand never define "VN"; the fifth asks the "Hoge
+    Commissaris van de Verenigde Naties voor de Vluchtelingen" for help. Where documents of the
+    corpus define VN as the Verenigde Naties (the shared corpus has four), a question about
+    "de vluchtelingenorganisatie van de VN" finds the fifth first; without, the second, about
+    the Uyghurs held in Thailand."""
+    import kvsearch
+
+    question = (
+        "Vraagt Nederland de vluchtelingenorganisatie van de VN om zich in te zetten voor de Oeigoeren "
+        "die in Thailand vastzitten?"
+    )
+    first = {}
+    for known in ({}, {"VN": "verenigde naties"}):
+        monkeypatch.setattr(within_document, "known_abbreviations", lambda folder, known=known: known)
+        monkeypatch.setattr(within_document, "_PROFILES", weakref.WeakKeyDictionary())
+        first[bool(known)] = kvsearch.search(question, index_dir=test_index, limit=3).hits[0].passage_id
+    assert first == {False: "kv-tk-2024Z18888#2", True: "kv-tk-2024Z18888#5"}

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from kvsearch.indexer.records import RECORDS, Catalog, read_records, top_words
 from kvsearch.ingest.corpus import DocumentSummary, deduplicate_summaries, iter_corpus, parse_files
+from kvsearch.storage.recorded_terms import known_abbreviations
 from tests.conftest import REAL_CORPUS, SAMPLE_CORPUS
 
 
@@ -104,6 +105,7 @@ def test_records_publish_and_load_back(tmp_path: Path) -> None:
     catalog.record_keys()
     counter = catalog.counter(0)
     counter.counts.update({"woord": 2, "ander": 1})
+    counter.definitions.update({("DNB", "de nederlandsche bank"): 2, ("OM", "openbaar ministerie"): 1})
     counter.flush()
     catalog.merge_words(0)
     catalog.publish(build)
@@ -113,6 +115,8 @@ def test_records_publish_and_load_back(tmp_path: Path) -> None:
     assert list(read_records(build, "documents")) == [s.doc_id for s in kept]
     assert read_records(build, "files")["a/één.md"]["size"] == 3
     assert top_words(build) == {"woord": 2, "ander": 1}
+    assert read_records(build, "definitions") == {"DNB = de nederlandsche bank": 2, "OM = openbaar ministerie": 1}
+    assert known_abbreviations(build) == {"DNB": "de nederlandsche bank"}  # two documents define it alike
 
     again = Catalog(second)
     assert again.load_old(build) and again.count_changes()
@@ -124,11 +128,15 @@ def test_records_publish_and_load_back(tmp_path: Path) -> None:
     assert again.changed_documents() == set()
     changes = again.counter()  # counted as changes to the old records' counts
     changes.counts.update({"woord": -2, "nieuw": 3})
+    changes.definitions.update({("DNB", "de nederlandsche bank"): -1, ("OM", "openbaar ministerie"): -1})
+    changes.definitions.update({("VN", "verenigde naties"): 2})
     changes.flush()
     again.publish(second)
     again.remove()
     assert read_records(second, "words") == {"ander": 1, "nieuw": 3}
     assert top_words(second) == {"nieuw": 3, "ander": 1}
+    assert read_records(second, "definitions") == {"DNB = de nederlandsche bank": 1, "VN = verenigde naties": 2}
+    assert known_abbreviations(second) == {"VN": "verenigde naties"}
     for table in ("files", "documents"):
         assert list(read_records(second, table).items()) == list(read_records(build, table).items())
     assert read_records(build, "words") == {"ander": 1, "woord": 2}  # the published file is untouched

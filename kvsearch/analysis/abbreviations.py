@@ -10,10 +10,12 @@ rule). When the search chooses between the passages of one document
 (:mod:`kvsearch.searcher.within_document`), a passage that names the matter in one form
 counts as having the words of the other too.
 
-Only a document's own definitions are used: abbreviations are ambiguous across documents
-(AP is the Autoriteit Persoonsgegevens in one and the Algemeen Pensioenfonds in another), not
-within one. They are not added to the index: there, every passage that names the COA would
-gain "opvang" and "asielzoekers" and compete with the documents about them (docs/relevance.md).
+A document's own definitions come first. Beside them count only those the corpus's documents
+give alike (counted by each build, :mod:`kvsearch.indexer.records`): abbreviations are
+ambiguous across documents (AP is the Autoriteit Persoonsgegevens in one and the Algemeen
+Pensioenfonds in another), rarely within one. They are not added to the index: there, every
+passage that names the COA would gain "opvang" and "asielzoekers" and compete with the
+documents about them (docs/relevance.md).
 """
 
 from __future__ import annotations
@@ -92,34 +94,53 @@ def _long_form(abbreviation: str, before: str) -> str | None:
     return long_form if letterless <= 1 else None
 
 
-def other_forms(text: str, defined: dict[str, str]) -> list[str]:
-    """For each abbreviation ``defined`` in the document that ``text`` names in one form only,
-    the other form: its long form where the text abbreviates, the abbreviation where it spells
-    the long form out. A passage that names the matter either way then has the words of both,
-    so that neither way of naming it counts for more among the document's passages."""
-    extra = []
-    lowered = None
-    for abbreviation, long_form in defined.items():
-        abbreviated = abbreviation in text and _as_word(abbreviation).search(text) is not None
-        if lowered is None:
-            lowered = text.lower()
-        longest, pattern = _spelled_out(long_form)
-        spelled_out = longest in lowered and pattern.search(lowered) is not None
-        if abbreviated != spelled_out:
-            extra.append(abbreviation if spelled_out else long_form)
-    return extra
+class Abbreviations:
+    """Abbreviations with their long forms, looked for in a text by its words: a few per text,
+    however many the corpus knows."""
+
+    def __init__(self, defined: dict[str, str]) -> None:
+        self.defined = defined
+        self._by_longest_run: dict[str, list[str]] = {}
+        for abbreviation, long_form in defined.items():
+            self._by_longest_run.setdefault(_spelled_out(long_form)[0], []).append(abbreviation)
+
+    def other_forms(self, text: str) -> list[str]:
+        """For each abbreviation that ``text`` names in one form only, the other form: its long
+        form where the text abbreviates, the abbreviation where it spells the long form out. A
+        passage that names the matter either way then has the words of both, so that neither
+        way of naming it counts for more among a document's passages."""
+        runs = set(_RUN.findall(text))
+        candidates = {run for run in runs if run in self.defined}
+        for run in {run.lower() for run in runs}:
+            candidates.update(self._by_longest_run.get(run, ()))
+        extra = []
+        lowered = text.lower()
+        for abbreviation in sorted(candidates):
+            long_form = self.defined[abbreviation]
+            abbreviated = abbreviation in runs and _as_word(abbreviation).search(text) is not None
+            spelled_out = _spelled_out(long_form)[1].search(lowered) is not None
+            if abbreviated != spelled_out:
+                extra.append(abbreviation if spelled_out else long_form)
+        return extra
 
 
-@functools.lru_cache(maxsize=1024)
+#: A run of letters and digits: an abbreviation, or a part of a word, that a text holds.
+_RUN = re.compile(r"[^\W_]+")
+
+
+@functools.lru_cache(maxsize=4096)
 def _as_word(abbreviation: str) -> re.Pattern[str]:
     """The abbreviation as a word of its own: not in a longer one, nor joined to one by a
     hyphen ("EU-lidstaten" is a word about member states, not a name of the EU)."""
     return re.compile(rf"(?<![\w-]){re.escape(abbreviation)}(?![\w-])")
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=4096)
 def _spelled_out(long_form: str) -> tuple[str, re.Pattern[str]]:
-    """The longest word of the long form (a text without it cannot hold the long form), and a
-    pattern of the whole in lower case, its words apart by any space (a line may break there)."""
+    """The longest run of letters of the long form in lower case (a text without it cannot
+    hold the long form), and a pattern of the whole in lower case, its words apart by any
+    space (a line may break there)."""
     words = long_form.lower().split()
-    return max(words, key=len), re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)")
+    return max(_RUN.findall(long_form.lower()), key=len), re.compile(
+        r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)"
+    )

@@ -28,6 +28,8 @@ class SearchableIndex:
     that compare kvsearch's answers with Whoosh's."""
 
     def __init__(self, folder: Path, *, k1: float, b: dict[str, float]) -> None:
+        #: The generation's folder (its build's records are there too).
+        self.folder = folder
         # Memory-mapped and read in place (kvsearch.engine.whoosh_import): Whoosh alone would copy each
         # mapped segment part into memory when it opens it.
         self._index = FileStorage(str(folder), readonly=True).open_index()

@@ -11,7 +11,7 @@ from typing import Any
 from kvsearch.engine.index_files import stored_passages
 from kvsearch.indexer.context import BuildContext
 from kvsearch.indexer.faults import checkpoint, stops_held
-from kvsearch.indexer.passages import count_words, stored_document
+from kvsearch.indexer.passages import count_definitions, count_words, stored_document
 from kvsearch.indexer.records import SEQ_PER_FILE, WordCounter
 from kvsearch.ingest.corpus import DocumentSummary, Problem, iter_corpus, parse_files
 
@@ -102,8 +102,10 @@ def load_incremental(context: BuildContext) -> Load:
 
 
 def count_live(live: Path, doc_ids: Iterable[str], counter: WordCounter, sign: int) -> None:
-    """Count the surface words of documents as the live index holds them (the version a build
-    replaces), from their stored fields."""
+    """Count the surface words of documents, and the abbreviations they define, as the live
+    index holds them (the version a build replaces), from their stored fields."""
     for stored in stored_passages(live, sorted(doc_ids)):
-        count_words(stored_document(stored), counter.counts, sign)
+        document = stored_document(stored)
+        count_words(document, counter.counts, sign)
+        count_definitions(document, counter.definitions, sign)
         counter.check()

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from kvsearch.analysis import vocabulary
+from kvsearch.analysis import abbreviations, vocabulary
 from kvsearch.models import KIND_ANSWERED, KIND_NOTICE, Document, Passage, document_from_json
 
 
@@ -90,6 +90,14 @@ def _surface_texts(document: Document) -> list[str]:
     if document.answered_by:
         texts.append(document.answered_by.name)
     return texts
+
+
+def count_definitions(document: Document, counts: Counter[tuple[str, str]], sign: int = 1) -> None:
+    """Add (``sign`` -1: remove) the abbreviations ``document`` defines to ``counts``, each with
+    its long form in lower case: the documents that define it so, across the corpus."""
+    texts = (text for passage in document.passages for text in (passage.question, passage.answer))
+    for abbreviation, long_form in abbreviations.definitions(texts).items():
+        counts[abbreviation, " ".join(long_form.lower().split())] += sign
 
 
 def count_words(document: Document, counts: Counter[str], sign: int = 1) -> None:

@@ -44,6 +44,8 @@ CREATE TABLE {0}.documents (doc_id TEXT PRIMARY KEY, key TEXT NOT NULL, position
     WITHOUT ROWID;  -- doc id -> key of what was indexed
 CREATE TABLE {0}.words (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;  -- surface word -> count
 CREATE TABLE {0}.terms (word TEXT PRIMARY KEY, terms TEXT NOT NULL) WITHOUT ROWID;  -- raw word -> index terms
+CREATE TABLE {0}.definitions (abbreviation TEXT NOT NULL, long_form TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (abbreviation, long_form)) WITHOUT ROWID;  -- documents that define the one as the other
 """
 
 #: Summaries of a file's documents get ``seq`` = the file's walk ``seq`` * this + their index:
@@ -61,6 +63,27 @@ COUNT_LIMIT = 200_000
 
 _WORDS = "CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID"
 _TERMS = "CREATE TABLE IF NOT EXISTS {}terms (word TEXT PRIMARY KEY, terms TEXT NOT NULL) WITHOUT ROWID"
+_DEFINITIONS = (
+    "CREATE TABLE IF NOT EXISTS {}definitions (abbreviation TEXT NOT NULL, long_form TEXT NOT NULL, "
+    "n INTEGER NOT NULL, PRIMARY KEY (abbreviation, long_form)) WITHOUT ROWID"
+)
+#: An abbreviation is known across the corpus when at least ``KNOWN_BY_DOCUMENTS`` documents
+#: define it alike and those are ``KNOWN_SHARE`` of all that define it (AP is the Autoriteit
+#: Persoonsgegevens in one document and the Algemeen Pensioenfonds in another).
+KNOWN_BY_DOCUMENTS = 2
+KNOWN_SHARE = 0.8
+_KNOWN = f"""
+DROP TABLE IF EXISTS records.known_abbreviations;
+CREATE TABLE records.known_abbreviations AS SELECT abbreviation, long_form FROM (
+    SELECT abbreviation, long_form, n, sum(n) OVER (PARTITION BY abbreviation) AS total,
+           row_number() OVER (PARTITION BY abbreviation ORDER BY n DESC, long_form) AS place
+    FROM records.definitions WHERE n > 0)
+WHERE place = 1 AND n >= {KNOWN_BY_DOCUMENTS} AND n >= {KNOWN_SHARE} * total ORDER BY abbreviation;
+"""
+_ADD_DEFINITIONS = (
+    "INSERT INTO {}definitions (abbreviation, long_form, n) {} "
+    "ON CONFLICT (abbreviation, long_form) DO UPDATE SET n = n + excluded.n"
+)
 
 _TABLES = f"""
 CREATE TABLE summaries (seq INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, reference TEXT, data TEXT NOT NULL,
@@ -70,6 +93,7 @@ CREATE TABLE files (seq INTEGER PRIMARY KEY, path TEXT NOT NULL, entry TEXT NOT 
 CREATE TABLE documents (position INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, key TEXT NOT NULL);
 {_WORDS};
 {_TERMS.format("")};
+{_DEFINITIONS.format("")};
 CREATE TABLE walk.found (seq INTEGER PRIMARY KEY, relative TEXT NOT NULL, location BLOB NOT NULL,
                          size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, old TEXT, cached INTEGER NOT NULL);
 """
@@ -184,6 +208,11 @@ class Catalog:
             )
             self.db.execute("INSERT INTO records.words SELECT word, n FROM words WHERE n > 0 ORDER BY word")
             self.db.execute("INSERT INTO records.terms SELECT word, terms FROM terms ORDER BY word")
+            self.db.execute(
+                "INSERT INTO records.definitions SELECT abbreviation, long_form, n FROM definitions WHERE n > 0 "
+                "ORDER BY abbreviation, long_form"
+            )
+            self.db.executescript(_KNOWN)
             if self.has_old and _has_table(self.db, "old", "terms"):  # same analyzer (load_old)
                 self.db.execute("INSERT OR IGNORE INTO records.terms SELECT word, terms FROM old.terms")
             self.db.commit()
@@ -225,6 +254,17 @@ class Catalog:
         db.execute("DELETE FROM records.words WHERE word IN (SELECT word FROM words) AND n <= 0")
         db.execute(_TERMS.format("records."))  # records from before the table
         db.execute("INSERT OR IGNORE INTO records.terms SELECT word, terms FROM terms")
+        # Records from before the definitions were counted hold only the changed documents'
+        # until the next full build.
+        db.execute(_DEFINITIONS.format("records."))
+        db.execute(
+            _ADD_DEFINITIONS.format("records.", "SELECT abbreviation, long_form, n FROM definitions WHERE n != 0")
+        )
+        db.execute(
+            "DELETE FROM records.definitions WHERE n <= 0 AND (abbreviation, long_form) IN "
+            "(SELECT abbreviation, long_form FROM definitions)"
+        )
+        db.executescript(_KNOWN)
 
     # Files -------------------------------------------------------------------------------
 
@@ -537,6 +577,10 @@ class Catalog:
             )
         if _has_table(self.db, "part", "terms"):
             self.db.execute("INSERT OR IGNORE INTO terms SELECT word, terms FROM part.terms")
+        if _has_table(self.db, "part", "definitions"):
+            self.db.execute(
+                _ADD_DEFINITIONS.format("", "SELECT abbreviation, long_form, n FROM part.definitions WHERE true")
+            )
         self.db.commit()
         self.db.execute("DETACH DATABASE part")
         path.unlink()
@@ -567,19 +611,23 @@ class WordCounter:
     table of ``path``: memory for the counts stays the same however large the vocabulary.
 
     Words are counted as found and folded (``analysis.fold``) when they are written: once per
-    distinct word instead of once per word of the text (1 % of a full build's CPU)."""
+    distinct word instead of once per word of the text (1 % of a full build's CPU).
+
+    Beside them, ``definitions`` counts the documents that define an abbreviation as a long
+    form (``(abbreviation, long form in lower case)``), into the ``definitions`` table."""
 
     def __init__(self, path: Path, db: sqlite3.Connection | None = None) -> None:
         self.path = path
         self.db = db  # the catalog's own connection, when counting in the builder
         self.counts: Counter[str] = Counter()
+        self.definitions: Counter[tuple[str, str]] = Counter()
 
     def check(self) -> None:
-        if len(self.counts) > COUNT_LIMIT:
+        if len(self.counts) + len(self.definitions) > COUNT_LIMIT:
             self.flush()
 
     def flush(self) -> None:
-        if not self.counts:
+        if not self.counts and not self.definitions:
             return
         folded: Counter[str] = Counter()
         for word, n in self.counts.items():
@@ -591,11 +639,17 @@ class WordCounter:
                 "INSERT INTO words (word, n) VALUES (?, ?) ON CONFLICT (word) DO UPDATE SET n = n + excluded.n",
                 folded.items(),
             )
+            db.execute(_DEFINITIONS.format(""))
+            db.executemany(
+                _ADD_DEFINITIONS.format("", "VALUES (?, ?, ?)"),
+                ((abbreviation, long_form, n) for (abbreviation, long_form), n in self.definitions.items()),
+            )
             db.commit()
         finally:
             if db is not self.db:
                 db.close()
         self.counts = Counter()
+        self.definitions = Counter()
 
     def add_terms(self, terms: Iterable[tuple[str, tuple[str, ...]]]) -> None:
         """Raw words with their index terms, kept with the counts (merged by ``merge_words``)."""
@@ -632,13 +686,15 @@ def _insert_terms(db: sqlite3.Connection, terms: Iterable[tuple[str, tuple[str, 
 
 def read_records(generation: Path, table: str) -> dict[str, Any]:
     """A generation's ``files`` (path -> entry), ``documents`` (doc id -> key, in index order),
-    ``words`` (word -> count) or ``terms`` (raw word -> its index terms, space-separated) as
-    one dict (for tests and tools: it is whole)."""
+    ``words`` (word -> count), ``terms`` (raw word -> its index terms, space-separated) or
+    ``definitions`` ("abbreviation = long form" -> how many documents define it so) as one
+    dict (for tests and tools: it is whole)."""
     key, value, order = {
         "files": ("path", "entry", "seq"),
         "documents": ("doc_id", "key", "position"),
         "words": ("word", "n", "word"),
         "terms": ("word", "terms", "word"),
+        "definitions": ("abbreviation || ' = ' || long_form", "n", "abbreviation, long_form"),
     }[table]
     connection = connect(generation / RECORDS, readonly=True)
     try:

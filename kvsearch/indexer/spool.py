@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from kvsearch.errors import PublishRefusedError
 from kvsearch.indexer.faults import stops_held
-from kvsearch.indexer.passages import count_words
+from kvsearch.indexer.passages import count_definitions, count_words
 from kvsearch.indexer.records import Catalog, WordCounter
 from kvsearch.ingest.corpus import DocumentSummary, fill_document, parse_files
 from kvsearch.models import Document, document_from_json
@@ -94,5 +94,6 @@ def read_documents(
         document = fill_document(spool.read(summary.spool), summary)
         if counter is not None:
             count_words(document, counter.counts)
+            count_definitions(document, counter.definitions)
             counter.check()
         yield document

@@ -7,7 +7,9 @@ them apart from their siblings: query words that occur in few of the document's 
 for more than words in all of them, a match in the passage's own question or in the first
 sentences of its answer counts extra, and the words of the pasted question's questions count
 for more than those of its preamble. A passage that uses an abbreviation the document defines
-("KOZP") has the words of its long form ("Kick Out Zwarte Piet"), and the other way round.
+("KOZP") has the words of its long form ("Kick Out Zwarte Piet"), and the other way round; so
+does one that uses an abbreviation the corpus's documents define alike ("VN", "Verenigde
+Naties") where its own document does not define it.
 The document keeps the places its passages held; only which of its passages stands where
 changes, so the ranking between documents stays as it came (the engine's, re-ranked by
 :mod:`between_documents`).
@@ -30,6 +32,7 @@ from typing import Any
 
 from kvsearch.analysis import AnalyzerChain, abbreviations
 from kvsearch.engine.reader import SearchableIndex
+from kvsearch.storage.recorded_terms import known_abbreviations
 
 #: Hits considered for re-ordering: the top of the engine's ranking, a little beyond a page,
 #: so a sibling just below the shown hits can take its document's place.
@@ -52,9 +55,9 @@ PREAMBLE_WEIGHT = 0.15
 #: typed, bring the same documents back). Emptied when it holds this many documents, to bound
 #: its memory.
 CACHED_DOCUMENTS = 200
-_PROFILES: weakref.WeakKeyDictionary[SearchableIndex, dict[str, tuple[dict[str, str], dict[str, _Profile]]]] = (
-    weakref.WeakKeyDictionary()
-)
+_PROFILES: weakref.WeakKeyDictionary[
+    SearchableIndex, dict[str, tuple[abbreviations.Abbreviations, dict[str, _Profile]]]
+] = weakref.WeakKeyDictionary()
 
 # A sentence ends at . ? ! ; followed by a space or the end, or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\n+")
@@ -100,18 +103,19 @@ def reorder(index: SearchableIndex, found: list[Scored], terms: set[str], text: 
     return out
 
 
-def _document_profiles(index: SearchableIndex, doc_id: str) -> tuple[dict[str, str], dict[str, _Profile]]:
-    """The abbreviations the document defines and the profiles of its passages, kept for the
-    next searches of ``index``."""
+def _document_profiles(index: SearchableIndex, doc_id: str) -> tuple[abbreviations.Abbreviations, dict[str, _Profile]]:
+    """The abbreviations of the document (those it defines, and those the corpus's documents
+    define alike) and the profiles of its passages, kept for the next searches of ``index``."""
     kept = _PROFILES.setdefault(index, {})
     found = kept.get(doc_id)
     if found is None:
         if len(kept) >= CACHED_DOCUMENTS:
             kept.clear()
         siblings = index.stored_passages(doc_id)
-        defined = abbreviations.definitions(
+        own = abbreviations.definitions(
             [part for stored in siblings for part in (stored.get("question") or "", stored.get("answer") or "")]
         )
+        defined = abbreviations.Abbreviations({**known_abbreviations(index.folder), **own})
         profiles = {stored["passage_id"]: _Profile(stored, index, defined) for stored in siblings}
         found = kept[doc_id] = (defined, profiles)
     return found
@@ -146,12 +150,12 @@ class _Profile:
 
     __slots__ = ("answer", "lead", "question")
 
-    def __init__(self, stored: dict[str, Any], index: SearchableIndex, defined: dict[str, str]) -> None:
+    def __init__(self, stored: dict[str, Any], index: SearchableIndex, defined: abbreviations.Abbreviations) -> None:
         chain = index.chain
         answer = stored.get("answer") or ""
         question = stored.get("question") or ""
-        self.question = text_terms(chain, " ".join([question, *abbreviations.other_forms(question, defined)]))
-        self.answer = text_terms(chain, " ".join([answer, *abbreviations.other_forms(answer, defined)]))
+        self.question = text_terms(chain, " ".join([question, *defined.other_forms(question)]))
+        self.answer = text_terms(chain, " ".join([answer, *defined.other_forms(answer)]))
         self.lead = text_terms(chain, " ".join(sentences(answer)[:LEAD_SENTENCES]))
 
 

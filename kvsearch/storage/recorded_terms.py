@@ -6,6 +6,9 @@ again). A search reads the same table to tell which words of its hits matched: l
 up costs less than analysing it (compound splitting and word forms consult the lexicon), which
 is most of a one-line search's highlighting.
 
+The same file holds the abbreviations the documents define alike (:func:`known_abbreviations`),
+for choosing between a document's passages.
+
 Read-only and never required: a generation without the file, a damaged file or a word the table
 lacks leaves the caller to analyse the word itself.
 """
@@ -13,6 +16,7 @@ lacks leaves the caller to analyse the word itself.
 # No `from __future__ import annotations` here: typing.NamedTuple compiles every annotation
 # written as a string when the class is made, and a one-line search imports this module.
 
+import functools
 import sqlite3
 import threading
 from collections.abc import Collection
@@ -128,3 +132,19 @@ def recorded_terms(generation: Path) -> RecordedTerms:
                 _OPENED.clear()
             found = _OPENED[generation] = RecordedTerms(generation)
         return found
+
+
+@functools.lru_cache(maxsize=4)
+def known_abbreviations(generation: Path) -> dict[str, str]:
+    """The abbreviations the documents of ``generation`` define alike, each with its long form
+    in lower case, as its build chose them (``known_abbreviations`` of ``records.sqlite``).
+    Empty when the records lack them (a generation built before they were counted, or damaged)."""
+    try:
+        uri = f"{(generation / RECORDS).resolve().as_uri()}?mode=ro&immutable=1"
+        connection = sqlite3.connect(uri, uri=True)
+        try:
+            return dict(connection.execute("SELECT abbreviation, long_form FROM known_abbreviations"))
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return {}

@@ -58,6 +58,8 @@ def test_the_first_definition_counts_and_a_text_naming_one_form_gets_the_other()
     assert other_forms("Het openbaar\nministerie heeft besloten.") == ["OM"]
     assert other_forms("Het Openbaar Ministerie (OM) heeft besloten.") == []  # both forms
     assert other_forms("Het OMT-advies, de ROM-regio en OM-zaken") == []  # a word of its own
+    joined = Abbreviations(definitions(["het ministerie van Infrastructuur en Waterstaat (I&W)"])).other_forms
+    assert joined("Volgens I&W kan dat.") == ["Infrastructuur en Waterstaat"]
 
 
 QUESTION = "Kan TikTok aan de Digital Services Act voldoen zonder moderatiepersoneel in Nederland?"

@@ -103,6 +103,8 @@ class Abbreviations:
         self._by_longest_run: dict[str, list[str]] = {}
         for abbreviation, long_form in defined.items():
             self._by_longest_run.setdefault(_spelled_out(long_form)[0], []).append(abbreviation)
+        #: Those of more than one run ("I&W"), looked for as they are.
+        self._joined = [abbreviation for abbreviation in defined if not abbreviation.isalnum()]
 
     def other_forms(self, text: str) -> list[str]:
         """For each abbreviation that ``text`` names in one form only, the other form: its long
@@ -111,13 +113,16 @@ class Abbreviations:
         way of naming it counts for more among a document's passages."""
         runs = set(_RUN.findall(text))
         candidates = {run for run in runs if run in self.defined}
+        candidates.update(abbreviation for abbreviation in self._joined if abbreviation in text)
         for run in {run.lower() for run in runs}:
             candidates.update(self._by_longest_run.get(run, ()))
+        if not candidates:
+            return []
         extra = []
         lowered = text.lower()
         for abbreviation in sorted(candidates):
             long_form = self.defined[abbreviation]
-            abbreviated = abbreviation in runs and _as_word(abbreviation).search(text) is not None
+            abbreviated = abbreviation in text and _as_word(abbreviation).search(text) is not None
             spelled_out = _spelled_out(long_form)[1].search(lowered) is not None
             if abbreviated != spelled_out:
                 extra.append(abbreviation if spelled_out else long_form)

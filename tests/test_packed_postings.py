@@ -408,6 +408,14 @@ def _bulk_reads_checked(index: Path) -> tuple[int, int, int, int]:
                     assert weights == {doc: weight for doc, (weight, _value) in one_by_one.items()}
                     found_ids, found_weights = posting_arrays(reader.postings(fieldname, btext))
                     assert dict(zip(found_ids.tolist(), found_weights.tolist(), strict=True)) == weights
+                    # Only the blocks that may hold some documents: theirs among what is read,
+                    # every id and weight read as the matcher reads it, blocks skipped between.
+                    for step in (3, 31, 200):
+                        wanted = sorted(one_by_one)[::step]
+                        found_ids, found_weights = posting_arrays(reader.postings(fieldname, btext), wanted)
+                        read_in_blocks = dict(zip(found_ids.tolist(), found_weights.tolist(), strict=True))
+                        assert set(wanted) <= set(read_in_blocks) and found_ids.tolist() == sorted(read_in_blocks)
+                        assert read_in_blocks == {doc: weights[doc] for doc in read_in_blocks}
                     arrays = position_arrays(reader.postings(fieldname, btext))
                     assert arrays is not None
                     ends = np.cumsum(arrays[2]).tolist()

@@ -111,6 +111,36 @@ def test_an_ands_later_part_scores_only_the_passages_its_first_part_leaves(
     assert kept
 
 
+def test_a_term_read_among_many_passages_reads_every_block_and_finds_the_same(
+    indexes: dict[int, Path],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A term an AND reads among passages that are many against its postings reads all its
+    blocks rather than look for those holding one (``EVERY_BLOCK_FROM``): the hits, scores,
+    totals and facets are those of looking every block up, and it looks fewer up."""
+    looked_up: Counter[int] = Counter()
+    ordered = bulk_scores._Segment._ordered
+
+    def counted(segment: bulk_scores._Segment, among: np.ndarray) -> list[int]:
+        looked_up[bulk_scores.EVERY_BLOCK_FROM] += 1
+        return ordered(segment, among)
+
+    def found(index: Path, text: str) -> tuple[object, ...]:
+        result = kvsearch.search(text, index_dir=index, limit=10, facets=True)
+        return [(hit.passage_id, hit.score) for hit in result.hits], result.total, result.facets
+
+    monkeypatch.setattr(bulk_scores._Segment, "_ordered", counted)
+    for index in indexes.values():
+        for text in ON_ARRAYS:
+            with monkeypatch.context() as always:
+                always.setattr(bulk_scores, "EVERY_BLOCK_FROM", 10**9)
+                every_block = found(index, text)
+            with monkeypatch.context() as never:
+                never.setattr(bulk_scores, "EVERY_BLOCK_FROM", 0)
+                assert found(index, text) == every_block, text
+    assert looked_up[10**9] < looked_up[0]
+
+
 def test_a_search_in_a_library_loads_numpy_and_a_one_liner_does_not(sample_index: Path) -> None:
     search = f"import kvsearch; kvsearch.search('neutraliteit ambtenaren', index_dir={str(sample_index)!r}"
     assert "numpy" in loaded_after(search + ")")

@@ -441,6 +441,12 @@ NARROW_FROM = 16
 #: are passages wanted: checking a posting costs less than scoring it and joining it.
 KEPT_FROM = 2
 
+#: A term read for some passages only reads all its blocks, without looking for those that
+#: hold one of them, when the passages are at least one in this many of its postings: a block
+#: of Whoosh's 128 postings then holds some 32 of them, hardly a block could be skipped, and
+#: listing the passages to look them up would cost per passage.
+EVERY_BLOCK_FROM = 4
+
 _JOINS = {UnionMatcher: union, IntersectionMatcher: intersection, AndMaybeMatcher: and_maybe, AndNotMatcher: and_not}
 
 
@@ -455,7 +461,7 @@ class _Segment:
         self._known_costs: dict[int, tuple[float, float]] = {}  # by id() of matchers the walk holds
         # The passages an AND's part is read among: as given, as a list, and as a flag per
         # document (made when first asked); its terms read them in turn.
-        self._wanted: tuple[np.ndarray, list[int], np.ndarray | None] | None = None
+        self._wanted: list[Any] | None = None
 
     def walk(self, m: Any, boost: float = 1.0, among: np.ndarray | None = None) -> _Node | None:
         """``m``'s matches and scores, times ``boost``; None for a matcher this does not know.
@@ -720,7 +726,11 @@ class _Segment:
         if among is None:
             ids, weights = posting_arrays(m)
         else:
-            ids, weights = posting_arrays(m, self._ordered(among))
+            # Only where an AND has counted the term's postings already to order its parts:
+            # asking the term table costs about as much as looking the passages up.
+            counted = self._known_costs.get(id(m))
+            every_block = counted is not None and len(among) * EVERY_BLOCK_FROM >= counted[0]
+            ids, weights = posting_arrays(m, None if every_block else self._ordered(among))
             if len(ids) > KEPT_FROM * len(among):
                 kept = self._flags(among)[ids]
                 ids, weights = ids[kept], weights[kept]
@@ -739,20 +749,24 @@ class _Segment:
 
     def _ordered(self, among: np.ndarray) -> list[int]:
         """``among`` as a list, made once for the terms an AND's part reads among the same passages."""
-        if self._wanted is None or self._wanted[0] is not among:
-            self._wanted = (among, among.tolist(), None)
-        return self._wanted[1]
+        wanted = self._wanted_for(among)
+        if wanted[1] is None:
+            wanted[1] = among.tolist()
+        return wanted[1]
 
     def _flags(self, among: np.ndarray) -> np.ndarray:
         """A flag for each document of the segment, set for those of ``among``."""
-        ordered = self._ordered(among)
-        assert self._wanted is not None
-        flags = self._wanted[2]
-        if flags is None:
+        wanted = self._wanted_for(among)
+        if wanted[2] is None:
             flags = np.zeros(self.size, dtype=bool)
             flags[among] = True
-            self._wanted = (among, ordered, flags)
-        return flags
+            wanted[2] = flags
+        return wanted[2]
+
+    def _wanted_for(self, among: np.ndarray) -> list[Any]:
+        if self._wanted is None or self._wanted[0] is not among:
+            self._wanted = [among, None, None]
+        return self._wanted
 
     def _bm25(self, scorer: BM25FScorer, fieldname: str, weights: np.ndarray, docs: np.ndarray) -> np.ndarray | None:
         """``scorer``'s score of a term with ``weights`` in ``docs``: ``whoosh.scoring.bm25``,

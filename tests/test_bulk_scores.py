@@ -97,17 +97,13 @@ def test_an_ands_later_part_scores_only_the_passages_its_first_part_leaves(
         kept.append(len(among))
         return flags(segment, among)
 
-    def found(index: Path, text: str) -> tuple[object, ...]:
-        result = kvsearch.search(text, index_dir=index, limit=10, facets=True)
-        return [(hit.passage_id, hit.score) for hit in result.hits], result.total, result.facets
-
     monkeypatch.setattr(bulk_scores._Segment, "_flags", counted)
     for index in indexes.values():
         for text in ON_ARRAYS:
-            with_keeping = found(index, text)
+            with_keeping = _found(index, text)
             with monkeypatch.context() as never:
                 never.setattr(bulk_scores, "KEPT_FROM", 10**9)
-                assert found(index, text) == with_keeping, text
+                assert _found(index, text) == with_keeping, text
     assert kept
 
 
@@ -125,20 +121,22 @@ def test_a_term_read_among_many_passages_reads_every_block_and_finds_the_same(
         looked_up[bulk_scores.EVERY_BLOCK_FROM] += 1
         return ordered(segment, among)
 
-    def found(index: Path, text: str) -> tuple[object, ...]:
-        result = kvsearch.search(text, index_dir=index, limit=10, facets=True)
-        return [(hit.passage_id, hit.score) for hit in result.hits], result.total, result.facets
-
     monkeypatch.setattr(bulk_scores._Segment, "_ordered", counted)
     for index in indexes.values():
         for text in ON_ARRAYS:
             with monkeypatch.context() as always:
                 always.setattr(bulk_scores, "EVERY_BLOCK_FROM", 10**9)
-                every_block = found(index, text)
+                every_block = _found(index, text)
             with monkeypatch.context() as never:
                 never.setattr(bulk_scores, "EVERY_BLOCK_FROM", 0)
-                assert found(index, text) == every_block, text
+                assert _found(index, text) == every_block, text
     assert looked_up[10**9] < looked_up[0]
+
+
+def _found(index: Path, text: str) -> tuple[object, ...]:
+    """A search's hits with their scores, its total and its facet counts."""
+    result = kvsearch.search(text, index_dir=index, limit=10, facets=True)
+    return [(hit.passage_id, hit.score) for hit in result.hits], result.total, result.facets
 
 
 def test_a_search_in_a_library_loads_numpy_and_a_one_liner_does_not(sample_index: Path) -> None:

@@ -520,6 +520,8 @@ class PackedPostingsWriter(W3PostingsWriter):
         postfile = self._postfile
         startoffset = postfile.tell()
         postfile.write(WHOOSH3_HEADER_MAGIC)
+        # Counted rather than asked of the file at the end: a file's position is a system call.
+        length = len(WHOOSH3_HEADER_MAGIC)
         info = W3TermInfo()
         total = len(ids)
         size = block_size(weights, positional, self._blocklimit)
@@ -554,7 +556,8 @@ class PackedPostingsWriter(W3PostingsWriter):
             )
             postfile.write(_LENGTH.pack(-len(block) if end == total else len(block)))
             postfile.write(block)
-        info.set_extent(startoffset, postfile.tell() - startoffset)
+            length += _LENGTH.size + len(block)
+        info.set_extent(startoffset, length)
         return info
 
 

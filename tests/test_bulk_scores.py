@@ -207,10 +207,13 @@ def test_phrases_and_compounds_are_matched_on_arrays(test_index: Path, monkeypat
         ], text
 
 
-@pytest.mark.parametrize("lengths", [(0, 5), (5, 0), (3, 40), (40, 3), (5000, 20), (20, 5000), (3000, 2500)])
+@pytest.mark.parametrize(
+    "lengths", [(0, 5), (5, 0), (3, 40), (40, 3), (5000, 20), (20, 5000), (3000, 2500), (2500, 3000), (9000, 9000)]
+)
 def test_membership_is_the_same_by_bisection_and_by_table(lengths: tuple[int, int]) -> None:
     """Each value is found exactly where the other side holds it, whichever side is looked up
-    in the other by bisection (one side short), and by NumPy's table (both long)."""
+    in the other by bisection (one side short), by a flag per value (both long, a range of
+    document numbers) and by ``np.isin`` (both long, values far apart)."""
     chosen = random.Random(sum(lengths))
     values = range(0, 40_000, 2)
     ordered = np.array(sorted(chosen.sample(values, lengths[0])), dtype=np.int64)
@@ -218,7 +221,10 @@ def test_membership_is_the_same_by_bisection_and_by_table(lengths: tuple[int, in
     others = chosen.sample(range(1, 40_001, 2), lengths[1] - len(shared))  # odd: none in ordered
     among = np.array(sorted(shared + others), dtype=np.int64)
     held = set(among.tolist())
-    assert bulk_scores._members(ordered, among).tolist() == [value in held for value in ordered.tolist()]
+    expected = [value in held for value in ordered.tolist()]
+    assert bulk_scores._members(ordered, among).tolist() == expected
+    far_apart = 1 << 40  # a phrase's places: passages numbered apart by the longest text
+    assert bulk_scores._members(ordered * far_apart, among * far_apart).tolist() == expected
 
 
 @pytest.mark.parametrize("how_many", [3, 64, 130])

@@ -155,12 +155,19 @@ def _kept_positions(parts: PostingParts, counts: np.ndarray, kept: np.ndarray) -
 def _members(ordered: np.ndarray, among: np.ndarray) -> np.ndarray:
     """For each value of ``ordered``, whether ``among`` holds it (both ascending, distinct).
 
-    For integers ``np.isin`` sorts both together or marks ``among`` in a table as wide as the
-    values' range, whatever the arrays' lengths: where one of them is short, looking its
-    values up in the other by bisection costs a fraction of that. Where both are long,
-    ``np.isin`` is cheaper."""
+    Where one of them is short, its values are looked up in the other by bisection. Where both
+    are long and their values span a range not much wider than they are long (document
+    numbers), ``among`` is marked in a flag per value of the range and ``ordered`` read from
+    it: three to five times faster than ``np.isin``, which sorts both together when told they
+    are distinct, and is left for wide ranges (a phrase's places, numbered per passage)."""
     if min(len(ordered), len(among)) > BISECTED_UP_TO:
-        return np.isin(ordered, among, assume_unique=True)
+        low = min(ordered[0], among[0])
+        width = max(ordered[-1], among[-1]) - low + 1
+        if width > FLAGGED_PER_VALUE * (len(ordered) + len(among)):
+            return np.isin(ordered, among, assume_unique=True)
+        held = np.zeros(width, dtype=bool)
+        held[among - low] = True
+        return held[ordered - low]
     if not len(among) or not len(ordered):
         return np.zeros(len(ordered), dtype=bool)
     if len(ordered) <= len(among):
@@ -181,6 +188,10 @@ def _looked_up(ordered: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.
 
 #: :func:`_members` looks values up by bisection when either array is at most this long.
 BISECTED_UP_TO = 2048
+#: :func:`_members` marks values in flags when their range is at most this many times as wide
+#: as the two arrays are long together: clearing a flag costs a small part of what sorting a
+#: value does.
+FLAGGED_PER_VALUE = 64
 
 
 def _distinct(ordered: np.ndarray) -> np.ndarray:

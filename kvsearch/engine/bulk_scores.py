@@ -775,6 +775,7 @@ class _Segment:
         return wanted[2]
 
     def _wanted_for(self, among: np.ndarray) -> list[Any]:
+        """``among`` with what was made of it so far (its list, its flags), kept for the next term."""
         if self._wanted is None or self._wanted[0] is not among:
             self._wanted = [among, None, None]
         return self._wanted

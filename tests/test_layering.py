@@ -165,6 +165,13 @@ def test_a_one_liner_search_loads_no_cli_framework(sample_index) -> None:
     # the "bedoelde u" matcher are not needed to print hits.
     for unused in ("dataclasses", "inspect", "kvsearch.models", "kvsearch.ingest.sources", "difflib"):
         assert unused not in loaded, f"the one-liner imports {unused}"
+    # Only a pasted question's passages are re-ordered between and within documents.
+    for unused in (
+        "kvsearch.searcher.between_documents",
+        "kvsearch.searcher.within_document",
+        "kvsearch.analysis.abbreviations",
+    ):
+        assert unused not in loaded, f"a one-word one-liner imports {unused}"
 
 
 def test_a_one_liners_named_tuples_are_made_without_string_annotations(sample_index) -> None:

@@ -15,7 +15,6 @@ from kvsearch.engine.reader import SearchableIndex
 from kvsearch.errors import QuerySyntaxError
 from kvsearch.query import Filter, parse_query
 from kvsearch.results import Hit, SearchResult
-from kvsearch.searcher import between_documents, within_document
 from kvsearch.searcher.facets import facet_counts, prepare_facets
 from kvsearch.searcher.fields import TEXT_FIELDS
 from kvsearch.searcher.filter_values import check_filter_values
@@ -108,8 +107,13 @@ def run(
     (:func:`kvsearch.engine.ranking.top_hits`)."""
     # A pasted question is ranked on a few more candidates than shown: a better document or a
     # document's better passage may stand just below them (between_documents, within_document).
+    # Only then are those modules imported: a typed query's one-liner does without them.
     reordering = sort == "relevance" and bool(text)
-    wanted = max(limit, within_document.CANDIDATES) if reordering else limit
+    wanted = limit
+    if reordering:
+        from kvsearch.searcher import between_documents, within_document
+
+        wanted = max(limit, within_document.CANDIDATES)
     found, total = ranking.top_hits(index, planned, wanted, sort, count, SEARCH_SECONDS, matches, arrays)
     matched = ranking.matched_terms(index, planned, TEXT_FIELDS)
     if reordering:

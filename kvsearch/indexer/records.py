@@ -33,7 +33,7 @@ from typing import Any
 from kvsearch.analysis.folding import fold
 from kvsearch.errors import KvsearchError
 from kvsearch.ingest.corpus import CorpusFile, DocumentSummary, Problem, deduplicate_summaries
-from kvsearch.storage.recorded_terms import RECORDS, split_terms  # a generation's records, read-only once published
+from kvsearch.storage.recorded_terms import RECORDS, published_uri, split_terms
 
 #: The records' tables, in ``records.sqlite`` and (empty, when there is no previous generation)
 #: as the work database's ``old`` schema.
@@ -162,7 +162,7 @@ class Catalog:
             return False
         self.db.execute("DETACH DATABASE old")
         try:
-            self.db.execute("ATTACH DATABASE ? AS old", (f"{path.resolve().as_uri()}?mode=ro&immutable=1",))
+            self.db.execute("ATTACH DATABASE ? AS old", (published_uri(path),))
             if self.db.execute("PRAGMA old.quick_check").fetchone() != ("ok",):
                 raise sqlite3.DatabaseError("damaged")
             for table in ("files", "documents", "words"):

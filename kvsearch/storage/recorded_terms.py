@@ -78,10 +78,8 @@ class RecordedTerms:
     def _look_up(self, words: set[str]) -> None:
         try:
             if self._connection is None:
-                # immutable: a published generation never changes, so SQLite takes no locks;
-                # the connection is used under this object's lock, by one thread at a time.
-                uri = f"{self._path.resolve().as_uri()}?mode=ro&immutable=1"
-                self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                # Used under this object's lock, by one thread at a time.
+                self._connection = sqlite3.connect(published_uri(self._path), uri=True, check_same_thread=False)
                 # Mapped, the pages of a few hundred look-ups are not read one system call
                 # each: a fresh process's first search looks up every word of its hits.
                 self._connection.execute(f"PRAGMA mmap_size = {_MAPPED_BYTES}")
@@ -114,6 +112,12 @@ class RecordedTerms:
 _NO_WORDS: frozenset[str] = frozenset()
 
 
+def published_uri(path: Path) -> str:
+    """The URI that opens a published generation's records read-only and immutable: a
+    published generation never changes, so SQLite takes no locks on it."""
+    return f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+
+
 def split_terms(text: str) -> tuple[str, ...]:
     """A raw word's index terms from the table's text (terms never hold a space)."""
     return tuple(text.split(" ")) if text else ()
@@ -140,8 +144,7 @@ def known_abbreviations(generation: Path) -> dict[str, str]:
     in lower case, as its build chose them (``known_abbreviations`` of ``records.sqlite``).
     Empty when the records lack them (a generation built before they were counted, or damaged)."""
     try:
-        uri = f"{(generation / RECORDS).resolve().as_uri()}?mode=ro&immutable=1"
-        connection = sqlite3.connect(uri, uri=True)
+        connection = sqlite3.connect(published_uri(generation / RECORDS), uri=True)
         try:
             return dict(connection.execute("SELECT abbreviation, long_form FROM known_abbreviations"))
         finally:

@@ -259,56 +259,40 @@ def posting_parts(matcher: PackedLeafMatcher, ordered: list[int] | None = None, 
     no positions in bulk, or no values, and they were asked for. The matcher is left past its end."""
     parts = PostingParts()
     buf = matcher._buf
-    firsts, counts, id_codes, gaps = parts.firsts, parts.counts, parts.id_codes, parts.gaps
-    weight_kinds, block_weights = parts.weight_kinds, parts.block_weights
-    code_tables, codes = parts.code_tables, parts.codes
-    unpack_length, unpack_header = _LENGTH.unpack_from, _HEADER.unpack_from
-    bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
-    # The frames are walked here rather than through :meth:`PackedLeafMatcher.frames`: a
-    # common word's lists have hundreds of blocks, and each step of a generator costs.
-    at = matcher._baseoffset - matcher._origin
-    frame = _LENGTH.size
-    length = 0
-    while length >= 0:
-        (length,) = unpack_length(buf, at)
-        count, first, last, _most, layout, _shortest, _longest, packedsize = unpack_header(buf, at + frame)
-        start = at + frame + _HEADER.size
-        end = at + frame + (length if length >= 0 else -length)
-        at = end
-        if ordered is not None and bisect_right(ordered, last) <= bisect_left(ordered, first):
+    for wanted, count, first, layout, start, valuestart, end in matcher.frames(ordered, from_first=True):
+        if not wanted:
             continue
-        valuestart = start + packedsize
         packed = _inflated(buf[start:valuestart], layout)
         code = layout & 3
         size = (count - 1) * _ID_SIZES[code]
-        firsts.append(first)
-        counts.append(count)
-        id_codes.append(code)
-        gaps[code].append(_FIRST_ID_SLOTS[code])
-        gaps[code].append(packed[:size])
+        parts.firsts.append(first)
+        parts.counts.append(count)
+        parts.id_codes.append(code)
+        parts.gaps[code].append(_FIRST_ID_SLOTS[code])
+        parts.gaps[code].append(packed[:size])
         kind = layout & WEIGHTS_MASK
-        weight_kinds.append(kind)
-        if kind == WEIGHTS_CODED:
-            block_weights.append(math.nan)
-            table, block_codes = _coded_parts(packed, size, count)
-            code_tables.append(table)
-            codes.append(block_codes)
-        elif kind == WEIGHTS_ONE:
-            block_weights.append(1.0)
+        parts.weight_kinds.append(kind)
+        if kind == WEIGHTS_ONE:
+            parts.block_weights.append(1.0)
         elif kind == WEIGHTS_SAME:
-            block_weights.append(_array("f", packed[size : size + 4])[0])
+            parts.block_weights.append(_array("f", packed[size : size + 4])[0])
+        elif kind == WEIGHTS_CODED:
+            parts.block_weights.append(math.nan)
+            table, codes = _coded_parts(packed, size, count)
+            parts.code_tables.append(table)
+            parts.codes.append(codes)
         else:
-            block_weights.append(math.nan)
+            parts.block_weights.append(math.nan)
             parts.each_weights.append(packed[size : size + 4 * count])
         if read == "positions":
             if not layout & _FLAT_POSITIONS:
                 return None
-            count_code, gap_code, position_counts, position_gaps = _flat_parts(buf[valuestart:end], layout, count)
+            count_code, gap_code, counts, gaps = _flat_parts(buf[valuestart:end], layout, count)
             parts.count_codes.append(count_code)
             parts.gap_codes.append(gap_code)
-            parts.position_totals.append(len(position_gaps) // _ID_SIZES[gap_code])
-            parts.position_counts[count_code].append(position_counts)
-            parts.position_gaps[gap_code].append(position_gaps)
+            parts.position_totals.append(len(gaps) // _ID_SIZES[gap_code])
+            parts.position_counts[count_code].append(counts)
+            parts.position_gaps[gap_code].append(gaps)
         elif read == "values":
             if not layout & _HAS_VALUES or layout & _FLAT_POSITIONS:
                 return None

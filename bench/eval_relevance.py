@@ -55,6 +55,7 @@ class WhitespaceChain(analysis.AnalyzerChain):
             stem=_unchanged,
             stemmer="None",
             split=False,
+            separable=False,
             word_pattern=re.compile(r"\S+"),
             description="lowercased whitespace runs",
         )
@@ -70,7 +71,12 @@ CHAINS: dict[str, analysis.AnalyzerChain] = {
     for chain in (
         analysis.SHIPPED,
         analysis.AnalyzerChain(
-            "nostem", stem=_unchanged, stemmer="None", split=False, description="fold and hyphens only"
+            "nostem",
+            stem=_unchanged,
+            stemmer="None",
+            split=False,
+            separable=False,
+            description="fold and hyphens only",
         ),
         analysis.AnalyzerChain(
             "stem_nocompound",

@@ -121,10 +121,14 @@ def test_the_budget_keeps_the_rarest_words(shared_index: Path, monkeypatch: pyte
     """However tight the budget of a pasted question, its rarest words are searched, and more
     than one of them decides which passages are candidates: its document is still found (with
     only its rarest word required, it finds one passage of another document)."""
+    # "stoppen" for "ophouden": in this corpus ophouden is found once, as are the preamble's
+    # rarest words, and which of the words found once are the two required is a tie, not the
+    # budget's doing.
+    question = TUNISIA.replace("ophouden", "stoppen")
     monkeypatch.setattr(plan, "NATURAL_CANDIDATES", 1)
     monkeypatch.setattr(plan, "NATURAL_POSTINGS", 60)
     with open_searcher(shared_index) as (index, _info):
-        terms = set(index.chain.terms(TUNISIA, query=True))
+        terms = set(index.chain.terms(question, query=True))
         frequency = {t: max(index.doc_frequency(f, t) for f in ("title", "question", "answer")) for t in terms}
         known = sorted((df, t) for t, df in frequency.items() if df)
         required, optional = plan._budgeted([(df, t, 1) for df, t in known])
@@ -134,7 +138,7 @@ def test_the_budget_keeps_the_rarest_words(shared_index: Path, monkeypatch: pyte
         assert len(kept) < len(known)  # the budget did drop words: the common ones
         assert {"kustwacht", "tunesisch"} & kept
         assert len(required) >= plan.NATURAL_MIN_REQUIRED
-    assert TUNISIA_ANSWER.split("#")[0] in {passage.split("#")[0] for passage in _ids(TUNISIA, shared_index, limit=5)}
+    assert TUNISIA_ANSWER.split("#")[0] in {passage.split("#")[0] for passage in _ids(question, shared_index, limit=5)}
 
 
 def test_analyze_shows_each_words_expansion() -> None:

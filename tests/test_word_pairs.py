@@ -37,6 +37,8 @@ MATCH_FLOOR = {
     # Strong verbs from a table, -eren verbs by their ending; another weak verb's past in
     # -de/-te is as often an inflected adjective (korte is no past of korten).
     "past_tense": 0.89,
+    # Separable verbs written apart: trekt … in, in te trekken (analysis.separable).
+    "split_verbs": 0.98,
 }
 MATCH_FLOOR_OVERALL = 0.965
 #: Lowest share of must_not_match pairs that must stay apart, over all their groups.

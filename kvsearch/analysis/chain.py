@@ -16,13 +16,17 @@
 7. **Stem** (:mod:`.stemming`), after taking inflected forms to their base form
    (:mod:`.morphology`: ``afgevoerd`` → afvoeren, ``kortere`` → kort, ``centrales`` →
    centrale, ``Oekraïense`` → oekraine).
+8. **Separable verbs written apart** (:mod:`.separable`, index and query time): ``trekt … in``
+   and ``in te trekken`` also give ``intrekken``'s term, at the verb's position. The only step
+   that looks beyond one word.
 
 Every derived word (hyphen part, compound part, de-glued part) is emitted *at the position of the
 whole word*, with the whole word's offsets (Lucene decompounder style); the whole word always
 comes first. Phrase queries on the original text therefore keep working, and ``uitslag`` finds
 ``verkiezingsuitslag``. Query analysis (``query=True``) does the same normalisation, folding and
 stemming but emits one term per word: the index already holds the parts.
-Results are cached per distinct raw word, so indexing cost is driven by the vocabulary size.
+Results are cached per distinct raw word, so indexing cost is driven by the vocabulary size
+(step 8 looks at words only where a particle stands before ``te`` or may close a clause).
 
 Bump ``ANALYZER_ID`` whenever the terms produced for some input change: an index built with one
 analyzer must not be queried with another.
@@ -30,6 +34,7 @@ analyzer must not be queried with another.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import sys
@@ -41,6 +46,7 @@ from kvsearch.analysis.compounds import LINKS, PROTECTED, decompound, deglue, ex
 from kvsearch.analysis.folding import fold
 from kvsearch.analysis.lexicon import lexicon_lookup, lexicon_name
 from kvsearch.analysis.people import is_person
+from kvsearch.analysis.separable import split_verbs
 from kvsearch.analysis.stemming import IRREGULAR_PLURALS, STEMMER_NAME, stem
 from kvsearch.analysis.tokens import ALNUM_RUNS_RE, HYPHENS_RE, WORD_RE, Token
 
@@ -67,7 +73,7 @@ __all__ = [
     "word_terms",
 ]
 
-ANALYZER_ID = "nl-11"
+ANALYZER_ID = "nl-12"
 
 
 def _strip_possessive(word: str) -> str:
@@ -274,6 +280,7 @@ class AnalyzerChain:
         stem: maps a folded word to its term.
         stemmer: the stemming algorithm's name, for the index's record.
         split: add de-glued and compound parts at index time.
+        separable: add the term of a separable verb written apart (``trekt … in``).
         word_pattern: what a word is; its matches are the raw words.
         description: one line for people comparing chains.
     """
@@ -285,6 +292,7 @@ class AnalyzerChain:
         stem: Callable[[str], str],
         stemmer: str,
         split: bool = True,
+        separable: bool = True,
         word_pattern: re.Pattern[str] = WORD_RE,
         description: str = "",
     ) -> None:
@@ -292,6 +300,7 @@ class AnalyzerChain:
         self.stem = stem
         self.stemmer = stemmer
         self.split = split
+        self.separable = separable
         self.word_pattern = word_pattern
         self.description = description
         #: The terms of one raw word, cached: a corpus repeats its words.
@@ -325,15 +334,46 @@ class AnalyzerChain:
         word_terms = self.word_terms
         tokens: list[Token] = []
         pos = 0
-        for m in self.word_pattern.finditer(text.replace("_", " ")):
+        text = text.replace("_", " ")
+        verbs = self._split_verbs(text)
+        for number, m in enumerate(self.word_pattern.finditer(text)):
             found = word_terms(m.group(), query)
             if not found:
                 continue
             start, end = m.span()
             for t in found:
                 tokens.append(Token(t, pos, start, end))
+            for verb in verbs.get(number, ()):
+                term = word_terms(verb, query)[0]
+                if term not in found:
+                    tokens.append(Token(term, pos, start, end))
             pos += 1
         return tokens
+
+    def split_verb_terms(self, text: str) -> set[str]:
+        """The index terms of the separable verbs written apart in ``text`` (step 8)."""
+        if not self.separable:
+            return set()
+        return {self.index_terms(split.infinitive)[0] for split in split_verbs(text, self.word_pattern)}
+
+    def split_verb_words(self, text: str) -> dict[int, list[str]]:
+        """Word number -> the query terms of the separable verbs written apart in ``text``
+        (``springt … bij``) that the word is the verb or the particle of (step 8)."""
+        found: dict[int, list[str]] = {}
+        if self.separable:
+            for split in split_verbs(text.replace("_", " "), self.word_pattern):
+                term = self.word_terms(split.infinitive, True)[0]
+                for number in (split.verb_at, split.particle_at):
+                    found.setdefault(number, []).append(term)
+        return found
+
+    def _split_verbs(self, text: str) -> dict[int, list[str]]:
+        """Word number -> the separable verbs written apart whose finite verb it is (step 8)."""
+        verbs: dict[int, list[str]] = {}
+        if self.separable:
+            for split in split_verbs(text, self.word_pattern):
+                verbs.setdefault(split.verb_at, []).append(split.infinitive)
+        return verbs
 
     def terms(self, text: str, *, query: bool = False) -> list[str]:
         """Return ``[t.text for t in self.analyze(text, query=query)]``."""
@@ -349,8 +389,10 @@ class AnalyzerChain:
         get = positions.get
         count = 0
         pos = 0
+        text = text.replace("_", " ")
+        raw_words = self.word_pattern.findall(text)
         # map() calls the cached lookup from C: no Python frame per word.
-        for found in map(self.index_terms, self.word_pattern.findall(text.replace("_", " "))):
+        for found in map(self.index_terms, raw_words):
             if not found:
                 continue
             for t in found:
@@ -361,7 +403,31 @@ class AnalyzerChain:
                     seen.append(pos)
             count += len(found)
             pos += 1
+        if self.separable:
+            count += self._add_split_verbs(text, raw_words, positions)
         return positions, count
+
+    def _add_split_verbs(self, text: str, raw_words: list[str], positions: dict[str, list[int]]) -> int:
+        """Add the terms of ``text``'s separable verbs written apart to ``positions`` (as
+        :meth:`analyze` places them); the number of terms added."""
+        added = 0
+        pos = 0
+        counted = 0  # the words before ``counted`` hold ``pos`` positions
+        for number, _particle_at, verb in split_verbs(text, self.word_pattern):
+            while counted < number:
+                pos += bool(self.index_terms(raw_words[counted]))
+                counted += 1
+            own = self.index_terms(raw_words[number])
+            term = self.index_terms(verb)[0]
+            if not own or term in own:
+                continue
+            places = positions.setdefault(term, [])
+            at = bisect.bisect_left(places, pos)
+            if at < len(places) and places[at] == pos:  # a second verb of the same word
+                continue
+            places.insert(at, pos)
+            added += 1
+        return added
 
     def info(self) -> dict[str, str]:
         """Describe the chain for the index's record (an index must be queried with the same)."""

@@ -52,12 +52,21 @@ here works on folded, lowercase words; the base form is then stemmed like any wo
 from __future__ import annotations
 
 from collections.abc import Container, Iterator
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from kvsearch.analysis.lexicon import lexicon_lookup
 
-__all__ = ["NOT_INFLECTED", "base_form", "country_adjectives", "strong_participles", "strong_pasts", "weak_pasts"]
+__all__ = [
+    "NOT_INFLECTED",
+    "SEPARABLE_PARTICLES",
+    "base_form",
+    "country_adjectives",
+    "particle_verb",
+    "strong_participles",
+    "strong_pasts",
+    "weak_pasts",
+]
 
 _DATA = Path(__file__).resolve().parent / "data"
 
@@ -95,6 +104,8 @@ _SEPARABLE = tuple(
         reverse=True,
     )
 )
+
+SEPARABLE_PARTICLES: frozenset[str] = frozenset(_SEPARABLE)
 
 # Inseparable prefixes: their participle has no ``ge-`` (betaald, erkend, besproken), which
 # a particle may precede (uit|betaald, terug|betaald). ``onder``/``over``/``door``/``voor``
@@ -506,3 +517,106 @@ def _base_form(word: str) -> str | None:
     if last == "s":
         return _plural_base(word, lexicon)
     return None
+
+
+@lru_cache(maxsize=20_000)
+def particle_verb(particle: str, form: str) -> str | None:
+    """The separable verb that ``particle`` makes with ``form``, a form of its verb written
+    apart from it (``trekt`` … ``in``, ``nam`` … ``op``, ``passen`` … ``aan``, ``in te
+    trekken``), or None.
+
+    ``particle`` + the verb's infinitive must be a lexicon word, and so must its participle
+    (``ingetrokken``, ``aangepast``, ``terugbetaald``): a noun that looks like a particle verb
+    (``voorraden``, ``tegenmaatregelen``) has none. ``form`` may be the infinitive or plural,
+    a present (``neem``, ``neemt``), a weak past (``paste``, ``pasten``) or a strong past from
+    the table (``nam``, ``namen``).
+    """
+    lexicon = lexicon_lookup()
+    if not lexicon or len(form) < 2 or not form.isalpha():
+        return None
+    for infinitive, stem in _finite_readings(form):
+        verb = particle + infinitive
+        if verb in lexicon and _has_participle(particle, infinitive, stem, lexicon):
+            return verb
+    return None
+
+
+def _finite_readings(form: str) -> Iterator[tuple[str, str | None]]:
+    """(infinitive, stem) readings of a verb form; the stem is None where the form gives none
+    (the infinitive itself, a strong past)."""
+    past = strong_pasts()[0].get(form) or _SHORT_PRESENTS.get(form)
+    if past is not None:
+        yield past, None
+    if form.endswith("en") and len(form) > 3:
+        yield form, None
+    stems = [form[:-1]] if form.endswith("t") else []
+    stems.append(form)
+    if form.endswith(("de", "te")):
+        stems.append(form[:-2])
+    elif form.endswith(("den", "ten")):
+        stems.append(form[:-3])
+    for stem in stems:
+        if stem.endswith(("aai", "ooi", "oei")):  # draai, gooi, bloei: the rules stop at a vowel
+            yield stem + "en", stem
+        for infinitive in _infinitives(stem):
+            yield infinitive, stem
+
+
+#: The present of short irregular verbs, which the spelling rules cannot rebuild (gaat … door,
+#: staat … toe, ziet … af, doet … mee).
+_SHORT_PRESENTS = {
+    form: infinitive
+    for infinitive, forms in {
+        "gaan": "ga gaat",
+        "staan": "sta staat",
+        "slaan": "sla slaat",
+        "zien": "zie ziet",
+        "doen": "doe doet",
+        "hebben": "heb hebt heeft",
+        "komen": "kom komt",
+    }.items()
+    for form in forms.split()
+}
+
+
+def _has_participle(particle: str, infinitive: str, stem: str | None, lexicon: Container[str]) -> bool:
+    """Whether the lexicon has a participle of ``particle`` + ``infinitive``: a strong one from
+    the table (``in|getrokken``) or ``ge-`` before the infinitive (``toe|ge|laten``,
+    ``door|ge|gaan``), or a weak one with or without ``ge-`` (``aan|ge|past``,
+    ``terug|betaald``: no ``ge-`` after an inseparable prefix; after a stem in -t or -d no
+    ending is added: ``in|ge|zet``)."""
+    if particle + "ge" + infinitive in lexicon or any(
+        particle + participle in lexicon for participle in _strong_participles_of().get(infinitive, ())
+    ):
+        return True
+    ge = "" if infinitive.startswith(_INSEPARABLE_PREFIXES) else "ge"
+    for weak_stem in (stem,) if stem is not None else _stems(infinitive):
+        for ending in ("", "d", "t") if weak_stem[-1] in "dt" else ("d", "t"):
+            if particle + ge + weak_stem + ending in lexicon:
+                return True
+    return False
+
+
+# The prefixes that take no ge- in a participle (betaald, verbeterd, ontvangen, erkend, gebruikt).
+_INSEPARABLE_PREFIXES = ("be", "ge", "er", "her", "ont", "ver")
+
+
+@cache
+def _strong_participles_of() -> dict[str, tuple[str, ...]]:
+    """Infinitive → its strong participles (the table read the other way)."""
+    found: dict[str, list[str]] = {}
+    for participle, infinitive in strong_participles()[0].items():
+        found.setdefault(infinitive, []).append(participle)
+    return {infinitive: tuple(participles) for infinitive, participles in found.items()}
+
+
+def _stems(infinitive: str) -> Iterator[str]:
+    """The stems whose infinitive ``infinitive`` is (passen → pas, maken → maak, leven → leef)."""
+    if not infinitive.endswith("en") or len(infinitive) < 4:
+        return
+    base = infinitive[:-2]
+    candidates = {base, base[:-1], base[:-1] + base[-2] + base[-1]}
+    candidates |= {c[:-1] + {"v": "f", "z": "s"}[c[-1]] for c in list(candidates) if c and c[-1] in "vz"}
+    for candidate in candidates:
+        if len(candidate) >= 2 and infinitive in _infinitives(candidate):
+            yield candidate

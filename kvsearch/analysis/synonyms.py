@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kvsearch.analysis.chain import ANALYZER_ID, SHIPPED, AnalyzerChain, query_parts
-from kvsearch.analysis.tokens import words
 
 SYNONYMS_PATH = Path(__file__).resolve().parent / "data" / "synonyms.txt"
 TERMS_PATH = SYNONYMS_PATH.with_name("synonym_terms.txt")
@@ -105,17 +104,23 @@ class Expansion(NamedTuple):
     index_terms: tuple[str, ...]  # the terms the index holds for the word written so
     compound_parts: tuple[str, ...]  # the parts also found written apart, or ()
     synonyms: tuple[str, ...]  # the terms of its near-synonyms, or ()
+    verbs: tuple[str, ...]  # the terms of the separable verbs it is part of (trekt … in), or ()
 
 
 def expansions(text: str, chain: AnalyzerChain = SHIPPED) -> list[Expansion]:
     """For each word of ``text`` that has a term, how a query expands it."""
     found = []
-    for raw in words(text):
+    verbs = chain.split_verb_words(text)
+    for number, raw in enumerate(chain.word_pattern.findall(text.replace("_", " "))):
         terms = chain.terms(raw, query=True)
         if not terms:
             continue
         parts = query_parts(raw) if chain is SHIPPED else ()
-        found.append(Expansion(raw, terms[0], tuple(chain.terms(raw)), parts, of_term(chain, terms[0])))
+        found.append(
+            Expansion(
+                raw, terms[0], tuple(chain.terms(raw)), parts, of_term(chain, terms[0]), tuple(verbs.get(number, ()))
+            )
+        )
     return found
 
 

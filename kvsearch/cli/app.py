@@ -530,8 +530,8 @@ def analyze(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show the terms the Dutch analyzer makes of a text, with their positions, and how a
-    query expands each word: its term, the compound parts it also finds written apart, and
-    its near-synonyms.
+    query expands each word: its term, the compound parts it also finds written apart, its
+    near-synonyms, and the separable verb it is part of (springt … bij: bijspringen).
 
     Example: kvsearch analyze "verkiezingsuitslag van de ambtenaren"
     """
@@ -552,6 +552,7 @@ def analyze(
                             "index_terms": list(e.index_terms),
                             "compound_parts": list(e.compound_parts),
                             "synonyms": list(e.synonyms),
+                            "verbs": list(e.verbs),
                         }
                         for e in expanded
                     ],
@@ -569,6 +570,8 @@ def analyze(
             found.append("parts " + " + ".join(render.safe(p) for p in e.compound_parts))
         if e.synonyms:
             found.append("synonyms " + ", ".join(render.safe(p) for p in e.synonyms))
+        if e.verbs:
+            found.append("verb " + ", ".join(render.safe(p) for p in e.verbs))
         lines.append(f"  {render.safe(e.word):<24} " + "; ".join(found))
     write_out("\n".join(lines))
 

@@ -97,6 +97,10 @@ def _text_query(parsed: ParsedQuery, index: SearchableIndex, any_word: bool) -> 
         fields=TEXT_FIELDS,
         weight=SYNONYM_WEIGHT,
     )
+    # springt … bij also finds bijspringen, bijgesprongen, bij te springen (index terms).
+    text_query = queries.with_alternatives(
+        text_query, _split_verbs_outside_quotes(parsed.text, index.chain), fields=TEXT_FIELDS, weight=1.0
+    )
     if index.chain is not analysis.SHIPPED:  # the baselines for evaluation split no compounds
         return text_query
     return queries.with_compound_parts(
@@ -131,6 +135,19 @@ def _synonyms_outside_quotes(text: str, chain: analysis.AnalyzerChain) -> dict[s
     return found
 
 
+def _split_verbs_outside_quotes(text: str, chain: analysis.AnalyzerChain) -> dict[str, tuple[str, ...]]:
+    """Query term -> the terms of the separable verbs written apart that its word is part of,
+    outside quotes."""
+    found: dict[str, tuple[str, ...]] = {}
+    for part in re.split(r'"[^"]*"', text):
+        raw_words = chain.word_pattern.findall(part.replace("_", " "))
+        for number, verbs in chain.split_verb_words(part).items():
+            term = chain.word_terms(raw_words[number], True)[:1]
+            if term:
+                found[term[0]] = tuple(dict.fromkeys([*found.get(term[0], ()), *verbs]))
+    return found
+
+
 def _natural_query(parsed: ParsedQuery, index: SearchableIndex) -> Query | None:
     """A bag of words for a pasted question: any word may match, more matches rank higher.
 
@@ -141,7 +158,14 @@ def _natural_query(parsed: ParsedQuery, index: SearchableIndex) -> Query | None:
     total = max(1, index.doc_count())
     chain = index.chain
     stop = _stop_terms(chain, NATURAL_STOP_WORDS)
-    counts = Counter(t.text for t in chain.analyze(parsed.text, query=True))
+    counts: Counter[str] = Counter()
+    verbs: Counter[str] = Counter()
+    position = -1
+    for token in chain.analyze(parsed.text, query=True):
+        # A query word gives one term; a second at its position is a separable verb's written
+        # apart (``Trekt … in``: intrekken).
+        (verbs if token.position == position else counts)[token.text] += 1
+        position = token.position
     for term, parts in _lacking_hyphenated(parsed.text, index).items():
         # A hyphenated word no passage has (``MIRT-onderzoek``) is searched as its parts: the
         # asker's coinage for the matter the passages name otherwise (``MIRT-verkenning``).
@@ -162,6 +186,18 @@ def _natural_query(parsed: ParsedQuery, index: SearchableIndex) -> Query | None:
     required, optional = _budgeted(sorted(kept or known))
     if not required:
         return None
+    # A separable verb written apart adds to a passage's score, within the same budget, but is
+    # never one of the required words: a verb seldom makes a question specific, and a rare one
+    # there would push out a word that does.
+    frequency = {term: df for df, term, _tf in known}
+    spent = sum(frequency[term] for term, _tf in required + optional)
+    for term, tf in verbs.items():
+        df = 0 if term in counts else _known_frequency(index, chain, term)
+        if 0 < df <= total * COMMON_SHARE and spent + df <= NATURAL_POSTINGS:
+            if len(required) + len(optional) >= NATURAL_MAX_TERMS:
+                break
+            optional.append((term, tf))
+            spent += df
 
     def any_of(terms: list[tuple[str, int]]) -> Query:
         return queries.any_of(

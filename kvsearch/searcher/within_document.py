@@ -164,9 +164,12 @@ def sentences(text: str) -> list[str]:
 
 
 def text_terms(chain: AnalyzerChain, text: str) -> set[str]:
-    """The index terms of ``text``, each distinct word analysed once (cached by the chain)."""
+    """The index terms of ``text``, each distinct word analysed once (cached by the chain),
+    with those of its separable verbs written apart."""
     index_terms = chain.index_terms
-    return {term for raw in set(chain.word_pattern.findall(text.replace("_", " "))) for term in index_terms(raw)}
+    text = text.replace("_", " ")
+    found = {term for raw in set(chain.word_pattern.findall(text)) for term in index_terms(raw)}
+    return found | chain.split_verb_terms(text)
 
 
 def _within_scores(profiles: dict[str, _Profile], weights: dict[str, float], members: list[str]) -> dict[str, float]:

@@ -109,3 +109,14 @@ def test_analyze_shows_the_verb_a_query_word_is_part_of() -> None:
     lines = {line.split()[0]: line for line in done.stdout.split("as a query:")[1].splitlines() if line.strip()}
     assert "verb intrek" in lines["Trekt"] and "verb intrek" in lines["in"]
     assert "verb" not in lines["minister"]
+
+
+def test_the_words_of_a_verb_written_apart_are_highlighted(test_index: Path) -> None:
+    """``intrekken`` marks "in" and "trekken" of "in te trekken" (each word alone is no match),
+    and a query without such a verb marks neither."""
+    hit = _passages(test_index, "intrekken spreidingswet")["kv-tk-2024Z18887#10"]
+    question = hit["question"]
+    marked = [question[start:end] for start, end in hit["highlights"]["question"]]
+    assert marked == ["spreidingswet", "in", "trekken"]
+    plain = _passages(test_index, "spreidingswet")["kv-tk-2024Z18887#10"]
+    assert [question[start:end] for start, end in plain["highlights"]["question"]] == ["spreidingswet"]

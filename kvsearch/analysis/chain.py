@@ -45,6 +45,7 @@ from functools import cache, lru_cache
 from kvsearch.analysis.compounds import LINKS, PROTECTED, decompound, deglue, expand
 from kvsearch.analysis.folding import fold
 from kvsearch.analysis.lexicon import lexicon_lookup, lexicon_name
+from kvsearch.analysis.morphology import particle_verb_of
 from kvsearch.analysis.people import is_person
 from kvsearch.analysis.separable import split_verbs
 from kvsearch.analysis.stemming import IRREGULAR_PLURALS, STEMMER_NAME, stem
@@ -355,6 +356,28 @@ class AnalyzerChain:
         if not self.separable:
             return set()
         return {self.index_terms(split.infinitive)[0] for split in split_verbs(text, self.word_pattern)}
+
+    def split_verb_spans(self, text: str) -> list[tuple[str, tuple[int, int], tuple[int, int]]]:
+        """The separable verbs written apart in ``text``: each one's index term, and the spans
+        of its verb and its particle (step 8)."""
+        text = text.replace("_", " ")
+        splits = split_verbs(text, self.word_pattern) if self.separable else []
+        if not splits:
+            return []
+        spans = [match.span() for match in self.word_pattern.finditer(text)]
+        term = self.index_terms
+        return [(term(split.infinitive)[0], spans[split.verb_at], spans[split.particle_at]) for split in splits]
+
+    def verb_terms(self, words: Iterable[str]) -> set[str]:
+        """The query terms of those ``words`` that are a separable verb written as one word
+        (``intrekken``, ``ingetrokken``), which a text may write apart."""
+        if not self.separable:
+            return set()
+        found: set[str] = set()
+        for raw in words:
+            if particle_verb_of(fold(raw)):
+                found.update(self.word_terms(raw, True)[:1])
+        return found
 
     def split_verb_words(self, text: str) -> dict[int, list[str]]:
         """Word number -> the query terms of the separable verbs written apart in ``text``

@@ -63,6 +63,7 @@ __all__ = [
     "base_form",
     "country_adjectives",
     "particle_verb",
+    "particle_verb_of",
     "strong_participles",
     "strong_pasts",
     "weak_pasts",
@@ -106,6 +107,7 @@ _SEPARABLE = tuple(
 )
 
 SEPARABLE_PARTICLES: frozenset[str] = frozenset(_SEPARABLE)
+_PARTICLE_LENGTHS = sorted({len(particle) for particle in _SEPARABLE})
 
 # Inseparable prefixes: their participle has no ``ge-`` (betaald, erkend, besproken), which
 # a particle may precede (uit|betaald, terug|betaald). ``onder``/``over``/``door``/``voor``
@@ -538,6 +540,21 @@ def particle_verb(particle: str, form: str) -> str | None:
         verb = particle + infinitive
         if verb in lexicon and _has_participle(particle, infinitive, stem, lexicon):
             return verb
+    return None
+
+
+@lru_cache(maxsize=4_096)
+def particle_verb_of(word: str) -> str | None:
+    """The separable verb of which ``word`` (folded) is a form written as one word
+    (``intrekken``, ``ingetrokken``, ``intrekt``), or None (``opvang`` is a noun)."""
+    if not any(word[:length] in SEPARABLE_PARTICLES for length in _PARTICLE_LENGTHS):
+        return None
+    base = base_form(word) or word
+    for length in _PARTICLE_LENGTHS:
+        particle = base[:length]
+        if particle in SEPARABLE_PARTICLES and len(base) > length + 2:
+            if particle_verb(particle, base[length:]) == base:
+                return base
     return None
 
 

@@ -29,9 +29,15 @@ class Highlighter:
     the same answer: a word's first index term is its query term.
     """
 
-    def __init__(self, matched: set[str], recorded: RecordedTerms | None = None) -> None:
+    def __init__(
+        self, matched: set[str], recorded: RecordedTerms | None = None, verbs: set[str] | frozenset[str] = frozenset()
+    ) -> None:
         self.matched = matched
         self.recorded = recorded
+        #: Matched terms of separable verbs that a text may write apart (``in te trekken``):
+        #: their two words are marked too. Looking for them costs a search of each text, so
+        #: only a query that asks for such a verb has any.
+        self.verbs = verbs
         self._parts = [term for term in matched if len(term) >= 3]
         self._judged: set[str] = set()
         self._hits: set[str] = set()
@@ -52,7 +58,17 @@ class Highlighter:
         if words is None:
             words = set(analysis.words(text))
             self._judge(words)
-        return analysis.spans_of_words(text, words & self._hits)
+        found = analysis.spans_of_words(text, words & self._hits)
+        if self.verbs:
+            apart = {
+                span
+                for term, verb, particle in analysis.SHIPPED.split_verb_spans(text)
+                if term in self.verbs
+                for span in (verb, particle)
+            }
+            if apart:
+                found = sorted(apart.union(found))
+        return found
 
     def _judge(self, words: set[str]) -> None:
         new = words - self._judged

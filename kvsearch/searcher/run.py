@@ -66,13 +66,16 @@ def search(
         recorded = recorded_terms(Path(info.path) / info.generation) if index.chain is analysis.SHIPPED else None
         text_asked = parsed.text if natural else ""
         arrays = not once or ranking.arrays_pay_once(index, planned)
-        hits, total = run(index, planned, limit, sort, count, matches, text_asked, recorded, arrays=arrays)
+        verbs = index.chain.verb_terms(parsed.words)
+        hits, total = run(index, planned, limit, sort, count, matches, text_asked, recorded, arrays=arrays, verbs=verbs)
         relaxed = natural
         if total == 0 and parsed.is_plain and len(parsed.words) > 1 and not natural:
             planned = build_query(parsed, index, any_word=True)
             matches = ranking.match_set(planned)
             arrays = not once or ranking.arrays_pay_once(index, planned)
-            hits, total = run(index, planned, limit, sort, count, matches, recorded=recorded, arrays=arrays)
+            hits, total = run(
+                index, planned, limit, sort, count, matches, recorded=recorded, arrays=arrays, verbs=verbs
+            )
             hits = [hit._replace(missing=missing_words(hit, parsed.words)) for hit in hits]
             relaxed = total > 0
         return SearchResult(
@@ -97,6 +100,7 @@ def run(
     text: str = "",
     recorded: RecordedTerms | None = None,
     arrays: bool = True,
+    verbs: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[list[Hit], int]:
     """The best ``limit`` hits of a planned query and the number of passages that match
     (without ``count``: at least the hits' number). ``matches``: the query's match set, when
@@ -104,7 +108,8 @@ def run(
     a pasted question's text, for choosing between documents and between a document's passages
     (empty: the engine's order). ``recorded``: the index's recorded terms of raw words, for
     highlighting. ``arrays``: matches are scored on arrays where they can be, loading NumPy
-    (:func:`kvsearch.engine.ranking.top_hits`)."""
+    (:func:`kvsearch.engine.ranking.top_hits`). ``verbs``: the query terms of the separable
+    verbs the query names in one word, whose words a passage may write apart (highlighted)."""
     # A pasted question is ranked on a few more candidates than shown: a better document or a
     # document's better passage may stand just below them (between_documents, within_document).
     # Only then are those modules imported: a typed query's one-liner does without them.
@@ -119,7 +124,7 @@ def run(
     if reordering:
         found = between_documents.rerank(index, found, matched, text)
         found = within_document.reorder(index, found, matched, text, limit)[:limit]
-    highlighter = Highlighter(matched, recorded)
+    highlighter = Highlighter(matched, recorded, verbs & matched)
     highlighter.judge(shown for stored, _score in found for shown in highlighted_texts(stored).values())
     return [hit_of(stored, score, highlighter) for stored, score in found], total
 

@@ -355,7 +355,8 @@ class AnalyzerChain:
         """The index terms of the separable verbs written apart in ``text`` (step 8)."""
         if not self.separable:
             return set()
-        return {self.index_terms(split.infinitive)[0] for split in split_verbs(text, self.word_pattern)}
+        splits = split_verbs(text.replace("_", " "), self.word_pattern)
+        return {self.index_terms(split.infinitive)[0] for split in splits}
 
     def split_verb_spans(self, text: str) -> list[tuple[str, tuple[int, int], tuple[int, int]]]:
         """The separable verbs written apart in ``text``: each one's index term, and the spans

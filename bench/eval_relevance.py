@@ -151,7 +151,9 @@ def evaluate(
     scores = Scores()
     rows = []
     for item in queries:
-        result = search(item["query"], index_dir=index, limit=LIMIT)
+        # As a reader sees the hits (the terminal listing, the TUI): a page with fewer passages
+        # that have every word goes on with those that have most of them.
+        result = search(item["query"], index_dir=index, limit=LIMIT, fill=True)
         found = [hit.passage_id for hit in result.hits]
         rank = found.index(item["passage"]) + 1 if item["passage"] in found else None
         scores.add(item["kind"], rank)

@@ -163,7 +163,11 @@ def citation(meta: dict[str, Any], questions: tuple[int, ...] | list[int] = ()) 
 def hits_as_text(result: SearchResult, style: Style, *, show_score: bool = True) -> str:
     """The readable listing: per hit subject, id, questions, people, date, score, snippets."""
     lines: list[str] = []
+    first_close = len(result.hits) - result.close
     for rank, hit in enumerate(result.hits, start=1):
+        if rank == first_close + 1 and result.close:
+            lines.append(style.dim(f"Passages with most of the words ({result.close}):"))
+            lines.append("")
         meta = hit.document
         title = safe(meta.get("title") or "(geen onderwerp)")
         head = f"{rank}. {style.bold(hit.doc_id)} {style.label(questions_label(hit.questions))}"

@@ -69,6 +69,10 @@ class SearchResult(NamedTuple):
     total: int
     seconds: float
     relaxed: bool = False  # no passage had every word; hits have most of them
+    #: With ``fill=True``: how many of the hits, after those with every word, are passages with
+    #: most of the words (each with its ``missing`` words), shown because fewer than a page had
+    #: them all. ``total`` counts only the passages with every word.
+    close: int = 0
     suggestion: str | None = None  # "bedoelde u …?" for a search without hits
     #: With ``facets=True``: counts over all hits by "party", "ministry" and "year".
     facets: dict[str, dict[str, int]] = EMPTY

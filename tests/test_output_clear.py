@@ -120,3 +120,39 @@ def test_date_sort_text_shows_a_readable_score(real_index: Path) -> None:
     done = run_cli("minister", "--index", str(real_index), "--sort", "date", "-n", "5")
     scores = [float(s) for s in re.findall(r"score ([\d.e+]+)", done.stdout)]
     assert scores and all(0 < score < 1000 for score in scores), scores
+
+
+FILL_HEADING = "Passages with most of the words"
+
+
+def test_few_hits_with_every_word_go_on_with_those_that_have_most_of_them(test_index: Path) -> None:
+    """One passage has both words: the listing shows it, then passages with one of them, each
+    marked with the word it lacks; a script's JSON gets only the passage with both."""
+    done = run_cli("neutraliteit", "ambtenaren", "--index", str(test_index))
+    assert done.returncode == 0, done.stderr
+    exact, heading, rest = done.stdout.partition(FILL_HEADING)
+    assert heading, done.stdout
+    close = _hit_blocks(rest.split("\n", 1)[1])
+    assert len(_hit_blocks(exact)) == 1 and "(zonder:" not in exact
+    assert close and 1 + len(close) <= 10
+    for block in close:
+        assert re.search(r"\(zonder: (neutraliteit|ambtenaren)\)$", block.splitlines()[0]), block
+    found = _json_hits(run_cli("neutraliteit", "ambtenaren", "--index", str(test_index), "--json").stdout)
+    assert [hit["passage_id"] for hit in found] == ["ah-tk-20232024-1064#8"]
+    # A page the passages with every word fill is not added to.
+    one = run_cli("neutraliteit", "ambtenaren", "--index", str(test_index), "-n", "1")
+    assert FILL_HEADING not in one.stdout and len(_hit_blocks(one.stdout)) == 1
+
+
+def test_filling_a_page_keeps_the_count_of_what_the_query_matches(test_index: Path) -> None:
+    import kvsearch
+
+    plain = kvsearch.search("neutraliteit ambtenaren", index_dir=test_index)
+    filled = kvsearch.search("neutraliteit ambtenaren", index_dir=test_index, fill=True)
+    assert plain.total == filled.total == len(plain.hits) == 1 and plain.close == 0
+    assert filled.hits[: filled.total] == plain.hits
+    assert filled.close == len(filled.hits) - filled.total > 0
+    assert all(hit.missing for hit in filled.hits[filled.total :])
+    assert len({hit.passage_id for hit in filled.hits}) == len(filled.hits)
+    by_date = kvsearch.search("neutraliteit ambtenaren", index_dir=test_index, fill=True, sort="date")
+    assert by_date.close == 0 and len(by_date.hits) == 1

@@ -193,6 +193,20 @@ async def test_enter_searches_at_once_and_another_hit_can_be_selected(real_index
 
 
 @pytest.mark.asyncio
+async def test_few_hits_with_every_word_go_on_with_those_that_have_most_of_them(real_index: Path) -> None:
+    app = make_app(real_index, "neutraliteit ambtenaren")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await answered(pilot)
+        listed = app.query_one(HitList)
+        hits = listed.hits
+        assert hits[0].passage_id == "ah-tk-20232024-1064#8" and not hits[0].missing
+        assert len(hits) > 1 and all(hit.missing for hit in hits[1:])
+        assert f"then {len(hits) - 1} with most of the words" in status(app)
+        second = str(listed.get_option_at_index(2).prompt)  # a separator line between hits
+        assert "zonder: " in second and "zonder: " not in str(listed.get_option_at_index(0).prompt)
+
+
+@pytest.mark.asyncio
 async def test_previous_and_next_passage_of_the_same_document(real_index: Path) -> None:
     app = make_app(real_index, "neutraliteit ambtenaren")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -157,8 +157,17 @@ def run_search(
         render.checked_template(fmt)  # a bad template is a usage error, with hits or without
     # The total is shown only on a terminal; counting every match of a common word costs time.
     shows_total = sys.stdout.isatty()
+    # A reader's listing goes on with the passages that have most of the words when fewer than
+    # a page have them all; JSON and --format give only what the query matches, for scripts.
     result = kvsearch.search(
-        " ".join(query), index_dir=index, limit=limit, sort=sort, filters=filters, count=shows_total, once=True
+        " ".join(query),
+        index_dir=index,
+        limit=limit,
+        sort=sort,
+        filters=filters,
+        count=shows_total,
+        once=True,
+        fill=not (as_json or fmt),
     )
     if result.notice:
         write_err(result.notice)
@@ -173,7 +182,10 @@ def run_search(
         write_readable(render.hits_as_text(result, terminal_style()))
         if result.hits and sys.stdout.isatty():
             shown = f"{len(result.hits)} of {result.total}" if result.total > len(result.hits) else f"{result.total}"
-            sys.stderr.write(render.Style(False).dim(f"{shown} hits in {result.seconds * 1000:.0f} ms") + "\n")
+            counted = f"{shown} hits"
+            if result.close:
+                counted = f"{result.total} with every word and {result.close} with most of them"
+            sys.stderr.write(render.Style(False).dim(f"{counted} in {result.seconds * 1000:.0f} ms") + "\n")
     if not result.hits:
         message = f"no hits for {render.safe(' '.join(query))!r}"
         if result.suggestion:

@@ -13,7 +13,7 @@ from kvsearch.engine.match_sets import MatchSet
 from kvsearch.engine.queries import Query
 from kvsearch.engine.reader import SearchableIndex
 from kvsearch.errors import QuerySyntaxError
-from kvsearch.query import Filter, parse_query
+from kvsearch.query import Filter, ParsedQuery, parse_query
 from kvsearch.results import Hit, SearchResult
 from kvsearch.searcher.facets import facet_counts, prepare_facets
 from kvsearch.searcher.fields import TEXT_FIELDS
@@ -39,6 +39,7 @@ def search(
     facets: bool = False,
     count: bool = True,
     once: bool = False,
+    fill: bool = False,
 ) -> SearchResult:
     """Run a query in the kvsearch query language.
 
@@ -48,7 +49,10 @@ def search(
     counting every match of a common word when nobody shows the number. ``once=True`` says
     that the process ends after this search (a one-line search): matches are then scored in
     Python, without NumPy, which takes longer to import than most such searches take (not
-    when the query's words have so many postings that loading NumPy pays).
+    when the query's words have so many postings that loading NumPy pays). ``fill=True``: when
+    fewer passages than ``limit`` have every word of a query of plain words, the hits go on
+    with the passages that have most of them (``SearchResult.close``), for a reader; a script
+    that wants only what the query matches leaves it off.
 
     Raises:
         QuerySyntaxError: the query is not valid (one-line message).
@@ -78,9 +82,13 @@ def search(
             )
             hits = [hit._replace(missing=missing_words(hit, parsed.words)) for hit in hits]
             relaxed = total > 0
+        close: list[Hit] = []
+        if fill and not relaxed and 0 < total < limit and sort == "relevance" and parsed.is_plain:
+            close = _closest(index, parsed, limit, hits, recorded, once, verbs) if len(parsed.words) > 1 else []
         return SearchResult(
             query=text,
-            hits=hits,
+            hits=hits + close,
+            close=len(close),
             total=total,
             seconds=time.perf_counter() - started,
             relaxed=relaxed and total > 0,
@@ -88,6 +96,25 @@ def search(
             facets=facet_counts(index, matches) if facets and total else {},
             notice=info.notice,
         )
+
+
+def _closest(
+    index: SearchableIndex,
+    parsed: ParsedQuery,
+    limit: int,
+    hits: list[Hit],
+    recorded: RecordedTerms | None,
+    once: bool,
+    verbs: set[str],
+) -> list[Hit]:
+    """The passages with most of ``parsed``'s words that ``hits`` (those with every word) lack,
+    to fill a page of ``limit``, each with the words it lacks."""
+    planned = build_query(parsed, index, any_word=True)
+    arrays = not once or ranking.arrays_pay_once(index, planned)
+    found, _total = run(index, planned, limit, "relevance", False, recorded=recorded, arrays=arrays, verbs=verbs)
+    shown = {hit.passage_id for hit in hits}
+    close = [hit._replace(missing=missing_words(hit, parsed.words)) for hit in found if hit.passage_id not in shown]
+    return [hit for hit in close if hit.missing][: limit - len(hits)]
 
 
 def run(

@@ -268,6 +268,7 @@ class KvsearchApp(App[None]):
                 limit=limit,
                 filters=list(filters.values()),
                 facets=True,
+                fill=True,
             )
             if result.total:
                 self._facets_without_own_filter(result, text, filters)
@@ -336,6 +337,8 @@ class KvsearchApp(App[None]):
             )
         if result.relaxed:
             parts.append("no passage has all the words; showing those with most of them")
+        if result.close:
+            parts.append(f"then {result.close} with most of the words")
         if result.notice:  # the index is damaged: an older generation is searched
             parts.append(safe(result.notice))
         return Content(" · ".join(parts))

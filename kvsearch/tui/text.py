@@ -73,8 +73,10 @@ def title(hit: Hit) -> Content:
 
 
 def hit_row(hit: Hit) -> Content:
-    """Three lines for the results list: subject, document line, snippet."""
-    return Content("\n").join([title(hit).stylize("bold"), Content(document_line(hit)).stylize("dim"), snippet(hit)])
+    """Three lines for the results list: subject, document line (with the query's words the
+    passage lacks, when it has only most of them), snippet."""
+    line = document_line(hit) + (f" · zonder: {safe(', '.join(hit.missing))}" if hit.missing else "")
+    return Content("\n").join([title(hit).stylize("bold"), Content(line).stylize("dim"), snippet(hit)])
 
 
 def citation(hit: Hit) -> str:

@@ -83,8 +83,9 @@ def search(
             hits = [hit._replace(missing=missing_words(hit, parsed.words)) for hit in hits]
             relaxed = total > 0
         close: list[Hit] = []
-        if fill and not relaxed and 0 < total < limit and sort == "relevance" and parsed.is_plain:
-            close = _closest(index, parsed, limit, hits, recorded, once, verbs) if len(parsed.words) > 1 else []
+        few = 0 < total < limit and not relaxed and sort == "relevance"
+        if fill and few and parsed.is_plain and len(parsed.words) > 1:
+            close = _closest(index, parsed, limit, hits, recorded, once, verbs)
         return SearchResult(
             query=text,
             hits=hits + close,

@@ -120,3 +120,14 @@ def test_the_words_of_a_verb_written_apart_are_highlighted(test_index: Path) -> 
     assert marked == ["spreidingswet", "in", "trekken"]
     plain = _passages(test_index, "spreidingswet")["kv-tk-2024Z18887#10"]
     assert [question[start:end] for start, end in plain["highlights"]["question"]] == ["spreidingswet"]
+
+
+def test_a_long_text_finds_every_verb_at_its_own_words() -> None:
+    """Thousands of verbs written apart in one text (a long annex, a hostile file) are each
+    placed at their own words: the words before each are counted on from the last place."""
+    text = "Bent u bereid het besluit in te trekken? Trekt de minister het beroep in? " * 2000
+    words = WORD_RE.findall(text)
+    found = split_verbs(text, WORD_RE)
+    assert len(found) == 4000
+    assert all(words[s.verb_at] in ("trekken", "Trekt") and words[s.particle_at] == "in" for s in found)
+    assert [s.verb_at for s in found[-2:]] == [len(words) - 7, len(words) - 6]

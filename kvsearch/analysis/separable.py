@@ -27,6 +27,7 @@ their own terms, phrases keep working, and ``intrekken`` finds ``trekt … in``.
 # No `from __future__ import annotations` here: typing.NamedTuple compiles every annotation
 # written as a string when the class is made, and a one-line search imports this module.
 
+import bisect
 import re
 from functools import cache
 from typing import NamedTuple
@@ -108,15 +109,16 @@ def split_verbs(text: str, word_pattern: re.Pattern[str]) -> list[SplitVerb]:
     if len(low) <= SHORT_TEXT and SEPARABLE_PARTICLES.isdisjoint(word_pattern.findall(low)):
         return []
     found: list[SplitVerb] = []
+    numbers = _WordNumbers(low, word_pattern)
     for match in _candidates().finditer(low):
         particle, after_te, second, follower, next_word = match.groups()
         if after_te is not None:
             te_verb = _te_infinitive(particle, after_te, second) if particle in _TE_PARTICLES else None
             if te_verb is not None:
-                number = _word_number(low, match.start(1), word_pattern)
+                number = numbers.at(match.start(1))
                 found.append(SplitVerb(number + te_verb[0], number, te_verb[1]))
         elif follower is None or _closes_before(particle, follower, next_word or ""):
-            split = _closing_particle(low, match.start(1), particle, word_pattern)
+            split = _closing_particle(low, match.start(1), particle, numbers)
             if split is not None:
                 found.append(split)
     found.sort()
@@ -137,7 +139,7 @@ def _te_infinitive(particle: str, first: str, second: str | None) -> tuple[int, 
     return None
 
 
-def _closing_particle(low: str, start: int, particle: str, word_pattern: re.Pattern[str]) -> SplitVerb | None:
+def _closing_particle(low: str, start: int, particle: str, numbers: "_WordNumbers") -> SplitVerb | None:
     """``Trekt de minister het beroep in?``: the verb among the first words of the clause that
     the particle at ``start`` of ``low`` closes, or None."""
     reach = max(1, start - CLAUSE_REACH)
@@ -145,7 +147,7 @@ def _closing_particle(low: str, start: int, particle: str, word_pattern: re.Patt
     if last_break is None and reach > 1:
         return None  # no start of the clause within reach
     clause_start = last_break.end() if last_break else 1
-    words = word_pattern.findall(low, clause_start, start)
+    words = numbers.word_pattern.findall(low, clause_start, start)
     # A clause also starts after a coordinating conjunction (… en past de regels aan).
     first = max((place + 1 for place, word in enumerate(words) if word in _CONJUNCTIONS), default=0)
     if first >= len(words) or words[-1] == "te" or _stranded(words, first):
@@ -153,7 +155,7 @@ def _closing_particle(low: str, start: int, particle: str, word_pattern: re.Patt
     for place in range(first, min(first + VERB_PLACES, len(words))):
         verb = particle_verb(particle, fold(words[place]))
         if verb is not None:
-            before = _word_number(low, clause_start, word_pattern)
+            before = numbers.at(clause_start)
             return SplitVerb(before + place, before + len(words), verb)
     return None
 
@@ -183,6 +185,22 @@ def _stranded(words: list[str], first: int) -> bool:
     return False
 
 
-def _word_number(text: str, offset: int, word_pattern: re.Pattern[str]) -> int:
-    """How many words of ``word_pattern`` end before ``offset``, a word's start."""
-    return len(word_pattern.findall(text, 0, offset))
+class _WordNumbers:
+    """How many words of ``word_pattern`` stand before an offset of ``text`` (a word's start),
+    each count going on from the nearest offset counted before: the places come in text order
+    (a clause's start at most ``CLAUSE_REACH`` back), so a text is counted through about once,
+    however many verbs it splits."""
+
+    def __init__(self, text: str, word_pattern: re.Pattern[str]) -> None:
+        self.text = text
+        self.word_pattern = word_pattern
+        self._offsets = [0]
+        self._counts = [0]
+
+    def at(self, offset: int) -> int:
+        nearest = bisect.bisect_right(self._offsets, offset) - 1
+        count = self._counts[nearest] + len(self.word_pattern.findall(self.text, self._offsets[nearest], offset))
+        if offset > self._offsets[-1]:
+            self._offsets.append(offset)
+            self._counts.append(count)
+        return count

@@ -47,7 +47,7 @@ from kvsearch.analysis.folding import fold
 from kvsearch.analysis.lexicon import lexicon_lookup, lexicon_name
 from kvsearch.analysis.morphology import particle_verb_of
 from kvsearch.analysis.people import is_person
-from kvsearch.analysis.separable import split_verbs
+from kvsearch.analysis.separable import SplitVerb, split_verbs
 from kvsearch.analysis.stemming import IRREGULAR_PLURALS, STEMMER_NAME, stem
 from kvsearch.analysis.tokens import ALNUM_RUNS_RE, HYPHENS_RE, WORD_RE, Token
 
@@ -351,21 +351,21 @@ class AnalyzerChain:
             pos += 1
         return tokens
 
+    def _splits(self, text: str) -> list[SplitVerb]:
+        """The separable verbs written apart in ``text`` (step 8; none for a chain without it)."""
+        return split_verbs(text.replace("_", " "), self.word_pattern) if self.separable else []
+
     def split_verb_terms(self, text: str) -> set[str]:
         """The index terms of the separable verbs written apart in ``text`` (step 8)."""
-        if not self.separable:
-            return set()
-        splits = split_verbs(text.replace("_", " "), self.word_pattern)
-        return {self.index_terms(split.infinitive)[0] for split in splits}
+        return {self.index_terms(split.infinitive)[0] for split in self._splits(text)}
 
     def split_verb_spans(self, text: str) -> list[tuple[str, tuple[int, int], tuple[int, int]]]:
         """The separable verbs written apart in ``text``: each one's index term, and the spans
         of its verb and its particle (step 8)."""
-        text = text.replace("_", " ")
-        splits = split_verbs(text, self.word_pattern) if self.separable else []
+        splits = self._splits(text)
         if not splits:
             return []
-        spans = [match.span() for match in self.word_pattern.finditer(text)]
+        spans = [match.span() for match in self.word_pattern.finditer(text.replace("_", " "))]
         term = self.index_terms
         return [(term(split.infinitive)[0], spans[split.verb_at], spans[split.particle_at]) for split in splits]
 
@@ -384,19 +384,17 @@ class AnalyzerChain:
         """Word number -> the query terms of the separable verbs written apart in ``text``
         (``springt … bij``) that the word is the verb or the particle of (step 8)."""
         found: dict[int, list[str]] = {}
-        if self.separable:
-            for split in split_verbs(text.replace("_", " "), self.word_pattern):
-                term = self.word_terms(split.infinitive, True)[0]
-                for number in (split.verb_at, split.particle_at):
-                    found.setdefault(number, []).append(term)
+        for split in self._splits(text):
+            term = self.word_terms(split.infinitive, True)[0]
+            for number in (split.verb_at, split.particle_at):
+                found.setdefault(number, []).append(term)
         return found
 
     def _split_verbs(self, text: str) -> dict[int, list[str]]:
         """Word number -> the separable verbs written apart whose finite verb it is (step 8)."""
         verbs: dict[int, list[str]] = {}
-        if self.separable:
-            for split in split_verbs(text, self.word_pattern):
-                verbs.setdefault(split.verb_at, []).append(split.infinitive)
+        for split in self._splits(text):
+            verbs.setdefault(split.verb_at, []).append(split.infinitive)
         return verbs
 
     def terms(self, text: str, *, query: bool = False) -> list[str]:
@@ -428,16 +426,22 @@ class AnalyzerChain:
             count += len(found)
             pos += 1
         if self.separable:
-            count += self._add_split_verbs(text, raw_words, positions)
+            count += self._add_split_verbs(text, raw_words, positions, every_word_placed=pos == len(raw_words))
         return positions, count
 
-    def _add_split_verbs(self, text: str, raw_words: list[str], positions: dict[str, list[int]]) -> int:
+    def _add_split_verbs(
+        self, text: str, raw_words: list[str], positions: dict[str, list[int]], every_word_placed: bool
+    ) -> int:
         """Add the terms of ``text``'s separable verbs written apart to ``positions`` (as
-        :meth:`analyze` places them); the number of terms added."""
+        :meth:`analyze` places them); the number of terms added. ``every_word_placed``: each
+        raw word has terms, so a word's number is its position (else the words without terms
+        before it are counted out)."""
         added = 0
         pos = 0
         counted = 0  # the words before ``counted`` hold ``pos`` positions
         for number, _particle_at, verb in split_verbs(text, self.word_pattern):
+            if every_word_placed:
+                pos, counted = number, number
             while counted < number:
                 pos += bool(self.index_terms(raw_words[counted]))
                 counted += 1

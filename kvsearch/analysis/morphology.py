@@ -614,8 +614,9 @@ def _has_participle(particle: str, infinitive: str, stem: str | None, lexicon: C
     return False
 
 
-# The prefixes that take no ge- in a participle (betaald, verbeterd, ontvangen, erkend, gebruikt).
-_INSEPARABLE_PREFIXES = ("be", "ge", "er", "her", "ont", "ver")
+# The prefixes that never take ge- in a participle (betaald, verbeterd, ontvangen, erkend,
+# gebruikt): the inseparable ones that are no particle too, and ge- itself.
+_INSEPARABLE_PREFIXES = (*(prefix for prefix in _INSEPARABLE if prefix not in _SEPARABLE), "ge")
 
 
 @cache

@@ -116,7 +116,7 @@ def _compound_words(text: str) -> dict[str, tuple[str, ...]]:
     """Query term -> the terms of its parts, for the compounds and hyphenated words of
     ``text`` outside quotes (a phrase is searched as typed)."""
     found = {}
-    for part in re.split(r'"[^"]*"', text):
+    for part in _unquoted(text):
         for raw in analysis.words(part):
             parts = analysis.query_parts(raw)
             terms = analysis.word_terms(raw, query=True)
@@ -125,9 +125,14 @@ def _compound_words(text: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
+def _unquoted(text: str) -> list[str]:
+    """The parts of a query's text outside quotes: a quoted phrase is searched as typed."""
+    return re.split(r'"[^"]*"', text)
+
+
 def _synonyms_outside_quotes(text: str, chain: analysis.AnalyzerChain) -> dict[str, tuple[str, ...]]:
     found = {}
-    for part in re.split(r'"[^"]*"', text):
+    for part in _unquoted(text):
         for term in chain.terms(part, query=True):
             others = synonyms.of_term(chain, term)
             if others:
@@ -139,7 +144,7 @@ def _split_verbs_outside_quotes(text: str, chain: analysis.AnalyzerChain) -> dic
     """Query term -> the terms of the separable verbs written apart that its word is part of,
     outside quotes."""
     found: dict[str, tuple[str, ...]] = {}
-    for part in re.split(r'"[^"]*"', text):
+    for part in _unquoted(text):
         raw_words = chain.word_pattern.findall(part.replace("_", " "))
         for number, verbs in chain.split_verb_words(part).items():
             term = chain.word_terms(raw_words[number], True)[:1]
